@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+/**
+ * wxpay-mock command line: start the emulator, or print the credentials.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { VERSION } from './app.js';
+import { credentialsOf, envBlock } from './credentials.js';
+import { startMock } from './server.js';
+import { loadWorld } from './world.js';
+
+export const DEFAULT_PORT = 8750;
+export const DEFAULT_DATA_FILE = '.wxpay-mock/data.json';
+
+const USAGE = `wxpay-mock ${VERSION} — local emulator of the WeChat Pay APIv3 marketing APIs
+
+Usage:
+  wxpay-mock [start] [options]        start the mock
+  wxpay-mock credentials [--json]     print the fixture credentials (no server)
+
+Options:
+  --port N                 port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host H                 address to bind (default 127.0.0.1)
+  --data PATH              JSON data file (default ./${DEFAULT_DATA_FILE})
+  --in-memory              keep state in memory only
+  --seed N                 add faker-generated users and goods, reproducibly
+  --relax-headers          do not require Accept and User-Agent headers
+  --strict-notify-url      require https notify URLs, as the real API does
+  --allow-remote-control   serve /_mock/ to non-loopback clients
+  --base-url URL           base URL used in URLs the mock hands out
+  --fixtures DIR           another fixture world
+  --json                   (credentials) print JSON instead of an env block
+  -h, --help               this text
+  -v, --version            the version
+
+On start it prints the base URL and an env block that a CI script can eval.
+Test-only keys: every key in fixtures/ is public.`;
+
+class UsageError extends Error {}
+
+function intOption(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${value}"`);
+  return Number(value);
+}
+
+function parse(argv: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        data: { type: 'string' },
+        'in-memory': { type: 'boolean' },
+        seed: { type: 'string' },
+        'relax-headers': { type: 'boolean' },
+        'strict-notify-url': { type: 'boolean' },
+        'allow-remote-control': { type: 'boolean' },
+        'base-url': { type: 'string' },
+        fixtures: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const command = positionals[0] ?? 'start';
+  if (!['start', 'credentials'].includes(command) || positionals.length > 1) throw new UsageError(`unknown command "${positionals.join(' ')}"`);
+  if (values.data && values['in-memory']) throw new UsageError('--data and --in-memory exclude each other');
+  if (values['base-url']) {
+    try {
+      new URL(values['base-url']);
+    } catch {
+      throw new UsageError(`--base-url must be an absolute URL, got "${values['base-url']}"`);
+    }
+  }
+  return {
+    command,
+    values,
+    port: intOption('port', values.port, 0, 65535),
+    seed: intOption('seed', values.seed, 0, 2 ** 31 - 1),
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`wxpay-mock: ${err.message}\nRun "wxpay-mock --help" for usage.\n`);
+    return 2;
+  }
+  const { values } = args;
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(VERSION + '\n');
+    return 0;
+  }
+
+  if (args.command === 'credentials') {
+    const credentials = credentialsOf(loadWorld({ dir: values.fixtures, seed: args.seed }));
+    process.stdout.write((values.json ? JSON.stringify(credentials, null, 2) : envBlock(credentials)) + '\n');
+    return 0;
+  }
+
+  const dataFile = values['in-memory'] ? undefined : resolve(values.data ?? DEFAULT_DATA_FILE);
+  if (dataFile) mkdirSync(dirname(dataFile), { recursive: true });
+  const running = await startMock({
+    port: args.port ?? DEFAULT_PORT,
+    host: values.host,
+    dataFile,
+    seed: args.seed,
+    fixturesDir: values.fixtures,
+    relaxHeaders: values['relax-headers'],
+    strictNotifyUrl: values['strict-notify-url'],
+    allowRemoteControl: values['allow-remote-control'],
+    baseUrl: values['base-url'],
+  });
+  process.stdout.write(`# wxpay-mock ${VERSION} listening on ${running.url} (data: ${dataFile ?? 'in memory'})\n${envBlock(running.credentials, running.url)}\n`);
+
+  await new Promise<void>((resolveStop) => {
+    const stop = (signal: string) => {
+      process.stderr.write(`# wxpay-mock: ${signal}, flushing and exiting\n`);
+      running.close().then(resolveStop, (err) => {
+        process.stderr.write(`wxpay-mock: could not flush the store: ${(err as Error).message}\n`);
+        process.exit(1);
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`wxpay-mock: ${(err as Error).message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,113 @@
+/**
+ * Loads the contracts (the single source of truth for routes and validation) and compiles their
+ * schemas. Request validators coerce query/path/header strings to the declared types; body and
+ * response validators are strict JSON.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import formatsPlugin from 'ajv-formats';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Contract, JsonSchema } from './types.js';
+
+export const DEFAULT_CONTRACTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'contracts');
+
+/** Vocabulary of our own beside JSON Schema: labels for messages, documentation-only notes. */
+const KEYWORDS = ['x-label', 'x-messages', 'x-note', 'x-not-open', 'x-example'];
+
+function newAjv(coerceTypes: boolean): Ajv {
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, coerceTypes, allowUnionTypes: true });
+  // ajv-formats is CommonJS: under NodeNext its default export arrives as the module object.
+  const addFormats = ((formatsPlugin as unknown as { default?: typeof formatsPlugin }).default ?? formatsPlugin) as unknown as (a: Ajv) => void;
+  addFormats(ajv);
+  // RFC 3339 with an explicit offset, fractional seconds allowed, as WeChat Pay writes times.
+  ajv.addFormat('rfc3339', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/);
+  for (const k of KEYWORDS) ajv.addKeyword(k);
+  return ajv;
+}
+
+export interface CompiledOperation {
+  contract: Contract;
+  file: string;
+  /** Hono route path, `{x}` → `:x`. */
+  routePath: string;
+  /** Matches a raw path against the template (for 405 detection). */
+  pathPattern: RegExp;
+  validatePath?: ValidateFunction;
+  validateQuery?: ValidateFunction;
+  validateHeaders?: ValidateFunction;
+  validateBody?: ValidateFunction;
+  /** By status code. */
+  validateResponse: Map<number, ValidateFunction>;
+}
+
+export class ContractError extends Error {}
+
+function listJson(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listJson(join(dir, e.name)) : e.name.endsWith('.json') ? [join(dir, e.name)] : [],
+  );
+}
+
+/** Body schemas reject undeclared fields unless a contract says otherwise, as the real API does. */
+function closeObjects(schema: unknown): void {
+  if (Array.isArray(schema)) return schema.forEach(closeObjects);
+  if (!schema || typeof schema !== 'object') return;
+  const s = schema as JsonSchema;
+  if (s.properties && s.additionalProperties === undefined) s.additionalProperties = false;
+  for (const [k, v] of Object.entries(s)) if (k !== 'enum' && k !== 'const' && !k.startsWith('x-')) closeObjects(v);
+}
+
+export function loadContracts(dir = DEFAULT_CONTRACTS_DIR): CompiledOperation[] {
+  const requestAjv = newAjv(true);
+  const strictAjv = newAjv(false);
+  const commonDir = join(dir, 'common');
+  for (const file of listJson(commonDir)) {
+    const schema = JSON.parse(readFileSync(file, 'utf8'));
+    requestAjv.addSchema(schema);
+    strictAjv.addSchema(structuredClone(schema));
+  }
+
+  const operations: CompiledOperation[] = [];
+  const seen = new Map<string, string>();
+  for (const file of listJson(dir).filter((f) => !f.startsWith(commonDir))) {
+    let contract: Contract;
+    try {
+      contract = JSON.parse(readFileSync(file, 'utf8')) as Contract;
+    } catch (err) {
+      throw new ContractError(`contract ${file} is not valid JSON: ${(err as Error).message}`);
+    }
+    if (!contract.operationId || !contract.method || !contract.path) throw new ContractError(`contract ${file} lacks operationId, method or path`);
+    if (seen.has(contract.operationId)) throw new ContractError(`operation ${contract.operationId} is declared twice: ${seen.get(contract.operationId)} and ${file}`);
+    seen.set(contract.operationId, file);
+    const compile = (ajv: Ajv, schema: JsonSchema | undefined, what: string) => {
+      if (!schema) return undefined;
+      try {
+        return ajv.compile(schema);
+      } catch (err) {
+        throw new ContractError(`contract ${file}: ${what} schema does not compile: ${(err as Error).message}`);
+      }
+    };
+    const req = contract.request ?? {};
+    const body = req.body ? structuredClone(req.body) : undefined;
+    closeObjects(body);
+    const validateResponse = new Map<number, ValidateFunction>();
+    for (const [status, schema] of Object.entries(contract.responses ?? {})) {
+      validateResponse.set(Number(status), compile(strictAjv, schema, `response ${status}`)!);
+    }
+    operations.push({
+      contract,
+      file,
+      routePath: contract.path.replace(/\{(\w+)\}/g, ':$1'),
+      pathPattern: new RegExp('^' + contract.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{\w+\\?\}/g, '[^/]+') + '$'),
+      validatePath: compile(requestAjv, req.path, 'path'),
+      validateQuery: compile(requestAjv, req.query, 'query'),
+      validateHeaders: compile(requestAjv, req.headers, 'headers'),
+      validateBody: compile(strictAjv, body, 'body'),
+      validateResponse,
+    });
+  }
+  return operations;
+}
+
+export type { ErrorObject };

@@ -1,0 +1,121 @@
+/**
+ * The control API under /_mock/ — unsigned, for tests and people, reachable from loopback only unless
+ * `allowRemoteControl`. Families add their control operations (use a coupon, ...) here.
+ */
+import { Hono, type Context } from 'hono';
+import type { IncomingMessage } from 'node:http';
+import type { Clock } from '../clock.js';
+import type { Credentials } from '../credentials.js';
+import type { Journal, JournalFilter } from '../journal.js';
+import type { ResolvedOptions } from '../options.js';
+import { jsonResponse } from '../pipeline.js';
+import { parseRfc3339 } from '../time.js';
+
+export interface ControlDeps {
+  clock: Clock;
+  journal: Journal;
+  credentials: Credentials;
+  options: ResolvedOptions;
+  reset(): Promise<void>;
+  version: string;
+  startedAt: number;
+}
+
+const controlError = (status: number, code: string, message: string) => jsonResponse(status, { code, message });
+
+function isLoopback(c: Context): boolean {
+  const addr = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress;
+  // In-process requests (app.request) have no socket: they come from this process.
+  if (!addr) return true;
+  return addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.');
+}
+
+async function jsonBody(c: Context): Promise<Record<string, unknown>> {
+  const text = await c.req.text();
+  if (!text.trim()) return {};
+  const parsed = JSON.parse(text);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new SyntaxError('body must be a JSON object');
+  return parsed as Record<string, unknown>;
+}
+
+/** Durations: milliseconds as a number, or text like `90s`, `15m`, `2h`, `1d`, `500ms`. */
+export function parseDuration(value: unknown): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  const m = typeof value === 'string' ? /^(-?\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(value.trim()) : null;
+  if (!m) return NaN;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
+}
+
+export function controlRoutes(deps: ControlDeps): Hono {
+  const app = new Hono();
+  app.use('*', async (c, next) => {
+    if (!deps.options.allowRemoteControl && !isLoopback(c)) return controlError(403, 'NO_AUTH', 'the control API answers loopback clients only (start with --allow-remote-control)');
+    await next();
+  });
+  app.onError((err) =>
+    err instanceof SyntaxError ? controlError(400, 'PARAM_ERROR', `invalid JSON body: ${err.message}`) : controlError(500, 'SYSTEM_ERROR', String(err)),
+  );
+
+  app.get('/health', (c) => c.json({ status: 'ok', version: deps.version, uptime_ms: Date.now() - deps.startedAt, clock: deps.clock.snapshot() }));
+
+  app.post('/reset', async (c) => {
+    await deps.reset();
+    return c.json({ status: 'reset', clock: deps.clock.snapshot() });
+  });
+
+  app.get('/clock', (c) => c.json(deps.clock.snapshot()));
+  app.post('/clock/set', async (c) => {
+    const body = await jsonBody(c);
+    const ms = typeof body.time === 'string' ? parseRfc3339(body.time) : typeof body.time === 'number' ? body.time : NaN;
+    if (!Number.isFinite(ms)) return controlError(400, 'PARAM_ERROR', 'time must be an RFC 3339 string with offset or epoch milliseconds');
+    await deps.clock.set(ms);
+    if (body.freeze === true) await deps.clock.freeze();
+    return c.json(deps.clock.snapshot());
+  });
+  app.post('/clock/advance', async (c) => {
+    const body = await jsonBody(c);
+    const ms = parseDuration(body.by ?? body.ms);
+    if (!Number.isFinite(ms)) return controlError(400, 'PARAM_ERROR', 'by must be milliseconds or a duration like "90s", "15m", "2h", "1d"');
+    await deps.clock.advance(ms);
+    return c.json(deps.clock.snapshot());
+  });
+  app.post('/clock/freeze', async (c) => {
+    const body = await jsonBody(c);
+    const at = typeof body.time === 'string' ? parseRfc3339(body.time) : undefined;
+    if (at !== undefined && !Number.isFinite(at)) return controlError(400, 'PARAM_ERROR', 'time must be an RFC 3339 string with offset');
+    await deps.clock.freeze(at);
+    return c.json(deps.clock.snapshot());
+  });
+  app.post('/clock/unfreeze', async (c) => {
+    await deps.clock.unfreeze();
+    return c.json(deps.clock.snapshot());
+  });
+  app.post('/clock/reset', async (c) => {
+    await deps.clock.reset();
+    return c.json(deps.clock.snapshot());
+  });
+
+  app.get('/credentials', (c) => c.json(deps.credentials));
+
+  app.get('/journal', (c) => {
+    const q = c.req.query();
+    const filter: JournalFilter = {
+      operation_id: q.operation_id,
+      mchid: q.mchid,
+      code: q.code,
+      status: q.status ? Number(q.status) : undefined,
+      findings: q.findings === undefined ? undefined : q.findings === 'true',
+      since_seq: q.since_seq ? Number(q.since_seq) : undefined,
+      limit: q.limit ? Number(q.limit) : undefined,
+    };
+    return c.json({ entries: deps.journal.list(filter), capacity: deps.journal.capacity });
+  });
+  app.delete('/journal', (c) => {
+    deps.journal.clear();
+    return c.json({ status: 'cleared' });
+  });
+
+  app.all('*', () => controlError(404, 'NOT_FOUND', 'no such control operation'));
+  return app;
+}

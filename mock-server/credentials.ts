@@ -1,0 +1,86 @@
+/**
+ * What a client needs to talk to the mock, per merchant: the same facts a real merchant copies from
+ * the merchant platform. Printed by the CLI, served at /_mock/credentials, returned by startMock.
+ */
+import type { World } from './world.js';
+
+export interface MerchantCredentials {
+  mchid: string;
+  name: string;
+  role: string;
+  brand_id: string;
+  /** Which key signs this merchant's replies by default. */
+  verification_mode: 'certificate' | 'public_key';
+  merchant_serial_no: string;
+  merchant_private_key_path: string;
+  merchant_private_key: string;
+  merchant_certificate_path: string;
+  merchant_certificate: string;
+  apiv3_key: string;
+  appids: string[];
+}
+
+export interface Credentials {
+  platform_serial_no: string;
+  platform_certificate_path: string;
+  platform_certificate: string;
+  public_key_id: string;
+  public_key_path: string;
+  public_key: string;
+  merchants: MerchantCredentials[];
+}
+
+export function credentialsOf(world: World): Credentials {
+  const { certificate, publicKey } = world.platform;
+  return {
+    platform_serial_no: certificate.serial_no,
+    platform_certificate_path: certificate.path,
+    platform_certificate: certificate.pem,
+    public_key_id: publicKey.id,
+    public_key_path: publicKey.path,
+    public_key: publicKey.pem,
+    merchants: [...world.merchants.values()].map(({ merchant: m, privateKeyPem, privateKeyPath, certificatePem, certificatePath }) => ({
+      mchid: m.mchid,
+      name: m.name,
+      role: m.role,
+      brand_id: m.brand_id,
+      verification_mode: m.verification_mode,
+      merchant_serial_no: m.serial_no,
+      merchant_private_key_path: privateKeyPath,
+      merchant_private_key: privateKeyPem,
+      merchant_certificate_path: certificatePath,
+      merchant_certificate: certificatePem,
+      apiv3_key: m.apiv3_key,
+      appids: [...world.appids.values()].filter((a) => a.mchids.includes(m.mchid)).map((a) => a.appid),
+    })),
+  };
+}
+
+const shellQuote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+
+/** A block a CI script can `eval`: the first merchant (the coupon creator), then every merchant by index. */
+export function envBlock(credentials: Credentials, url?: string): string {
+  const lines: string[] = [];
+  const put = (k: string, v: string) => lines.push(`export ${k}=${shellQuote(v)}`);
+  if (url) put('WXPAY_MOCK_URL', url);
+  const first = credentials.merchants[0];
+  put('WXPAY_MCHID', first.mchid);
+  put('WXPAY_MERCHANT_SERIAL_NO', first.merchant_serial_no);
+  put('WXPAY_MERCHANT_PRIVATE_KEY_PATH', first.merchant_private_key_path);
+  put('WXPAY_MERCHANT_CERTIFICATE_PATH', first.merchant_certificate_path);
+  put('WXPAY_APIV3_KEY', first.apiv3_key);
+  put('WXPAY_APPID', first.appids[0] ?? '');
+  put('WXPAY_PLATFORM_SERIAL_NO', credentials.platform_serial_no);
+  put('WXPAY_PLATFORM_CERTIFICATE_PATH', credentials.platform_certificate_path);
+  put('WXPAY_PUBLIC_KEY_ID', credentials.public_key_id);
+  put('WXPAY_PUBLIC_KEY_PATH', credentials.public_key_path);
+  credentials.merchants.forEach((m, i) => {
+    const p = `WXPAY_MERCHANT${i + 1}_`;
+    put(`${p}MCHID`, m.mchid);
+    put(`${p}SERIAL_NO`, m.merchant_serial_no);
+    put(`${p}PRIVATE_KEY_PATH`, m.merchant_private_key_path);
+    put(`${p}CERTIFICATE_PATH`, m.merchant_certificate_path);
+    put(`${p}APIV3_KEY`, m.apiv3_key);
+  });
+  return lines.join('\n');
+}

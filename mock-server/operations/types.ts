@@ -1,0 +1,46 @@
+/**
+ * Handlers are plain functions keyed by operation id (the Firebase Auth emulator's shape): they get
+ * validated, typed input and the state, check business rules with `assert`, mutate through
+ * `ctx.mutate` only after every check passed, and return the reply body.
+ */
+import type { Clock } from '../clock.js';
+import type { MockData, MerchantState } from '../store/state.js';
+import type { MerchantKeys, VerificationMode, World } from '../world.js';
+import type { ResolvedOptions } from '../options.js';
+
+export interface OperationContext<Body = any, Query = any, Params = any> {
+  operationId: string;
+  caller: MerchantKeys;
+  /** The calling merchant's id (from Authorization). */
+  mchid: string;
+  params: Params;
+  query: Query;
+  /** Declared headers only, lower-case names. */
+  headers: Record<string, string>;
+  body: Body;
+  world: World;
+  clock: Clock;
+  options: ResolvedOptions;
+  /** Base URL of this mock as the client reached it, for URLs the mock hands out. */
+  baseUrl: string;
+  /** The request's `Wechatpay-Serial`, if any. */
+  requestSerial: string | undefined;
+  /** Read-only view of the whole state. */
+  data: MockData;
+  merchantState(mchid: string): MerchantState;
+  /** Apply a change to the state; it is durable before the reply is sent. */
+  mutate<T>(change: (data: MockData) => T): T;
+}
+
+export interface OperationResult {
+  status?: 200 | 204;
+  body?: unknown;
+  /** Sign with this mode unless the request's Wechatpay-Serial names a key (e.g. /v3/certificates). */
+  signWith?: VerificationMode;
+  /** A file reply (bill download): sent as is, never signed. */
+  file?: { contentType: string; data: Buffer };
+}
+
+export type Handler = (ctx: OperationContext) => OperationResult | Promise<OperationResult>;
+
+export type HandlerRegistry = Record<string, Handler>;

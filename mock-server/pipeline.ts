@@ -1,0 +1,255 @@
+/**
+ * One request through one operation (DESIGN.md's picture):
+ *   headers → body (size) → signature over raw bytes → decode → contract (path, query, headers, body)
+ *   → handler → durable commit → signed reply → journal.
+ * Every failure becomes the documented envelope; nothing here lets an exception escape as a 500
+ * without the envelope, and a rejected request never reaches `mutate`.
+ */
+import type { ValidateFunction } from 'ajv';
+import type { Context } from 'hono';
+import type { IncomingMessage } from 'node:http';
+import type { Clock } from './clock.js';
+import { describe, firstError, type Location } from './contract/messages.js';
+import type { CompiledOperation } from './contract/registry.js';
+import { ApiError } from './errors.js';
+import type { Finding, Journal } from './journal.js';
+import type { Handler, OperationContext, OperationResult } from './operations/types.js';
+import type { ResolvedOptions } from './options.js';
+import { chooseSigningKey, newRequestId, signatureHeaders } from './protocol/sign-response.js';
+import { verifyRequest, type VerifiedCaller } from './protocol/verify-request.js';
+import type { Store } from './store/store.js';
+import { rfc3339 } from './time.js';
+import type { World } from './world.js';
+
+export interface PipelineEnv {
+  world: World;
+  store: Store;
+  clock: Clock;
+  journal: Journal;
+  options: ResolvedOptions;
+}
+
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(body === undefined ? null : JSON.stringify(body), {
+    status,
+    headers: body === undefined ? headers : { 'Content-Type': JSON_CONTENT_TYPE, ...headers },
+  });
+}
+
+/** Path and query exactly as received: from Node's IncomingMessage when served, else from the URL. */
+export function rawTarget(c: Context): string {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const raw = incoming?.url;
+  if (raw) return raw.startsWith('/') ? raw : raw.replace(/^[a-z]+:\/\/[^/]*/i, '') || '/';
+  const url = new URL(c.req.url);
+  return url.pathname + url.search;
+}
+
+export function baseUrlOf(c: Context, options: ResolvedOptions): string {
+  if (options.baseUrl) return options.baseUrl.replace(/\/$/, '');
+  const url = new URL(c.req.url);
+  return `${url.protocol}//${url.host}`;
+}
+
+/** Reads the body, refusing more than `limit` bytes without buffering them. */
+async function readBody(req: Request, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (declared > limit) throw bodyTooLarge(limit);
+  if (!req.body) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const reader = req.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw bodyTooLarge(limit);
+    }
+    chunks.push(Buffer.from(value));
+  }
+  return Buffer.concat(chunks, size);
+}
+
+// Our choice: the real limit and wording are not documented; 400 INVALID_REQUEST is the documented
+// code for requests that break the format rules.
+const bodyTooLarge = (limit: number) => new ApiError('INVALID_REQUEST', `请求体超过大小限制（${limit}字节）`);
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeJson(raw: Buffer, contentType: string | null): unknown {
+  if (!contentType || !/^application\/json\b/i.test(contentType.trim())) {
+    throw new ApiError('INVALID_REQUEST', 'Content-Type不正确，请使用application/json', { field: 'Content-Type', value: contentType ?? null, issue: 'content type must be application/json', location: 'header' });
+  }
+  let text: string;
+  try {
+    text = utf8.decode(raw);
+  } catch {
+    throw new ApiError('INVALID_REQUEST', '请求体不是合法的UTF-8编码', { field: '', value: null, issue: 'body is not valid UTF-8', location: 'body' });
+  }
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ApiError('INVALID_REQUEST', '请求体不是合法的JSON格式', { field: '', value: null, issue: (err as Error).message, location: 'body' });
+  }
+}
+
+function queryObject(target: string): Record<string, string> {
+  const q = target.indexOf('?');
+  const out: Record<string, string> = {};
+  if (q === -1) return out;
+  for (const [k, v] of new URLSearchParams(target.slice(q + 1))) if (!(k in out)) out[k] = v;
+  return out;
+}
+
+const UNDECLARED = '请求中含有未在API文档中定义的参数';
+
+function check(validate: ValidateFunction | undefined, data: unknown, location: Location): void {
+  if (!validate || validate(data)) return;
+  const errors = validate.errors ?? [];
+  const undeclared = errors.filter((e) => e.keyword === 'additionalProperties');
+  if (location === 'body' && undeclared.length > 0) {
+    // The real envelope for undeclared fields: pointers under /body, location null (api-reference.md §1.1).
+    const value = undeclared.map((e) => `/body${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}`);
+    throw new ApiError('PARAM_ERROR', UNDECLARED, { location: null, value });
+  }
+  const finding = describe(firstError(errors.filter((e) => e.keyword !== 'additionalProperties')), location, data, validate.schema);
+  throw new ApiError('PARAM_ERROR', finding.message, { field: finding.field, value: finding.value, issue: finding.issue, location: finding.location });
+}
+
+function declaredHeaders(op: CompiledOperation, req: Request): Record<string, string> {
+  const props = (op.contract.request.headers?.properties ?? {}) as Record<string, unknown>;
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(props)) {
+    const v = req.headers.get(name);
+    if (v !== null) out[name] = v;
+  }
+  return out;
+}
+
+function undeclaredQuery(op: CompiledOperation, query: Record<string, string>): Finding[] {
+  const declared = (op.contract.request.query?.properties ?? {}) as Record<string, unknown>;
+  return Object.keys(query)
+    .filter((k) => !(k in declared))
+    .map((k) => ({ kind: 'undeclared-query' as const, location: 'query', field: k, value: query[k], issue: 'query parameter not in the contract (ignored)' }));
+}
+
+export function errorResponse(err: unknown, requestId: string): { response: Response; error: ApiError } {
+  const error = err instanceof ApiError ? err : new ApiError('SYSTEM_ERROR', '系统错误');
+  if (!(err instanceof ApiError)) console.error('[wxpay-mock] unexpected error:', err);
+  return { response: jsonResponse(error.status, error.toEnvelope(), { 'Request-ID': requestId }), error };
+}
+
+export function operationRoute(op: CompiledOperation, handler: Handler, env: PipelineEnv) {
+  const { world, store, clock, journal, options } = env;
+  const contract = op.contract;
+  const hasBody = !!contract.request.body;
+
+  return async (c: Context): Promise<Response> => {
+    const started = performance.now();
+    const requestId = newRequestId();
+    const target = rawTarget(c);
+    const req = c.req.raw;
+    const findings: Finding[] = [];
+    let caller: VerifiedCaller | undefined;
+    let response: Response;
+    let failure: ApiError | undefined;
+
+    try {
+      if (!options.relaxHeaders && (!req.headers.get('accept') || !req.headers.get('user-agent'))) {
+        throw new ApiError('INVALID_REQUEST', 'Http头缺少Accept或User-Agent');
+      }
+      const raw = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, options.bodyLimit);
+      try {
+        caller = await verifyRequest(world, { method: req.method, target, authorization: req.headers.get('authorization') ?? undefined, signedBody: raw }, Math.floor(Date.now() / 1000));
+      } catch (err) {
+        if (err instanceof ApiError) findings.push({ kind: 'signature', issue: err.message, detail: err.detail });
+        throw err;
+      }
+
+      const body = hasBody ? decodeJson(raw, req.headers.get('content-type')) : undefined;
+      const params = c.req.param() as Record<string, string>;
+      const query = queryObject(target);
+      const headers = declaredHeaders(op, req);
+      findings.push(...undeclaredQuery(op, query));
+      try {
+        check(op.validatePath, params, 'url');
+        check(op.validateQuery, query, 'query');
+        check(op.validateHeaders, headers, 'header');
+        check(op.validateBody, body, 'body');
+      } catch (err) {
+        if (err instanceof ApiError) findings.push({ kind: 'contract', issue: err.message, detail: err.detail });
+        throw err;
+      }
+
+      let dirty = false;
+      const ctx: OperationContext = {
+        operationId: contract.operationId,
+        caller: caller.merchant,
+        mchid: caller.auth.mchid,
+        params,
+        query,
+        headers,
+        body,
+        world,
+        clock,
+        options,
+        baseUrl: baseUrlOf(c, options),
+        requestSerial: req.headers.get('wechatpay-serial') ?? undefined,
+        data: store.data,
+        merchantState: (mchid) => store.data.merchants[mchid],
+        mutate: (change) => {
+          dirty = true;
+          return change(store.data);
+        },
+      };
+      const result: OperationResult = await handler(ctx);
+      if (dirty) await store.commit();
+      response = await reply(op, result, ctx, requestId, findings, options);
+    } catch (err) {
+      ({ response, error: failure } = errorResponse(err, requestId));
+    }
+
+    journal.add({
+      time: new Date().toISOString(),
+      virtual_time: rfc3339(clock.nowMs(), { millis: true }),
+      request_id: requestId,
+      method: req.method,
+      target,
+      operation_id: contract.operationId,
+      mchid: caller?.auth.mchid ?? null,
+      status: response.status,
+      code: failure?.code ?? null,
+      message: failure?.message ?? null,
+      duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
+      findings,
+    });
+    return response;
+  };
+}
+
+async function reply(op: CompiledOperation, result: OperationResult, ctx: OperationContext, requestId: string, findings: Finding[], options: ResolvedOptions): Promise<Response> {
+  if (result.file) {
+    return new Response(new Uint8Array(result.file.data), { status: 200, headers: { 'Content-Type': result.file.contentType, 'Request-ID': requestId } });
+  }
+  const status = result.status ?? 200;
+  const text = status === 204 ? '' : JSON.stringify(result.body);
+  if (options.validateResponses) {
+    const validate = op.validateResponse.get(status);
+    if (!validate) throw new ApiError('SYSTEM_ERROR', `wxpay-mock: ${op.contract.operationId} answered ${status}, which its contract does not declare`);
+    if (status !== 204 && !validate(JSON.parse(text))) {
+      findings.push({ kind: 'response-contract', issue: 'reply does not match its contract', detail: validate.errors });
+      throw new ApiError('SYSTEM_ERROR', `wxpay-mock: the ${op.contract.operationId} reply breaks its contract`, validate.errors);
+    }
+  }
+  const headers: Record<string, string> = { 'Request-ID': requestId };
+  if (!op.contract.unsignedReply) {
+    Object.assign(headers, await signatureHeaders(text, chooseSigningKey(ctx.world.platform, ctx.requestSerial, ctx.caller, result.signWith)));
+  }
+  if (status === 204) return new Response(null, { status, headers });
+  return new Response(text, { status, headers: { 'Content-Type': JSON_CONTENT_TYPE, ...headers } });
+}

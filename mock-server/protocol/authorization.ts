@@ -1,0 +1,39 @@
+/**
+ * Parsing of `Authorization: WECHATPAY2-SHA256-RSA2048 mchid="…",nonce_str="…",timestamp="…",serial_no="…",signature="…"`
+ * (protocol.md §1.1). Pair order is free; values are double-quoted; pairs are joined by `,` without spaces.
+ */
+export const SCHEME = 'WECHATPAY2-SHA256-RSA2048';
+
+export interface AuthorizationFields {
+  mchid: string;
+  nonce_str: string;
+  timestamp: string;
+  serial_no: string;
+  signature: string;
+}
+
+export type ParseResult = { ok: true; fields: AuthorizationFields } | { ok: false; reason: 'format' | 'scheme' };
+
+const FIELDS = ['mchid', 'nonce_str', 'timestamp', 'serial_no', 'signature'] as const;
+const PAIR = /^([a-z_]+)="([^"]*)"$/;
+
+export function parseAuthorization(header: string | undefined | null): ParseResult {
+  if (!header) return { ok: false, reason: 'format' };
+  const space = header.indexOf(' ');
+  if (space <= 0) return { ok: false, reason: 'format' };
+  if (header.slice(0, space) !== SCHEME) return { ok: false, reason: 'scheme' };
+  const fields: Record<string, string> = {};
+  for (const part of header.slice(space + 1).split(',')) {
+    const m = PAIR.exec(part);
+    if (!m || m[1] in fields) return { ok: false, reason: 'format' };
+    fields[m[1]] = m[2];
+  }
+  for (const name of FIELDS) if (!fields[name]) return { ok: false, reason: 'format' };
+  if (!/^\d{1,12}$/.test(fields.timestamp)) return { ok: false, reason: 'format' };
+  return { ok: true, fields: fields as unknown as AuthorizationFields };
+}
+
+/** Serial numbers compare case-insensitively and without leading zeros (wechatpay-node-v3 derives `00ab…` lowercase). */
+export function normalizeSerial(serial: string): string {
+  return serial.trim().toUpperCase().replace(/^0+/, '');
+}

@@ -1,0 +1,184 @@
+/**
+ * The fixture world: merchants with their keys, the WeChat Pay platform certificate and public key,
+ * appids, openids, brands, 商家券 stocks and goods. Static for the life of a mock; mutable state
+ * (balances, stocks, coupons, ...) lives in the store and starts from `initialBalances()`.
+ */
+import { faker } from '@faker-js/faker';
+import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { rfc3339 } from './time.js';
+
+export const DEFAULT_FIXTURES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
+
+export type VerificationMode = 'certificate' | 'public_key';
+
+export interface Merchant {
+  mchid: string;
+  name: string;
+  role: string;
+  brand_id: string;
+  verification_mode: VerificationMode;
+  serial_no: string;
+  apiv3_key: string;
+  balance: number;
+  private_key_path: string;
+  certificate_path: string;
+}
+
+export interface AppId {
+  appid: string;
+  type: string;
+  name: string;
+  mchids: string[];
+}
+
+export interface User {
+  openid: string;
+  appid: string;
+  person_id: string;
+}
+
+export interface Brand {
+  brand_id: string;
+  name: string;
+}
+
+export interface BusifavorStock {
+  stock_id: string;
+  owner_mchid: string;
+  stock_name: string;
+  available_begin_time: string;
+  available_end_time: string;
+  code_mode: 'WECHATPAY_MODE' | 'MERCHANT_UPLOAD' | 'MERCHANT_API';
+  codes_uploaded: boolean;
+  max_coupons: number;
+  max_coupons_per_user: number;
+  package_group: string | null;
+}
+
+export interface Goods {
+  goods_id: string;
+  name: string;
+  price: number;
+}
+
+interface WorldFile {
+  platform_certificate: { serial_no: string; certificate_path: string; private_key_path: string };
+  public_key: { public_key_id: string; public_key_path: string; private_key_path: string };
+  merchants: Merchant[];
+  brands: Brand[];
+  appids: AppId[];
+  users: User[];
+  busifavor_stocks: BusifavorStock[];
+  goods: Goods[];
+}
+
+/** Key material resolved once at start: signing and verifying never touch the disk. */
+export interface MerchantKeys {
+  merchant: Merchant;
+  /** Public key of the merchant API certificate: verifies request signatures. */
+  verifyKey: KeyObject;
+  privateKeyPem: string;
+  certificatePem: string;
+  privateKeyPath: string;
+  certificatePath: string;
+}
+
+export interface PlatformKeys {
+  certificate: { serial_no: string; pem: string; path: string; effective_time: string; expire_time: string; signKey: KeyObject; verifyKey: KeyObject };
+  publicKey: { id: string; pem: string; path: string; signKey: KeyObject; verifyKey: KeyObject };
+}
+
+export interface World {
+  dir: string;
+  merchants: Map<string, MerchantKeys>;
+  platform: PlatformKeys;
+  brands: Brand[];
+  appids: Map<string, AppId>;
+  users: User[];
+  usersByOpenid: Map<string, User>;
+  busifavorStocks: Map<string, BusifavorStock>;
+  goods: Goods[];
+}
+
+
+export class FixtureError extends Error {}
+
+export function loadWorld(options: { dir?: string; seed?: number } = {}): World {
+  const dir = options.dir ?? DEFAULT_FIXTURES_DIR;
+  const file = join(dir, 'world.json');
+  let raw: WorldFile;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8')) as WorldFile;
+  } catch (err) {
+    throw new FixtureError(`cannot read fixtures ${file}: ${(err as Error).message}`);
+  }
+  const read = (p: string) => readFileSync(join(dir, p), 'utf8');
+
+  const merchants = new Map<string, MerchantKeys>();
+  for (const m of raw.merchants) {
+    const certificatePem = read(m.certificate_path);
+    merchants.set(m.mchid, {
+      merchant: m,
+      verifyKey: new X509Certificate(certificatePem).publicKey,
+      privateKeyPem: read(m.private_key_path),
+      certificatePem,
+      privateKeyPath: join(dir, m.private_key_path),
+      certificatePath: join(dir, m.certificate_path),
+    });
+  }
+
+  const certPem = read(raw.platform_certificate.certificate_path);
+  const x509 = new X509Certificate(certPem);
+  const pubPem = read(raw.public_key.public_key_path);
+  const platform: PlatformKeys = {
+    certificate: {
+      serial_no: raw.platform_certificate.serial_no,
+      pem: certPem,
+      path: join(dir, raw.platform_certificate.certificate_path),
+      effective_time: rfc3339(new Date(x509.validFrom)),
+      expire_time: rfc3339(new Date(x509.validTo)),
+      signKey: createPrivateKey(read(raw.platform_certificate.private_key_path)),
+      verifyKey: x509.publicKey,
+    },
+    publicKey: {
+      id: raw.public_key.public_key_id,
+      pem: pubPem,
+      path: join(dir, raw.public_key.public_key_path),
+      signKey: createPrivateKey(read(raw.public_key.private_key_path)),
+      verifyKey: createPublicKey(pubPem),
+    },
+  };
+
+  const users = [...raw.users];
+  const goods = [...raw.goods];
+  if (options.seed !== undefined) addSeededData(options.seed, raw.appids, users, goods);
+
+  return {
+    dir,
+    merchants,
+    platform,
+    brands: raw.brands,
+    appids: new Map(raw.appids.map((a) => [a.appid, a])),
+    users,
+    usersByOpenid: new Map(users.map((u) => [u.openid, u])),
+    busifavorStocks: new Map(raw.busifavor_stocks.map((s) => [s.stock_id, s])),
+    goods,
+  };
+}
+
+/** `--seed N`: more users per appid and more goods, reproducibly (faker seeded with N). */
+function addSeededData(seed: number, appids: AppId[], users: User[], goods: Goods[]) {
+  faker.seed(seed);
+  for (const app of appids) {
+    for (let i = 0; i < 20; i++) {
+      const openid = 'o' + faker.string.alphanumeric({ length: 27 });
+      users.push({ openid, appid: app.appid, person_id: `seed-${seed}-${faker.string.alphanumeric(12)}` });
+    }
+  }
+  for (let i = 0; i < 50; i++) {
+    goods.push({ goods_id: `goods-s${seed}-${faker.string.numeric(8)}`, name: faker.commerce.productName(), price: faker.number.int({ min: 100, max: 100_000 }) });
+  }
+}
