@@ -6,7 +6,6 @@
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { RequestListener } from 'node:http';
-import { readFileSync } from 'node:fs';
 import { Clock } from './clock.js';
 import { loadContracts, type CompiledOperation } from './contract/registry.js';
 import { controlRoutes } from './control/routes.js';
@@ -22,7 +21,9 @@ import { initialData, type MockData } from './store/state.js';
 import { fileStore, memoryStore, type Store } from './store/store.js';
 import { loadWorld, type World } from './world.js';
 
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { VERSION } from './paths.js';
+
+export { VERSION };
 
 export class StartupError extends Error {}
 

@@ -6,11 +6,10 @@
 import { faker } from '@faker-js/faker';
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { DEFAULT_FIXTURES_DIR } from './paths.js';
 import { rfc3339 } from './time.js';
 
-export const DEFAULT_FIXTURES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
 
 export type VerificationMode = 'certificate' | 'public_key';
 

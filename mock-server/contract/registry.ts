@@ -6,11 +6,10 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import formatsPlugin from 'ajv-formats';
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { DEFAULT_CONTRACTS_DIR } from '../paths.js';
 import type { Contract, JsonSchema } from './types.js';
 
-export const DEFAULT_CONTRACTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'contracts');
 
 /** Vocabulary of our own beside JSON Schema: labels for messages, documentation-only notes. */
 const KEYWORDS = ['x-label', 'x-messages', 'x-note', 'x-not-open', 'x-example'];
