@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    // The JSON report lets .ci/run print "N passed, N failed".
+    reporters: ['default', ['json', { outputFile: '.vitest/results.json' }]],
   },
 });

@@ -3,10 +3,10 @@
  * engine (Redis, PostgreSQL) can replace lowdb later without touching the handlers.
  *
  * Durability: a handler's mutation is applied in memory synchronously (the event loop makes it
- * atomic), then `commit()` writes the whole state. lowdb's file adapter (steno) coalesces concurrent
- * writes — while one write is in flight, every later commit waits for the single next write that
- * covers them all (group commit) — and writes to a temporary file renamed over the old one, so a crash
- * never leaves a half-written file.
+ * atomic), then `commit()` writes the whole state. Group commit: while one write is in flight, every
+ * commit that arrives joins the single next write, which covers all of their mutations — so N
+ * concurrent requests cost at most two whole-file writes, not N. lowdb's file adapter writes to a
+ * temporary file renamed over the old one, so a crash never leaves a half-written file.
  */
 import { Low, Memory } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
@@ -20,11 +20,17 @@ export interface Store {
   /** Replaces the whole state (reset, import) and commits it. */
   replace(data: MockData): Promise<void>;
   readonly location: string;
+  /** Whole-state writes done so far (group commit makes this much smaller than the commits). */
+  readonly writes: number;
 }
 
 export class StoreError extends Error {}
 
 class LowStore implements Store {
+  writes = 0;
+  private current: Promise<void> | null = null;
+  private next: Promise<void> | null = null;
+
   constructor(
     private readonly db: Low<MockData>,
     readonly location: string,
@@ -33,7 +39,23 @@ class LowStore implements Store {
     return this.db.data;
   }
   commit(): Promise<void> {
-    return this.db.write();
+    if (this.next) return this.next;
+    if (!this.current) return this.flush();
+    this.next = this.current
+      .catch(() => {})
+      .then(() => {
+        this.next = null;
+        return this.flush();
+      });
+    return this.next;
+  }
+  private flush(): Promise<void> {
+    this.writes++;
+    const write = this.db.write().finally(() => {
+      if (this.current === write) this.current = null;
+    });
+    this.current = write;
+    return write;
   }
   async replace(data: MockData): Promise<void> {
     this.db.data = data;
