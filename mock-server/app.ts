@@ -15,7 +15,8 @@ import { Journal, type JournalEntry, type JournalFilter } from './journal.js';
 import { handlers as defaultHandlers } from './operations/index.js';
 import type { HandlerRegistry } from './operations/types.js';
 import { resolveOptions, type MockOptions, type ResolvedOptions } from './options.js';
-import { errorResponse, operationRoute } from './pipeline.js';
+import { errorResponse, operationRoute, rawTarget } from './pipeline.js';
+import { rfc3339 } from './time.js';
 import { newRequestId } from './protocol/sign-response.js';
 import { initialData, type MockData } from './store/state.js';
 import { fileStore, memoryStore, type Store } from './store/store.js';
@@ -91,9 +92,26 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
 
   // Unknown /v3 path → 404, known path with another method → 405; both with an empty body, as observed.
   app.notFound((c) => {
+    const target = rawTarget(c);
     const path = new URL(c.req.url).pathname;
-    const known = operations.some((o) => o.pathPattern.test(path));
-    return new Response(null, { status: known ? 405 : 404 });
+    const status = operations.some((o) => o.pathPattern.test(path)) ? 405 : 404;
+    if (path.startsWith('/v3/')) {
+      journal.add({
+        time: new Date().toISOString(),
+        virtual_time: rfc3339(clock.nowMs(), { millis: true }),
+        request_id: newRequestId(),
+        method: c.req.method,
+        target,
+        operation_id: null,
+        mchid: null,
+        status,
+        code: null,
+        message: null,
+        duration_ms: 0,
+        findings: [{ kind: 'protocol', issue: status === 405 ? 'method not allowed on this path' : 'no such operation' }],
+      });
+    }
+    return new Response(null, { status });
   });
   app.onError((err) => errorResponse(err, newRequestId()).response);
 

@@ -108,3 +108,16 @@ describe('control API /_mock/', () => {
     expect(res.body.code).toBe('NOT_FOUND');
   });
 });
+
+describe('journal of requests that match no operation', () => {
+  it('records unknown paths (404) and wrong methods (405) too', async () => {
+    const t = await newMock();
+    const notFound = await t.call('GET', '/v3/marketing/favor/nothing');
+    const wrongMethod = await t.call('DELETE', '/v3/marketing/favor/callbacks');
+    expect([notFound.status, wrongMethod.status]).toEqual([404, 405]);
+    expect(t.mock.journal().map((e) => [e.target, e.status, e.operation_id, e.findings[0].kind])).toEqual([
+      ['/v3/marketing/favor/nothing', 404, null, 'protocol'],
+      ['/v3/marketing/favor/callbacks', 405, null, 'protocol'],
+    ]);
+  });
+});
