@@ -74,7 +74,8 @@ export function describe(error: ErrorObject, location: Location, data: unknown, 
   const field = location === 'body' ? pointer : name;
   const source = `${SOURCE[location]}${location === 'body' ? pointer : `/${name}`}`;
   const declared = schemaAt(rootSchema, pointer);
-  const fieldLabel = annotation<string>('x-label', declared, fieldSchema) ?? name;
+  // A body that is not an object at all (`[]`, `"text"`, `null`) fails at the root, which has no name.
+  const fieldLabel = annotation<string>('x-label', declared, fieldSchema) ?? (name || '请求体');
   const value = valueAt(data, pointer);
   const mapped = `输入源“${source}”映射到值字段“${fieldLabel}”`;
   let message: string;
@@ -125,7 +126,27 @@ export function describe(error: ErrorObject, location: Location, data: unknown, 
   // A contract can carry the exact text the real API uses for one field and rule (`x-messages`).
   const custom = annotation<Record<string, string>>('x-messages', declared, fieldSchema);
   if (custom?.[error.keyword]) message = custom[error.keyword];
-  return { location, field, value: value === undefined ? null : value, issue: error.message ?? error.keyword, message, keyword: error.keyword };
+  return { location, field, value: echo(value), issue: error.message ?? error.keyword, message, keyword: error.keyword };
+}
+
+/** Objects and arrays longer than this (as JSON text) are not sent back whole. */
+const ECHO_LIMIT = 256;
+
+/**
+ * The offending value as the envelope echoes it: scalars as sent; an object or array as sent while
+ * short, else its JSON text cut to ECHO_LIMIT characters; null when it is nested too deep to write at
+ * all (a 1 MB body of `[[[[…` would otherwise overflow JSON.stringify and turn a 400 into a 500).
+ */
+function echo(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (value === null || typeof value !== 'object') return value;
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    return null;
+  }
+  return text.length <= ECHO_LIMIT ? value : `${text.slice(0, ECHO_LIMIT)}…`;
 }
 
 /** Most useful first, as the real server reports one problem at a time. */

@@ -4,8 +4,12 @@
  */
 import { Hono, type Context } from 'hono';
 import type { IncomingMessage } from 'node:http';
+import { callbackControlRoutes } from '../callbacks/routes.js';
+import type { CallbackDispatcher } from '../callbacks/dispatcher.js';
 import type { Clock } from '../clock.js';
 import type { Credentials } from '../credentials.js';
+import type { FavorDomain } from '../operations/favor/redemption.js';
+import { favorControlRoutes } from './favor.js';
 import type { Journal, JournalFilter } from '../journal.js';
 import type { ResolvedOptions } from '../options.js';
 import { jsonResponse } from '../pipeline.js';
@@ -19,6 +23,10 @@ export interface ControlDeps {
   reset(): Promise<void>;
   version: string;
   startedAt: number;
+  /** COUPON.USE deliveries: /_mock/callbacks… (mock-server/callbacks/routes.ts). */
+  callbacks?: CallbackDispatcher;
+  /** 代金券 use / refund: /_mock/favor/coupons/{coupon_id}/use|refund (control/favor.ts). */
+  favor?: FavorDomain;
 }
 
 const controlError = (status: number, code: string, message: string) => jsonResponse(status, { code, message });
@@ -69,8 +77,9 @@ export function controlRoutes(deps: ControlDeps): Hono {
     const body = await jsonBody(c);
     const ms = typeof body.time === 'string' ? parseRfc3339(body.time) : typeof body.time === 'number' ? body.time : NaN;
     if (!Number.isFinite(ms)) return controlError(400, 'PARAM_ERROR', 'time must be an RFC 3339 string with offset or epoch milliseconds');
-    await deps.clock.set(ms);
-    if (body.freeze === true) await deps.clock.freeze();
+    // Freeze at the target itself: set-then-freeze would lose the milliseconds spent persisting.
+    if (body.freeze === true) await deps.clock.freeze(ms);
+    else await deps.clock.set(ms);
     return c.json(deps.clock.snapshot());
   });
   app.post('/clock/advance', async (c) => {
@@ -115,6 +124,9 @@ export function controlRoutes(deps: ControlDeps): Hono {
     deps.journal.clear();
     return c.json({ status: 'cleared' });
   });
+
+  if (deps.callbacks) app.route('/callbacks', callbackControlRoutes(deps.callbacks));
+  if (deps.favor) app.route('/favor', favorControlRoutes(deps.favor));
 
   app.all('*', () => controlError(404, 'NOT_FOUND', 'no such control operation'));
   return app;

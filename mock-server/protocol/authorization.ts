@@ -15,7 +15,9 @@ export interface AuthorizationFields {
 export type ParseResult = { ok: true; fields: AuthorizationFields } | { ok: false; reason: 'format' | 'scheme' };
 
 const FIELDS = ['mchid', 'nonce_str', 'timestamp', 'serial_no', 'signature'] as const;
-const PAIR = /^([a-z_]+)="([^"]*)"$/;
+// Values hold no whitespace: a line break or space inside one (e.g. base64 wrapped at 76 columns)
+// is a format error like a space after a comma, not a value `Buffer.from(…, 'base64')` would forgive.
+const PAIR = /^([a-z_]+)="([^"\s]*)"$/;
 
 export function parseAuthorization(header: string | undefined | null): ParseResult {
   if (!header) return { ok: false, reason: 'format' };
