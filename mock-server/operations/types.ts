@@ -18,6 +18,8 @@ export interface OperationContext<Body = any, Query = any, Params = any> {
   /** Declared headers only, lower-case names. */
   headers: Record<string, string>;
   body: Body;
+  /** Multipart uploads only: the parts; `body` is then the `meta` JSON (mock-server/protocol/multipart.ts). */
+  upload?: import('../protocol/multipart.js').Upload;
   world: World;
   clock: Clock;
   options: ResolvedOptions;

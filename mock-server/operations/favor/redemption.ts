@@ -1,0 +1,220 @@
+/**
+ * Control operations of 代金券: use (核销) a coupon and refund a used one — what a payment with the
+ * coupon would do on the real platform. They move the coupon's state (SENDED → USED → SENDED after a
+ * refund), fill `consume_information`, feed the stock's use-flow and refund-flow files, and emit the
+ * "coupon used" domain event the COUPON.USE delivery hooks onto (`onCouponUsed`).
+ *
+ * Reached through the control API (`POST /_mock/favor/coupons/{coupon_id}/use` and `/refund`, see
+ * mock-server/control/favor.ts) and the programmatic API (`mock.useCoupon`, `mock.refundCoupon`).
+ *
+ * Like a handler, every check runs before any change, in one synchronous step; the change is durable
+ * (store commit) before the event is emitted and before the caller hears back.
+ */
+import { faker } from '@faker-js/faker';
+import type { Clock } from '../../clock.js';
+import type { Store } from '../../store/store.js';
+import { parseRfc3339, rfc3339 } from '../../time.js';
+import type { World } from '../../world.js';
+import { couponPlaintext, couponStatus, couponView, cstMidnight, findCoupon, isSingleItem, type FavorCoupon, type FavorStock, type GoodsDetail } from './state.js';
+
+export interface UseCouponOptions {
+  /** WeChat Pay order number of the payment (default: a faker 28-digit `4200…` number). */
+  transaction_id?: string;
+  /** Merchant that collected the payment; one of the stock's available merchants (default: the first). */
+  consume_mchid?: string;
+  /** RFC 3339; inside the coupon's window and not after the virtual clock's now (default: now). */
+  consume_time?: string;
+  /** Single-item detail (default for a single-item stock: one unit of its first item at the threshold price). */
+  goods_detail?: GoodsDetail[];
+}
+
+export interface RefundCouponOptions {
+  /** Refund number (default: a faker 32-digit `50…` number). */
+  refund_id?: string;
+  /** RFC 3339; not before the use and not after now (default: now). */
+  refund_time?: string;
+}
+
+/** The "coupon used" domain event: the used coupon as COUPON.USE carries it, and whom to notify. */
+export interface CouponUsedEvent {
+  /** The stock's creator: the merchant COUPON.USE is sent to. */
+  creatorMchid: string;
+  /** The coupon object with consume_information (contracts/callbacks/coupon-use.plaintext.json). */
+  coupon: Record<string, unknown>;
+}
+
+export type CouponUsedListener = (event: CouponUsedEvent) => unknown;
+
+export interface CouponUseResult {
+  /** The coupon as the coupon-detail API now answers it (status USED, consume_information). */
+  coupon: Record<string, unknown>;
+  stock_creator_mchid: string;
+  /** What each onCouponUsed listener returned, awaited (e.g. a COUPON.USE delivery handle). */
+  listeners: unknown[];
+}
+
+export interface CouponRefundResult {
+  /** The coupon as the coupon-detail API now answers it (SENDED again, or EXPIRED past its window). */
+  coupon: Record<string, unknown>;
+  refund: { refund_id: string; refund_time: string; refund_amount: number; transaction_id: string };
+}
+
+/** A refused control operation: `{code, message}` with an HTTP status on the control API. */
+export class FavorControlError extends Error {
+  constructor(
+    readonly code: 'PARAM_ERROR' | 'RESOURCE_NOT_EXISTS' | 'INVALID_REQUEST',
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+const refuse = (message: string): never => {
+  throw new FavorControlError('INVALID_REQUEST', message, 400);
+};
+const badParam = (message: string): never => {
+  throw new FavorControlError('PARAM_ERROR', message, 400);
+};
+
+function timeOption(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const ms = typeof value === 'string' ? parseRfc3339(value) : NaN;
+  if (!Number.isFinite(ms)) badParam(`${name} must be an RFC 3339 time with offset, e.g. 2026-03-02T10:00:00+08:00`);
+  return ms;
+}
+
+function goodsOption(value: unknown): GoodsDetail[] | undefined {
+  if (value === undefined) return undefined;
+  const ok =
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every(
+      (g) =>
+        g && typeof g === 'object' &&
+        typeof g.goods_id === 'string' && g.goods_id.length >= 1 && g.goods_id.length <= 128 &&
+        Number.isInteger(g.quantity) && g.quantity >= 1 &&
+        Number.isInteger(g.price) && g.price >= 0 &&
+        Number.isInteger(g.discount_amount) && g.discount_amount >= 0,
+    );
+  if (!ok) badParam('goods_detail must be a non-empty array of {goods_id (1–128 chars), quantity (≥ 1), price (fen ≥ 0), discount_amount (fen ≥ 0)}');
+  return (value as GoodsDetail[]).map(({ goods_id, quantity, price, discount_amount }) => ({ goods_id, quantity, price, discount_amount }));
+}
+
+/** Inside the weekly window of `fix_available_time`, if the stock has one (seconds of the CST day, 0 = Sunday). */
+function inWeeklyWindow(stock: FavorStock, ms: number): boolean {
+  const fix = stock.body.coupon_use_rule.coupon_available_time?.fix_available_time;
+  if (!fix) return true;
+  const midnight = cstMidnight(ms);
+  const weekday = new Date(midnight + 8 * 3_600_000).getUTCDay();
+  const second = Math.floor((ms - midnight) / 1000);
+  if (fix.available_week_day && !fix.available_week_day.includes(weekday)) return false;
+  return second >= fix.begin_time && second <= (fix.end_time ?? 86_399);
+}
+
+export interface FavorDomainDeps {
+  store: Store;
+  clock: Clock;
+  world: World;
+}
+
+export class FavorDomain {
+  private readonly usedListeners = new Set<CouponUsedListener>();
+
+  constructor(private readonly deps: FavorDomainDeps) {}
+
+  /** Called after every successful use, once the change is durable. Returns an unsubscribe function. */
+  onCouponUsed(listener: CouponUsedListener): () => void {
+    this.usedListeners.add(listener);
+    return () => this.usedListeners.delete(listener);
+  }
+
+  private locate(couponId: unknown): { coupon: FavorCoupon; stock: FavorStock } {
+    if (typeof couponId !== 'string' || !couponId) badParam('coupon_id is required');
+    const coupon = findCoupon(this.deps.store.data, couponId as string);
+    if (!coupon) throw new FavorControlError('RESOURCE_NOT_EXISTS', `no coupon ${String(couponId)}`, 404);
+    const stock = this.deps.store.data.merchants[coupon.creator_mchid].favor!.stocks[coupon.stock_id];
+    return { coupon, stock };
+  }
+
+  async useCoupon(couponId: string, options: UseCouponOptions = {}): Promise<CouponUseResult> {
+    const { store, clock } = this.deps;
+    const { coupon, stock } = this.locate(couponId);
+    const now = clock.nowMs();
+    const consumeMs = timeOption(options.consume_time, 'consume_time', now);
+    const goods = goodsOption(options.goods_detail);
+    if (options.transaction_id !== undefined && (typeof options.transaction_id !== 'string' || !/^[0-9A-Za-z_-]{1,64}$/.test(options.transaction_id))) {
+      badParam('transaction_id must be 1–64 letters, digits, _ or -');
+    }
+    const merchants = stock.body.coupon_use_rule.available_merchants;
+    const consumeMchid = options.consume_mchid ?? merchants[0];
+    if (typeof consumeMchid !== 'string') badParam('consume_mchid must be a merchant id');
+
+    const status = couponStatus(coupon, now);
+    if (status !== 'SENDED') refuse(`coupon ${coupon.coupon_id} is ${status}: only a SENDED coupon can be used`);
+    if (consumeMs > now) refuse(`consume_time ${rfc3339(consumeMs)} is after the virtual clock's now (${rfc3339(now)})`);
+    if (consumeMs < coupon.begin_ms || consumeMs > coupon.end_ms) {
+      refuse(`consume_time ${rfc3339(consumeMs)} is outside the coupon's window ${rfc3339(coupon.begin_ms)} … ${rfc3339(coupon.end_ms)}`);
+    }
+    if (consumeMs < coupon.create_ms) refuse(`consume_time ${rfc3339(consumeMs)} is before the coupon was received (${coupon.create_time})`);
+    if (!inWeeklyWindow(stock, consumeMs)) refuse(`consume_time ${rfc3339(consumeMs)} is outside the stock's fix_available_time (weekly window)`);
+    if (!merchants.includes(consumeMchid)) refuse(`consume_mchid ${consumeMchid} is not an available merchant of stock ${stock.stock_id} (${merchants.join(', ')})`);
+
+    const fixed = stock.body.coupon_use_rule.fixed_normal_coupon;
+    const goodsDetail =
+      goods ?? (isSingleItem(stock) ? [{ goods_id: stock.body.coupon_use_rule.available_items![0], quantity: 1, price: fixed.transaction_minimum, discount_amount: fixed.coupon_amount }] : undefined);
+    const consume_information = {
+      consume_time: rfc3339(consumeMs, { millis: true }),
+      consume_mchid: consumeMchid,
+      transaction_id: options.transaction_id ?? `4200${faker.string.numeric(24)}`,
+      ...(goodsDetail ? { goods_detail: goodsDetail } : {}),
+    };
+    const orderAmount = goodsDetail ? goodsDetail.reduce((sum, g) => sum + g.price * g.quantity, 0) : fixed.transaction_minimum;
+
+    coupon.status = 'USED';
+    coupon.consume_information = consume_information;
+    stock.use_flow.push({
+      coupon_id: coupon.coupon_id,
+      transaction_id: consume_information.transaction_id,
+      consume_mchid: consumeMchid,
+      consume_time: consume_information.consume_time,
+      consume_ms: consumeMs,
+      discount_amount: fixed.coupon_amount,
+      order_amount: orderAmount,
+      ...(goodsDetail ? { goods_detail: structuredClone(goodsDetail) } : {}),
+    });
+    await store.commit();
+
+    const event: CouponUsedEvent = { creatorMchid: coupon.creator_mchid, coupon: couponPlaintext(coupon, stock, clock.nowMs()) };
+    const listeners = await Promise.all([...this.usedListeners].map((listener) => listener(structuredClone(event))));
+    return { coupon: couponView(coupon, stock, clock.nowMs()), stock_creator_mchid: coupon.creator_mchid, listeners };
+  }
+
+  async refundCoupon(couponId: string, options: RefundCouponOptions = {}): Promise<CouponRefundResult> {
+    const { store, clock } = this.deps;
+    const { coupon, stock } = this.locate(couponId);
+    const now = clock.nowMs();
+    const refundMs = timeOption(options.refund_time, 'refund_time', now);
+    if (options.refund_id !== undefined && (typeof options.refund_id !== 'string' || !/^[0-9A-Za-z_-]{1,64}$/.test(options.refund_id))) {
+      badParam('refund_id must be 1–64 letters, digits, _ or -');
+    }
+    const status = couponStatus(coupon, now);
+    if (status !== 'USED') refuse(`coupon ${coupon.coupon_id} is ${status}: only a USED coupon can be refunded`);
+    const used = coupon.consume_information!;
+    if (refundMs > now) refuse(`refund_time ${rfc3339(refundMs)} is after the virtual clock's now (${rfc3339(now)})`);
+    if (refundMs < parseRfc3339(used.consume_time)) refuse(`refund_time ${rfc3339(refundMs)} is before the use (${used.consume_time})`);
+
+    const refund = {
+      refund_id: options.refund_id ?? `50${faker.string.numeric(30)}`,
+      refund_time: rfc3339(refundMs, { millis: true }),
+      refund_amount: stock.body.coupon_use_rule.fixed_normal_coupon.coupon_amount,
+      transaction_id: used.transaction_id,
+    };
+    // The coupon goes back to the user: SENDED again (it reads EXPIRED if its window has passed).
+    coupon.status = 'SENDED';
+    delete coupon.consume_information;
+    stock.refund_flow.push({ coupon_id: coupon.coupon_id, ...refund, refund_ms: refundMs });
+    await store.commit();
+    return { coupon: couponView(coupon, stock, clock.nowMs()), refund };
+  }
+}

@@ -1,0 +1,354 @@
+/**
+ * 代金券 (favor) state and the views the API answers with.
+ *
+ * Where things live (MerchantState.favor, keyed by the owning merchant):
+ * - a stock, its counters and its redemption/refund flows under its creator;
+ * - a coupon under the creator of its stock (it is that stock's coupon), with the sending merchant noted;
+ * - create idempotency records (out_request_no) under the creator, send records under the sender
+ *   (out_request_no is unique per sending merchant, api-reference.md §2.5).
+ * Id sequences and issued bill tokens are global (`MockData.favor`).
+ *
+ * Clock-driven states are computed on read, never stored (our choice, like 支付有礼): a stock past its
+ * available_end_time reads `stoped` (api-reference.md §6: inferred) with stop_time = its end; a SENDED
+ * coupon past its available_end_time reads `EXPIRED`. Moving the virtual clock therefore moves every
+ * stock and coupon at once, backwards too, with no timer. Only what a request or control operation did
+ * is stored: start/pause/restart/stop, use and refund.
+ */
+import type { MockData, MerchantState } from '../../store/state.js';
+import { rfc3339 } from '../../time.js';
+
+export type StoredStockStatus = 'unactivated' | 'running' | 'paused' | 'stoped';
+export type StockStatus = StoredStockStatus | 'audit';
+export type CouponStatus = 'SENDED' | 'USED' | 'EXPIRED';
+
+export interface FixAvailableTime {
+  available_week_day?: number[];
+  begin_time: number;
+  end_time?: number;
+}
+
+export interface CouponAvailableTime {
+  fix_available_time?: FixAvailableTime;
+  second_day_available?: boolean;
+  available_time_after_receive?: number;
+}
+
+/** The create body as sent (minus what the stock keeps elsewhere). */
+export interface StockUseRule {
+  max_coupons: number;
+  max_amount: number;
+  max_amount_by_day?: number;
+  max_coupons_per_user: number;
+  natural_person_limit: boolean;
+  prevent_api_abuse: boolean;
+}
+
+export interface CouponUseRule {
+  coupon_available_time?: CouponAvailableTime & { available_begin_time?: string; available_end_time?: string };
+  fixed_normal_coupon: { coupon_amount: number; transaction_minimum: number };
+  goods_tag?: string[];
+  limit_pay?: string[];
+  limit_card?: { name: string; bin: string[] };
+  trade_type?: string[];
+  combine_use?: boolean;
+  available_items?: string[];
+  unavailable_items?: string[];
+  available_merchants: string[];
+}
+
+export interface PatternInfo {
+  description: string;
+  merchant_logo?: string;
+  merchant_name?: string;
+  background_color?: string;
+  coupon_image?: string;
+  jump_target?: string;
+  mini_program_appid?: string;
+  mini_program_path?: string;
+}
+
+export interface CreateStockBody {
+  stock_name: string;
+  comment?: string;
+  belong_merchant: string;
+  available_begin_time: string;
+  available_end_time: string;
+  stock_use_rule: StockUseRule;
+  pattern_info?: PatternInfo;
+  coupon_use_rule: CouponUseRule;
+  no_cash: boolean;
+  stock_type: string;
+  out_request_no: string;
+  ext_info?: string;
+}
+
+/** One redemption, as the use-flow file lists it. */
+export interface UseRecord {
+  coupon_id: string;
+  transaction_id: string;
+  consume_mchid: string;
+  consume_time: string;
+  consume_ms: number;
+  discount_amount: number;
+  /** Order amount: the goods' total when given, else the stock's threshold (fen). */
+  order_amount: number;
+  goods_detail?: GoodsDetail[];
+}
+
+/** One refund of a redeemed coupon, as the refund-flow file lists it. */
+export interface RefundRecord {
+  coupon_id: string;
+  refund_id: string;
+  transaction_id: string;
+  refund_time: string;
+  refund_ms: number;
+  refund_amount: number;
+}
+
+export interface GoodsDetail {
+  goods_id: string;
+  quantity: number;
+  price: number;
+  discount_amount: number;
+}
+
+export interface FavorStock {
+  stock_id: string;
+  creator_mchid: string;
+  /** Canonical JSON of the create body: a repeat with the same out_request_no must match it. */
+  fingerprint: string;
+  body: CreateStockBody;
+  begin_ms: number;
+  end_ms: number;
+  create_time: string;
+  create_ms: number;
+  status: StoredStockStatus;
+  start_time?: string;
+  pause_time?: string;
+  restart_time?: string;
+  /** Set by POST …/stop only; expiry is computed (stockStopTime). */
+  stop_time?: string;
+  /** Prepaid stocks: the budget taken from the creator's balance at start (fen). */
+  locked_amount: number;
+  distributed_coupons: number;
+  distributed_amount: number;
+  /** Amount sent per CST calendar day (`YYYY-MM-DD`), for max_amount_by_day. */
+  sent_by_day: Record<string, number>;
+  /** Coupons received per openid, for max_coupons_per_user. */
+  per_user: Record<string, number>;
+  /** Coupons received per natural person (fixture person_id), for natural_person_limit. */
+  per_person: Record<string, number>;
+  use_flow: UseRecord[];
+  refund_flow: RefundRecord[];
+}
+
+export interface ConsumeInformation {
+  consume_time: string;
+  consume_mchid: string;
+  transaction_id: string;
+  goods_detail?: GoodsDetail[];
+}
+
+export interface FavorCoupon {
+  coupon_id: string;
+  stock_id: string;
+  creator_mchid: string;
+  sender_mchid: string;
+  appid: string;
+  openid: string;
+  out_request_no: string;
+  create_time: string;
+  create_ms: number;
+  begin_ms: number;
+  end_ms: number;
+  /** USED while redeemed; a refund puts it back to SENDED. EXPIRED is computed (couponStatus). */
+  status: 'SENDED' | 'USED';
+  consume_information?: ConsumeInformation;
+}
+
+export interface IdempotencyRecord {
+  fingerprint: string;
+  id: string;
+}
+
+export interface FavorMerchantState {
+  stocks: Record<string, FavorStock>;
+  /** Coupons of this merchant's stocks, by coupon_id. */
+  coupons: Record<string, FavorCoupon>;
+  /** openid → coupon ids (of this merchant's stocks), oldest first. */
+  coupons_by_openid: Record<string, string[]>;
+  /** Create: out_request_no → stock_id. */
+  create_requests: Record<string, IdempotencyRecord>;
+  /** Send (this merchant as sender): out_request_no → coupon_id. */
+  send_requests: Record<string, IdempotencyRecord>;
+  /** Platform risk cap: amount sent per `openid|YYYY-MM` by this creator (fen). */
+  user_month_amount: Record<string, number>;
+}
+
+export interface FavorBill {
+  token: string;
+  /** The merchant that asked for it: only it may download (403 NO_AUTH otherwise). */
+  mchid: string;
+  expires_ms: number;
+  /** The file, UTF-8 text. */
+  content: string;
+}
+
+export interface FavorGlobalState {
+  next_stock: number;
+  next_coupon: number;
+  /** Issued download tokens (use-flow / refund-flow); expired ones are pruned when a new one is issued. */
+  bills: Record<string, FavorBill>;
+}
+
+export function emptyFavorState(): FavorMerchantState {
+  return { stocks: {}, coupons: {}, coupons_by_openid: {}, create_requests: {}, send_requests: {}, user_month_amount: {} };
+}
+
+/** A merchant's favor state, created on first write (call inside `mutate` only). */
+export function favorOf(merchant: MerchantState): FavorMerchantState {
+  return (merchant.favor ??= emptyFavorState());
+}
+
+export function favorGlobal(data: MockData): FavorGlobalState {
+  return (data.favor ??= { next_stock: 1, next_coupon: 1, bills: {} });
+}
+
+/** Stock ids: 8 digits like the samples' (`98065001`), unique across merchants. */
+export function nextStockId(data: MockData): string {
+  const g = favorGlobal(data);
+  return String(16_000_000 + g.next_stock++);
+}
+
+/** Coupon ids: 11 digits like real ones, unique across merchants. */
+export function nextCouponId(data: MockData): string {
+  const g = favorGlobal(data);
+  return String(30_000_000_000 + g.next_coupon++);
+}
+
+/** The stock with this id, whoever created it. */
+export function findStock(data: MockData, stockId: string): FavorStock | undefined {
+  for (const merchant of Object.values(data.merchants)) {
+    const stock = merchant.favor?.stocks[stockId];
+    if (stock) return stock;
+  }
+  return undefined;
+}
+
+export function findCoupon(data: MockData, couponId: string): FavorCoupon | undefined {
+  for (const merchant of Object.values(data.merchants)) {
+    const coupon = merchant.favor?.coupons[couponId];
+    if (coupon) return coupon;
+  }
+  return undefined;
+}
+
+export function stockStatus(stock: FavorStock, nowMs: number): StockStatus {
+  if (stock.status === 'stoped') return 'stoped';
+  return nowMs > stock.end_ms ? 'stoped' : stock.status;
+}
+
+/** stop_time: set by POST …/stop, or the end of the window once the clock passed it. */
+export function stockStopTime(stock: FavorStock, nowMs: number): string | undefined {
+  if (stock.stop_time) return stock.stop_time;
+  return nowMs > stock.end_ms ? rfc3339(stock.end_ms, { millis: true }) : undefined;
+}
+
+export function couponStatus(coupon: FavorCoupon, nowMs: number): CouponStatus {
+  if (coupon.status === 'USED') return 'USED';
+  return nowMs > coupon.end_ms ? 'EXPIRED' : 'SENDED';
+}
+
+/** China Standard Time calendar day `YYYY-MM-DD` of an instant. */
+export const cstDay = (ms: number) => rfc3339(ms).slice(0, 10);
+/** China Standard Time calendar month `YYYY-MM` of an instant. */
+export const cstMonth = (ms: number) => rfc3339(ms).slice(0, 7);
+
+const DAY_MS = 86_400_000;
+const CST_OFFSET_MS = 8 * 3_600_000;
+/** Midnight (CST) that starts the day after `ms`. */
+export const nextCstMidnight = (ms: number) => Math.floor((ms + CST_OFFSET_MS) / DAY_MS) * DAY_MS + DAY_MS - CST_OFFSET_MS;
+/** Midnight (CST) that starts the day of `ms`. */
+export const cstMidnight = (ms: number) => Math.floor((ms + CST_OFFSET_MS) / DAY_MS) * DAY_MS - CST_OFFSET_MS;
+
+export const isSingleItem = (stock: FavorStock) => (stock.body.coupon_use_rule.available_items?.length ?? 0) > 0;
+
+/**
+ * The description answered for the stock and its coupons: pattern_info.description. The field is
+ * required in replies (string[1,3000]) but pattern_info is optional on create; without it we answer
+ * the stock name (our choice).
+ */
+export const descriptionOf = (stock: FavorStock) => stock.body.pattern_info?.description ?? stock.body.stock_name;
+
+/** Stock object of §2.7 (detail and list). */
+export function stockView(stock: FavorStock, nowMs: number): Record<string, unknown> {
+  const { stock_use_rule: use, coupon_use_rule: rule } = stock.body;
+  const stopTime = stockStopTime(stock, nowMs);
+  return {
+    stock_id: stock.stock_id,
+    stock_creator_mchid: stock.creator_mchid,
+    stock_name: stock.body.stock_name,
+    status: stockStatus(stock, nowMs),
+    create_time: stock.create_time,
+    description: descriptionOf(stock),
+    stock_use_rule: {
+      max_coupons: use.max_coupons,
+      max_amount: use.max_amount,
+      ...(use.max_amount_by_day !== undefined ? { max_amount_by_day: use.max_amount_by_day } : {}),
+      fixed_normal_coupon: { ...rule.fixed_normal_coupon },
+      max_coupons_per_user: use.max_coupons_per_user,
+      coupon_type: 'NORMAL',
+      ...(rule.goods_tag ? { goods_tag: [...rule.goods_tag] } : {}),
+      ...(rule.trade_type ? { trade_type: [...rule.trade_type] } : {}),
+      // Stacking is allowed unless the creator said otherwise (api-reference.md §2.1: default allowed).
+      combine_use: rule.combine_use ?? true,
+    },
+    // As the real API writes times: +08:00 with milliseconds, whatever offset the creator sent.
+    available_begin_time: rfc3339(stock.begin_ms, { millis: true }),
+    available_end_time: rfc3339(stock.end_ms, { millis: true }),
+    distributed_coupons: stock.distributed_coupons,
+    no_cash: stock.body.no_cash,
+    ...(stock.start_time ? { start_time: stock.start_time } : {}),
+    ...(stopTime ? { stop_time: stopTime } : {}),
+    singleitem: isSingleItem(stock),
+    stock_type: 'NORMAL',
+  };
+}
+
+/** Coupon object of §2.8/§2.11. `consume_information` while used (api-reference.md §7.10: we include it). */
+export function couponView(coupon: FavorCoupon, stock: FavorStock, nowMs: number): Record<string, unknown> {
+  return {
+    ...couponPlaintext(coupon, stock, nowMs),
+    out_request_no: coupon.out_request_no,
+  };
+}
+
+/**
+ * The coupon as the COUPON.USE resource carries it (contracts/callbacks/coupon-use.plaintext.json):
+ * the coupon object without out_request_no.
+ */
+export function couponPlaintext(coupon: FavorCoupon, stock: FavorStock, nowMs: number): Record<string, unknown> {
+  return {
+    stock_creator_mchid: coupon.creator_mchid,
+    stock_id: coupon.stock_id,
+    coupon_id: coupon.coupon_id,
+    coupon_name: stock.body.stock_name,
+    status: couponStatus(coupon, nowMs),
+    description: descriptionOf(stock),
+    create_time: coupon.create_time,
+    coupon_type: 'NORMAL',
+    no_cash: stock.body.no_cash,
+    available_begin_time: rfc3339(coupon.begin_ms, { millis: true }),
+    available_end_time: rfc3339(coupon.end_ms, { millis: true }),
+    singleitem: isSingleItem(stock),
+    normal_coupon_information: { ...stock.body.coupon_use_rule.fixed_normal_coupon },
+    ...(coupon.consume_information ? { consume_information: structuredClone(coupon.consume_information) } : {}),
+  };
+}
+
+/** JSON with object keys sorted at every level: equal content gives equal text, whatever the key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]])) : v,
+  );
+}
