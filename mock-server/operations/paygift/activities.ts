@@ -1,0 +1,373 @@
+/**
+ * 支付有礼 (paygiftactivity), api-reference.md §3: create a 全场满额送 activity, read it, list its
+ * sending merchants and goods, add/remove sending merchants, terminate it, list the caller's activities.
+ *
+ * Rules beyond the contract's JSON Schema follow the developer guide's FAQ (seed 001 §4): award stocks
+ * must exist, cover the activity's time, have their codes uploaded in upload-code mode, and — in a gift
+ * package — share inventory, per-user limit and owner; award owners and sending merchants must be of the
+ * creator's brand. Every activity belongs to its creator: another merchant gets the same 404 as for an
+ * id that does not exist, so it can neither see nor change it.
+ */
+import { assert } from '../../errors.js';
+import type { BusifavorStock } from '../../world.js';
+import { parseRfc3339, rfc3339 } from '../../time.js';
+import type { HandlerRegistry, OperationContext } from '../types.js';
+import { isUploadedImageUrl } from './media.js';
+import { activityStatus, canonicalJson, emptyPaygiftState, nextActivityId, type IdempotentReply, type PaygiftActivity, type PaygiftState } from './state.js';
+
+export const PAYGIFT_MESSAGES = {
+  notFound: '活动不存在',
+  // seed 001 §4, FAQ 2: validity, upload-code mode, gift-package consistency.
+  award: '商家券信息不满足活动规则，请核实券有效期或code',
+  // seed 001 §4, FAQ 1: sending merchants and award owners of one brand.
+  brand: '发券商户号校验失败，请核实是否满足同品牌等规则',
+  // Favor/Senparc error list (api-reference.md §1.3) for a reused out_request_no with other content.
+  reentry: '创建请求重入，但本次请求与上次请求信息不一致',
+  requestNoReused: '请求业务单据号重复，但本次请求与上次请求信息不一致',
+  mchNotExists: '商户号不合法',
+  appidMismatch: '商户号与appid不匹配',
+  endBeforeBegin: '活动结束时间必须晚于活动开始时间',
+  tooLong: '活动开始时间和结束时间的间隔需要小于31536000秒（365天）',
+  periodOrder: '可用时间段的开始时间必须早于结束时间',
+  dayTimeOrder: '天内开始时间必须早于天内结束时间',
+  packageSize: '选礼包时奖品限定3-5个',
+  singleSize: '单张券只能配置1个奖品',
+  manualOnly: '商家券仅支持手动输入发券商户号',
+  terminated: '活动已终止，请勿重复操作',
+  overTime: '活动已过期，无法终止',
+  mchTerminated: '活动已终止，无法修改发券商户号',
+  mchOverTime: '活动已过期，无法修改发券商户号',
+  // Reasons in invalid_merchant_id_list (merchants/add). Only the sample's 父子关系 text is real; the
+  // brand reason reuses the create API's message for the same rule; the others are ours.
+  reasonUnknown: '商户号不存在',
+  reasonCapacity: '活动发券商户号数量已达上限500个',
+} as const;
+
+/**
+ * The FAQ answer (seed 001 §4) on "最长可以配置1年内的活动": the begin–end interval must be below
+ * 31,536,000 s. The API pages say instead "最长可以配置1年内的活动，活动有效期最长90天" (begin at most
+ * a year ahead, at most 90 days of validity; api-reference.md §3.1, §7.16). We follow the FAQ, the
+ * more specific and more recent answer: only the interval is checked, strictly below 365 days; neither
+ * the 90-day validity nor how far ahead the activity begins is enforced.
+ */
+const MAX_SPAN_MS = 31_536_000 * 1000;
+const MAX_MERCHANTS = 500;
+
+const PAGE_DEFAULT_LIMIT = 20;
+
+interface AwardItem {
+  stock_id: string;
+  original_image_url: string;
+  thumbnail_url?: string;
+}
+
+interface CreateBody {
+  activity_base_info: Record<string, unknown> & {
+    activity_name: string;
+    merchant_logo_url: string;
+    begin_time: string;
+    end_time: string;
+    out_request_no: string;
+    delivery_purpose: 'OFF_LINE_PAY' | 'JUMP_MINI_APP';
+    mini_programs_appid?: string;
+    available_periods?: {
+      available_time: { begin_time: string; end_time: string }[];
+      available_day_time: { begin_day_time: string; end_day_time: string }[];
+    };
+  };
+  award_send_rule: {
+    transaction_amount_minimum: number;
+    send_content: 'SINGLE_COUPON' | 'GIFT_PACKAGE';
+    award_type: 'BUSIFAVOR';
+    award_list: AwardItem[];
+    merchant_option: 'IN_SEVICE_COUPON_MERCHANT' | 'MANUAL_INPUT_MERCHANT';
+    merchant_id_list?: string[];
+  };
+  advanced_setting?: Record<string, unknown>;
+}
+
+/** A field-level rule of ours or of the docs: PARAM_ERROR with the pipeline's detail shape. */
+function paramCheck(condition: unknown, message: string, field: string, value: unknown, issue: string): asserts condition {
+  assert(condition, 'PARAM_ERROR', message, { field, value: value ?? null, issue, location: 'body' });
+}
+
+function paygiftOf(ctx: OperationContext): PaygiftState | undefined {
+  return ctx.merchantState(ctx.mchid)?.paygift;
+}
+
+/** The caller's activity, or 404 — for an unknown id and for another merchant's activity alike. */
+function ownActivity(ctx: OperationContext): PaygiftActivity {
+  const activity = paygiftOf(ctx)?.activities[(ctx.params as { activity_id: string }).activity_id];
+  assert(activity, 'RESOURCE_NOT_EXISTS', PAYGIFT_MESSAGES.notFound);
+  return activity;
+}
+
+const brandOf = (ctx: OperationContext, mchid: string) => ctx.world.merchants.get(mchid)?.merchant.brand_id;
+
+/** Times are answered as the real API writes them: +08:00, whole seconds. */
+const normalizeTime = (text: string) => rfc3339(parseRfc3339(text));
+
+function present(activity: PaygiftActivity, nowMs: number, inList: boolean) {
+  // merchant_id_list: the list answers an empty array, as the real sample does; the detail leaves it
+  // out (its real sample has none). Only GET …/merchants lists the sending merchants (seed FAQ 4).
+  const full_send_rule = inList ? { ...activity.full_send_rule, merchant_id_list: [] } : { ...activity.full_send_rule };
+  return {
+    activity_id: activity.activity_id,
+    activity_type: 'FULL_SEND_ACT_TYPE',
+    activity_base_info: activity.activity_base_info,
+    award_send_rule: { full_send_rule },
+    ...(activity.advanced_setting ? { advanced_setting: activity.advanced_setting } : {}),
+    activity_status: activityStatus(activity, nowMs),
+    creator_merchant_id: activity.creator_mchid,
+    belong_merchant_id: activity.creator_mchid,
+    create_time: activity.create_time,
+    update_time: activity.update_time,
+  };
+}
+
+function page<T>(rows: T[], query: { offset?: number; limit?: number }) {
+  const offset = query.offset ?? 0;
+  const limit = query.limit ?? PAGE_DEFAULT_LIMIT;
+  // offset is a page index (分页页码，页面从0开始), not a row offset.
+  return { rows: rows.slice(offset * limit, offset * limit + limit), offset, limit };
+}
+
+/** Award stocks (seed FAQ 2): exist, cover the activity, codes uploaded, a package shares its attributes. */
+function checkAwards(ctx: OperationContext, rule: CreateBody['award_send_rule'], beginMs: number, endMs: number): BusifavorStock[] {
+  const stocks = rule.award_list.map((award) => ctx.world.busifavorStocks.get(award.stock_id));
+  for (const stock of stocks) {
+    assert(stock, 'INVALID_REQUEST', PAYGIFT_MESSAGES.award);
+    // "所有的券开始时间需早于支付有礼活动的开始时间，结束时间需晚于支付有礼的结束时间" — equal bounds pass.
+    const covers = parseRfc3339(stock.available_begin_time) <= beginMs && parseRfc3339(stock.available_end_time) >= endMs;
+    assert(covers, 'INVALID_REQUEST', PAYGIFT_MESSAGES.award);
+    // "如果批次为上传code模式，需先上传code再投放到支付有礼"
+    assert(stock.code_mode !== 'MERCHANT_UPLOAD' || stock.codes_uploaded, 'INVALID_REQUEST', PAYGIFT_MESSAGES.award);
+  }
+  const found = stocks as BusifavorStock[];
+  if (rule.send_content === 'GIFT_PACKAGE') {
+    // "添加券包时，库存、限领和归属商户号需要保持一致"; the API page adds the same redemption time.
+    const [first] = found;
+    const same = found.every(
+      (s) =>
+        s.max_coupons === first.max_coupons &&
+        s.max_coupons_per_user === first.max_coupons_per_user &&
+        s.owner_mchid === first.owner_mchid &&
+        s.available_begin_time === first.available_begin_time &&
+        s.available_end_time === first.available_end_time,
+    );
+    assert(same, 'INVALID_REQUEST', PAYGIFT_MESSAGES.award);
+  }
+  return found;
+}
+
+function checkImages(ctx: OperationContext, body: CreateBody): void {
+  const images: [string, string, string | undefined][] = [['/activity_base_info/merchant_logo_url', '商户logo', body.activity_base_info.merchant_logo_url]];
+  body.award_send_rule.award_list.forEach((award, i) => {
+    images.push([`/award_send_rule/award_list/${i}/original_image_url`, '奖品大图', award.original_image_url]);
+    images.push([`/award_send_rule/award_list/${i}/thumbnail_url`, '奖品小图', award.thumbnail_url]);
+  });
+  for (const [field, label, url] of images) {
+    if (url === undefined) continue;
+    // The doc's own wording of the rule; the real message is not documented.
+    paramCheck(isUploadedImageUrl(ctx, url), `${label}仅支持通过《图片上传API》接口获取的图片URL地址`, field, url, 'URL not issued by the marketing image upload');
+  }
+}
+
+function idempotent(records: Record<string, IdempotentReply>, key: string, fingerprint: string, message: string): Record<string, unknown> | undefined {
+  const prior = records[key];
+  if (!prior) return undefined;
+  assert(prior.fingerprint === fingerprint, 'RESOURCE_ALREADY_EXISTS', message);
+  return prior.reply;
+}
+
+function ensureState(ctx: OperationContext, data: import('../../store/state.js').MockData): PaygiftState {
+  const merchant = data.merchants[ctx.mchid];
+  merchant.paygift ??= emptyPaygiftState();
+  return merchant.paygift;
+}
+
+export const paygiftHandlers: HandlerRegistry = {
+  'paygift.createActivity': (ctx) => {
+    const body = ctx.body as CreateBody;
+    const base = body.activity_base_info;
+    const rule = body.award_send_rule;
+    const fingerprint = canonicalJson(body);
+
+    // Idempotency first: a repeat answers the first result even after the clock moved on.
+    const existingId = paygiftOf(ctx)?.out_request_nos[base.out_request_no];
+    if (existingId) {
+      const existing = paygiftOf(ctx)!.activities[existingId];
+      assert(existing.fingerprint === fingerprint, 'RESOURCE_ALREADY_EXISTS', PAYGIFT_MESSAGES.reentry);
+      return { body: { activity_id: existing.activity_id, create_time: existing.create_time } };
+    }
+
+    // Field rules the schema cannot say.
+    checkImages(ctx, body);
+    const beginMs = parseRfc3339(base.begin_time);
+    const endMs = parseRfc3339(base.end_time);
+    paramCheck(endMs > beginMs, PAYGIFT_MESSAGES.endBeforeBegin, '/activity_base_info/end_time', base.end_time, 'end_time must be after begin_time');
+    paramCheck(endMs - beginMs < MAX_SPAN_MS, PAYGIFT_MESSAGES.tooLong, '/activity_base_info/end_time', base.end_time, 'end_time - begin_time must be below 31536000 s');
+    base.available_periods?.available_time.forEach((p, i) => {
+      paramCheck(parseRfc3339(p.begin_time) < parseRfc3339(p.end_time), PAYGIFT_MESSAGES.periodOrder, `/activity_base_info/available_periods/available_time/${i}/end_time`, p.end_time, 'end_time must be after begin_time');
+    });
+    base.available_periods?.available_day_time.forEach((p, i) => {
+      paramCheck(p.begin_day_time < p.end_day_time, PAYGIFT_MESSAGES.dayTimeOrder, `/activity_base_info/available_periods/available_day_time/${i}/end_day_time`, p.end_day_time, 'end_day_time must be after begin_day_time');
+    });
+    const count = rule.award_list.length;
+    if (rule.send_content === 'GIFT_PACKAGE') paramCheck(count >= 3 && count <= 5, PAYGIFT_MESSAGES.packageSize, '/award_send_rule/award_list', rule.award_list, 'a GIFT_PACKAGE holds 3 to 5 awards');
+    else paramCheck(count === 1, PAYGIFT_MESSAGES.singleSize, '/award_send_rule/award_list', rule.award_list, 'a SINGLE_COUPON holds exactly 1 award');
+    // "商家券只支持手动输入发券商户号" (api-reference.md §3.0); award_type is always BUSIFAVOR.
+    assert(rule.merchant_option === 'MANUAL_INPUT_MERCHANT', 'INVALID_REQUEST', PAYGIFT_MESSAGES.manualOnly);
+    if (base.delivery_purpose === 'JUMP_MINI_APP') {
+      const app = ctx.world.appids.get(base.mini_programs_appid!);
+      assert(app && app.mchids.includes(ctx.mchid), 'APPID_MCHID_NOT_MATCH', PAYGIFT_MESSAGES.appidMismatch);
+    }
+
+    // Award stocks, then the brand of their owners and of the sending merchants.
+    const stocks = checkAwards(ctx, rule, beginMs, endMs);
+    const brand = brandOf(ctx, ctx.mchid);
+    // The FAQ names the brand rule under both questions (发券商户号校验失败 and, point 4, 商家券信息…);
+    // an award owner of another brand answers the 发券商户号 message, as the issue asks.
+    for (const stock of stocks) assert(brandOf(ctx, stock.owner_mchid) === brand, 'INVALID_REQUEST', PAYGIFT_MESSAGES.brand);
+    const merchantIds = [...new Set(rule.merchant_id_list ?? [])];
+    for (const mchid of merchantIds) {
+      assert(ctx.world.merchants.has(mchid), 'MCH_NOT_EXISTS', PAYGIFT_MESSAGES.mchNotExists);
+      assert(brandOf(ctx, mchid) === brand, 'INVALID_REQUEST', PAYGIFT_MESSAGES.brand);
+    }
+
+    const now = rfc3339(ctx.clock.nowMs());
+    const { merchant_id_list: _list, ...fullSendRule } = rule;
+    const activityBaseInfo: Record<string, unknown> = { ...base, begin_time: normalizeTime(base.begin_time), end_time: normalizeTime(base.end_time) };
+    if (base.available_periods) {
+      activityBaseInfo.available_periods = {
+        available_time: base.available_periods.available_time.map((p) => ({ begin_time: normalizeTime(p.begin_time), end_time: normalizeTime(p.end_time) })),
+        available_day_time: base.available_periods.available_day_time.map((p) => ({ ...p })),
+      };
+    }
+    const activity = ctx.mutate((data) => {
+      const state = ensureState(ctx, data);
+      const created: PaygiftActivity = {
+        activity_id: nextActivityId(data),
+        creator_mchid: ctx.mchid,
+        fingerprint,
+        activity_base_info: activityBaseInfo,
+        full_send_rule: structuredClone(fullSendRule),
+        ...(body.advanced_setting ? { advanced_setting: structuredClone(body.advanced_setting) } : {}),
+        merchants: merchantIds.map((mchid) => ({ mchid, create_time: now, update_time: now })),
+        begin_ms: beginMs,
+        end_ms: endMs,
+        create_time: now,
+        update_time: now,
+      };
+      state.activities[created.activity_id] = created;
+      state.out_request_nos[base.out_request_no] = created.activity_id;
+      return created;
+    });
+    return { body: { activity_id: activity.activity_id, create_time: activity.create_time } };
+  },
+
+  'paygift.getActivity': (ctx) => ({ body: present(ownActivity(ctx), ctx.clock.nowMs(), false) }),
+
+  'paygift.listActivityMerchants': (ctx) => {
+    const activity = ownActivity(ctx);
+    const { rows, offset, limit } = page(activity.merchants, ctx.query);
+    const data = rows.map((m) => ({ mchid: m.mchid, merchant_name: ctx.world.merchants.get(m.mchid)?.merchant.name ?? '', create_time: m.create_time, update_time: m.update_time }));
+    return { body: { data, total_count: activity.merchants.length, offset, limit, activity_id: activity.activity_id } };
+  },
+
+  // A 全场满额送 activity designates no goods (goods belong to 满A送B, which this API cannot create).
+  'paygift.listActivityGoods': (ctx) => {
+    const activity = ownActivity(ctx);
+    const { offset, limit } = page([], ctx.query);
+    return { body: { data: [], total_count: 0, offset, limit, activity_id: activity.activity_id } };
+  },
+
+  'paygift.terminateActivity': (ctx) => {
+    const activity = ownActivity(ctx);
+    const status = activityStatus(activity, ctx.clock.nowMs());
+    assert(status !== 'TERMINATE_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.terminated);
+    assert(status !== 'OVER_TIME_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.overTime);
+    const now = rfc3339(ctx.clock.nowMs());
+    ctx.mutate((data) => {
+      const stored = ensureState(ctx, data).activities[activity.activity_id];
+      stored.terminate_time = now;
+      stored.update_time = now;
+    });
+    return { body: { terminate_time: now, activity_id: activity.activity_id } };
+  },
+
+  'paygift.addActivityMerchants': (ctx) => {
+    const { merchant_id_list, add_request_no } = ctx.body as { merchant_id_list: string[]; add_request_no: string };
+    const activity = ownActivity(ctx);
+    const fingerprint = canonicalJson({ activity_id: activity.activity_id, merchant_id_list });
+    const replay = idempotent(paygiftOf(ctx)!.add_requests, add_request_no, fingerprint, PAYGIFT_MESSAGES.requestNoReused);
+    if (replay) return { body: replay };
+    const status = activityStatus(activity, ctx.clock.nowMs());
+    assert(status !== 'TERMINATE_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.mchTerminated);
+    assert(status !== 'OVER_TIME_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.mchOverTime);
+
+    // Invalid merchants are reported, not fatal (api-reference.md §3.6); one already there is a no-op.
+    const brand = brandOf(ctx, ctx.mchid);
+    const members = new Set(activity.merchants.map((m) => m.mchid));
+    const added: string[] = [];
+    const invalid: { mchid: string; invalid_reason: string }[] = [];
+    for (const mchid of new Set(merchant_id_list)) {
+      if (members.has(mchid)) continue;
+      if (!ctx.world.merchants.has(mchid)) invalid.push({ mchid, invalid_reason: PAYGIFT_MESSAGES.reasonUnknown });
+      else if (brandOf(ctx, mchid) !== brand) invalid.push({ mchid, invalid_reason: PAYGIFT_MESSAGES.brand });
+      else if (members.size + added.length >= MAX_MERCHANTS) invalid.push({ mchid, invalid_reason: PAYGIFT_MESSAGES.reasonCapacity });
+      else added.push(mchid);
+    }
+    const now = rfc3339(ctx.clock.nowMs());
+    const reply = { activity_id: activity.activity_id, invalid_merchant_id_list: invalid, add_time: now };
+    ctx.mutate((data) => {
+      const state = ensureState(ctx, data);
+      const stored = state.activities[activity.activity_id];
+      if (added.length) {
+        stored.merchants.push(...added.map((mchid) => ({ mchid, create_time: now, update_time: now })));
+        stored.update_time = now;
+      }
+      state.add_requests[add_request_no] = { fingerprint, reply };
+    });
+    return { body: reply };
+  },
+
+  'paygift.deleteActivityMerchants': (ctx) => {
+    const { merchant_id_list, delete_request_no } = ctx.body as { merchant_id_list: string[]; delete_request_no: string };
+    const activity = ownActivity(ctx);
+    const fingerprint = canonicalJson({ activity_id: activity.activity_id, merchant_id_list });
+    const replay = idempotent(paygiftOf(ctx)!.delete_requests, delete_request_no, fingerprint, PAYGIFT_MESSAGES.requestNoReused);
+    if (replay) return { body: replay };
+    const status = activityStatus(activity, ctx.clock.nowMs());
+    assert(status !== 'TERMINATE_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.mchTerminated);
+    assert(status !== 'OVER_TIME_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.mchOverTime);
+    // Merchants that are not in the activity are ignored: the reply has no place to report them.
+    const removed = new Set(merchant_id_list);
+    const now = rfc3339(ctx.clock.nowMs());
+    const reply = { delete_time: now, activity_id: activity.activity_id };
+    ctx.mutate((data) => {
+      const state = ensureState(ctx, data);
+      const stored = state.activities[activity.activity_id];
+      const kept = stored.merchants.filter((m) => !removed.has(m.mchid));
+      if (kept.length !== stored.merchants.length) {
+        stored.merchants = kept;
+        stored.update_time = now;
+      }
+      state.delete_requests[delete_request_no] = { fingerprint, reply };
+    });
+    return { body: reply };
+  },
+
+  'paygift.listActivities': (ctx) => {
+    const query = ctx.query as { offset: number; limit: number; activity_name?: string; activity_status?: string; award_type?: string };
+    const nowMs = ctx.clock.nowMs();
+    const all = Object.values(paygiftOf(ctx)?.activities ?? {})
+      // Newest first, as the real sample lists them.
+      .sort((a, b) => Number(b.activity_id) - Number(a.activity_id))
+      .filter((a) => query.activity_name === undefined || String(a.activity_base_info.activity_name).includes(query.activity_name))
+      .filter((a) => query.activity_status === undefined || activityStatus(a, nowMs) === query.activity_status)
+      .filter((a) => query.award_type === undefined || a.full_send_rule.award_type === query.award_type);
+    const { rows, offset, limit } = page(all, query);
+    return { body: { data: rows.map((a) => present(a, nowMs, true)), total_count: all.length, offset, limit } };
+  },
+};

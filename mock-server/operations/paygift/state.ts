@@ -1,0 +1,78 @@
+/**
+ * 支付有礼 state, kept under the creating merchant (`MerchantState.paygift`): activities, and the
+ * idempotency records of create (`out_request_no`), merchants/add (`add_request_no`) and
+ * merchants/delete (`delete_request_no`), each unique per merchant as the docs define them.
+ *
+ * The status is NOT stored: it is computed from the virtual clock on every read (`activityStatus`),
+ * so moving the clock moves every activity through created → ongoing → over time without a timer.
+ * Only termination is a stored fact (`terminate_time`).
+ */
+import type { MockData } from '../../store/state.js';
+
+export type ActivityStatus = 'CREATE_ACT_STATUS' | 'ONGOING_ACT_STATUS' | 'TERMINATE_ACT_STATUS' | 'OVER_TIME_ACT_STATUS';
+
+export interface PaygiftMerchant {
+  mchid: string;
+  create_time: string;
+  update_time: string;
+}
+
+export interface PaygiftActivity {
+  activity_id: string;
+  creator_mchid: string;
+  /** Canonical JSON of the create body: a repeat with the same out_request_no must match it. */
+  fingerprint: string;
+  activity_base_info: Record<string, unknown>;
+  /** The create body's award_send_rule without merchant_id_list (that lives in `merchants`). */
+  full_send_rule: Record<string, unknown>;
+  advanced_setting?: Record<string, unknown>;
+  /** Sending merchants (发券商户号), in the order they were added. */
+  merchants: PaygiftMerchant[];
+  begin_ms: number;
+  end_ms: number;
+  create_time: string;
+  update_time: string;
+  terminate_time?: string;
+}
+
+export interface IdempotentReply {
+  fingerprint: string;
+  reply: Record<string, unknown>;
+}
+
+export interface PaygiftState {
+  activities: Record<string, PaygiftActivity>;
+  /** out_request_no → activity_id */
+  out_request_nos: Record<string, string>;
+  add_requests: Record<string, IdempotentReply>;
+  delete_requests: Record<string, IdempotentReply>;
+}
+
+export function emptyPaygiftState(): PaygiftState {
+  return { activities: {}, out_request_nos: {}, add_requests: {}, delete_requests: {} };
+}
+
+/**
+ * created before begin_time, ongoing from begin_time to end_time inclusive, over time after it;
+ * termination wins over the clock. (api-reference.md §6: the clock-driven transitions are inferred.)
+ */
+export function activityStatus(activity: PaygiftActivity, nowMs: number): ActivityStatus {
+  if (activity.terminate_time) return 'TERMINATE_ACT_STATUS';
+  if (nowMs < activity.begin_ms) return 'CREATE_ACT_STATUS';
+  if (nowMs <= activity.end_ms) return 'ONGOING_ACT_STATUS';
+  return 'OVER_TIME_ACT_STATUS';
+}
+
+/** Activity ids are digit strings like the samples' (`10028001`), unique across all merchants. */
+export function nextActivityId(data: MockData): string {
+  let count = 0;
+  for (const m of Object.values(data.merchants)) count += Object.keys(m.paygift?.activities ?? {}).length;
+  return String(10028001 + count);
+}
+
+/** JSON with object keys sorted at every level: equal content gives equal text, whatever the key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]])) : v,
+  );
+}
