@@ -1,0 +1,77 @@
+/**
+ * `wxpay-mock use-coupon <coupon_id> [--url URL] [--consume-mchid M] [--transaction-id T]
+ * [--consume-time T] [--wait attempt|settled|none] [--json]` — uses a coupon on a running mock
+ * through the control API (POST /_mock/favor/coupons/{id}/use), then finds the COUPON.USE it sent
+ * (GET /_mock/callbacks?coupon_id=) and prints its outcome: by default once the first attempt is
+ * answered. Exit 0 when the coupon was used, whatever the receiver answered; 1 when the use was refused
+ * or the mock is unreachable.
+ */
+import type { DeliveryRecord } from './types.js';
+
+export interface UseCouponArgs {
+  couponId: string;
+  url: string;
+  consumeMchid?: string;
+  transactionId?: string;
+  consumeTime?: string;
+  wait: 'attempt' | 'settled' | 'none';
+  json: boolean;
+}
+
+type Out = (line: string) => void;
+
+function describe(d: DeliveryRecord): string[] {
+  const lines = [`COUPON.USE ${d.id} → ${d.url}: ${d.state}`];
+  for (const a of d.attempts) {
+    const what = a.status === null ? a.error : `HTTP ${a.status}${a.error ? ` (${a.error})` : ''}`;
+    lines.push(`  ${a.probe ? 'probe' : `attempt ${a.n}/9`}${a.round > 1 ? ` (replay ${a.round - 1})` : ''} at ${a.virtual_time}: ${what}, ${a.latency_ms} ms`);
+  }
+  if (d.state === 'pending') lines.push(`  next attempt at ${d.next_attempt_at} (virtual time)`);
+  return lines;
+}
+
+export async function useCouponCommand(args: UseCouponArgs, out: Out, err: Out): Promise<number> {
+  const base = args.url.replace(/\/+$/, '');
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, json: text ? JSON.parse(text) : undefined };
+  };
+  let used;
+  try {
+    used = await call('POST', `/_mock/favor/coupons/${encodeURIComponent(args.couponId)}/use`, {
+      ...(args.consumeMchid ? { consume_mchid: args.consumeMchid } : {}),
+      ...(args.transactionId ? { transaction_id: args.transactionId } : {}),
+      ...(args.consumeTime ? { consume_time: args.consumeTime } : {}),
+    });
+  } catch (e) {
+    err(`wxpay-mock: cannot reach the mock at ${base}: ${(e as Error).message}`);
+    return 1;
+  }
+  if (used.status !== 200) {
+    err(`wxpay-mock: use-coupon refused (HTTP ${used.status}): ${used.json?.code ?? ''} ${used.json?.message ?? ''}`.trimEnd());
+    return 1;
+  }
+  const coupon = used.json.coupon as { coupon_id: string; stock_id: string; stock_creator_mchid: string; status: string; consume_information?: { transaction_id: string; consume_mchid: string } };
+  // The delivery record is durable before the use answers: the latest one for this coupon is ours.
+  const listed = await call('GET', `/_mock/callbacks?coupon_id=${encodeURIComponent(coupon.coupon_id)}&limit=1`);
+  let delivery: DeliveryRecord | null = listed.json?.deliveries?.[0] ?? null;
+  let timedOut = false;
+  if (delivery && args.wait !== 'none') {
+    const waited = await call('GET', `/_mock/callbacks/${delivery.id}?wait=${args.wait}`);
+    delivery = waited.json.delivery;
+    timedOut = waited.json.timed_out;
+  }
+  if (args.json) {
+    out(JSON.stringify({ coupon, delivery, timed_out: timedOut }, null, 2));
+    return 0;
+  }
+  const ci = coupon.consume_information;
+  out(`coupon ${coupon.coupon_id} ${coupon.status} (stock ${coupon.stock_id}, creator ${coupon.stock_creator_mchid}${ci ? `, consumed by ${ci.consume_mchid}, transaction ${ci.transaction_id}` : ''})`);
+  if (!delivery) out(`no COUPON.USE sent: merchant ${coupon.stock_creator_mchid} has set no notify URL (POST /v3/marketing/favor/callbacks)`);
+  else {
+    for (const line of describe(delivery)) out(line);
+    if (timedOut) out(`  (stopped waiting; GET ${base}/_mock/callbacks/${delivery.id} for the rest)`);
+  }
+  return 0;
+}

@@ -1,0 +1,547 @@
+/**
+ * Delivery of callbacks: POST to the merchant's notify URL, success only on HTTP 200/204 within 5 s,
+ * otherwise a retry once a minute up to 9 attempts in all (protocol.md §4.4–4.5) — measured on the
+ * VIRTUAL clock, so a test advances `mock.clock` instead of waiting. `timeScale` divides the interval
+ * for manual runs (60 → a retry every virtual second).
+ *
+ * A pending notification is a record in the store, written before the trigger returns; a restarted
+ * mock finds the pending ones and resumes them (an attempt cut short by a stop is sent again: at least
+ * once, as the real service). A settled one leaves the store — so the data file stays small under
+ * load — and stays in the in-memory delivery log (the last `logSize`, like the request journal).
+ * Attempts run asynchronously with bounded concurrency, so a receiver that is down or slow never
+ * slows the API. A record keeps every attempt (time, URL, status, latency, error, headers; the body is
+ * the record's, identical for all).
+ */
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Clock } from '../clock.js';
+import { signingKeyOf } from '../protocol/sign-response.js';
+import type { Store } from '../store/store.js';
+import { rfc3339 } from '../time.js';
+import type { World } from '../world.js';
+import { buildCouponUseNotification, callbackHeaders } from './notification.js';
+import { describeErrors, type CallbackSchemas } from './schemas.js';
+import type { CallbackState, DeliveryAttempt, DeliveryFilter, DeliveryHandle, DeliveryRecord, WaitOptions } from './types.js';
+
+/** 代金券 COUPON.USE: once a minute, 9 attempts in all (protocol.md §4.5). */
+export const RETRY_INTERVAL_MS = 60_000;
+export const MAX_ATTEMPTS = 9;
+/** The merchant must answer within 5 s (protocol.md §4.1). */
+export const DEFAULT_TIMEOUT_MS = 5_000;
+
+export interface DispatcherOptions {
+  /** Divides the retry interval (default 1: a minute of virtual time). */
+  timeScale: number;
+  /** Precede the first valid attempt of every round with a `WECHATPAY/SIGNTEST/` probe. */
+  probe: boolean;
+  /** Real milliseconds an attempt may take (default 5000). */
+  timeoutMs: number;
+  /** Attempts in flight at once (default 32). */
+  concurrency: number;
+  /** Settled records kept (default 1000); pending ones are never dropped. */
+  logSize: number;
+  /** Check every built envelope against its contract too (the `validateResponses` self-check). */
+  validate: boolean;
+}
+
+export class CallbackError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * What the COUPON.USE hook answers the favor domain's `onCouponUsed` (app.ts): the delivery, or null
+ * when the creator has no notify URL. A class, so `useCoupon` can tell it from other listeners' results.
+ */
+export class CouponUseDelivery {
+  constructor(readonly handle: DeliveryHandle | null) {}
+}
+
+interface Waiter {
+  record: DeliveryRecord;
+  done(rec: DeliveryRecord): boolean;
+  resolve(rec: DeliveryRecord): void;
+}
+
+interface PostResult {
+  status: number | null;
+  body: string;
+  error: string | null;
+}
+
+const clone = (r: DeliveryRecord): DeliveryRecord => structuredClone(r);
+const RESPONSE_KEEP = 2048;
+
+export class CallbackDispatcher {
+  private gen = 0;
+  /**
+   * The delivery log, oldest first: every record of this run. Pending records are also in the store
+   * (`data.callbacks.deliveries`, durable); a settled one leaves the store and stays here, up to `logSize`.
+   */
+  private log = new Map<string, DeliveryRecord>();
+  private closed = false;
+  /** Pending records not queued nor in flight → when they are due (virtual ms). */
+  private due = new Map<string, number>();
+  private queue: string[] = [];
+  private queued = new Set<string>();
+  private inflight = new Map<string, AbortController>();
+  private running = new Set<Promise<void>>();
+  private waiters = new Map<string, Set<Waiter>>();
+  private idleWaiters: (() => void)[] = [];
+  /** Settled ids, oldest first (eviction order); entries whose record went back to pending are skipped. */
+  private settledOrder: string[] = [];
+  private settledHead = 0;
+  private settledEntries = new Map<string, number>();
+  private settledCount = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: () => void;
+  private readonly httpAgent: HttpAgent;
+  private readonly httpsAgent: HttpsAgent;
+
+  constructor(
+    private readonly deps: { store: Store; clock: Clock; world: World; schemas: CallbackSchemas },
+    readonly options: DispatcherOptions,
+  ) {
+    this.httpAgent = new HttpAgent({ keepAlive: true, maxSockets: options.concurrency });
+    this.httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: options.concurrency });
+    this.unsubscribe = deps.clock.onChange(() => this.pump());
+    this.load();
+  }
+
+  /** The retry interval after `timeScale`, in virtual ms. */
+  get intervalMs(): number {
+    return RETRY_INTERVAL_MS / this.options.timeScale;
+  }
+
+  // ── triggers ──────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Deliver a COUPON.USE notification of `coupon` (the plaintext of api-reference.md §2.14) to the
+   * notify URL of `creatorMchid`. Resolves once the record is durable — the first attempt is already
+   * under way — or with null when the merchant has set no notify URL (nothing is sent, as for real).
+   */
+  async deliverCouponUse(creatorMchid: string, coupon: unknown, options: { probe?: boolean } = {}): Promise<DeliveryHandle | null> {
+    this.assertOpen();
+    const { world, store, clock, schemas } = this.deps;
+    const merchant = world.merchants.get(creatorMchid);
+    if (!merchant) throw new CallbackError('MCH_NOT_EXISTS', `no merchant ${creatorMchid} in the fixture world`, 404);
+    if (!schemas.couponUsePlaintext(coupon)) {
+      throw new CallbackError('PARAM_ERROR', `the coupon does not match contracts/callbacks/coupon-use.plaintext.json: ${describeErrors(schemas.couponUsePlaintext.errors)}`);
+    }
+    const plain = coupon as { stock_creator_mchid: string; stock_id: string; coupon_id: string };
+    if (plain.stock_creator_mchid !== creatorMchid) {
+      throw new CallbackError('PARAM_ERROR', `stock_creator_mchid ${plain.stock_creator_mchid} is not the notified creator ${creatorMchid}`);
+    }
+    const setting = store.data.merchants[creatorMchid]?.favor_callback;
+    if (!setting) return null;
+
+    const now = clock.nowMs();
+    const built = buildCouponUseNotification({ plaintext: coupon, apiv3Key: merchant.merchant.apiv3_key, createTimeMs: now });
+    if (this.options.validate && !schemas.couponUseNotification(built.envelope)) {
+      throw new CallbackError('SYSTEM_ERROR', `built notification breaks its contract: ${describeErrors(schemas.couponUseNotification.errors)}`, 500);
+    }
+    const key = signingKeyOf(world.platform, merchant.merchant.verification_mode);
+    const record: DeliveryRecord = {
+      id: built.id,
+      event_type: 'COUPON.USE',
+      mchid: creatorMchid,
+      coupon_id: plain.coupon_id,
+      stock_id: plain.stock_id,
+      url: setting.notify_url,
+      state: 'pending',
+      created_at: built.envelope.create_time,
+      round: 1,
+      attempts_in_round: 0,
+      next_attempt_at_ms: now,
+      next_attempt_at: rfc3339(now),
+      probe_next: options.probe ?? this.options.probe,
+      signing: { mode: key.mode, serial: key.serial },
+      body: built.body,
+      attempts: [],
+    };
+    this.state().deliveries[record.id] = record;
+    this.log.set(record.id, record);
+    return this.start(record);
+  }
+
+  /**
+   * Send a notification again, same id and same body: a new round of up to 9 attempts starting now
+   * (to test duplicate handling, or to finish a failed delivery once the receiver is fixed). The URL
+   * is the merchant's current notify URL.
+   */
+  async replay(id: string, options: { probe?: boolean } = {}): Promise<DeliveryHandle> {
+    this.assertOpen();
+    const record = this.log.get(id);
+    if (!record) throw new CallbackError('NOT_FOUND', `no notification ${id} in the delivery log`, 404);
+    if (record.state !== 'pending') this.settledCount--;
+    this.state().deliveries[id] = record;
+    const now = this.deps.clock.nowMs();
+    Object.assign(record, { state: 'pending', round: record.round + 1, attempts_in_round: 0, next_attempt_at_ms: now, next_attempt_at: rfc3339(now), probe_next: options.probe ?? this.options.probe });
+    return this.start(record);
+  }
+
+  /** Durable, then answered with the record as created; the first attempt starts without waiting for the disk. */
+  private async start(record: DeliveryRecord): Promise<DeliveryHandle> {
+    const snapshot = clone(record);
+    const settled = this.settledPromise(record);
+    const durable = this.deps.store.commit();
+    this.due.set(record.id, record.next_attempt_at_ms!);
+    this.pump();
+    await durable;
+    return { record: snapshot, settled };
+  }
+
+  // ── the log ───────────────────────────────────────────────────────────────────────────────────
+
+  list(filter: DeliveryFilter = {}): DeliveryRecord[] {
+    const out = [...this.log.values()].filter(
+      (r) =>
+        (filter.id === undefined || r.id === filter.id) &&
+        (filter.mchid === undefined || r.mchid === filter.mchid) &&
+        (filter.coupon_id === undefined || r.coupon_id === filter.coupon_id) &&
+        (filter.stock_id === undefined || r.stock_id === filter.stock_id) &&
+        (filter.state === undefined || r.state === filter.state) &&
+        (filter.event_type === undefined || r.event_type === filter.event_type) &&
+        (filter.status === undefined || r.attempts.some((a) => a.status === filter.status)),
+    );
+    return (filter.limit === undefined ? out : filter.limit > 0 ? out.slice(-filter.limit) : []).map(clone);
+  }
+
+  get(id: string): DeliveryRecord | undefined {
+    const r = this.log.get(id);
+    return r && clone(r);
+  }
+
+  /**
+   * Resolves with the record once it is settled (delivered, or failed after 9 attempts), or — with
+   * `attempts` — once it has that many attempts. Rejects after `timeoutMs` (default 30 s, real time).
+   */
+  waitFor(id: string, options: WaitOptions = {}): Promise<DeliveryRecord> {
+    return this.waitUntil(id, (r) => r.state !== 'pending' || (options.attempts !== undefined && r.attempts.length >= options.attempts), options.timeoutMs);
+  }
+
+  /** Resolves with the record once `done(record)` holds (checked after every attempt); rejects after `timeoutMs`. */
+  waitUntil(id: string, done: (record: DeliveryRecord) => boolean, timeoutMs = 30_000): Promise<DeliveryRecord> {
+    const record = this.log.get(id);
+    if (!record) return Promise.reject(new CallbackError('NOT_FOUND', `no notification ${id} in the delivery log`, 404));
+    if (done(record)) return Promise.resolve(clone(record));
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        record,
+        done,
+        resolve: (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.get(id)?.delete(waiter);
+        const r = waiter.record;
+        reject(new Error(`delivery ${id} is still ${r.state} after ${timeoutMs} ms (${r.attempts.length} attempts, next at ${r.next_attempt_at ?? '-'} virtual${this.deps.clock.frozen ? ', clock frozen: advance it' : ''})`));
+      }, timeoutMs);
+      this.addWaiter(id, waiter);
+    });
+  }
+
+  /** Resolves when no attempt is due, queued or in flight (e.g. right after advancing the clock). */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** pending: records not settled; sending: attempts queued or in flight; scheduled: waiting for their time. */
+  stats(): { pending: number; sending: number; scheduled: number; idle: boolean } {
+    return { pending: Object.keys(this.state().deliveries).length, sending: this.queue.length + this.inflight.size, scheduled: this.due.size, idle: this.isIdle() };
+  }
+
+  // ── life cycle ────────────────────────────────────────────────────────────────────────────────
+
+  /** After the store was replaced (reset): forget everything in flight, start from the new state. */
+  reset(): void {
+    this.stopAll();
+    this.load();
+  }
+
+  /** Stops: in-flight attempts are cut short and stay pending in the store, to resume on the next start. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    this.stopAll();
+    await Promise.allSettled([...this.running]);
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  // ── internals ─────────────────────────────────────────────────────────────────────────────────
+
+  private state(): CallbackState {
+    return (this.deps.store.data.callbacks ??= { deliveries: {} });
+  }
+
+  private assertOpen() {
+    if (this.closed) throw new CallbackError('SYSTEM_ERROR', 'the mock is closed', 500);
+  }
+
+  private load() {
+    this.settledCount = 0;
+    this.settledOrder = [];
+    this.settledHead = 0;
+    this.settledEntries.clear();
+    this.log.clear();
+    const now = this.deps.clock.nowMs();
+    for (const r of Object.values(this.deps.store.data.callbacks?.deliveries ?? {})) {
+      this.log.set(r.id, r);
+      if (r.state === 'pending') this.due.set(r.id, r.next_attempt_at_ms ?? now);
+      else {
+        delete this.state().deliveries[r.id];
+        this.settledCount++;
+        this.pushSettled(r.id);
+      }
+    }
+    this.pump();
+  }
+
+  private stopAll() {
+    this.gen++;
+    clearTimeout(this.timer);
+    for (const ac of this.inflight.values()) ac.abort(new Error('stopped'));
+    this.inflight.clear();
+    this.due.clear();
+    this.queue = [];
+    this.queued.clear();
+    for (const [, set] of this.waiters) for (const w of set) w.resolve(clone(w.record));
+    this.waiters.clear();
+    this.flushIdle();
+  }
+
+  private settledPromise(record: DeliveryRecord): Promise<DeliveryRecord> {
+    const round = record.round;
+    const done = (r: DeliveryRecord) => r.round >= round && r.state !== 'pending';
+    if (done(record)) return Promise.resolve(clone(record));
+    return new Promise((resolve) => this.addWaiter(record.id, { record, done, resolve }));
+  }
+
+  private addWaiter(id: string, waiter: Waiter) {
+    let set = this.waiters.get(id);
+    if (!set) this.waiters.set(id, (set = new Set()));
+    set.add(waiter);
+  }
+
+  private notify(record: DeliveryRecord) {
+    const set = this.waiters.get(record.id);
+    if (!set) return;
+    for (const w of set) {
+      w.record = record;
+      if (w.done(record)) {
+        set.delete(w);
+        w.resolve(clone(record));
+      }
+    }
+    if (!set.size) this.waiters.delete(record.id);
+  }
+
+  /** Moves due records to the queue, starts what the concurrency allows, re-arms the timer. */
+  private pump() {
+    if (this.closed) return;
+    const now = this.deps.clock.nowMs();
+    for (const [id, at] of this.due) {
+      if (at > now) continue;
+      this.due.delete(id);
+      if (!this.queued.has(id) && !this.inflight.has(id)) {
+        this.queued.add(id);
+        this.queue.push(id);
+      }
+    }
+    while (this.inflight.size < this.options.concurrency && this.queue.length) {
+      const id = this.queue.shift()!;
+      this.queued.delete(id);
+      const run = this.attempt(id).catch((err) => {
+        process.stderr.write(`wxpay-mock: callback ${id}: ${(err as Error).stack}\n`);
+      });
+      this.running.add(run);
+      void run.finally(() => this.running.delete(run));
+    }
+    this.arm();
+    this.flushIdle();
+  }
+
+  /** A real-time timer for the next due record, unless the clock is frozen (then only advancing it moves time). */
+  private arm() {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.closed || this.deps.clock.frozen || !this.due.size) return;
+    let next = Infinity;
+    for (const at of this.due.values()) if (at < next) next = at;
+    const delay = Math.min(Math.max(0, next - this.deps.clock.nowMs()), 2 ** 31 - 1);
+    this.timer = setTimeout(() => this.pump(), delay);
+    this.timer.unref();
+  }
+
+  private isIdle(): boolean {
+    if (this.queue.length || this.inflight.size) return false;
+    const now = this.deps.clock.nowMs();
+    for (const at of this.due.values()) if (at <= now) return false;
+    return true;
+  }
+
+  private flushIdle() {
+    if (!this.idleWaiters.length || !this.isIdle()) return;
+    const waiting = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  private async attempt(id: string): Promise<void> {
+    const gen = this.gen;
+    const record = this.log.get(id);
+    if (!record || record.state !== 'pending') return;
+    const ac = new AbortController();
+    this.inflight.set(id, ac);
+    let changed = false;
+    try {
+      const round = record.round;
+      if (record.probe_next) {
+        const probe = await this.send(record, true, ac.signal);
+        if (gen !== this.gen) return;
+        record.probe_next = false;
+        record.attempts.push(probe);
+        this.notify(record);
+      }
+      const attempt = await this.send(record, false, ac.signal);
+      if (gen !== this.gen) return;
+      record.attempts.push(attempt);
+      changed = true;
+      // A replay during the attempt started a new round: that round schedules itself.
+      if (record.round === round) {
+        record.attempts_in_round++;
+        if (attempt.outcome === 'delivered') this.settle(record, 'delivered');
+        else if (record.attempts_in_round >= MAX_ATTEMPTS) this.settle(record, 'failed');
+        else {
+          const next = this.deps.clock.nowMs() + this.intervalMs;
+          record.next_attempt_at_ms = next;
+          record.next_attempt_at = rfc3339(next);
+          this.due.set(id, next);
+        }
+      }
+    } finally {
+      if (this.inflight.get(id) === ac) this.inflight.delete(id);
+      // An unexpected error (not a failed attempt) must not strand the record: try again later.
+      if (gen === this.gen && record.state === 'pending' && !this.due.has(id) && !this.queued.has(id) && !this.inflight.has(id)) this.due.set(id, this.deps.clock.nowMs() + this.intervalMs);
+      // The slot is free before the outcome is written: a slow disk must not throttle delivery.
+      this.pump();
+    }
+    if (!changed) return;
+    await this.deps.store.commit();
+    if (gen !== this.gen) return;
+    this.notify(record);
+    this.evict();
+  }
+
+  private settle(record: DeliveryRecord, state: 'delivered' | 'failed') {
+    record.state = state;
+    record.next_attempt_at_ms = null;
+    record.next_attempt_at = null;
+    // Settled: out of the store (nothing left to resume), kept in the in-memory log.
+    delete this.state().deliveries[record.id];
+    this.settledCount++;
+    this.pushSettled(record.id);
+  }
+
+  private pushSettled(id: string) {
+    this.settledOrder.push(id);
+    this.settledEntries.set(id, (this.settledEntries.get(id) ?? 0) + 1);
+  }
+
+  /** Keeps at most `logSize` settled records, dropping those settled first. */
+  private evict() {
+    while (this.settledCount > this.options.logSize && this.settledHead < this.settledOrder.length) {
+      const id = this.settledOrder[this.settledHead++];
+      const left = this.settledEntries.get(id)! - 1;
+      if (left) this.settledEntries.set(id, left);
+      else this.settledEntries.delete(id);
+      const r = this.log.get(id);
+      // Settled again since (a newer entry stands for it), or replayed and pending now.
+      if (left || !r || r.state === 'pending') continue;
+      this.log.delete(id);
+      this.settledCount--;
+    }
+    if (this.settledHead > 4096 && this.settledHead * 2 > this.settledOrder.length) {
+      this.settledOrder = this.settledOrder.slice(this.settledHead);
+      this.settledHead = 0;
+    }
+  }
+
+  private async send(record: DeliveryRecord, probe: boolean, signal: AbortSignal): Promise<DeliveryAttempt> {
+    const { clock, store, world } = this.deps;
+    // The merchant's current setting: a URL changed mid-schedule is followed, as a fix would be.
+    record.url = store.data.merchants[record.mchid]?.favor_callback?.notify_url ?? record.url;
+    const base = { round: record.round, n: record.attempts_in_round + 1, probe, url: record.url };
+    const time = new Date().toISOString();
+    const virtual_time = rfc3339(clock.nowMs(), { millis: true });
+    let url: URL;
+    try {
+      url = new URL(record.url);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+    } catch {
+      return { ...base, time, virtual_time, status: null, latency_ms: 0, error: `invalid notify URL ${record.url}`, outcome: probe ? 'probe' : 'failed', headers: {}, response_body: '' };
+    }
+    const headers = await callbackHeaders(url, record.body, signingKeyOf(world.platform, record.signing.mode), { probe });
+    const started = performance.now();
+    const result = await this.post(url, headers, record.body, signal);
+    const latency_ms = Math.round((performance.now() - started) * 1000) / 1000;
+    const ok = !result.error && (result.status === 200 || result.status === 204);
+    let error = result.error;
+    if (probe && ok) error = 'the receiver accepted a WECHATPAY/SIGNTEST/ signature: it does not verify signatures';
+    else if (!error && !ok) error = `HTTP ${result.status}: only 200 and 204 count as received`;
+    return { ...base, time, virtual_time, status: result.status, latency_ms, error, outcome: probe ? 'probe' : ok ? 'delivered' : 'failed', headers, response_body: result.body };
+  }
+
+  private post(url: URL, headers: Record<string, string>, body: string, outer: AbortSignal): Promise<PostResult> {
+    const timeoutMs = this.options.timeoutMs;
+    return new Promise((resolve) => {
+      const ac = new AbortController();
+      let timedOut = false;
+      let status: number | null = null;
+      let kept = 0;
+      const chunks: Buffer[] = [];
+      const timer = setTimeout(() => {
+        timedOut = true;
+        ac.abort();
+      }, timeoutMs);
+      const onOuter = () => ac.abort();
+      outer.addEventListener('abort', onOuter, { once: true });
+      let finished = false;
+      const finish = (error: string | null) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        outer.removeEventListener('abort', onOuter);
+        if (timedOut) error = `timeout: no complete answer within ${timeoutMs} ms`;
+        else if (outer.aborted) error = 'cut short: the mock stopped or was reset';
+        resolve({ status, body: Buffer.concat(chunks).toString('utf8'), error });
+      };
+      const onResponse = (res: IncomingMessage) => {
+        status = res.statusCode ?? null;
+        res.on('data', (c: Buffer) => {
+          if (kept < RESPONSE_KEEP) {
+            chunks.push(c.subarray(0, RESPONSE_KEEP - kept));
+            kept += c.length;
+          }
+        });
+        res.on('end', () => finish(null));
+        res.on('error', (e) => finish(e.message));
+        res.on('close', () => finish(res.complete ? null : 'connection closed before the answer was complete'));
+      };
+      const options = { method: 'POST', headers, signal: ac.signal };
+      const req = url.protocol === 'https:' ? httpsRequest(url, { ...options, agent: this.httpsAgent }, onResponse) : httpRequest(url, { ...options, agent: this.httpAgent }, onResponse);
+      req.on('error', (e: NodeJS.ErrnoException) => finish(e.code ? `${e.code}: ${e.message}` : e.message));
+      req.end(body);
+    });
+  }
+}

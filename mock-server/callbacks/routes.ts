@@ -1,0 +1,94 @@
+/**
+ * `/_mock/callbacks…` — the delivery log, replay, and a raw COUPON.USE trigger (mounted by
+ * control/routes.ts, behind its loopback check).
+ *
+ *   GET  /_mock/callbacks?id=&mchid=&coupon_id=&stock_id=&state=&event_type=&status=&limit=
+ *        → {deliveries, pending, sending, scheduled, idle}   (limit=0: the counts only)
+ *   GET  /_mock/callbacks/{id}[?wait=attempt|settled]   (with wait: {delivery, timed_out})
+ *   POST /_mock/callbacks/{id}/replay        {probe?, wait?: "attempt" | "settled"}
+ *   POST /_mock/callbacks/coupon-use         {coupon, creator_mchid?, probe?, wait?}
+ *
+ * `wait` holds the answer until the first attempt of the round is answered ("attempt", at most
+ * 10 s) or the round is settled ("settled", at most 60 s of real time); `timed_out` says if it gave up.
+ */
+import { Hono, type Context } from 'hono';
+import { jsonResponse } from '../pipeline.js';
+import { CallbackError, type CallbackDispatcher } from './dispatcher.js';
+import type { DeliveryFilter, DeliveryRecord, DeliveryState } from './types.js';
+
+const STATES: DeliveryState[] = ['pending', 'delivered', 'failed'];
+
+async function body(c: Context): Promise<Record<string, unknown>> {
+  const text = await c.req.text();
+  if (!text.trim()) return {};
+  const parsed = JSON.parse(text);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new SyntaxError('body must be a JSON object');
+  return parsed as Record<string, unknown>;
+}
+
+/** Holds a trigger's answer per `wait`; gives the record as it is when the wait runs out. */
+export async function awaitOutcome(dispatcher: CallbackDispatcher, record: DeliveryRecord, wait: unknown): Promise<{ delivery: DeliveryRecord; timed_out?: boolean }> {
+  if (wait !== 'attempt' && wait !== 'settled') return { delivery: record };
+  const answered = (r: DeliveryRecord) => r.state !== 'pending' || r.attempts.some((a) => a.round === record.round && !a.probe);
+  try {
+    const delivery = await (wait === 'attempt' ? dispatcher.waitUntil(record.id, answered, 10_000) : dispatcher.waitFor(record.id, { timeoutMs: 60_000 }));
+    return { delivery, timed_out: false };
+  } catch {
+    return { delivery: dispatcher.get(record.id) ?? record, timed_out: true };
+  }
+}
+
+export function callbackControlRoutes(dispatcher: CallbackDispatcher): Hono {
+  const app = new Hono();
+  app.onError((err) =>
+    err instanceof CallbackError
+      ? jsonResponse(err.status, { code: err.code, message: err.message })
+      : err instanceof SyntaxError
+        ? jsonResponse(400, { code: 'PARAM_ERROR', message: `invalid JSON body: ${err.message}` })
+        : jsonResponse(500, { code: 'SYSTEM_ERROR', message: String(err) }),
+  );
+
+  app.get('/', (c) => {
+    const q = c.req.query();
+    if (q.state && !STATES.includes(q.state as DeliveryState)) throw new CallbackError('PARAM_ERROR', `state must be one of ${STATES.join(', ')}`);
+    for (const k of ['status', 'limit'] as const) if (q[k] !== undefined && !/^\d+$/.test(q[k])) throw new CallbackError('PARAM_ERROR', `${k} must be a non-negative integer`);
+    const filter: DeliveryFilter = {
+      id: q.id,
+      mchid: q.mchid,
+      coupon_id: q.coupon_id,
+      stock_id: q.stock_id,
+      state: q.state as DeliveryState | undefined,
+      event_type: q.event_type,
+      status: q.status ? Number(q.status) : undefined,
+      limit: q.limit ? Number(q.limit) : undefined,
+    };
+    return c.json({ deliveries: dispatcher.list(filter), ...dispatcher.stats() });
+  });
+
+  app.post('/coupon-use', async (c) => {
+    const b = await body(c);
+    const coupon = b.coupon as { stock_creator_mchid?: unknown } | undefined;
+    if (!coupon || typeof coupon !== 'object') throw new CallbackError('PARAM_ERROR', 'coupon (the COUPON.USE plaintext) is required');
+    const creator = String(b.creator_mchid ?? coupon.stock_creator_mchid ?? '');
+    const handle = await dispatcher.deliverCouponUse(creator, coupon, { probe: b.probe === undefined ? undefined : b.probe === true });
+    if (!handle) throw new CallbackError('RESOURCE_NOT_EXISTS', `merchant ${creator} has set no notify URL (POST /v3/marketing/favor/callbacks): nothing is sent`, 409);
+    return c.json(await awaitOutcome(dispatcher, handle.record, b.wait));
+  });
+
+  app.get('/:id', async (c) => {
+    const record = dispatcher.get(c.req.param('id'));
+    if (!record) throw new CallbackError('NOT_FOUND', `no notification ${c.req.param('id')} in the delivery log`, 404);
+    const wait = c.req.query('wait');
+    if (wait === undefined) return c.json(record);
+    if (wait !== 'attempt' && wait !== 'settled') throw new CallbackError('PARAM_ERROR', 'wait must be attempt or settled');
+    return c.json(await awaitOutcome(dispatcher, record, wait));
+  });
+
+  app.post('/:id/replay', async (c) => {
+    const b = await body(c);
+    const handle = await dispatcher.replay(c.req.param('id'), { probe: b.probe === undefined ? undefined : b.probe === true });
+    return c.json(await awaitOutcome(dispatcher, handle.record, b.wait));
+  });
+
+  return app;
+}

@@ -1,0 +1,445 @@
+/**
+ * COUPON.USE callbacks: built to the contract, signed and encrypted so the real SDK helpers accept
+ * them, delivered to a receiver on loopback with retries on the virtual clock, persisted across a
+ * restart, replayed with the same id, never slowing the API. Until the favor domain's "use a coupon"
+ * exists, deliveries are triggered through `deliverCouponUse` with a plaintext that validates.
+ */
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Aes, Formatter, Rsa } from 'wechatpay-axios-plugin';
+import WxPay from 'wechatpay-node-v3';
+import { buildCouponUseNotification, loadCallbackSchemas } from '../mock-server/callbacks/index.js';
+import { createCallbackReceiver, createSigner, MAX_ATTEMPTS, startMock, verifyCallback, type CallbackReceiver, type MockOptions } from '../mock-server/index.js';
+import { rfc3339 } from '../mock-server/time.js';
+import { createApp } from '../mock-server/index.js';
+import { freezeAtNow, runningStock, sendOk } from './helpers/favor.js';
+import { CREATOR, json, newMock, SAME_BRAND, type TestMock } from './helpers/mock.js';
+
+const T0 = Date.parse('2027-03-01T10:00:00+08:00');
+const tempFile = () => join(mkdtempSync(join(tmpdir(), 'wxpay-mock-callbacks-')), 'data.json');
+
+function coupon(creator = CREATOR, overrides: Record<string, unknown> = {}) {
+  return {
+    stock_creator_mchid: creator,
+    stock_id: '16000001',
+    coupon_id: `9${Math.floor(Math.random() * 1e9)}`,
+    coupon_name: '满100减10',
+    status: 'USED',
+    description: '微信支付营销',
+    create_time: '2027-02-28T09:00:00.000+08:00',
+    coupon_type: 'NORMAL',
+    no_cash: false,
+    available_begin_time: '2027-02-01T00:00:00.000+08:00',
+    available_end_time: '2027-04-01T00:00:00.000+08:00',
+    singleitem: false,
+    normal_coupon_information: { coupon_amount: 1000, transaction_minimum: 10000 },
+    consume_information: {
+      consume_time: '2027-03-01T10:00:00.000+08:00',
+      consume_mchid: creator,
+      transaction_id: '4200002027030112345678901234',
+      goods_detail: [{ goods_id: 'goods-1', quantity: 1, price: 12000, discount_amount: 1000 }],
+    },
+    ...overrides,
+  };
+}
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!().catch(() => {});
+});
+
+/** A mock (frozen clock) whose merchant `mchid` has the receiver as notify URL, set through the real API. */
+async function setup(options: MockOptions = {}, mchid = CREATOR, receiver?: CallbackReceiver): Promise<{ t: TestMock; receiver: CallbackReceiver }> {
+  const t = await newMock(options);
+  cleanups.push(() => t.mock.close());
+  await t.mock.clock.freeze(T0);
+  if (!receiver) {
+    receiver = await createCallbackReceiver({ credentials: t.mock.credentials, mchid });
+    cleanups.push(() => receiver!.close());
+  }
+  const res = await t.call('POST', '/v3/marketing/favor/callbacks', { mchid, body: { mchid, notify_url: receiver.url } });
+  expect(res.status).toBe(200);
+  return { t, receiver };
+}
+
+const merchantOf = (t: TestMock, mchid: string) => t.mock.credentials.merchants.find((m) => m.mchid === mchid)!;
+
+describe('COUPON.USE notification', () => {
+  it('is compact JSON in the real key order, validates against both contracts, associated_data "coupon", 12-char nonce', () => {
+    const schemas = loadCallbackSchemas();
+    const plain = coupon();
+    expect(schemas.couponUsePlaintext(plain)).toBe(true);
+    const built = buildCouponUseNotification({ plaintext: plain, apiv3Key: 'a'.repeat(32), createTimeMs: T0 });
+    expect(schemas.couponUseNotification(built.envelope), JSON.stringify(schemas.couponUseNotification.errors)).toBe(true);
+    expect(built.body).toBe(JSON.stringify(JSON.parse(built.body)));
+    expect(Object.keys(built.envelope)).toEqual(['id', 'create_time', 'resource_type', 'event_type', 'summary', 'resource']);
+    expect(Object.keys(built.envelope.resource)).toEqual(['original_type', 'algorithm', 'ciphertext', 'associated_data', 'nonce']);
+    expect(built.envelope).toMatchObject({ create_time: '2027-03-01T10:00:00+08:00', event_type: 'COUPON.USE', resource_type: 'encrypt-resource', resource: { original_type: 'coupon', associated_data: 'coupon' } });
+    expect(built.envelope.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(built.envelope.resource.nonce).toHaveLength(12);
+    // The plaintext contract refuses what is not a used coupon.
+    const { consume_information: _gone, ...unused } = plain;
+    expect(schemas.couponUsePlaintext(unused)).toBe(false);
+    expect(schemas.couponUsePlaintext({ ...plain, extra: 1 })).toBe(false);
+  });
+
+  it('contracts/callbacks/ holds schemas, not operations; a broken one stops the start', async () => {
+    const t = await newMock();
+    cleanups.push(() => t.mock.close());
+    expect(t.mock.operations.some((o) => o.file.includes(`${join('contracts', 'callbacks')}`))).toBe(false);
+    const contractsDir = join(mkdtempSync(join(tmpdir(), 'wxpay-mock-contracts-')), 'contracts');
+    cpSync(join(import.meta.dirname, '..', 'contracts'), contractsDir, { recursive: true });
+    writeFileSync(join(contractsDir, 'callbacks', 'coupon-use.plaintext.json'), '{ "type": "nonsense" }');
+    await expect(createApp({ contractsDir })).rejects.toThrow(/callback contract .*coupon-use\.plaintext\.json cannot be used/);
+  });
+
+  it('a plaintext that breaks its contract, or names another creator, is refused; no notify URL → nothing sent', async () => {
+    const t = await newMock();
+    cleanups.push(() => t.mock.close());
+    await expect(t.mock.deliverCouponUse(CREATOR, { ...coupon(), status: 'GONE' })).rejects.toThrow(/coupon-use\.plaintext\.json: \/status must be equal to one of the allowed values/);
+    await expect(t.mock.deliverCouponUse(SAME_BRAND, coupon())).rejects.toThrow(/is not the notified creator/);
+    expect(await t.mock.deliverCouponUse(CREATOR, coupon())).toBeNull();
+    const res = await t.mock.request('/_mock/callbacks/coupon-use', { method: 'POST', body: JSON.stringify({ coupon: coupon() }) });
+    expect(res.status).toBe(409);
+    expect(t.mock.deliveries()).toEqual([]);
+  });
+});
+
+describe('signed and encrypted as the real service does', () => {
+  it('certificate mode: headers, signature by the platform certificate, decrypts with wechatpay-axios-plugin and wechatpay-node-v3', async () => {
+    const { t, receiver } = await setup({}, CREATOR);
+    const plain = coupon();
+    const handle = await t.mock.deliverCouponUse(CREATOR, plain);
+    expect(handle!.record).toMatchObject({ state: 'pending', mchid: CREATOR, coupon_id: plain.coupon_id, signing: { mode: 'certificate' } });
+    const [cb] = await receiver.waitFor(1);
+    const done = await handle!.settled;
+    expect(done.state).toBe('delivered');
+    expect(done.attempts).toHaveLength(1);
+    expect(done.attempts[0]).toMatchObject({ status: 204, outcome: 'delivered', error: null, round: 1, n: 1, probe: false, url: receiver.url });
+
+    const h = cb.headers;
+    expect(h['content-type']).toBe('application/json');
+    expect(h['user-agent']).toBe('Mozilla/4.0');
+    expect(h['request-id']).toMatch(/^[0-9A-F]+-0$/);
+    expect(h['wechatpay-signature-type']).toBe('WECHATPAY2-SHA256-RSA2048');
+    expect(h['wechatpay-serial']).toBe(t.mock.credentials.platform_serial_no);
+    expect(Math.abs(Number(h['wechatpay-timestamp']) - Date.now() / 1000)).toBeLessThan(5); // real time, not the frozen virtual one
+    expect(cb.rawBody).toBe(done.body);
+    expect(cb.envelope.create_time).toBe(rfc3339(T0));
+    expect(cb).toMatchObject({ verified: true, mode: 'certificate', id: handle!.record.id, plaintext: plain, answeredStatus: 204 });
+
+    // wechatpay-axios-plugin's helpers, as its README tells merchants to handle callbacks.
+    const m = merchantOf(t, CREATOR);
+    const message = Formatter.response(h['wechatpay-timestamp'], h['wechatpay-nonce'], cb.rawBody);
+    expect(Rsa.verify(message, h['wechatpay-signature'], t.mock.credentials.platform_certificate)).toBe(true);
+    const { ciphertext, nonce, associated_data } = cb.envelope.resource;
+    expect(JSON.parse(Aes.AesGcm.decrypt(ciphertext, m.apiv3_key, nonce, associated_data))).toEqual(plain);
+
+    // wechatpay-node-v3: verifySign looks the serial up in its static certificate map, and
+    // re-stringifies a parsed body — so the bytes must be JSON.stringify's.
+    (WxPay as unknown as { certificates: Record<string, string> }).certificates[h['wechatpay-serial']] = t.mock.credentials.platform_certificate;
+    const pay = new WxPay({ appid: m.appids[0], mchid: m.mchid, publicKey: Buffer.from(m.merchant_certificate), privateKey: Buffer.from(m.merchant_private_key), key: m.apiv3_key });
+    const params = { timestamp: h['wechatpay-timestamp'], nonce: h['wechatpay-nonce'], serial: h['wechatpay-serial'], signature: h['wechatpay-signature'] };
+    expect(await pay.verifySign({ ...params, body: JSON.parse(cb.rawBody) })).toBe(true);
+    expect(await pay.verifySign({ ...params, body: cb.rawBody })).toBe(true);
+    expect(pay.decipher_gcm(ciphertext, associated_data, nonce, m.apiv3_key)).toEqual(plain);
+
+    // The receiver's own check refuses a tampered body and a stale timestamp.
+    const keys = { apiv3Key: m.apiv3_key, platformCertificate: t.mock.credentials.platform_certificate };
+    expect(verifyCallback({ headers: h, body: cb.rawBody.replace('"COUPON.USE"', '"COUPON.USED"') }, keys).verified).toBe(false);
+    expect(verifyCallback({ headers: { ...h, 'wechatpay-timestamp': String(Number(h['wechatpay-timestamp']) - 301) }, body: cb.rawBody }, keys).problem).toMatch(/more than 300 s/);
+  });
+
+  it('public-key mode: signed by the WeChat Pay public key, serial PUB_KEY_ID_…', async () => {
+    const { t, receiver } = await setup({}, SAME_BRAND);
+    const plain = coupon(SAME_BRAND);
+    const handle = await t.mock.deliverCouponUse(SAME_BRAND, plain);
+    const [cb] = await receiver.waitFor(1);
+    expect((await handle!.settled).state).toBe('delivered');
+    const h = cb.headers;
+    expect(h['wechatpay-serial']).toBe(t.mock.credentials.public_key_id);
+    expect(Rsa.verify(Formatter.response(h['wechatpay-timestamp'], h['wechatpay-nonce'], cb.rawBody), h['wechatpay-signature'], t.mock.credentials.public_key)).toBe(true);
+    expect(Rsa.verify(Formatter.response(h['wechatpay-timestamp'], h['wechatpay-nonce'], cb.rawBody), h['wechatpay-signature'], t.mock.credentials.platform_certificate)).toBe(false);
+    const { ciphertext, nonce, associated_data } = cb.envelope.resource;
+    expect(JSON.parse(Aes.AesGcm.decrypt(ciphertext, merchantOf(t, SAME_BRAND).apiv3_key, nonce, associated_data))).toEqual(plain);
+    expect(cb).toMatchObject({ verified: true, mode: 'public_key', plaintext: plain });
+  });
+
+  it('probe mode sends a WECHATPAY/SIGNTEST/ signature first, then the valid one', async () => {
+    const { t, receiver } = await setup({ callbackProbe: true });
+    const handle = await t.mock.deliverCouponUse(CREATOR, coupon());
+    const record = await handle!.settled;
+    const [probe, valid] = await receiver.waitFor(2);
+    expect(probe.headers['wechatpay-signature']).toMatch(/^WECHATPAY\/SIGNTEST\//);
+    expect(probe.headers['wechatpay-nonce']).toHaveLength(12);
+    expect(probe).toMatchObject({ verified: false, answeredStatus: 401, id: record.id });
+    expect(valid).toMatchObject({ verified: true, answeredStatus: 204, id: record.id });
+    expect(record.attempts.map((a) => [a.probe, a.outcome, a.status])).toEqual([
+      [true, 'probe', 401],
+      [false, 'delivered', 204],
+    ]);
+    expect(record.attempts_in_round).toBe(1);
+  });
+});
+
+describe('delivery and retries on the virtual clock', () => {
+  it('a receiver answering 500 gets the same notification once a minute, 9 attempts in all, then nothing', async () => {
+    const { t, receiver } = await setup();
+    receiver.respond({ status: 500, body: { code: 'FAIL', message: '失败' } });
+    const handle = await t.mock.deliverCouponUse(CREATOR, coupon());
+    const id = handle!.record.id;
+    await t.mock.deliveries.waitFor(id, { attempts: 1 });
+    for (let n = 2; n <= MAX_ATTEMPTS; n++) {
+      await t.mock.clock.advance(59_999);
+      await t.mock.deliveries.idle();
+      expect(t.mock.deliveries.get(id)!.attempts).toHaveLength(n - 1);
+      await t.mock.clock.advance(1);
+      await t.mock.deliveries.idle();
+      expect(t.mock.deliveries.get(id)!.attempts).toHaveLength(n);
+    }
+    const record = await handle!.settled;
+    expect(record.state).toBe('failed');
+    expect(record.next_attempt_at).toBeNull();
+    expect(record.attempts.map((a) => a.status)).toEqual(Array(9).fill(500));
+    expect(record.attempts.map((a) => Date.parse(a.virtual_time) - T0)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8].map((k) => k * 60_000));
+    expect(record.attempts[0]).toMatchObject({ outcome: 'failed', error: 'HTTP 500: only 200 and 204 count as received', response_body: '{"code":"FAIL","message":"失败"}' });
+    // Every attempt re-sent the same notification, freshly signed.
+    expect(new Set(receiver.received.map((r) => r.id))).toEqual(new Set([id]));
+    expect(new Set(receiver.received.map((r) => r.rawBody)).size).toBe(1);
+    expect(new Set(receiver.received.map((r) => r.headers['wechatpay-nonce'])).size).toBe(9);
+    await t.mock.clock.advance(3_600_000);
+    await t.mock.deliveries.idle();
+    expect(receiver.received).toHaveLength(9);
+    // The log is filterable, programmatically and through the control API.
+    expect(t.mock.deliveries({ state: 'failed', status: 500 }).map((r) => r.id)).toEqual([id]);
+    expect(t.mock.deliveries({ state: 'delivered' })).toEqual([]);
+    const listed = await (await t.mock.request(`/_mock/callbacks?state=failed&coupon_id=${handle!.record.coupon_id}`)).json();
+    expect(listed.deliveries.map((r: { id: string }) => r.id)).toEqual([id]);
+    expect(listed.deliveries[0].attempts[8].headers['Wechatpay-Serial']).toBe(t.mock.credentials.platform_serial_no);
+  });
+
+  it('stops at the first 200 or 204 (a 200 with a FAIL body counts: the status decides)', async () => {
+    const { t, receiver } = await setup();
+    receiver.respond([{ status: 500 }, { status: 503 }]);
+    const first = await t.mock.deliverCouponUse(CREATOR, coupon());
+    await t.mock.deliveries.waitFor(first!.record.id, { attempts: 1 });
+    await t.mock.clock.advance(60_000);
+    await t.mock.deliveries.idle();
+    await t.mock.clock.advance(60_000);
+    expect((await first!.settled).attempts.map((a) => a.status)).toEqual([500, 503, 204]);
+    receiver.respond([{ status: 200, body: { code: 'FAIL', message: '失败' } }]);
+    const second = await t.mock.deliverCouponUse(CREATOR, coupon());
+    expect((await second!.settled).attempts.map((a) => [a.status, a.outcome])).toEqual([[200, 'delivered']]);
+    await t.mock.clock.advance(600_000);
+    await t.mock.deliveries.idle();
+    expect(receiver.received).toHaveLength(4);
+  });
+
+  it('an answer later than 5 s is a failed attempt; the retry a minute later succeeds', async () => {
+    const { t, receiver } = await setup();
+    receiver.respond([{ delayMs: 6_000 }]);
+    const handle = await t.mock.deliverCouponUse(CREATOR, coupon());
+    const id = handle!.record.id;
+    const afterTimeout = await t.mock.deliveries.waitFor(id, { attempts: 1, timeoutMs: 8_000 });
+    expect(afterTimeout.attempts[0]).toMatchObject({ status: null, outcome: 'failed', error: 'timeout: no complete answer within 5000 ms' });
+    expect(afterTimeout.attempts[0].latency_ms).toBeGreaterThanOrEqual(4_990);
+    expect(afterTimeout.next_attempt_at).toBe(rfc3339(T0 + 60_000));
+    await t.mock.clock.advance(60_000);
+    const record = await handle!.settled;
+    expect(record.attempts.map((a) => a.outcome)).toEqual(['failed', 'delivered']);
+  }, 15_000);
+
+  it('callbackTimeScale compresses the interval; an unfrozen clock retries in real time', async () => {
+    const { t, receiver } = await setup({ callbackTimeScale: 600 }); // a retry every 100 ms
+    await t.mock.clock.unfreeze();
+    receiver.respond([{ status: 500 }, { status: 500 }]);
+    const started = Date.now();
+    const record = await (await t.mock.deliverCouponUse(CREATOR, coupon()))!.settled;
+    expect(record.attempts.map((a) => a.status)).toEqual([500, 500, 204]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(180);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('a mock restarted mid-schedule (file store) resumes the pending delivery, same id, none lost', async () => {
+    const dataFile = tempFile();
+    const { t, receiver } = await setup({ dataFile });
+    receiver.respond({ status: 500 });
+    const handle = await t.mock.deliverCouponUse(CREATOR, coupon());
+    const id = handle!.record.id;
+    // Durable before the trigger returned.
+    expect(JSON.parse(readFileSync(dataFile, 'utf8')).callbacks.deliveries[id].state).toBe('pending');
+    await t.mock.deliveries.waitFor(id, { attempts: 1 });
+    await t.mock.close();
+
+    receiver.respond(null);
+    const again = await newMock({ dataFile });
+    cleanups.push(() => again.mock.close());
+    const resumed = again.mock.deliveries.get(id)!;
+    expect(resumed).toMatchObject({ state: 'pending', attempts_in_round: 1, next_attempt_at: rfc3339(T0 + 60_000) });
+    expect(again.mock.clock.nowMs()).toBe(T0); // the frozen clock came back too
+    await again.mock.clock.advance(60_000);
+    const record = await again.mock.deliveries.waitFor(id);
+    expect(record.state).toBe('delivered');
+    expect(record.attempts.map((a) => a.status)).toEqual([500, 204]);
+    expect(receiver.received.map((r) => r.id)).toEqual([id, id]);
+    // Settled: out of the data file (nothing to resume), still in the in-memory log.
+    expect(JSON.parse(readFileSync(dataFile, 'utf8')).callbacks.deliveries[id]).toBeUndefined();
+  });
+
+  it('replay re-sends the same id and body, programmatically and through the control API', async () => {
+    const { t, receiver } = await setup();
+    const handle = await t.mock.deliverCouponUse(CREATOR, coupon());
+    const id = handle!.record.id;
+    await handle!.settled;
+    const replayed = await t.mock.replayCallback(id);
+    expect(replayed.record).toMatchObject({ id, round: 2, state: 'pending' });
+    expect((await replayed.settled).state).toBe('delivered');
+    const res = await t.mock.request(`/_mock/callbacks/${id}/replay`, { method: 'POST', body: JSON.stringify({ wait: 'settled' }) });
+    expect(res.status).toBe(200);
+    const out = await res.json();
+    expect(out).toMatchObject({ timed_out: false, delivery: { id, round: 3, state: 'delivered' } });
+    expect(receiver.received.map((r) => r.id)).toEqual([id, id, id]);
+    expect(new Set(receiver.received.map((r) => r.rawBody)).size).toBe(1);
+    expect(out.delivery.attempts.map((a: { round: number }) => a.round)).toEqual([1, 2, 3]);
+    expect((await t.mock.request(`/_mock/callbacks/${id}`)).status).toBe(200);
+    expect((await t.mock.request('/_mock/callbacks/nope/replay', { method: 'POST' })).status).toBe(404);
+    // The control API's raw trigger, waiting for the first answer.
+    const raw = await (await t.mock.request('/_mock/callbacks/coupon-use', { method: 'POST', body: JSON.stringify({ coupon: coupon(), wait: 'attempt' }) })).json();
+    expect(raw).toMatchObject({ timed_out: false, delivery: { state: 'delivered', attempts: [{ status: 204 }] } });
+  });
+
+  it('a receiver that is down or hangs does not slow the API', async () => {
+    // A TCP server that accepts and never answers: every attempt holds its slot for the full 5 s.
+    const sockets = new Set<Socket>();
+    const blackhole: Server = createServer((s) => sockets.add(s));
+    await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), blackhole.close(() => r()))));
+    const hangingUrl = `http://127.0.0.1:${(blackhole.address() as { port: number }).port}/notify`;
+    const t = await newMock();
+    cleanups.push(() => t.mock.close());
+
+    // Down: connection refused, recorded as such, scheduled for a retry.
+    await t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: 'http://127.0.0.1:9/notify' } });
+    const refused = await t.mock.deliverCouponUse(CREATOR, coupon());
+    const record = await t.mock.deliveries.waitFor(refused!.record.id, { attempts: 1 });
+    expect(record.attempts[0]).toMatchObject({ status: null, outcome: 'failed' });
+    expect(record.attempts[0].error).toMatch(/ECONNREFUSED/);
+    expect(record.state).toBe('pending');
+
+    // Hanging: triggers return at once, the API answers at once, at most 32 attempts hold a connection.
+    await t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: hangingUrl } });
+    const started = performance.now();
+    const handles = await Promise.all(Array.from({ length: 100 }, () => t.mock.deliverCouponUse(CREATOR, coupon())));
+    // Bounds far below the receiver's 5 s hang, loose enough for a loaded CI machine.
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(handles.every((h) => h?.record.state === 'pending')).toBe(true);
+    const apiStart = performance.now();
+    const res = await t.call('GET', `/v3/marketing/favor/callbacks?mchid=${CREATOR}`);
+    expect(res.status).toBe(200);
+    expect(json(res).notify_url).toBe(hangingUrl);
+    expect(performance.now() - apiStart).toBeLessThan(2_000);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sockets.size).toBeGreaterThan(0);
+    expect(sockets.size).toBeLessThanOrEqual(32); // bounded concurrency
+  }, 15_000);
+});
+
+describe('the README example', () => {
+  it('my notify handler gets a verified, decrypted COUPON.USE — and a retry after a 500', async () => {
+    const mock = await startMock();
+    const receiver = await createCallbackReceiver({ credentials: mock.credentials, mchid: '1900000001' });
+    cleanups.push(() => mock.close(), () => receiver.close());
+    const usedCoupon = coupon();
+
+    const m = mock.credentials.merchants[0];
+    const signer = createSigner({ mchid: m.mchid, serialNo: m.merchant_serial_no, privateKey: m.merchant_private_key });
+    const body = JSON.stringify({ mchid: m.mchid, notify_url: receiver.url });
+    await fetch(`${mock.url}/v3/marketing/favor/callbacks`, { method: 'POST', body, headers: signer.headers('POST', '/v3/marketing/favor/callbacks', body) });
+    await mock.clock.freeze();
+    receiver.respond([{ status: 500 }]);
+
+    const { record, settled } = (await mock.deliverCouponUse(m.mchid, usedCoupon))!;
+    await mock.deliveries.waitFor(record.id, { attempts: 1 });
+    await mock.clock.advance(60_000);
+    expect((await settled).state).toBe('delivered');
+
+    const [first, second] = await receiver.waitFor(2);
+    expect(second.id).toBe(first.id);
+    expect(second.verified).toBe(true);
+    expect(second.plaintext.consume_information.transaction_id).toBe(usedCoupon.consume_information.transaction_id);
+    // A reset forgets the deliveries with the rest of the state.
+    await mock.reset();
+    expect(mock.deliveries()).toEqual([]);
+  });
+});
+
+describe('using a coupon sends COUPON.USE (the favor domain, hooked)', () => {
+  /** A running stock of CREATOR and one coupon sent to a user, the receiver as notify URL. */
+  async function usableCoupon() {
+    const t = await newMock({ validateResponses: true });
+    cleanups.push(() => t.mock.close());
+    await freezeAtNow(t);
+    const receiver = await createCallbackReceiver({ credentials: t.mock.credentials, mchid: CREATOR });
+    cleanups.push(() => receiver.close());
+    expect((await t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: receiver.url } })).status).toBe(200);
+    const stockId = await runningStock(t);
+    return { t, receiver, stockId, couponId: await sendOk(t, stockId) };
+  }
+
+  it('mock.useCoupon resolves with the delivery; the receiver decrypts the used coupon, valid against its contract', async () => {
+    const { t, receiver, stockId, couponId } = await usableCoupon();
+    const seen: unknown[] = [];
+    t.mock.onCouponUsed(() => (seen.push(1), 'other listener'));
+    const result = await t.mock.useCoupon(couponId, { transaction_id: '4200000000202603020000000042' });
+    expect(result.listeners).toEqual(['other listener']);
+    expect(result.delivery!.record).toMatchObject({ coupon_id: couponId, stock_id: stockId, mchid: CREATOR, state: 'pending' });
+    expect((await result.delivery!.settled).state).toBe('delivered');
+    const [cb] = await receiver.waitFor(1);
+    expect(cb).toMatchObject({ verified: true, id: result.delivery!.record.id });
+    expect(cb.plaintext).toMatchObject({ stock_creator_mchid: CREATOR, stock_id: stockId, coupon_id: couponId, status: 'USED', consume_information: { transaction_id: '4200000000202603020000000042', consume_mchid: CREATOR } });
+    expect(loadCallbackSchemas().couponUsePlaintext(cb.plaintext)).toBe(true);
+  });
+
+  it('the control API use → the delivery in the log; the CLI use-coupon prints the outcome', async () => {
+    const { t, receiver, stockId } = await usableCoupon();
+    const viaControl = await sendOk(t, stockId);
+    const used = await t.mock.request(`/_mock/favor/coupons/${viaControl}/use`, { method: 'POST', body: '{}' });
+    expect(used.status).toBe(200);
+    const listed = await (await t.mock.request(`/_mock/callbacks?coupon_id=${viaControl}`)).json();
+    expect(listed.deliveries).toHaveLength(1);
+    const waited = await (await t.mock.request(`/_mock/callbacks/${listed.deliveries[0].id}?wait=settled`)).json();
+    expect(waited).toMatchObject({ timed_out: false, delivery: { state: 'delivered', coupon_id: viaControl } });
+
+    // The CLI against this app on a port, as a user runs it (from source, so no build is needed).
+    const server = createHttpServer(t.mock.listener);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    receiver.respond([{ status: 500 }]);
+    const viaCli = await sendOk(t, stockId);
+    const cli = join(import.meta.dirname, '..', 'mock-server', 'cli.ts');
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args]);
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (c) => (stdout += c));
+        child.stderr.on('data', (c) => (stderr += c));
+        child.on('exit', (code) => resolve({ code, stdout, stderr }));
+      });
+    const out = await run(['use-coupon', viaCli, '--url', url, '--transaction-id', '4200000000202603020000000099']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toContain(`coupon ${viaCli} USED (stock ${stockId}, creator ${CREATOR}, consumed by ${CREATOR}, transaction 4200000000202603020000000099)`);
+    expect(out.stdout).toMatch(new RegExp(`COUPON\\.USE [0-9a-f-]{36} → ${receiver.url.replace(/[.]/g, '\\.')}: pending`));
+    expect(out.stdout).toContain('attempt 1/9 at 2026-03-02T10:00:00.000+08:00: HTTP 500 (HTTP 500: only 200 and 204 count as received)');
+    expect(out.stdout).toContain('next attempt at 2026-03-02T10:01:00+08:00 (virtual time)');
+    const refused = await run(['use-coupon', viaCli, '--url', url]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/use-coupon refused \(HTTP 400\): INVALID_REQUEST coupon \d+ is USED/);
+  }, 15_000);
+});
