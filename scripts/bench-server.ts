@@ -1,0 +1,83 @@
+/**
+ * A server under test for scripts/bench.ts, run in its own process so it never shares an event loop
+ * with the load generator:
+ *
+ *   node --import tsx scripts/bench-server.ts ceiling   a bare Hono app (@hono/node-server) whose one route
+ *                                                        does one async RSA-2048 SHA256 signature per reply
+ *   node --import tsx scripts/bench-server.ts mock      the mock (startMock, in memory, default options:
+ *                                                        what `wxpay-mock --in-memory` runs)
+ *
+ * Both listen on 127.0.0.1 with a port the OS picks, print `READY <url>` on stdout, and exit when
+ * stdin closes (the bench ended or died) or on SIGTERM.
+ */
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { sign } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { chooseSigningKey } from '../mock-server/protocol/sign-response.js';
+import { SCHEME } from '../mock-server/protocol/authorization.js';
+import { startMock } from '../mock-server/server.js';
+import { loadWorld } from '../mock-server/world.js';
+import { BENCH_MCHID, BENCH_NOTIFY_URL, BENCH_PATH } from './bench-common.js';
+
+
+async function ceiling(): Promise<{ url: string; close(): void }> {
+  // The very key the mock signs this merchant's replies with.
+  const world = loadWorld();
+  const signer = chooseSigningKey(world.platform, undefined, world.merchants.get(BENCH_MCHID));
+  // The mock's reply to the same request, byte for byte, so the client parses the same bytes.
+  const body = JSON.stringify({ notify_url: BENCH_NOTIFY_URL, mchid: BENCH_MCHID });
+  const requestId = '0'.repeat(44) + '-0';
+  let counter = 0;
+
+  const app = new Hono();
+  app.get(
+    BENCH_PATH,
+    () =>
+      new Promise<Response>((resolve, reject) => {
+        const timestamp = String(Math.floor(Date.now() / 1000));
+        const nonce = (++counter).toString(16).toUpperCase().padStart(32, '0');
+        sign('sha256', Buffer.from(`${timestamp}\n${nonce}\n${body}\n`, 'utf8'), signer.key, (err, signature) => {
+          if (err) return reject(err);
+          resolve(
+            new Response(body, {
+              status: 200,
+              headers: {
+                'Content-Type': 'application/json; charset=utf-8',
+                'Request-ID': requestId,
+                'Wechatpay-Nonce': nonce,
+                'Wechatpay-Signature': signature.toString('base64'),
+                'Wechatpay-Timestamp': timestamp,
+                'Wechatpay-Serial': signer.serial,
+                'Wechatpay-Signature-Type': SCHEME,
+              },
+            }),
+          );
+        });
+      }),
+  );
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
+      resolve({ url: `http://127.0.0.1:${info.port}`, close: () => server.close() }),
+    );
+  });
+}
+
+async function mock(): Promise<{ url: string; close(): void }> {
+  const running = await startMock({ port: 0, host: '127.0.0.1' });
+  return { url: running.url, close: () => void running.close() };
+}
+
+const mode = process.argv[2];
+if (mode !== 'ceiling' && mode !== 'mock') {
+  process.stderr.write('usage: bench-server.ts ceiling|mock\n');
+  process.exit(2);
+}
+const server = await (mode === 'ceiling' ? ceiling() : mock());
+process.stdout.write(`READY ${server.url}\n`);
+const stop = () => {
+  server.close();
+  process.exit(0);
+};
+process.once('SIGTERM', stop);
+process.stdin.on('end', stop).on('error', stop).resume();
