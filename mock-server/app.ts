@@ -6,16 +6,18 @@
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { RequestListener } from 'node:http';
+import { CallbackDispatcher, CouponUseDelivery, loadCallbackSchemas, resolveCallbackOptions, type DeliveryFilter, type DeliveryHandle, type DeliveryRecord, type WaitOptions } from './callbacks/index.js';
 import { Clock } from './clock.js';
 import { loadContracts, type CompiledOperation } from './contract/registry.js';
 import { controlRoutes } from './control/routes.js';
 import { credentialsOf, type Credentials } from './credentials.js';
-import { ApiError } from './errors.js';
 import { Journal, type JournalEntry, type JournalFilter } from './journal.js';
 import { handlers as defaultHandlers } from './operations/index.js';
+import { FavorDomain, type CouponRefundResult, type CouponUsedListener, type CouponUseResult, type RefundCouponOptions, type UseCouponOptions } from './operations/favor/redemption.js';
+import { MEDIA_PATH, mediaRoutes } from './operations/favor/media.js';
 import type { HandlerRegistry } from './operations/types.js';
 import { resolveOptions, type MockOptions, type ResolvedOptions } from './options.js';
-import { errorResponse, operationRoute, rawTarget } from './pipeline.js';
+import { badTarget, errorResponse, operationRoute, rawTarget, targetProblem } from './pipeline.js';
 import { rfc3339 } from './time.js';
 import { newRequestId } from './protocol/sign-response.js';
 import { initialData, type MockData } from './store/state.js';
@@ -41,12 +43,41 @@ export interface MockApp {
   credentials: Credentials;
   options: ResolvedOptions;
   operations: CompiledOperation[];
+  /** COUPON.USE delivery (mock-server/callbacks/): retries, the delivery log, replay. */
+  callbacks: CallbackDispatcher;
+  /**
+   * Deliver a COUPON.USE notification of `coupon` (its plaintext, api-reference.md §2.14) to the
+   * creator's notify URL; null when none is set. The favor domain's "use a coupon" calls this.
+   */
+  deliverCouponUse(creatorMchid: string, coupon: unknown, options?: { probe?: boolean }): Promise<DeliveryHandle | null>;
+  /** The delivery log (filterable); `.get(id)`, `.waitFor(id, {attempts?, timeoutMs?})`, `.idle()`. */
+  deliveries: Deliveries;
+  /** Send notification `id` again (same id, same body), as a new round of up to 9 attempts. */
+  replayCallback(id: string, options?: { probe?: boolean }): Promise<DeliveryHandle>;
+  /** 代金券 control operations and domain events (mock-server/operations/favor/redemption.ts). */
+  favor: FavorDomain;
+  /**
+   * Use (核销) a SENDED coupon inside its window: USED with consume_information; emits onCouponUsed.
+   * `delivery`: the COUPON.USE sent to the creator's notify URL, `{record, settled}` (null: no URL set).
+   */
+  useCoupon(couponId: string, options?: UseCouponOptions): Promise<CouponUseResult & { delivery: DeliveryHandle | null }>;
+  /** Refund a USED coupon: back to SENDED, recorded in the stock's refund-flow. */
+  refundCoupon(couponId: string, options?: RefundCouponOptions): Promise<CouponRefundResult>;
+  /** Listen for used coupons (event: the stock creator and the coupon as COUPON.USE carries it). Returns an unsubscribe function. */
+  onCouponUsed(listener: CouponUsedListener): () => void;
   /** Back to the fixtures: state, clock and journal. */
   reset(): Promise<void>;
   journal(filter?: JournalFilter): JournalEntry[];
   clearJournal(): void;
   /** Flushes the store. */
   close(): Promise<void>;
+}
+
+export interface Deliveries {
+  (filter?: DeliveryFilter): DeliveryRecord[];
+  get(id: string): DeliveryRecord | undefined;
+  waitFor(id: string, options?: WaitOptions): Promise<DeliveryRecord>;
+  idle(): Promise<void>;
 }
 
 /** Every contract has a handler and every handler a contract, or the mock does not start. */
@@ -76,19 +107,61 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
   const clock = new Clock(store.data.clock, () => store.commit());
   const journal = new Journal(options.journalSize);
   const credentials = credentialsOf(world);
+  const callbacks = new CallbackDispatcher(
+    { store, clock, world, schemas: loadCallbackSchemas(input.contractsDir) },
+    { ...resolveCallbackOptions(input), validate: options.validateResponses },
+  );
+  const deliveries: Deliveries = Object.assign((filter?: DeliveryFilter) => callbacks.list(filter), {
+    get: (id: string) => callbacks.get(id),
+    waitFor: (id: string, o?: WaitOptions) => callbacks.waitFor(id, o),
+    idle: () => callbacks.idle(),
+  });
+  const favor = new FavorDomain({ store, clock, world });
+  // ── COUPON.USE hook ── every used coupon (control API, mock.useCoupon, CLI) is delivered to its
+  // stock creator's notify URL; the record is durable before useCoupon returns.
+  favor.onCouponUsed(async ({ creatorMchid, coupon }) => new CouponUseDelivery(await callbacks.deliverCouponUse(creatorMchid, coupon)));
 
   const reset = async () => {
     await store.replace(initialState(world));
+    callbacks.reset();
     clock.attach(store.data.clock);
     journal.clear();
   };
 
   const app = new Hono();
   const env = { world, store, clock, journal, options };
+  // A path URL parsing would rewrite (`%2e%2e`, `%2F`, `//`, …) is refused before routing: 400 envelope.
+  app.use('*', async (c, next) => {
+    const target = rawTarget(c);
+    const problem = targetProblem(target);
+    if (!problem) {
+      await next();
+      return;
+    }
+    const requestId = newRequestId();
+    const { response, error } = errorResponse(badTarget(), requestId);
+    journal.add({
+      time: new Date().toISOString(),
+      virtual_time: rfc3339(clock.nowMs(), { millis: true }),
+      request_id: requestId,
+      method: c.req.method,
+      target,
+      operation_id: null,
+      mchid: null,
+      status: error.status,
+      code: error.code,
+      message: error.message,
+      duration_ms: 0,
+      findings: [{ kind: 'protocol', issue: problem }],
+    });
+    return response;
+  });
   for (const op of operations) {
     app.on(op.contract.method, op.routePath, operationRoute(op, handlers[op.contract.operationId], env));
   }
-  app.route('/_mock', controlRoutes({ clock, journal, credentials, options, reset, version: VERSION, startedAt: Date.now() }));
+  // Uploaded images: public (no auth, any client), so mounted before the loopback-only control API.
+  app.route(MEDIA_PATH.replace(/\/$/, ''), mediaRoutes(store));
+  app.route('/_mock', controlRoutes({ clock, journal, credentials, options, reset, version: VERSION, startedAt: Date.now(), callbacks, favor }));
 
   // Unknown /v3 path → 404, known path with another method → 405; both with an empty body, as observed.
   app.notFound((c) => {
@@ -117,7 +190,7 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
 
   const listener = getRequestListener(app.fetch, {
     // Requests Node cannot turn into a URL (bad Host, backslashes, ...) get the envelope too.
-    errorHandler: () => errorResponse(new ApiError('INVALID_REQUEST', '请求的URL或Host格式不正确'), newRequestId()).response,
+    errorHandler: () => errorResponse(badTarget(), newRequestId()).response,
   });
 
   return {
@@ -130,9 +203,21 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
     credentials,
     options,
     operations,
+    callbacks,
+    deliverCouponUse: (creatorMchid, coupon, o) => callbacks.deliverCouponUse(creatorMchid, coupon, o),
+    deliveries,
+    replayCallback: (id, o) => callbacks.replay(id, o),
+    favor,
+    useCoupon: async (couponId, o) => {
+      const result = await favor.useCoupon(couponId, o);
+      const ours = (x: unknown): x is CouponUseDelivery => x instanceof CouponUseDelivery;
+      return { ...result, listeners: result.listeners.filter((x) => !ours(x)), delivery: result.listeners.find(ours)?.handle ?? null };
+    },
+    refundCoupon: (couponId, o) => favor.refundCoupon(couponId, o),
+    onCouponUsed: (listener) => favor.onCouponUsed(listener),
     reset,
     journal: (filter) => journal.list(filter),
     clearJournal: () => journal.clear(),
-    close: () => store.commit(),
+    close: () => callbacks.close().then(() => store.commit()),
   };
 }

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { VERSION } from './app.js';
+import { useCouponCommand } from './callbacks/cli-use-coupon.js';
 import { credentialsOf, envBlock } from './credentials.js';
 import { startMock } from './server.js';
 import { loadWorld } from './world.js';
@@ -18,6 +19,10 @@ const USAGE = `wxpay-mock ${VERSION} — local emulator of the WeChat Pay APIv3 
 Usage:
   wxpay-mock [start] [options]        start the mock
   wxpay-mock credentials [--json]     print the fixture credentials (no server)
+  wxpay-mock use-coupon <coupon_id> [--url URL] [--consume-mchid M] [--transaction-id T]
+             [--consume-time T] [--wait attempt|settled|none] [--json]
+                                      use a coupon on a running mock (default URL: $WXPAY_MOCK_URL or
+                                      http://127.0.0.1:${DEFAULT_PORT}) and print the COUPON.USE delivery
 
 Options:
   --port N                 port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
@@ -27,9 +32,13 @@ Options:
   --seed N                 add faker-generated users and goods, reproducibly
   --relax-headers          do not require Accept and User-Agent headers
   --strict-notify-url      require https notify URLs, as the real API does
+  --relax-media-urls       accept any http(s) image URL, not only media_urls this mock issued
+  --real-bill-urls         bill download URLs on https://api.mch.weixin.qq.com (for host-rewriting clients)
   --allow-remote-control   serve /_mock/ to non-loopback clients
   --base-url URL           base URL used in URLs the mock hands out
   --fixtures DIR           another fixture world
+  --callback-time-scale X  divide the 1-minute COUPON.USE retry interval by X (virtual time; default 1)
+  --callback-probe         send a WECHATPAY/SIGNTEST/ probe before each valid callback
   --json                   (credentials) print JSON instead of an env block
   -h, --help               this text
   -v, --version            the version
@@ -60,9 +69,18 @@ function parse(argv: string[]) {
         seed: { type: 'string' },
         'relax-headers': { type: 'boolean' },
         'strict-notify-url': { type: 'boolean' },
+        'relax-media-urls': { type: 'boolean' },
+        'real-bill-urls': { type: 'boolean' },
         'allow-remote-control': { type: 'boolean' },
         'base-url': { type: 'string' },
         fixtures: { type: 'string' },
+        'callback-time-scale': { type: 'string' },
+        'callback-probe': { type: 'boolean' },
+        url: { type: 'string' },
+        'consume-mchid': { type: 'string' },
+        'transaction-id': { type: 'string' },
+        'consume-time': { type: 'string' },
+        wait: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -73,7 +91,10 @@ function parse(argv: string[]) {
   }
   const { values, positionals } = parsed;
   const command = positionals[0] ?? 'start';
-  if (!['start', 'credentials'].includes(command) || positionals.length > 1) throw new UsageError(`unknown command "${positionals.join(' ')}"`);
+  if (command === 'use-coupon') {
+    if (positionals.length !== 2) throw new UsageError('use-coupon takes one coupon id: wxpay-mock use-coupon <coupon_id> [--url URL]');
+    if (values.wait !== undefined && !['attempt', 'settled', 'none'].includes(values.wait)) throw new UsageError(`--wait must be attempt, settled or none, got "${values.wait}"`);
+  } else if (!['start', 'credentials'].includes(command) || positionals.length > 1) throw new UsageError(`unknown command "${positionals.join(' ')}"`);
   if (values.data && values['in-memory']) throw new UsageError('--data and --in-memory exclude each other');
   if (values['base-url']) {
     try {
@@ -82,8 +103,11 @@ function parse(argv: string[]) {
       throw new UsageError(`--base-url must be an absolute URL, got "${values['base-url']}"`);
     }
   }
+  const scale = values['callback-time-scale'];
+  if (scale !== undefined && !(/^\d+(\.\d+)?$/.test(scale) && Number(scale) > 0)) throw new UsageError(`--callback-time-scale must be a positive number, got "${scale}"`);
   return {
     command,
+    positionals,
     values,
     port: intOption('port', values.port, 0, 65535),
     seed: intOption('seed', values.seed, 0, 2 ** 31 - 1),
@@ -109,6 +133,23 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  if (args.command === 'use-coupon') {
+    const write = (stream: NodeJS.WriteStream) => (line: string) => stream.write(line + '\n');
+    return useCouponCommand(
+      {
+        couponId: args.positionals[1],
+        url: values.url ?? process.env.WXPAY_MOCK_URL ?? `http://127.0.0.1:${DEFAULT_PORT}`,
+        consumeMchid: values['consume-mchid'],
+        transactionId: values['transaction-id'],
+        consumeTime: values['consume-time'],
+        wait: (values.wait as 'attempt' | 'settled' | 'none' | undefined) ?? 'attempt',
+        json: values.json ?? false,
+      },
+      write(process.stdout),
+      write(process.stderr),
+    );
+  }
+
   if (args.command === 'credentials') {
     const credentials = credentialsOf(loadWorld({ dir: values.fixtures, seed: args.seed }));
     process.stdout.write((values.json ? JSON.stringify(credentials, null, 2) : envBlock(credentials)) + '\n');
@@ -125,8 +166,12 @@ async function main(argv: string[]): Promise<number> {
     fixturesDir: values.fixtures,
     relaxHeaders: values['relax-headers'],
     strictNotifyUrl: values['strict-notify-url'],
+    relaxMediaUrls: values['relax-media-urls'],
+    realBillUrls: values['real-bill-urls'],
     allowRemoteControl: values['allow-remote-control'],
     baseUrl: values['base-url'],
+    callbackTimeScale: values['callback-time-scale'] === undefined ? undefined : Number(values['callback-time-scale']),
+    callbackProbe: values['callback-probe'],
   });
   process.stdout.write(`# wxpay-mock ${VERSION} listening on ${running.url} (data: ${dataFile ?? 'in memory'})\n${envBlock(running.credentials, running.url)}\n`);
 

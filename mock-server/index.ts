@@ -1,5 +1,5 @@
 /** The programmatic API of wxpay-mock. */
-export { createApp, checkRegistry, StartupError, VERSION, type MockApp } from './app.js';
+export { createApp, checkRegistry, StartupError, VERSION, type MockApp, type Deliveries } from './app.js';
 export { startMock, type RunningMock, type StartOptions } from './server.js';
 export type { MockOptions } from './options.js';
 export { Clock } from './clock.js';
@@ -8,3 +8,33 @@ export type { JournalEntry, JournalFilter, Finding } from './journal.js';
 export { ApiError, type ErrorEnvelope } from './errors.js';
 export { encryptResource, decryptResource, type EncryptedResource } from './protocol/aead.js';
 export { createSigner, type Signer, type SignerOptions } from './client/signer.js';
+export {
+  FavorDomain,
+  FavorControlError,
+  type UseCouponOptions,
+  type RefundCouponOptions,
+  type CouponUsedEvent,
+  type CouponUsedListener,
+  type CouponUseResult,
+  type CouponRefundResult,
+} from './operations/favor/redemption.js';
+export {
+  createCallbackReceiver,
+  verifyCallback,
+  buildCouponUseNotification,
+  CallbackError,
+  COUPON_USE,
+  MAX_ATTEMPTS,
+  RETRY_INTERVAL_MS,
+  type CallbackReceiver,
+  type CallbackKeys,
+  type ReceivedCallback,
+  type ReceiverAnswer,
+  type ReceiverOptions,
+  type DeliveryRecord,
+  type DeliveryAttempt,
+  type DeliveryFilter,
+  type DeliveryHandle,
+  type DeliveryState,
+  type WaitOptions,
+} from './callbacks/index.js';

@@ -22,11 +22,28 @@ export interface MockOptions {
   bodyLimit?: number;
   /** Base URL used in URLs the mock hands out when the request does not tell (default: from the Host header). */
   baseUrl?: string;
+  /** Accept any http(s) image URL where one from the image-upload API is required (default: only URLs this mock issued). */
+  relaxMediaUrls?: boolean;
+  /**
+   * 代金券 use-flow / refund-flow answer `https://api.mch.weixin.qq.com/v3/billdownload/file?token=…`,
+   * as the real API does, for clients that rewrite the host (default: the mock's own base URL).
+   */
+  realBillUrls?: boolean;
+  /** COUPON.USE delivery: divide the 1-minute retry interval by this (e.g. 60 → every virtual second; default 1). */
+  callbackTimeScale?: number;
+  /** Send a `WECHATPAY/SIGNTEST/` probe before the first valid attempt of every delivery (default false). */
+  callbackProbe?: boolean;
+  /** Real ms a receiver has to answer (default 5000, the real rule). */
+  callbackTimeoutMs?: number;
+  /** Deliveries in flight at once (default 32). */
+  callbackConcurrency?: number;
+  /** Settled deliveries kept in the log (default 1000; pending ones are never dropped). */
+  callbackLogSize?: number;
   /** Replace the handler registry (tests of the start-up checks). */
   handlers?: Record<string, import('./operations/types.js').Handler>;
 }
 
-export interface ResolvedOptions extends Required<Pick<MockOptions, 'relaxHeaders' | 'validateResponses' | 'allowRemoteControl' | 'strictNotifyUrl' | 'journalSize' | 'bodyLimit'>> {
+export interface ResolvedOptions extends Required<Pick<MockOptions, 'relaxHeaders' | 'validateResponses' | 'allowRemoteControl' | 'strictNotifyUrl' | 'journalSize' | 'bodyLimit' | 'relaxMediaUrls' | 'realBillUrls'>> {
   baseUrl?: string;
 }
 
@@ -36,6 +53,8 @@ export function resolveOptions(o: MockOptions): ResolvedOptions {
     validateResponses: o.validateResponses ?? false,
     allowRemoteControl: o.allowRemoteControl ?? false,
     strictNotifyUrl: o.strictNotifyUrl ?? false,
+    relaxMediaUrls: o.relaxMediaUrls ?? false,
+    realBillUrls: o.realBillUrls ?? false,
     journalSize: o.journalSize ?? 2000,
     bodyLimit: o.bodyLimit ?? 1024 * 1024,
     baseUrl: o.baseUrl,

@@ -15,6 +15,7 @@ import { ApiError } from './errors.js';
 import type { Finding, Journal } from './journal.js';
 import type { Handler, OperationContext, OperationResult } from './operations/types.js';
 import type { ResolvedOptions } from './options.js';
+import { decodeMeta, multipartBodyLimit, readUpload, uploadFailureFirst } from './protocol/multipart.js';
 import { chooseSigningKey, newRequestId, signatureHeaders } from './protocol/sign-response.js';
 import { verifyRequest, type VerifiedCaller } from './protocol/verify-request.js';
 import type { Store } from './store/store.js';
@@ -47,6 +48,32 @@ export function rawTarget(c: Context): string {
   return url.pathname + url.search;
 }
 
+/** The answer to a request target we refuse to route (app.ts: before routing, and Node's URL errors). */
+export const badTarget = () => new ApiError('INVALID_REQUEST', '请求的URL或Host格式不正确');
+
+/**
+ * Why a raw request path is refused, if it is: dot segments (plain or percent-encoded), an encoded `/`
+ * or `\`, encoded control bytes, broken percent-encoding, empty segments (`//`), backslashes. URL
+ * parsing would rewrite some of these (`/x/%2e%2e/callbacks` → `/callbacks`) after the signature was
+ * checked over the raw text, so the path acted on would not be the path signed. The query is free.
+ */
+export function targetProblem(target: string): string | undefined {
+  const q = target.indexOf('?');
+  const path = q === -1 ? target : target.slice(0, q);
+  if (path.includes('\\')) return 'backslash in the path';
+  const segments = path.split('/').slice(1);
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i];
+    if (segment === '' && i < segments.length - 1) return 'empty path segment (//)';
+    if (/%(?![0-9a-f]{2})/i.test(segment)) return 'malformed percent-encoding in the path';
+    if (/%(2f|5c)/i.test(segment)) return 'encoded / or \\ in the path';
+    if (/%([01][0-9a-f]|7f)/i.test(segment)) return 'encoded control character in the path';
+    const dots = segment.replace(/%2e/gi, '.');
+    if (dots === '.' || dots === '..') return 'dot segment in the path';
+  }
+  return undefined;
+}
+
 export function baseUrlOf(c: Context, options: ResolvedOptions): string {
   if (options.baseUrl) return options.baseUrl.replace(/\/$/, '');
   const url = new URL(c.req.url);
@@ -62,7 +89,10 @@ async function readBody(req: Request, limit: number): Promise<Buffer> {
   let size = 0;
   const reader = req.body.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
+    // The client went away mid-body: nothing to answer, but journal it as its fault, not a 500.
+    const { done, value } = await reader.read().catch(() => {
+      throw bodyIncomplete();
+    });
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
@@ -77,6 +107,7 @@ async function readBody(req: Request, limit: number): Promise<Buffer> {
 // Our choice: the real limit and wording are not documented; 400 INVALID_REQUEST is the documented
 // code for requests that break the format rules.
 const bodyTooLarge = (limit: number) => new ApiError('INVALID_REQUEST', `请求体超过大小限制（${limit}字节）`);
+const bodyIncomplete = () => new ApiError('INVALID_REQUEST', '请求体不完整，连接已中断');
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -148,6 +179,8 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
   const { world, store, clock, journal, options } = env;
   const contract = op.contract;
   const hasBody = !!contract.request.body;
+  // Multipart uploads (protocol/multipart.ts): larger read limit, the signature covers the `meta` part.
+  const multipart = contract.request.bodyEncoding === 'multipart';
 
   return async (c: Context): Promise<Response> => {
     const started = performance.now();
@@ -163,15 +196,18 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
       if (!options.relaxHeaders && (!req.headers.get('accept') || !req.headers.get('user-agent'))) {
         throw new ApiError('INVALID_REQUEST', 'Http头缺少Accept或User-Agent');
       }
-      const raw = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, options.bodyLimit);
+      const raw = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, multipart ? multipartBodyLimit(options.bodyLimit) : options.bodyLimit);
+      const upload = multipart ? readUpload(raw, req.headers.get('content-type')) : undefined;
       try {
-        caller = await verifyRequest(world, { method: req.method, target, authorization: req.headers.get('authorization') ?? undefined, signedBody: raw }, Math.floor(Date.now() / 1000));
+        caller = await verifyRequest(world, { method: req.method, target, authorization: req.headers.get('authorization') ?? undefined, signedBody: upload?.signedBody ?? raw }, Math.floor(Date.now() / 1000));
       } catch (err) {
-        if (err instanceof ApiError) findings.push({ kind: 'signature', issue: err.message, detail: err.detail });
-        throw err;
+        const reported = uploadFailureFirst(upload, err);
+        if (reported === err && err instanceof ApiError) findings.push({ kind: 'signature', issue: err.message, detail: err.detail });
+        throw reported;
       }
+      if (upload && !upload.ok) throw upload.error;
 
-      const body = hasBody ? decodeJson(raw, req.headers.get('content-type')) : undefined;
+      const body = upload ? decodeMeta(upload.upload) : hasBody ? decodeJson(raw, req.headers.get('content-type')) : undefined;
       const params = c.req.param() as Record<string, string>;
       const query = queryObject(target);
       const headers = declaredHeaders(op, req);
@@ -195,6 +231,7 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
         query,
         headers,
         body,
+        upload: upload?.upload,
         world,
         clock,
         options,

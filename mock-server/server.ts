@@ -3,7 +3,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createApp, type MockApp } from './app.js';
+import { createApp, type Deliveries, type MockApp } from './app.js';
 import type { Clock } from './clock.js';
 import type { Credentials } from './credentials.js';
 import type { JournalEntry, JournalFilter } from './journal.js';
@@ -26,6 +26,14 @@ export interface RunningMock {
   server: Server;
   reset(): Promise<void>;
   journal(filter?: JournalFilter): JournalEntry[];
+  /** COUPON.USE delivery, the delivery log and replay: see MockApp. */
+  deliverCouponUse: MockApp['deliverCouponUse'];
+  deliveries: Deliveries;
+  replayCallback: MockApp['replayCallback'];
+  /** 代金券 control operations and the "coupon used" event: see MockApp. */
+  useCoupon: MockApp['useCoupon'];
+  refundCoupon: MockApp['refundCoupon'];
+  onCouponUsed: MockApp['onCouponUsed'];
   close(): Promise<void>;
 }
 
@@ -64,6 +72,12 @@ export async function startMock(options: StartOptions = {}): Promise<RunningMock
     server,
     reset: mock.reset,
     journal: mock.journal,
+    deliverCouponUse: mock.deliverCouponUse,
+    deliveries: mock.deliveries,
+    replayCallback: mock.replayCallback,
+    useCoupon: mock.useCoupon,
+    refundCoupon: mock.refundCoupon,
+    onCouponUsed: mock.onCouponUsed,
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

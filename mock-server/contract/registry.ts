@@ -6,7 +6,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import formatsPlugin from 'ajv-formats';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { DEFAULT_CONTRACTS_DIR } from '../paths.js';
 import type { Contract, JsonSchema } from './types.js';
 
@@ -14,7 +14,7 @@ import type { Contract, JsonSchema } from './types.js';
 /** Vocabulary of our own beside JSON Schema: labels for messages, documentation-only notes. */
 const KEYWORDS = ['x-label', 'x-messages', 'x-note', 'x-not-open', 'x-example'];
 
-function newAjv(coerceTypes: boolean): Ajv {
+export function newAjv(coerceTypes: boolean): Ajv {
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, coerceTypes, allowUnionTypes: true });
   // ajv-formats is CommonJS: under NodeNext its default export arrives as the module object.
   const addFormats = ((formatsPlugin as unknown as { default?: typeof formatsPlugin }).default ?? formatsPlugin) as unknown as (a: Ajv) => void;
@@ -61,6 +61,9 @@ export function loadContracts(dir = DEFAULT_CONTRACTS_DIR): CompiledOperation[] 
   const requestAjv = newAjv(true);
   const strictAjv = newAjv(false);
   const commonDir = join(dir, 'common');
+  // contracts/callbacks/ holds the schemas of notification bodies we send (COUPON.USE), not
+  // operations: mock-server/callbacks/schemas.ts compiles them, the router must not see them.
+  const callbacksDir = join(dir, 'callbacks');
   for (const file of listJson(commonDir)) {
     const schema = JSON.parse(readFileSync(file, 'utf8'));
     requestAjv.addSchema(schema);
@@ -69,7 +72,7 @@ export function loadContracts(dir = DEFAULT_CONTRACTS_DIR): CompiledOperation[] 
 
   const operations: CompiledOperation[] = [];
   const seen = new Map<string, string>();
-  for (const file of listJson(dir).filter((f) => !f.startsWith(commonDir))) {
+  for (const file of listJson(dir).filter((f) => !f.startsWith(commonDir) && !f.startsWith(callbacksDir + sep))) {
     let contract: Contract;
     try {
       contract = JSON.parse(readFileSync(file, 'utf8')) as Contract;
