@@ -12,19 +12,13 @@
  * 10 s) or the round is settled ("settled", at most 60 s of real time); `timed_out` says if it gave up.
  */
 import { Hono, type Context } from 'hono';
+import { controlBody } from '../control/body.js';
 import { jsonResponse } from '../pipeline.js';
 import { CallbackError, type CallbackDispatcher } from './dispatcher.js';
 import type { DeliveryFilter, DeliveryRecord, DeliveryState } from './types.js';
 
 const STATES: DeliveryState[] = ['pending', 'delivered', 'failed'];
 
-async function body(c: Context): Promise<Record<string, unknown>> {
-  const text = await c.req.text();
-  if (!text.trim()) return {};
-  const parsed = JSON.parse(text);
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new SyntaxError('body must be a JSON object');
-  return parsed as Record<string, unknown>;
-}
 
 /** Holds a trigger's answer per `wait`; gives the record as it is when the wait runs out. */
 export async function awaitOutcome(dispatcher: CallbackDispatcher, record: DeliveryRecord, wait: unknown): Promise<{ delivery: DeliveryRecord; timed_out?: boolean }> {
@@ -66,7 +60,7 @@ export function callbackControlRoutes(dispatcher: CallbackDispatcher): Hono {
   });
 
   app.post('/coupon-use', async (c) => {
-    const b = await body(c);
+    const b = await controlBody(c);
     const coupon = b.coupon as { stock_creator_mchid?: unknown } | undefined;
     if (!coupon || typeof coupon !== 'object') throw new CallbackError('PARAM_ERROR', 'coupon (the COUPON.USE plaintext) is required');
     const creator = String(b.creator_mchid ?? coupon.stock_creator_mchid ?? '');
@@ -85,7 +79,7 @@ export function callbackControlRoutes(dispatcher: CallbackDispatcher): Hono {
   });
 
   app.post('/:id/replay', async (c) => {
-    const b = await body(c);
+    const b = await controlBody(c);
     const handle = await dispatcher.replay(c.req.param('id'), { probe: b.probe === undefined ? undefined : b.probe === true });
     return c.json(await awaitOutcome(dispatcher, handle.record, b.wait));
   });

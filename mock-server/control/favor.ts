@@ -10,16 +10,10 @@
  * 400 PARAM_ERROR malformed input). See mock-server/operations/favor/redemption.ts.
  */
 import { Hono, type Context } from 'hono';
+import { controlBody } from './body.js';
 import { jsonResponse } from '../pipeline.js';
 import { FavorControlError, type FavorDomain, type RefundCouponOptions, type UseCouponOptions } from '../operations/favor/redemption.js';
 
-async function body(c: Context): Promise<Record<string, unknown>> {
-  const text = await c.req.text();
-  if (!text.trim()) return {};
-  const parsed = JSON.parse(text);
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new SyntaxError('body must be a JSON object');
-  return parsed as Record<string, unknown>;
-}
 
 function refused(err: unknown): Response {
   if (err instanceof FavorControlError) return jsonResponse(err.status, { code: err.code, message: err.message });
@@ -31,7 +25,7 @@ export function favorControlRoutes(favor: FavorDomain): Hono {
   const app = new Hono();
   app.post('/coupons/:coupon_id/use', async (c) => {
     try {
-      const { coupon } = await favor.useCoupon(c.req.param('coupon_id'), (await body(c)) as UseCouponOptions);
+      const { coupon } = await favor.useCoupon(c.req.param('coupon_id'), (await controlBody(c)) as UseCouponOptions);
       return c.json({ coupon });
     } catch (err) {
       return refused(err);
@@ -39,7 +33,7 @@ export function favorControlRoutes(favor: FavorDomain): Hono {
   });
   app.post('/coupons/:coupon_id/refund', async (c) => {
     try {
-      const { coupon, refund } = await favor.refundCoupon(c.req.param('coupon_id'), (await body(c)) as RefundCouponOptions);
+      const { coupon, refund } = await favor.refundCoupon(c.req.param('coupon_id'), (await controlBody(c)) as RefundCouponOptions);
       return c.json({ coupon, refund });
     } catch (err) {
       return refused(err);

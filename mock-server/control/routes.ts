@@ -12,6 +12,7 @@ import type { FavorDomain } from '../operations/favor/redemption.js';
 import { favorControlRoutes } from './favor.js';
 import type { Journal, JournalFilter } from '../journal.js';
 import type { ResolvedOptions } from '../options.js';
+import { controlBody } from './body.js';
 import { jsonResponse } from '../pipeline.js';
 import { parseRfc3339 } from '../time.js';
 
@@ -38,13 +39,6 @@ function isLoopback(c: Context): boolean {
   return addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.');
 }
 
-async function jsonBody(c: Context): Promise<Record<string, unknown>> {
-  const text = await c.req.text();
-  if (!text.trim()) return {};
-  const parsed = JSON.parse(text);
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new SyntaxError('body must be a JSON object');
-  return parsed as Record<string, unknown>;
-}
 
 /** Durations: milliseconds as a number, or text like `90s`, `15m`, `2h`, `1d`, `500ms`. */
 export function parseDuration(value: unknown): number {
@@ -74,7 +68,7 @@ export function controlRoutes(deps: ControlDeps): Hono {
 
   app.get('/clock', (c) => c.json(deps.clock.snapshot()));
   app.post('/clock/set', async (c) => {
-    const body = await jsonBody(c);
+    const body = await controlBody(c);
     const ms = typeof body.time === 'string' ? parseRfc3339(body.time) : typeof body.time === 'number' ? body.time : NaN;
     if (!Number.isFinite(ms)) return controlError(400, 'PARAM_ERROR', 'time must be an RFC 3339 string with offset or epoch milliseconds');
     // Freeze at the target itself: set-then-freeze would lose the milliseconds spent persisting.
@@ -83,14 +77,14 @@ export function controlRoutes(deps: ControlDeps): Hono {
     return c.json(deps.clock.snapshot());
   });
   app.post('/clock/advance', async (c) => {
-    const body = await jsonBody(c);
+    const body = await controlBody(c);
     const ms = parseDuration(body.by ?? body.ms);
     if (!Number.isFinite(ms)) return controlError(400, 'PARAM_ERROR', 'by must be milliseconds or a duration like "90s", "15m", "2h", "1d"');
     await deps.clock.advance(ms);
     return c.json(deps.clock.snapshot());
   });
   app.post('/clock/freeze', async (c) => {
-    const body = await jsonBody(c);
+    const body = await controlBody(c);
     const at = typeof body.time === 'string' ? parseRfc3339(body.time) : undefined;
     if (at !== undefined && !Number.isFinite(at)) return controlError(400, 'PARAM_ERROR', 'time must be an RFC 3339 string with offset');
     await deps.clock.freeze(at);
