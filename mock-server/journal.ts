@@ -3,7 +3,13 @@
  * wrong with it (contract or signature findings). The contract report is built from it.
  */
 export interface Finding {
-  kind: 'contract' | 'signature' | 'protocol' | 'undeclared-query' | 'response-contract';
+  /**
+   * contract: the request broke its contract (refused); signature: the signature check failed;
+   * protocol: the request is malformed or matches no operation; undeclared-query: an ignored query
+   * parameter; not-open: a field the contract marks `x-not-open`, accepted (refused with --strict, then
+   * a contract finding); response-contract: a reply broke its contract.
+   */
+  kind: 'contract' | 'signature' | 'protocol' | 'undeclared-query' | 'not-open' | 'response-contract';
   location?: string;
   field?: string;
   value?: unknown;
@@ -42,13 +48,14 @@ export interface JournalFilter {
 export class Journal {
   private entries: JournalEntry[] = [];
   private seq = 0;
+  private evicted = 0;
 
   constructor(readonly capacity = 2000) {}
 
   add(entry: Omit<JournalEntry, 'seq'>): JournalEntry {
     const full = { seq: ++this.seq, ...entry };
     this.entries.push(full);
-    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+    if (this.entries.length > this.capacity) this.evicted += this.entries.splice(0, this.entries.length - this.capacity).length;
     return full;
   }
 
@@ -67,6 +74,12 @@ export class Journal {
 
   clear(): void {
     this.entries = [];
+    this.evicted = 0;
+  }
+
+  /** Entries pushed out by the cap since the last clear: a report over the rest is incomplete. */
+  get dropped(): number {
+    return this.evicted;
   }
 
   get size(): number {

@@ -16,6 +16,11 @@ export interface MockOptions {
   allowRemoteControl?: boolean;
   /** Require https notify URLs like the real API (default: http is accepted on loopback hosts). */
   strictNotifyUrl?: boolean;
+  /**
+   * Also refuse body fields the contracts mark `x-not-open` (accepted by the real API, not open for the
+   * endpoint) with the undeclared-field error; without it they are accepted and journaled as findings.
+   */
+  strictContracts?: boolean;
   /** Journal capacity (entries). */
   journalSize?: number;
   /** Largest accepted request body in bytes (default 1 MiB). */
@@ -43,7 +48,7 @@ export interface MockOptions {
   handlers?: Record<string, import('./operations/types.js').Handler>;
 }
 
-export interface ResolvedOptions extends Required<Pick<MockOptions, 'relaxHeaders' | 'validateResponses' | 'allowRemoteControl' | 'strictNotifyUrl' | 'journalSize' | 'bodyLimit' | 'relaxMediaUrls' | 'realBillUrls'>> {
+export interface ResolvedOptions extends Required<Pick<MockOptions, 'relaxHeaders' | 'validateResponses' | 'allowRemoteControl' | 'strictNotifyUrl' | 'strictContracts' | 'journalSize' | 'bodyLimit' | 'relaxMediaUrls' | 'realBillUrls'>> {
   baseUrl?: string;
 }
 
@@ -53,6 +58,7 @@ export function resolveOptions(o: MockOptions): ResolvedOptions {
     validateResponses: o.validateResponses ?? false,
     allowRemoteControl: o.allowRemoteControl ?? false,
     strictNotifyUrl: o.strictNotifyUrl ?? false,
+    strictContracts: o.strictContracts ?? false,
     relaxMediaUrls: o.relaxMediaUrls ?? false,
     realBillUrls: o.realBillUrls ?? false,
     journalSize: o.journalSize ?? 2000,

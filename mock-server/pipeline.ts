@@ -9,8 +9,8 @@ import type { ValidateFunction } from 'ajv';
 import type { Context } from 'hono';
 import type { IncomingMessage } from 'node:http';
 import type { Clock } from './clock.js';
-import { describe, firstError, type Location } from './contract/messages.js';
-import type { CompiledOperation } from './contract/registry.js';
+import { describe, echo, firstError, type Location } from './contract/messages.js';
+import type { CompiledOperation, NotOpenField } from './contract/registry.js';
 import { ApiError } from './errors.js';
 import type { Finding, Journal } from './journal.js';
 import type { Handler, OperationContext, OperationResult } from './operations/types.js';
@@ -139,17 +139,68 @@ function queryObject(target: string): Record<string, string> {
 
 const UNDECLARED = '请求中含有未在API文档中定义的参数';
 
-function check(validate: ValidateFunction | undefined, data: unknown, location: Location): void {
+/** The value at a JSON pointer (`~0`/`~1` escapes), undefined when absent. */
+function at(root: unknown, pointer: string): unknown {
+  let node = root;
+  for (const raw of pointer.split('/').slice(1)) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return node;
+}
+
+/** The real envelope for undeclared fields: pointers under /body, location null (api-reference.md §1.1). */
+const undeclaredError = (pointers: string[]) => new ApiError('PARAM_ERROR', UNDECLARED, { location: null, value: pointers.map((p) => `/body${p}`) });
+
+/** Validates one part of the request; a failure is journaled (field, value sent, issue) and thrown as the real PARAM_ERROR. */
+function check(validate: ValidateFunction | undefined, data: unknown, location: Location, findings: Finding[]): void {
   if (!validate || validate(data)) return;
   const errors = validate.errors ?? [];
   const undeclared = errors.filter((e) => e.keyword === 'additionalProperties');
   if (location === 'body' && undeclared.length > 0) {
-    // The real envelope for undeclared fields: pointers under /body, location null (api-reference.md §1.1).
-    const value = undeclared.map((e) => `/body${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}`);
-    throw new ApiError('PARAM_ERROR', UNDECLARED, { location: null, value });
+    const pointers = undeclared.map((e) => `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}`);
+    const error = undeclaredError(pointers);
+    for (const field of pointers) findings.push({ kind: 'contract', location: 'body', field, value: echo(at(data, field)), issue: 'field not declared in the contract', message: UNDECLARED, detail: error.detail });
+    throw error;
   }
   const finding = describe(firstError(errors.filter((e) => e.keyword !== 'additionalProperties')), location, data, validate.schema);
-  throw new ApiError('PARAM_ERROR', finding.message, { field: finding.field, value: finding.value, issue: finding.issue, location: finding.location });
+  const detail = { field: finding.field, value: finding.value, issue: finding.issue, location: finding.location };
+  findings.push({ kind: 'contract', location: finding.location, field: finding.field, value: finding.value, issue: finding.issue, message: finding.message, detail });
+  throw new ApiError('PARAM_ERROR', finding.message, detail);
+}
+
+/** Concrete pointers of the `x-not-open` fields present in `body` (`*` expanded over arrays). */
+function notOpenPresent(fields: NotOpenField[], body: unknown): { pointer: string; value: unknown; note: string }[] {
+  const out: { pointer: string; value: unknown; note: string }[] = [];
+  const walk = (node: unknown, rest: string[], path: string, note: string) => {
+    if (node === undefined) return;
+    if (!rest.length) return void out.push({ pointer: path, value: echo(node), note });
+    const [head, ...tail] = rest;
+    if (head === '*') {
+      if (Array.isArray(node)) node.forEach((item, i) => walk(item, tail, `${path}/${i}`, note));
+    } else if (node && typeof node === 'object' && !Array.isArray(node)) walk(at(node, `/${head}`), tail, `${path}/${head}`, note);
+  };
+  for (const f of fields) walk(body, f.pointer.split('/').slice(1), '', f.note);
+  return out;
+}
+
+/**
+ * Fields the contract marks `x-not-open`: the real API accepts them, so the mock does too and notes
+ * them; `strictContracts` refuses them with the undeclared-field error (the same envelope and text).
+ */
+function checkNotOpen(op: CompiledOperation, body: unknown, strict: boolean, findings: Finding[]): void {
+  if (!op.notOpen.length) return;
+  const present = notOpenPresent(op.notOpen, body);
+  if (!present.length) return;
+  const error = strict ? undeclaredError(present.map((p) => p.pointer)) : undefined;
+  for (const p of present) {
+    findings.push(
+      strict
+        ? { kind: 'contract', location: 'body', field: p.pointer, value: p.value, issue: `field not open for this endpoint (x-not-open: ${p.note}); refused in strict mode`, message: UNDECLARED, detail: error!.detail }
+        : { kind: 'not-open', location: 'body', field: p.pointer, value: p.value, issue: `field not open for this endpoint (x-not-open: ${p.note}); accepted` },
+    );
+  }
+  if (error) throw error;
 }
 
 function declaredHeaders(op: CompiledOperation, req: Request): Record<string, string> {
@@ -191,6 +242,9 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
     let caller: VerifiedCaller | undefined;
     let response: Response;
     let failure: ApiError | undefined;
+    // Until the handler runs, a refusal is about the request's form: journaled as a protocol finding
+    // unless the signature or contract check already said why.
+    let inHandler = false;
 
     try {
       if (!options.relaxHeaders && (!req.headers.get('accept') || !req.headers.get('user-agent'))) {
@@ -212,15 +266,11 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
       const query = queryObject(target);
       const headers = declaredHeaders(op, req);
       findings.push(...undeclaredQuery(op, query));
-      try {
-        check(op.validatePath, params, 'url');
-        check(op.validateQuery, query, 'query');
-        check(op.validateHeaders, headers, 'header');
-        check(op.validateBody, body, 'body');
-      } catch (err) {
-        if (err instanceof ApiError) findings.push({ kind: 'contract', issue: err.message, detail: err.detail });
-        throw err;
-      }
+      check(op.validatePath, params, 'url', findings);
+      check(op.validateQuery, query, 'query', findings);
+      check(op.validateHeaders, headers, 'header', findings);
+      check(op.validateBody, body, 'body', findings);
+      checkNotOpen(op, body, options.strictContracts, findings);
 
       let dirty = false;
       const ctx: OperationContext = {
@@ -244,11 +294,15 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
           return change(store.data);
         },
       };
+      inHandler = true;
       const result: OperationResult = await handler(ctx);
       if (dirty) await store.commit();
       response = await reply(op, result, ctx, requestId, findings, options);
     } catch (err) {
       ({ response, error: failure } = errorResponse(err, requestId));
+      if (!inHandler && !findings.some((f) => f.kind === 'signature' || f.kind === 'contract')) {
+        findings.push({ kind: 'protocol', issue: failure.message, message: failure.message, ...(failure.detail === undefined ? {} : { detail: failure.detail }) });
+      }
     }
 
     journal.add({

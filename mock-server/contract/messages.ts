@@ -137,7 +137,7 @@ const ECHO_LIMIT = 256;
  * short, else its JSON text cut to ECHO_LIMIT characters; null when it is nested too deep to write at
  * all (a 1 MB body of `[[[[…` would otherwise overflow JSON.stringify and turn a 400 into a 500).
  */
-function echo(value: unknown): unknown {
+export function echo(value: unknown): unknown {
   if (value === undefined) return null;
   if (value === null || typeof value !== 'object') return value;
   let text: string;

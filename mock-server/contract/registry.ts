@@ -38,6 +38,29 @@ export interface CompiledOperation {
   validateBody?: ValidateFunction;
   /** By status code. */
   validateResponse: Map<number, ValidateFunction>;
+  /** Body fields the contract marks `x-not-open`: accepted by the real API but not open for this endpoint. */
+  notOpen: NotOpenField[];
+}
+
+export interface NotOpenField {
+  /** JSON pointer under the body; `*` stands for any array index. */
+  pointer: string;
+  /** The contract's `x-not-open` text. */
+  note: string;
+}
+
+/** Where a body schema marks properties `x-not-open` (through `properties` and `items`). */
+export function notOpenFields(schema: unknown, pointer = ''): NotOpenField[] {
+  if (!schema || typeof schema !== 'object') return [];
+  const s = schema as JsonSchema;
+  const out: NotOpenField[] = [];
+  for (const [name, sub] of Object.entries((s.properties ?? {}) as Record<string, JsonSchema>)) {
+    const at = `${pointer}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (sub && typeof sub === 'object' && sub['x-not-open'] !== undefined) out.push({ pointer: at, note: String(sub['x-not-open']) });
+    out.push(...notOpenFields(sub, at));
+  }
+  if (s.items) out.push(...notOpenFields(s.items, `${pointer}/*`));
+  return out;
 }
 
 export class ContractError extends Error {}
@@ -107,6 +130,7 @@ export function loadContracts(dir = DEFAULT_CONTRACTS_DIR): CompiledOperation[] 
       validateHeaders: compile(requestAjv, req.headers, 'headers'),
       validateBody: compile(strictAjv, body, 'body'),
       validateResponse,
+      notOpen: notOpenFields(req.body),
     });
   }
   return operations;
