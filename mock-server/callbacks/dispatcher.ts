@@ -19,6 +19,7 @@ import { signingKeyOf } from '../protocol/sign-response.js';
 import type { Store } from '../store/store.js';
 import { rfc3339 } from '../time.js';
 import type { World } from '../world.js';
+import { plaintextOf, syntheticCouponUse, verdictOf, type HandlerCheck, type HandlerCheckOptions } from './handler-check.js';
 import { buildCouponUseNotification, callbackHeaders } from './notification.js';
 import { describeErrors, type CallbackSchemas } from './schemas.js';
 import type { CallbackState, DeliveryAttempt, DeliveryFilter, DeliveryHandle, DeliveryRecord, WaitOptions } from './types.js';
@@ -99,6 +100,8 @@ export class CallbackDispatcher {
   private settledEntries = new Map<string, number>();
   private settledCount = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Handler checks of this run (handler-check.ts), oldest first; cleared on reset. */
+  private checks: HandlerCheck[] = [];
   private unsubscribe: () => void;
   private readonly httpAgent: HttpAgent;
   private readonly httpsAgent: HttpsAgent;
@@ -196,6 +199,61 @@ export class CallbackDispatcher {
     return { record: snapshot, settled };
   }
 
+  /**
+   * The handler check: one COUPON.USE with a `WECHATPAY/SIGNTEST/` signature to the merchant's notify
+   * URL (or `url`), outside any delivery (no retries, not in the delivery log). A verifying handler
+   * refuses it; the result says `refused`, `accepted` or `inconclusive` and stays in `handlerChecks()`.
+   */
+  async checkHandler(options: HandlerCheckOptions = {}): Promise<HandlerCheck> {
+    this.assertOpen();
+    const { world, store, clock, schemas } = this.deps;
+    const mchid = options.mchid ?? [...world.merchants.keys()].find((m) => store.data.merchants[m]?.favor_callback) ?? [...world.merchants.keys()][0];
+    const merchant = world.merchants.get(mchid);
+    if (!merchant) throw new CallbackError('MCH_NOT_EXISTS', `no merchant ${mchid} in the fixture world`, 404);
+    const target = options.url ?? store.data.merchants[mchid]?.favor_callback?.notify_url;
+    if (!target) throw new CallbackError('RESOURCE_NOT_EXISTS', `merchant ${mchid} has set no notify URL (POST /v3/marketing/favor/callbacks) and no url was given: nothing to check`, 409);
+    let url: URL;
+    try {
+      url = new URL(target);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+    } catch {
+      throw new CallbackError('PARAM_ERROR', `url must be an http(s) URL, got ${target}`);
+    }
+    const apiv3Key = merchant.merchant.apiv3_key;
+    // Look like a real notification: the latest one this merchant got, else a sample-shaped coupon.
+    const latest = [...this.log.values()].reverse().find((r) => r.mchid === mchid);
+    const coupon = options.coupon ?? (latest && plaintextOf(latest.body, apiv3Key)) ?? syntheticCouponUse(mchid, clock.nowMs());
+    if (!schemas.couponUsePlaintext(coupon)) {
+      throw new CallbackError('PARAM_ERROR', `the coupon does not match contracts/callbacks/coupon-use.plaintext.json: ${describeErrors(schemas.couponUsePlaintext.errors)}`);
+    }
+    const built = buildCouponUseNotification({ plaintext: coupon, apiv3Key, createTimeMs: clock.nowMs() });
+    const time = new Date().toISOString();
+    const virtual_time = rfc3339(clock.nowMs(), { millis: true });
+    const headers = await callbackHeaders(url, built.body, signingKeyOf(world.platform, merchant.merchant.verification_mode), { probe: true });
+    const started = performance.now();
+    const result = await this.post(url, headers, built.body, new AbortController().signal);
+    const check: HandlerCheck = {
+      seq: (this.checks.at(-1)?.seq ?? 0) + 1,
+      time,
+      virtual_time,
+      mchid,
+      url: url.href,
+      notification_id: built.id,
+      ...verdictOf(result.status, result.error),
+      status: result.status,
+      latency_ms: Math.round((performance.now() - started) * 1000) / 1000,
+      headers,
+      response_body: result.body,
+    };
+    this.checks.push(check);
+    if (this.checks.length > this.options.logSize) this.checks.shift();
+    return structuredClone(check);
+  }
+
+  handlerChecks(): HandlerCheck[] {
+    return structuredClone(this.checks);
+  }
+
   // ── the log ───────────────────────────────────────────────────────────────────────────────────
 
   list(filter: DeliveryFilter = {}): DeliveryRecord[] {
@@ -264,6 +322,7 @@ export class CallbackDispatcher {
   /** After the store was replaced (reset): forget everything in flight, start from the new state. */
   reset(): void {
     this.stopAll();
+    this.checks = [];
     this.load();
   }
 

@@ -6,6 +6,7 @@ export { CallbackDispatcher, CallbackError, CouponUseDelivery, MAX_ATTEMPTS, RET
 export { buildCouponUseNotification, callbackHeaders, COUPON_USE, CALLBACK_USER_AGENT, type CouponUseEnvelope, type BuiltNotification } from './notification.js';
 export { createCallbackReceiver, verifyCallback, type CallbackReceiver, type CallbackKeys, type ReceivedCallback, type ReceiverAnswer, type ReceiverOptions, type Responder } from './receiver.js';
 export { loadCallbackSchemas, type CallbackSchemas } from './schemas.js';
+export { ACCEPTED_PROBE, type HandlerCheck, type HandlerCheckOptions, type HandlerVerdict } from './handler-check.js';
 export { callbackControlRoutes } from './routes.js';
 export type * from './types.js';
 

@@ -7,6 +7,8 @@
  *   GET  /_mock/callbacks/{id}[?wait=attempt|settled]   (with wait: {delivery, timed_out})
  *   POST /_mock/callbacks/{id}/replay        {probe?, wait?: "attempt" | "settled"}
  *   POST /_mock/callbacks/coupon-use         {coupon, creator_mchid?, probe?, wait?}
+ *   POST /_mock/callbacks/handler-check      {mchid?, url?, coupon?}  → the check (handler-check.ts)
+ *   GET  /_mock/callbacks/handler-checks     → {checks}
  *
  * `wait` holds the answer until the first attempt of the round is answered ("attempt", at most
  * 10 s) or the round is settled ("settled", at most 60 s of real time); `timed_out` says if it gave up.
@@ -68,6 +70,14 @@ export function callbackControlRoutes(dispatcher: CallbackDispatcher): Hono {
     if (!handle) throw new CallbackError('RESOURCE_NOT_EXISTS', `merchant ${creator} has set no notify URL (POST /v3/marketing/favor/callbacks): nothing is sent`, 409);
     return c.json(await awaitOutcome(dispatcher, handle.record, b.wait));
   });
+
+  // Before /:id, which would take "handler-checks" for a notification id.
+  app.post('/handler-check', async (c) => {
+    const b = await controlBody(c);
+    for (const k of ['mchid', 'url'] as const) if (b[k] !== undefined && typeof b[k] !== 'string') throw new CallbackError('PARAM_ERROR', `${k} must be a string`);
+    return c.json(await dispatcher.checkHandler({ mchid: b.mchid as string | undefined, url: b.url as string | undefined, coupon: b.coupon }));
+  });
+  app.get('/handler-checks', (c) => c.json({ checks: dispatcher.handlerChecks() }));
 
   app.get('/:id', async (c) => {
     const record = dispatcher.get(c.req.param('id'));
