@@ -7,15 +7,18 @@ export interface Finding {
    * contract: the request broke its contract (refused); signature: the signature check failed;
    * protocol: the request is malformed or matches no operation; undeclared-query: an ignored query
    * parameter; not-open: a field the contract marks `x-not-open`, accepted (refused with --strict, then
-   * a contract finding); response-contract: a reply broke its contract.
+   * a contract finding); response-contract: a reply broke its contract; interop: accepted, but off
+   * the APIv3 specification (e.g. a lower-case certificate serial) — the real server may refuse it.
    */
-  kind: 'contract' | 'signature' | 'protocol' | 'undeclared-query' | 'not-open' | 'response-contract';
+  kind: 'contract' | 'signature' | 'protocol' | 'undeclared-query' | 'not-open' | 'response-contract' | 'interop';
   location?: string;
   field?: string;
   value?: unknown;
   issue: string;
   message?: string;
   detail?: unknown;
+  /** What to change in the client, when the mock can tell (signature diagnosis, interop notes). */
+  hint?: string;
 }
 
 export interface JournalEntry {

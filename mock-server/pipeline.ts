@@ -17,7 +17,7 @@ import type { Handler, OperationContext, OperationResult } from './operations/ty
 import type { ResolvedOptions } from './options.js';
 import { decodeMeta, multipartBodyLimit, readUpload, uploadFailureFirst } from './protocol/multipart.js';
 import { chooseSigningKey, newRequestId, signatureHeaders } from './protocol/sign-response.js';
-import { verifyRequest, type VerifiedCaller } from './protocol/verify-request.js';
+import { signatureFinding, verifyRequest, type VerifiedCaller } from './protocol/verify-request.js';
 import type { Store } from './store/store.js';
 import { rfc3339 } from './time.js';
 import type { World } from './world.js';
@@ -253,12 +253,13 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
       const raw = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, multipart ? multipartBodyLimit(options.bodyLimit) : options.bodyLimit);
       const upload = multipart ? readUpload(raw, req.headers.get('content-type')) : undefined;
       try {
-        caller = await verifyRequest(world, { method: req.method, target, authorization: req.headers.get('authorization') ?? undefined, signedBody: upload?.signedBody ?? raw }, Math.floor(Date.now() / 1000));
+        caller = await verifyRequest(world, { method: req.method, target, authorization: req.headers.get('authorization') ?? undefined, signedBody: upload?.signedBody ?? raw, host: req.headers.get('host') ?? undefined }, Math.floor(Date.now() / 1000));
       } catch (err) {
         const reported = uploadFailureFirst(upload, err);
-        if (reported === err && err instanceof ApiError) findings.push({ kind: 'signature', issue: err.message, detail: err.detail });
+        if (reported === err && err instanceof ApiError) findings.push(signatureFinding(err));
         throw reported;
       }
+      findings.push(...caller.notes);
       if (upload && !upload.ok) throw upload.error;
 
       const body = upload ? decodeMeta(upload.upload) : hasBody ? decodeJson(raw, req.headers.get('content-type')) : undefined;

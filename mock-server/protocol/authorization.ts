@@ -12,7 +12,8 @@ export interface AuthorizationFields {
   signature: string;
 }
 
-export type ParseResult = { ok: true; fields: AuthorizationFields } | { ok: false; reason: 'format' | 'scheme' };
+/** `problem` says what is wrong in words a developer can act on (journal hints; not sent to the client). */
+export type ParseResult = { ok: true; fields: AuthorizationFields } | { ok: false; reason: 'format' | 'scheme'; problem: string };
 
 const FIELDS = ['mchid', 'nonce_str', 'timestamp', 'serial_no', 'signature'] as const;
 // Values hold no whitespace: a line break or space inside one (e.g. base64 wrapped at 76 columns)
@@ -20,18 +21,20 @@ const FIELDS = ['mchid', 'nonce_str', 'timestamp', 'serial_no', 'signature'] as 
 const PAIR = /^([a-z_]+)="([^"\s]*)"$/;
 
 export function parseAuthorization(header: string | undefined | null): ParseResult {
-  if (!header) return { ok: false, reason: 'format' };
+  const format = (problem: string): ParseResult => ({ ok: false, reason: 'format', problem });
+  if (!header) return format('no Authorization header');
   const space = header.indexOf(' ');
-  if (space <= 0) return { ok: false, reason: 'format' };
-  if (header.slice(0, space) !== SCHEME) return { ok: false, reason: 'scheme' };
+  if (space <= 0) return format(`the header must be "${SCHEME} " followed by the five key="value" pairs`);
+  if (header.slice(0, space) !== SCHEME) return { ok: false, reason: 'scheme', problem: `the scheme is "${header.slice(0, space)}"; APIv3 accepts only ${SCHEME}` };
   const fields: Record<string, string> = {};
   for (const part of header.slice(space + 1).split(',')) {
     const m = PAIR.exec(part);
-    if (!m || m[1] in fields) return { ok: false, reason: 'format' };
+    if (!m) return format(`${JSON.stringify(part.slice(0, 40))} is not a key="value" pair (double quotes, no spaces or line breaks, pairs joined by "," alone)`);
+    if (m[1] in fields) return format(`${m[1]} appears twice`);
     fields[m[1]] = m[2];
   }
-  for (const name of FIELDS) if (!fields[name]) return { ok: false, reason: 'format' };
-  if (!/^\d{1,12}$/.test(fields.timestamp)) return { ok: false, reason: 'format' };
+  for (const name of FIELDS) if (!fields[name]) return format(`${name} is missing or empty (needed: ${FIELDS.join(', ')})`);
+  if (!/^\d{1,12}$/.test(fields.timestamp)) return format(`timestamp "${fields.timestamp}" is not Unix time in whole seconds`);
   return { ok: true, fields: fields as unknown as AuthorizationFields };
 }
 
