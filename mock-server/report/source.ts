@@ -1,0 +1,56 @@
+/**
+ * The report's input from a running mock (or anything serving the same control API, e.g. the
+ * validating proxy): GET /_mock/journal (required), GET /_mock/callbacks and
+ * GET /_mock/callbacks/handler-checks (used when served). The operations come from the contracts.
+ */
+import type { HandlerCheck } from '../callbacks/handler-check.js';
+import type { DeliveryRecord } from '../callbacks/types.js';
+import { loadContracts, type CompiledOperation } from '../contract/registry.js';
+import type { JournalEntry } from '../journal.js';
+import { buildReport, type ContractReport, type OperationRef, type ReportInput, type ReportOptions } from './model.js';
+
+export class ReportSourceError extends Error {}
+
+export function operationsOf(operations: CompiledOperation[]): OperationRef[] {
+  return operations.map((o) => ({ operation_id: o.contract.operationId, method: o.contract.method, path: o.contract.path }));
+}
+
+async function getJson(url: string, optional: boolean): Promise<any> {
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: { Accept: 'application/json' } });
+  } catch (err) {
+    throw new ReportSourceError(`cannot reach ${url}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
+  }
+  if (optional && (res.status === 404 || res.status === 405)) return undefined;
+  const text = await res.text();
+  if (!res.ok) throw new ReportSourceError(`GET ${url} answered HTTP ${res.status}: ${text.slice(0, 200)}`);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ReportSourceError(`GET ${url} did not answer JSON: ${text.slice(0, 200)}`);
+  }
+}
+
+export async function fetchReportInput(baseUrl: string, options: { contractsDir?: string } = {}): Promise<ReportInput> {
+  const base = baseUrl.replace(/\/+$/, '');
+  const [journal, callbacks, checks] = await Promise.all([
+    getJson(`${base}/_mock/journal`, false),
+    getJson(`${base}/_mock/callbacks`, true),
+    getJson(`${base}/_mock/callbacks/handler-checks`, true),
+  ]);
+  if (!Array.isArray(journal?.entries)) throw new ReportSourceError(`GET ${base}/_mock/journal did not answer {entries: [...]}`);
+  return {
+    journal: journal.entries as JournalEntry[],
+    journalDropped: typeof journal.dropped === 'number' ? journal.dropped : undefined,
+    deliveries: Array.isArray(callbacks?.deliveries) ? (callbacks.deliveries as DeliveryRecord[]) : [],
+    handlerChecks: Array.isArray(checks?.checks) ? (checks.checks as HandlerCheck[]) : [],
+    operations: operationsOf(loadContracts(options.contractsDir)),
+    source: base,
+  };
+}
+
+/** The contract report of a running mock, as `wxpay-mock report --url` builds it. */
+export async function fetchReport(baseUrl: string, options: ReportOptions & { contractsDir?: string } = {}): Promise<ContractReport> {
+  return buildReport(await fetchReportInput(baseUrl, options), options);
+}
