@@ -31,7 +31,7 @@ Options:
   --in-memory              keep state in memory only
   --seed N                 add faker-generated users and goods, reproducibly
   --relax-headers          do not require Accept and User-Agent headers
-  --strict-notify-url      require https notify URLs, as the real API does
+  --strict-notify-url      require https notify URLs that answer (a HEAD probe), as the real API does
   --relax-media-urls       accept any http(s) image URL, not only media_urls this mock issued
   --real-bill-urls         bill download URLs on https://api.mch.weixin.qq.com (for host-rewriting clients)
   --allow-remote-control   serve /_mock/ to non-loopback clients

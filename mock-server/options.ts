@@ -14,7 +14,7 @@ export interface MockOptions {
   validateResponses?: boolean;
   /** Serve the control API to non-loopback clients too. */
   allowRemoteControl?: boolean;
-  /** Require https notify URLs like the real API (default: http is accepted on loopback hosts). */
+  /** Require https notify URLs that answer a HEAD probe, like the real API (default: http is accepted on loopback hosts, no probe). */
   strictNotifyUrl?: boolean;
   /**
    * Also refuse body fields the contracts mark `x-not-open` (accepted by the real API, not open for the

@@ -152,6 +152,29 @@ function at(root: unknown, pointer: string): unknown {
 /** The real envelope for undeclared fields: pointers under /body, location null (api-reference.md §1.1). */
 const undeclaredError = (pointers: string[]) => new ApiError('PARAM_ERROR', UNDECLARED, { location: null, value: pointers.map((p) => `/body${p}`) });
 
+/**
+ * An operation the docs give no body (paygift terminate). The SDKs send none and sign an empty body
+ * line; the signature is always checked over the bytes as sent. A body sent anyway is read like any
+ * JSON body: `{}` means nothing and passes, a field in it is undeclared (the real envelope), anything
+ * but an object is the wrong type — so a client's stray body is refused the way any endpoint refuses it.
+ */
+function noBody(raw: Buffer, contentType: string | null, findings: Finding[]): undefined {
+  if (raw.length === 0) return undefined;
+  const body = decodeJson(raw, contentType);
+  if (body === undefined) return undefined;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    const detail = { field: '', value: echo(body), issue: 'must be object', location: 'body' };
+    const message = '无法将传入参数“请求体”转换为object类型。';
+    findings.push({ kind: 'contract', location: 'body', field: '', value: detail.value, issue: 'the operation takes no body; a body sent anyway must be an object', message, detail });
+    throw new ApiError('PARAM_ERROR', message, detail);
+  }
+  const pointers = Object.keys(body).map((k) => `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+  if (!pointers.length) return undefined;
+  const error = undeclaredError(pointers);
+  for (const field of pointers) findings.push({ kind: 'contract', location: 'body', field, value: echo(at(body, field)), issue: 'the operation takes no body', message: UNDECLARED, detail: error.detail });
+  throw error;
+}
+
 /** Validates one part of the request; a failure is journaled (field, value sent, issue) and thrown as the real PARAM_ERROR. */
 function check(validate: ValidateFunction | undefined, data: unknown, location: Location, findings: Finding[]): void {
   if (!validate || validate(data)) return;
@@ -262,7 +285,7 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
       findings.push(...caller.notes);
       if (upload && !upload.ok) throw upload.error;
 
-      const body = upload ? decodeMeta(upload.upload) : hasBody ? decodeJson(raw, req.headers.get('content-type')) : undefined;
+      const body = upload ? decodeMeta(upload.upload) : hasBody ? decodeJson(raw, req.headers.get('content-type')) : noBody(raw, req.headers.get('content-type'), findings);
       const params = c.req.param() as Record<string, string>;
       const query = queryObject(target);
       const headers = declaredHeaders(op, req);

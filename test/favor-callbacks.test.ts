@@ -1,5 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CREATOR, json, newMock, SAME_BRAND, type TestMock } from './helpers/mock.js';
+
+const fixture = (path: string) => fileURLToPath(new URL(`../fixtures/${path}`, import.meta.url));
 
 describe('favor notify URL (POST/GET /v3/marketing/favor/callbacks)', () => {
   let t: TestMock;
@@ -21,21 +27,41 @@ describe('favor notify URL (POST/GET /v3/marketing/favor/callbacks)', () => {
     expect(json(got)).toEqual({ notify_url: 'https://merchant.example.com/notify', mchid: CREATOR });
   });
 
-  it('accepts http on loopback by default and refuses it in strict mode', async () => {
+  it('not https (FAQ 5: notify_url必须为HTTPS) -> 500 SYSTEM_ERROR 系统繁忙; http on loopback accepted by default, refused in strict mode; nothing stored', async () => {
+    const BUSY = { code: 'SYSTEM_ERROR', message: '系统繁忙' };
     const ok = await t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: 'http://127.0.0.1:3000/notify' } });
     expect(ok.status).toBe(200);
-    const remote = await t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: 'http://merchant.example.com/notify' } });
-    expect(remote.status).toBe(400);
-    expect(json(remote)).toMatchObject({ code: 'PARAM_ERROR', message: '回调地址必须为https协议' });
+    for (const notify_url of ['http://merchant.example.com/notify', 'ftp://merchant.example.com/notify', 'merchant.example.com/notify']) {
+      const refused = await t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url } });
+      expect([refused.status, json(refused)]).toEqual([500, BUSY]);
+    }
+    expect(t.mock.store.data.merchants[CREATOR].favor_callback?.notify_url).toBe('http://127.0.0.1:3000/notify');
     const strict = await newMock({ strictNotifyUrl: true });
     const refused = await strict.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: 'http://127.0.0.1:3000/notify' } });
-    expect(json(refused)).toMatchObject({ code: 'PARAM_ERROR', message: '回调地址必须为https协议' });
+    expect([refused.status, json(refused)]).toEqual([500, BUSY]);
+    expect(strict.mock.store.data.merchants[CREATOR].favor_callback).toBeUndefined();
   });
 
-  it('refuses a notify URL with a query string', async () => {
+  it('strict mode probes the URL (FAQ 5: notify_url地址为一个可访问的地址): unreachable -> 500 SYSTEM_ERROR 系统繁忙; a live https receiver is accepted', async () => {
+    const strict = await newMock({ strictNotifyUrl: true });
+    // A self-signed https receiver (fixture key and certificate: test-only).
+    const server = createHttpsServer({ key: readFileSync(fixture('keys/1900000001/apiclient_key.pem')), cert: readFileSync(fixture('keys/1900000001/apiclient_cert.pem')) }, (_req, res) => res.writeHead(405).end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const live = await strict.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: `https://127.0.0.1:${port}/notify` } });
+      expect(live.status).toBe(200);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    const gone = await strict.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: `https://127.0.0.1:${port}/other` } });
+    expect([gone.status, json(gone)]).toEqual([500, { code: 'SYSTEM_ERROR', message: '系统繁忙' }]);
+    expect(strict.mock.store.data.merchants[CREATOR].favor_callback?.notify_url).toBe(`https://127.0.0.1:${port}/notify`);
+  });
+
+  it('refuses a notify URL with a query string -> 400 PARAM_ERROR 回调地址不能携带参数', async () => {
     const res = await t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: 'https://merchant.example.com/notify?a=1' } });
-    expect(res.status).toBe(400);
-    expect(json(res)).toMatchObject({ code: 'PARAM_ERROR', message: '回调地址不能携带参数' });
+    expect([res.status, json(res).code, json(res).message]).toEqual([400, 'PARAM_ERROR', '回调地址不能携带参数']);
   });
 
   it('missing notify_url -> 400 PARAM_ERROR 回调url不能为空; missing mchid -> 回调商户不能为空', async () => {

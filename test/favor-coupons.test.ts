@@ -4,6 +4,9 @@
  * and the use-flow / refund-flow files with the bill download (§2.12, protocol.md §6.1).
  */
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CREATOR, json, newMock, SAME_BRAND, UNRELATED, type TestMock } from './helpers/mock.js';
@@ -245,6 +248,75 @@ describe('use and refund (control API and programmatic API)', () => {
     await t.mock.refundCoupon(id);
     await t.mock.useCoupon(id);
     expect(events).toHaveLength(1);
+  });
+});
+
+describe('durability', () => {
+  it('create, start (prepaid lock), send, use and refund are on disk before each reply and survive a restart', async () => {
+    const dataFile = join(mkdtempSync(join(tmpdir(), 'wxpay-mock-favor-')), 'data.json');
+    const first = await newMock({ dataFile });
+    await first.mock.clock.freeze(NOW_MS);
+    const onDisk = () => JSON.parse(readFileSync(dataFile, 'utf8')).merchants[CREATOR];
+    const balance = first.mock.store.data.merchants[CREATOR].balance;
+    const s = await runningStock(first, { no_cash: false });
+    expect(onDisk().favor.stocks[s]).toMatchObject({ status: 'running', locked_amount: 1000 });
+    expect(onDisk().balance).toBe(balance - 1000);
+    const id = await sendOk(first, s);
+    expect(onDisk().favor.coupons[id].status).toBe('SENDED');
+    const used = await request(first.mock.listener).post(`/_mock/favor/coupons/${id}/use`).send({ transaction_id: '4200000000000000000000000001' });
+    expect(used.status).toBe(200);
+    expect(onDisk().favor.coupons[id].consume_information.transaction_id).toBe('4200000000000000000000000001');
+    await first.mock.refundCoupon(id, { refund_id: 'R-DURABLE' });
+    expect(onDisk().favor.stocks[s].refund_flow[0].refund_id).toBe('R-DURABLE');
+
+    const second = await newMock({ dataFile });
+    await second.mock.clock.freeze(NOW_MS);
+    expect(json(await second.call('GET', `${stockPath(s)}?stock_creator_mchid=${CREATOR}`))).toMatchObject({ status: 'running', distributed_coupons: 1, no_cash: false });
+    expect(json(await second.call('GET', `${FAVOR}/users/${USER}/coupons/${id}?appid=${APP}`))).toMatchObject({ coupon_id: id, status: 'SENDED' });
+    expect(second.mock.store.data.merchants[CREATOR].balance).toBe(balance - 1000);
+  });
+});
+
+describe('cross-merchant isolation: another merchant never sees nor changes a stock or coupon it has no part in', () => {
+  it("every favor endpoint, as a same-brand and an unrelated merchant, on the creator's stock and coupon → the documented errors, nothing changed", async () => {
+    const OWN_APP: Record<string, [string, string]> = { [SAME_BRAND]: [BRANCH_APP, 'od3htb2NrLTMtdXNlci0xX19fX19'], [UNRELATED]: ['wx1a2b3c4d5e6f7004', 'od3htb2NrLTQtdXNlci0xX19fX19'] };
+    const s = await runningStock(t, { coupon_use_rule: { available_merchants: [CREATOR, SAME_BRAND], available_items: ['sku1'], goods_tag: ['tag'] } });
+    const idle = await runningStock(t);
+    const id = await sendOk(t, s);
+    await t.mock.useCoupon(id, { consume_mchid: SAME_BRAND });
+    await t.mock.clock.set(Date.parse('2026-04-01T10:00:00+08:00'));
+    const before = structuredClone(t.mock.store.data.merchants);
+    const NOT_FOUND = [404, 'RESOURCE_NOT_EXISTS', '批次不存在'];
+    const MISMATCH = [400, 'PARAM_ERROR', 'http header中的mchid与post payload中的mchid不匹配'];
+
+    for (const other of [SAME_BRAND, UNRELATED]) {
+      const [appid, openid] = OWN_APP[other];
+      const q = `stock_creator_mchid=${CREATOR}`;
+      const checks: [string, Promise<request.Response>, unknown[]][] = [
+        ['detail', t.call('GET', `${stockPath(s)}?${q}`, { mchid: other }), NOT_FOUND],
+        ['merchants', t.call('GET', `${stockPath(s, 'merchants')}?${q}&offset=0&limit=10`, { mchid: other }), NOT_FOUND],
+        ['items', t.call('GET', `${stockPath(s, 'items')}?${q}&offset=0&limit=10`, { mchid: other }), NOT_FOUND],
+        ['list', t.call('GET', `${FAVOR}/stocks?offset=0&limit=10&${q}`, { mchid: other }), [400, 'INVALID_REQUEST', '非法的商户号']],
+        ['own list', t.call('GET', `${FAVOR}/stocks?offset=0&limit=10&stock_creator_mchid=${other}`, { mchid: other }), [404, 'RESOURCE_NOT_EXISTS', '查询不到该券，请确认批次号与coupon_code是否匹配']],
+        ['use-flow', t.call('GET', stockPath(s, 'use-flow'), { mchid: other }), NOT_FOUND],
+        ['refund-flow', t.call('GET', stockPath(s, 'refund-flow'), { mchid: other }), NOT_FOUND],
+        ['pause naming the creator', t.call('POST', stockPath(s, 'pause'), { body: { stock_creator_mchid: CREATOR }, mchid: other }), MISMATCH],
+        ['pause naming itself', t.call('POST', stockPath(s, 'pause'), { body: { stock_creator_mchid: other }, mchid: other }), NOT_FOUND],
+        ['stop naming itself', t.call('POST', stockPath(idle, 'stop'), { body: { stock_creator_mchid: other }, mchid: other }), NOT_FOUND],
+        ['send', t.call('POST', `${FAVOR}/users/${openid}/coupons`, { body: { stock_id: s, out_request_no: `X${other}`, appid, stock_creator_mchid: CREATOR }, mchid: other }), [403, 'REQUEST_BLOCKED', '商户无权发券']],
+        ["coupon with the creator's appid", t.call('GET', `${FAVOR}/users/${USER}/coupons/${id}?appid=${APP}`, { mchid: other }), [400, 'APPID_MCHID_NOT_MATCH', '商户号与appid不匹配']],
+        ['coupon with its own appid', t.call('GET', `${FAVOR}/users/${USER}/coupons/${id}?appid=${appid}`, { mchid: other }), [400, 'INVALID_REQUEST', 'openid与appid不匹配']],
+        ['user coupons', t.call('GET', `${FAVOR}/users/${USER}/coupons?appid=${APP}&creator_mchid=${CREATOR}`, { mchid: other }), [400, 'APPID_MCHID_NOT_MATCH', '商户号与appid不匹配']],
+        ["its own user's coupons", t.call('GET', `${FAVOR}/users/${openid}/coupons?appid=${appid}&available_mchid=${other}`, { mchid: other }), [200, undefined, undefined]],
+      ];
+      for (const [what, res, expected] of checks) expect([other, what, ...err(await res)]).toEqual([other, what, ...expected]);
+      // Even as one of the stock's available merchants (SAME_BRAND), its users' lists hold none of the creator's coupons.
+      expect(json(await t.call('GET', `${FAVOR}/users/${openid}/coupons?appid=${appid}&available_mchid=${other}`, { mchid: other })).total_count).toBe(0);
+    }
+    expect(t.mock.store.data.merchants).toEqual(before);
+    // The creator still sees everything.
+    expect(json(await coupon(id))).toMatchObject({ status: 'USED', consume_information: { consume_mchid: SAME_BRAND } });
+    expect((await t.call('GET', stockPath(s, 'use-flow'))).status).toBe(200);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Wechatpay } from 'wechatpay-axios-plugin';
+import { Multipart, Wechatpay } from 'wechatpay-axios-plugin';
 import { startMock, type RunningMock } from '../mock-server/index.js';
 import { APP, NOW_MS, requestNo, stockBody, USER } from './helpers/favor.js';
 
@@ -67,6 +67,54 @@ it('walks create → start → send → use → use-flow → refund → refund-f
   const refundFile = await wxpay.v3.billdownload.file.get({ params: { token: new URL(refundFlow.data.url).searchParams.get('token') }, responseType: 'arraybuffer' });
   expect(sha1(refundFile.data)).toBe(refundFlow.data.hash_value);
   expect(Buffer.from(refundFile.data).toString('utf8')).toContain('`50300000000000000000000000000001');
+});
+
+it('contract self-check: every favor operation (and the bill download) answers 2xx through the SDK, each reply validated against its contract, no journal findings', async () => {
+  await running.clock.set(NOW_MS);
+  const since = running.journal().at(-1)?.seq ?? 0;
+  const favor = wxpay.v3.marketing.favor;
+  const params = { stock_creator_mchid: CREATOR };
+
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+  const meta = { filename: 'logo.png', sha256: createHash('sha256').update(png).digest('hex') };
+  const form = new Multipart();
+  form.append('file', png, 'logo.png');
+  form.append('meta', JSON.stringify(meta));
+  const { media_url } = (await favor.media.imageUpload.post(form, { meta, headers: form.getHeaders() })).data;
+
+  const body = stockBody({ pattern_info: { description: '满10元减1元', merchant_logo: media_url }, coupon_use_rule: { available_items: ['sku1'], goods_tag: ['tag'] } });
+  const { stock_id } = (await favor.couponStocks.post(body)).data;
+  await favor.stocks._stock_id_.start.post(params, { stock_id });
+  await favor.stocks._stock_id_.pause.post(params, { stock_id });
+  await favor.stocks._stock_id_.restart.post(params, { stock_id });
+  const idle = (await favor.couponStocks.post(stockBody())).data.stock_id;
+  await favor.stocks._stock_id_.stop.post(params, { stock_id: idle });
+  await favor.stocks.get({ params: { offset: 0, limit: 10, ...params } });
+  await favor.stocks._stock_id_.get({ params, stock_id });
+  await favor.stocks._stock_id_.merchants.get({ params: { offset: 0, limit: 10, ...params }, stock_id });
+  expect((await favor.stocks._stock_id_.items.get({ params: { offset: 0, limit: 10, ...params }, stock_id })).data.data).toEqual(['sku1']);
+
+  const { coupon_id } = (await favor.users._openid_.coupons.post({ stock_id, out_request_no: requestNo('SDK'), appid: APP, stock_creator_mchid: CREATOR }, { openid: USER })).data;
+  await running.useCoupon(coupon_id);
+  await favor.users._openid_.coupons._coupon_id_.get({ params: { appid: APP }, openid: USER, coupon_id });
+  await favor.users._openid_.coupons.get({ params: { appid: APP, creator_mchid: CREATOR }, openid: USER });
+  await running.refundCoupon(coupon_id);
+  await running.clock.set(Date.parse('2026-04-01T10:00:00+08:00'));
+  for (const flow of [favor.stocks._stock_id_.useFlow, favor.stocks._stock_id_.refundFlow]) {
+    const { url, hash_value } = (await flow.get({ stock_id })).data;
+    const file = await wxpay.v3.billdownload.file.get({ params: { token: new URL(url).searchParams.get('token') }, responseType: 'arraybuffer' });
+    expect(sha1(file.data)).toBe(hash_value);
+  }
+  // Last, so that the use above sends no COUPON.USE to this (unreachable) receiver.
+  await favor.callbacks.post({ mchid: CREATOR, notify_url: 'https://merchant.example.com/wxpay/coupon-use' });
+  await favor.callbacks.get({ params: { mchid: CREATOR } });
+
+  const entries = running.journal({ since_seq: since });
+  const family = running.mock.operations.map((o) => o.contract.operationId).filter((id) => /^(favor|billdownload)\./.test(id));
+  expect(family.length).toBeGreaterThanOrEqual(18);
+  const answered = new Set(entries.filter((e) => e.status >= 200 && e.status < 300).map((e) => e.operation_id));
+  expect(family.filter((id) => !answered.has(id))).toEqual([]);
+  expect(entries.filter((e) => e.status >= 300 || e.findings.length > 0)).toEqual([]);
 });
 
 it('surfaces a business refusal as the SDK does: AxiosError with the documented envelope', async () => {

@@ -64,6 +64,17 @@ describe('send coupon', () => {
     expect(err(await send(t, id, { outRequestNo: no, openid: USER2 }))).toEqual([400, 'RESOURCE_ALREADY_EXISTS', '创建请求重入，但本次请求与上次请求信息不一致']);
   });
 
+  it('out_request_no is per sending merchant: another merchant sending its own stock may use the same number', async () => {
+    const mine = await runningStock(t);
+    const theirs = await runningStock(t, {}, SAME_BRAND);
+    const no = requestNo();
+    const a = await sendOk(t, mine, { outRequestNo: no });
+    const b = await sendOk(t, theirs, { outRequestNo: no, mchid: SAME_BRAND, creator: SAME_BRAND, appid: BRANCH_APP, openid: BRANCH_USER });
+    expect(b).not.toBe(a);
+    // The same number reused by the first merchant for another user is still a conflict.
+    expect(err(await send(t, mine, { outRequestNo: no, openid: USER2 }))).toEqual([400, 'RESOURCE_ALREADY_EXISTS', '创建请求重入，但本次请求与上次请求信息不一致']);
+  });
+
   it('an unknown stock → 404 RESOURCE_NOT_EXISTS 批次不存在', async () => {
     expect(err(await send(t, '99999999'))).toEqual([404, 'RESOURCE_NOT_EXISTS', '批次不存在']);
   });

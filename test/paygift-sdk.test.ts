@@ -98,6 +98,26 @@ describe('支付有礼 through wechatpay-axios-plugin (merchant 1900000001)', ()
     expect(again.response.data).toEqual({ code: 'INVALID_REQUEST', message: '活动已终止，请勿重复操作' });
   });
 
+  it('terminate called as `post({}, …)`: the SDK signs the `{}` it sends and the mock accepts it', async () => {
+    await running.clock.set(new Date('2026-03-01T00:00:00+08:00'));
+    const wxpay = client(merchant('1900000001'));
+    const meta = { filename: 'logo.png', sha256: createHash('sha256').update(PNG).digest('hex') };
+    const form = new Multipart().append('meta', JSON.stringify(meta)).append('file', PNG, 'logo.png');
+    const image: string = (await wxpay.v3.marketing.favor.media.imageUpload.post(form, { meta, headers: form.getHeaders() })).data.media_url;
+    const created = await wxpay.v3.marketing.paygiftactivity.uniqueThresholdActivity.post({
+      activity_base_info: { activity_name: '夏季满额送', activity_second_title: '满50送券', merchant_logo_url: image, begin_time: BEGIN, end_time: END, out_request_no: '1900000001-20260301-0002', delivery_purpose: 'OFF_LINE_PAY' },
+      award_send_rule: { transaction_amount_minimum: 5000, send_content: 'SINGLE_COUPON', award_type: 'BUSIFAVOR', award_list: [{ stock_id: STOCK.normal, original_image_url: image }], merchant_option: 'MANUAL_INPUT_MERCHANT', merchant_id_list: ['1900000001'] },
+    });
+    const activityId: string = created.data.activity_id;
+    const terminated = await wxpay.v3.marketing.paygiftactivity.activities._activity_id_.terminate.post({}, { activity_id: activityId });
+    expect(terminated.status).toBe(200);
+    expect(terminated.data).toEqual({ terminate_time: '2026-03-01T00:00:00+08:00', activity_id: activityId });
+    // A body with a field is refused by the contract before any business rule, as on any endpoint.
+    const other = await wxpay.v3.marketing.paygiftactivity.activities._activity_id_.terminate.post({ reason: 'x' }, { activity_id: activityId }).catch((e: any) => e);
+    expect(other.response.status).toBe(400);
+    expect(other.response.data).toEqual({ code: 'PARAM_ERROR', message: '请求中含有未在API文档中定义的参数', detail: { location: null, value: ['/body/reason'] } });
+  });
+
   it('a create the FAQ rules refuse surfaces the documented envelope through the SDK', async () => {
     const wxpay = client(merchant('1900000003'));
     const err = await wxpay.v3.marketing.paygiftactivity.uniqueThresholdActivity

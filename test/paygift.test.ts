@@ -2,6 +2,7 @@
  * 支付有礼 (paygiftactivity): every rule of api-reference.md §3 and of the developer guide's FAQ
  * (seed 001 §4), each asserting the real status, code and message.
  */
+import { createSign } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CREATOR, json, newMock, SAME_BRAND, UNRELATED, type TestMock } from './helpers/mock.js';
 import { BEGIN, CREATE, createActivity, createBody, END, failure, MINI_APP, NOW, OTHER_MINI_APP, PAYGIFT, STOCK, uploadedImage, type CreateBody } from './helpers/paygift.js';
@@ -104,6 +105,7 @@ describe('create (POST /v3/marketing/paygiftactivity/unique-threshold-activity)'
     body.activity_base_info.merchant_logo_url = 'https://tool.oschina.net/regex.jpg';
     body.award_send_rule.award_list[0].original_image_url = 'https://tool.oschina.net/regex.jpg';
     expect((await relaxed.call('POST', CREATE, { body })).status).toBe(200);
+    await relaxed.mock.close();
   });
 
   it('background_color must be a colour name (COLOR0xx or Color0xx)', async () => {
@@ -227,6 +229,47 @@ describe('create (POST /v3/marketing/paygiftactivity/unique-threshold-activity)'
     expect((await create()).status).toBe(200);
   });
 
+  // Every length, count and enum of api-reference.md §3.1 not covered by a test of its own above.
+  const x = (n: number) => 'x'.repeat(n);
+  const LIMITS: [string, (b: CreateBody) => void, unknown[]][] = [
+    ['activity_name empty', (b) => (b.activity_base_info.activity_name = ''), paramError('/activity_base_info/activity_name', '值字段“活动名称”字符串规则校验失败，字符数 0，小于最小值 1')],
+    ['activity_second_title empty', (b) => (b.activity_base_info.activity_second_title = ''), paramError('/activity_base_info/activity_second_title', '值字段“活动副标题”字符串规则校验失败，字符数 0，小于最小值 1')],
+    ['merchant_logo_url over 128', (b) => (b.activity_base_info.merchant_logo_url = `https://${x(121)}`), paramError('/activity_base_info/merchant_logo_url', '值字段“商户logo”字符串规则校验失败，字节数 129，大于最大值 128')],
+    ['begin_time over 32', (b) => (b.activity_base_info.begin_time = '2026-04-01T00:00:00.123456789+08:00'), paramError('/activity_base_info/begin_time', '值字段“活动开始时间”字符串规则校验失败，字节数 35，大于最大值 32')],
+    ['end_time over 32', (b) => (b.activity_base_info.end_time = '2026-05-01T00:00:00.123456789+08:00'), paramError('/activity_base_info/end_time', '值字段“活动结束时间”字符串规则校验失败，字节数 35，大于最大值 32')],
+    ['out_request_no over 128', (b) => (b.activity_base_info.out_request_no = x(129)), paramError('/activity_base_info/out_request_no', '值字段“商户请求单号”字符串规则校验失败，字节数 129，大于最大值 128')],
+    ['mini_programs_appid over 32', (b) => (b.activity_base_info.mini_programs_appid = `wx${x(31)}`), paramError('/activity_base_info/mini_programs_appid', '值字段“商家小程序appid”字符串规则校验失败，字节数 33，大于最大值 32')],
+    ['mini_programs_path over 128', (b) => (b.activity_base_info.mini_programs_path = `/${x(128)}`), paramError('/activity_base_info/mini_programs_path', '值字段“商家小程序path”字符串规则校验失败，字节数 129，大于最大值 128')],
+    ['available_time empty', (b) => (b.activity_base_info.available_periods.available_time = []), paramError('/activity_base_info/available_periods/available_time', '值字段“可用时间”数组规则校验失败，元素个数小于最小值 1')],
+    ['available_time without end_time', (b) => delete b.activity_base_info.available_periods.available_time[0].end_time, required('/activity_base_info/available_periods/available_time/0/end_time', '结束时间')],
+    ['available_day_time without begin_day_time', (b) => delete b.activity_base_info.available_periods.available_day_time[0].begin_day_time, required('/activity_base_info/available_periods/available_day_time/0/begin_day_time', '天内开始时间')],
+    ['send_content outside its enum', (b) => (b.award_send_rule.send_content = 'COUPON'), paramError('/award_send_rule/send_content', '值字段“发放内容”枚举规则校验失败，取值不在允许范围内')],
+    ['award_list empty', (b) => (b.award_send_rule.award_list = []), paramError('/award_send_rule/award_list', '值字段“奖品基本信息列表”数组规则校验失败，元素个数小于最小值 1')],
+    ['award without stock_id', (b) => delete b.award_send_rule.award_list[0].stock_id, required('/award_send_rule/award_list/0/stock_id', '批次号')],
+    ['award without original_image_url', (b) => delete b.award_send_rule.award_list[0].original_image_url, required('/award_send_rule/award_list/0/original_image_url', '奖品大图')],
+    ['merchant_option outside its enum', (b) => (b.award_send_rule.merchant_option = 'ALL_MERCHANT'), paramError('/award_send_rule/merchant_option', '值字段“发券商户号选项”枚举规则校验失败，取值不在允许范围内')],
+    ['merchant_id_list over 500', (b) => (b.award_send_rule.merchant_id_list = Array.from({ length: 501 }, (_, i) => String(1900000001 + i))), paramError('/award_send_rule/merchant_id_list', '值字段“发券商户号”数组规则校验失败，元素个数大于最大值 500')],
+    ['a merchant id over 15', (b) => (b.award_send_rule.merchant_id_list = ['1234567890123456']), paramError('/award_send_rule/merchant_id_list/0', '值字段“发券商户号”字符串规则校验失败，字节数 16，大于最大值 15')],
+    ['delivery_user_category outside its enum', (b) => (b.advanced_setting.delivery_user_category = 'VIP_PERSON'), paramError('/advanced_setting/delivery_user_category', '值字段“投放用户类别”枚举规则校验失败，取值不在允许范围内')],
+    ['merchant_member_appid over 32', (b) => Object.assign(b.advanced_setting, { delivery_user_category: 'DELIVERY_MEMBER_PERSON', merchant_member_appid: `wx${x(31)}` }), paramError('/advanced_setting/merchant_member_appid', '值字段“商家会员appid”字符串规则校验失败，字节数 33，大于最大值 32')],
+    ['payment_method outside its enum', (b) => (b.advanced_setting.payment_method_information = { payment_method: 'CASH' }), paramError('/advanced_setting/payment_method_information/payment_method', '值字段“支付方式”枚举规则校验失败，取值不在允许范围内')],
+    ['activity_base_info missing', (b) => delete (b as Record<string, unknown>).activity_base_info, required('/activity_base_info', '活动基本信息')],
+    ['award_send_rule missing', (b) => delete (b as Record<string, unknown>).award_send_rule, required('/award_send_rule', '活动奖品发放规则')],
+  ];
+  it.each(LIMITS)('§3.1 limit: %s -> 400 PARAM_ERROR', async (_name, change, expected) => {
+    change(body);
+    expect(failure(await create())).toEqual(expected);
+    expect(t.mock.store.data.merchants[CREATOR].paygift).toBeUndefined();
+  });
+
+  it('a begin_time that is RFC 3339 in form but no real date (month 13) -> 400 PARAM_ERROR 格式规则, not a wrong-order message', async () => {
+    body.activity_base_info.begin_time = '2026-13-01T00:00:00+08:00';
+    expect(failure(await create())).toEqual(paramError('/activity_base_info/begin_time', '值字段“活动开始时间”格式规则校验失败，应为rfc3339格式'));
+    body.activity_base_info.begin_time = BEGIN;
+    body.activity_base_info.available_periods.available_time[0].end_time = '2026-04-31T00:00:00+08:00';
+    expect(failure(await create())).toEqual(paramError('/activity_base_info/available_periods/available_time/0/end_time', '值字段“结束时间”格式规则校验失败，应为rfc3339格式'));
+  });
+
   it('an undeclared field -> 400 PARAM_ERROR 请求中含有未在API文档中定义的参数', async () => {
     body.award_send_rule.full_send_rule = {};
     const res = await create();
@@ -261,6 +304,35 @@ describe('create (POST /v3/marketing/paygiftactivity/unique-threshold-activity)'
     expect(rule.award_list.map((a: { stock_id: string }) => a.stock_id)).toEqual([STOCK.packA, STOCK.packB, STOCK.packC]);
   });
 
+  it('gift package (seed FAQ): inventory, per-user limit, owner and validity must each match — one differing attribute is enough to fail', async () => {
+    const img = await uploadedImage(t);
+    const award = (stock_id: string) => ({ stock_id, original_image_url: img, thumbnail_url: img });
+    body.award_send_rule.send_content = 'GIFT_PACKAGE';
+    for (const odd of [STOCK.otherPerUser, STOCK.otherInventory, STOCK.otherOwner, STOCK.otherValidity]) {
+      body.award_send_rule.award_list = [award(STOCK.packA), award(STOCK.packB), award(odd)];
+      expect([odd, ...failure(await create())]).toEqual([odd, ...AWARD_RULES]);
+    }
+    expect(t.mock.store.data.merchants[CREATOR].paygift).toBeUndefined();
+    // The odd stocks are fine on their own: each failure above is the package rule, not the stock.
+    body.award_send_rule.send_content = 'SINGLE_COUPON';
+    body.award_send_rule.award_list = [award(STOCK.otherOwner)];
+    expect((await create()).status).toBe(200);
+  });
+
+  it('gift package of four and of five consistent awards -> 200', async () => {
+    const img = await uploadedImage(t);
+    const award = (stock_id: string) => ({ stock_id, original_image_url: img, thumbnail_url: img });
+    body.award_send_rule.send_content = 'GIFT_PACKAGE';
+    body.award_send_rule.award_list = [STOCK.packA, STOCK.packB, STOCK.packC, STOCK.packE].map(award);
+    expect((await create()).status).toBe(200);
+    body.activity_base_info.out_request_no = 'PG-five';
+    body.award_send_rule.award_list = [STOCK.packA, STOCK.packB, STOCK.packC, STOCK.packE, STOCK.packF].map(award);
+    const res = await create();
+    expect(res.status).toBe(200);
+    const rule = json(await t.call('GET', `${PAYGIFT}/activities/${json(res).activity_id}`)).award_send_rule.full_send_rule;
+    expect(rule.award_list).toHaveLength(5);
+  });
+
   it('a single coupon holds exactly one award', async () => {
     const img = await uploadedImage(t);
     body.award_send_rule.award_list = [STOCK.packA, STOCK.packB].map((stock_id) => ({ stock_id, original_image_url: img, thumbnail_url: img }));
@@ -278,6 +350,20 @@ describe('create (POST /v3/marketing/paygiftactivity/unique-threshold-activity)'
     // The same stock covers a January activity.
     body.activity_base_info.begin_time = '2026-01-05T00:00:00+08:00';
     body.activity_base_info.end_time = '2026-01-25T00:00:00+08:00';
+    expect((await create()).status).toBe(200);
+  });
+
+  it('award validity (seed FAQ) is strict: a stock that begins or ends at the same second as the activity -> 400 INVALID_REQUEST', async () => {
+    // STOCK.normal is valid 2025-01-01T00:00:00+08:00 – 2030-12-31T23:59:59+08:00.
+    delete body.activity_base_info.available_periods;
+    const window = (begin_time: string, end_time: string, no: string) => Object.assign(body.activity_base_info, { begin_time, end_time, out_request_no: no });
+    window('2025-01-01T00:00:00+08:00', '2025-02-01T00:00:00+08:00', 'PG-b0');
+    expect(failure(await create())).toEqual(AWARD_RULES);
+    window('2025-01-01T00:00:01+08:00', '2025-02-01T00:00:00+08:00', 'PG-b1');
+    expect((await create()).status).toBe(200);
+    window('2030-12-01T00:00:00+08:00', '2030-12-31T23:59:59+08:00', 'PG-e0');
+    expect(failure(await create())).toEqual(AWARD_RULES);
+    window('2030-12-01T00:00:00+08:00', '2030-12-31T23:59:58+08:00', 'PG-e1');
     expect((await create()).status).toBe(200);
   });
 
@@ -366,6 +452,55 @@ describe('lifecycle by the virtual clock, terminate (POST …/activities/{id}/te
     // Termination wins over the clock.
     await t.mock.clock.set(new Date('2026-06-01T00:00:00+08:00'));
     expect(json(await t.call('GET', `${PAYGIFT}/activities/${id}`)).activity_status).toBe('TERMINATE_ACT_STATUS');
+  });
+
+  describe('terminate has no body (api-reference.md §3.5)', () => {
+    const terminate = (id: string) => `${PAYGIFT}/activities/${id}/terminate`;
+    const statusOf = async (id: string) => json(await t.call('GET', `${PAYGIFT}/activities/${id}`)).activity_status;
+
+    it('the signature covers an empty body line; the four-line form wechatpay-node-v3 signs for body-less POSTs -> 401 SIGN_ERROR', async () => {
+      const id = await createActivity(t, body);
+      const target = terminate(id);
+      // protocol.md §7.2: `POST\nurl\nts\nnonce\n` without the body line — the real server rejects it.
+      const m = t.mock.credentials.merchants.find((x) => x.mchid === CREATOR)!;
+      const ts = String(Math.floor(Date.now() / 1000));
+      const nonce = 'NODEV3FOURLINES0';
+      const signature = createSign('RSA-SHA256').update(`POST\n${target}\n${ts}\n${nonce}\n`).sign(m.merchant_private_key, 'base64');
+      const authorization = `WECHATPAY2-SHA256-RSA2048 mchid="${CREATOR}",nonce_str="${nonce}",timestamp="${ts}",serial_no="${m.merchant_serial_no}",signature="${signature}"`;
+      const res = await t.call('POST', target, { headers: { Authorization: authorization } });
+      expect(failure(res)).toEqual([401, 'SIGN_ERROR', '错误的签名，验签失败']);
+      expect(res.headers['wechatpay-signature']).toBeUndefined();
+      expect(await statusOf(id)).toBe('CREATE_ACT_STATUS');
+      // The five-line form over the empty body, no Content-Type (what the SDKs send).
+      const ok = await t.call('POST', target);
+      expect(ok.status).toBe(200);
+      expect(ok.req.getHeader('content-type')).toBeUndefined();
+      t.verifyReply(ok);
+      expect(await statusOf(id)).toBe('TERMINATE_ACT_STATUS');
+    });
+
+    it('a client that sends `{}` and signs it -> 200; `{}` sent but an empty body signed -> 401 SIGN_ERROR, nothing terminated', async () => {
+      const id = await createActivity(t, body);
+      const target = terminate(id);
+      const unsigned = await t.call('POST', target, { rawBody: '{}', headers: { Authorization: t.signer().authorization('POST', target, ''), 'Content-Type': 'application/json' } });
+      expect(failure(unsigned)).toEqual([401, 'SIGN_ERROR', '错误的签名，验签失败']);
+      expect(json(unsigned).detail.sign_information.truncated_sign_message).toMatch(/\n\{\}\n$/);
+      expect(await statusOf(id)).toBe('CREATE_ACT_STATUS');
+      const res = await t.call('POST', target, { rawBody: '{}' });
+      expect(res.status).toBe(200);
+      expect(json(res)).toEqual({ terminate_time: NOW, activity_id: id });
+    });
+
+    it('a body with a field -> 400 PARAM_ERROR 请求中含有未在API文档中定义的参数; not JSON -> 400 INVALID_REQUEST; not an object -> 400 PARAM_ERROR; nothing terminated', async () => {
+      const id = await createActivity(t, body);
+      const target = terminate(id);
+      const withField = await t.call('POST', target, { body: { activity_id: id, reason: '提前结束' } });
+      expect(json(withField)).toEqual({ code: 'PARAM_ERROR', message: '请求中含有未在API文档中定义的参数', detail: { location: null, value: ['/body/activity_id', '/body/reason'] } });
+      expect(withField.status).toBe(400);
+      expect(failure(await t.call('POST', target, { rawBody: 'terminate', headers: { 'Content-Type': 'application/json' } }))).toEqual([400, 'INVALID_REQUEST', '请求体不是合法的JSON格式']);
+      expect(failure(await t.call('POST', target, { rawBody: '[]' }))).toEqual([400, 'PARAM_ERROR', '无法将传入参数“请求体”转换为object类型。']);
+      expect(await statusOf(id)).toBe('CREATE_ACT_STATUS');
+    });
   });
 
   it('terminate after end_time -> 400 INVALID_REQUEST 活动已过期，无法终止', async () => {

@@ -33,7 +33,7 @@ describe('store', () => {
   it('a rejected request writes nothing', async () => {
     const t = await newMock({ dataFile: tempFile() });
     const before = t.mock.store.writes;
-    const res = await t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: 'ftp://m.example.com/n' } });
+    const res = await t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: 'https://m.example.com/n?a=1' } });
     expect(res.status).toBe(400);
     expect(t.mock.store.writes).toBe(before);
     expect(t.mock.store.data.merchants[CREATOR].favor_callback).toBeUndefined();

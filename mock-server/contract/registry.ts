@@ -8,6 +8,7 @@ import formatsPlugin from 'ajv-formats';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { DEFAULT_CONTRACTS_DIR } from '../paths.js';
+import { parseRfc3339 } from '../time.js';
 import type { Contract, JsonSchema } from './types.js';
 
 
@@ -19,8 +20,9 @@ export function newAjv(coerceTypes: boolean): Ajv {
   // ajv-formats is CommonJS: under NodeNext its default export arrives as the module object.
   const addFormats = ((formatsPlugin as unknown as { default?: typeof formatsPlugin }).default ?? formatsPlugin) as unknown as (a: Ajv) => void;
   addFormats(ajv);
-  // RFC 3339 with an explicit offset, fractional seconds allowed, as WeChat Pay writes times.
-  ajv.addFormat('rfc3339', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/);
+  // RFC 3339 with an explicit offset, fractional seconds allowed, as WeChat Pay writes times — and a
+  // real time: 2026-13-01 or 04-31 fail here, not later as a misleading business-rule message.
+  ajv.addFormat('rfc3339', { type: 'string', validate: (text: string) => !Number.isNaN(parseRfc3339(text)) });
   for (const k of KEYWORDS) ajv.addKeyword(k);
   return ajv;
 }

@@ -24,6 +24,12 @@ export const STOCK = {
   packB: '1212000000000012',
   packC: '1212000000000013',
   packD: '1212000000000014', // other inventory and per-user limit
+  packE: '1212000000000015', // E, F: like A–C (a package of five)
+  packF: '1212000000000016',
+  otherPerUser: '1212000000000017', // like A but max_coupons_per_user 2
+  otherInventory: '1212000000000018', // like A but max_coupons 3000
+  otherOwner: '1212000000000019', // like A but owned by 1900000002 (same brand)
+  otherValidity: '1212000000000020', // like A but valid from 2025-06-01 (still covers the activity)
   sameBrand: '1212000000000021', // owned by 1900000002 (brand 120344)
   otherBrand: '1212000000000031', // owned by 1900000003 (brand 120999)
 } as const;

@@ -1,7 +1,8 @@
 /**
  * 代金券 notify URL (api-reference.md §2.13): where COUPON.USE notifications for the caller's stocks go.
  */
-import { assert } from '../../errors.js';
+import { request as httpsRequest } from 'node:https';
+import { ApiError, assert } from '../../errors.js';
 import { rfc3339 } from '../../time.js';
 import type { HandlerRegistry } from '../types.js';
 
@@ -12,30 +13,58 @@ function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
- * The real API wants an https URL without query parameters. A mock user's receiver is plain http on
- * localhost, so http is accepted on loopback hosts unless `strictNotifyUrl` is set. The wording of the
- * refusal is ours: the real text for this case is not documented.
+ * FAQ 5 of the developer guide (seed 000 §4): 设置消息通知地址报错“系统繁忙” — the checks are "notify_url
+ * 必须为HTTPS" and "notify_url地址为一个可访问的地址". So a URL that is not https (or not a URL at all) answers
+ * 500 SYSTEM_ERROR 系统繁忙, as the real server does. A mock user's receiver is plain http on localhost,
+ * so http is accepted on loopback hosts unless `strictNotifyUrl` is set; only in strict mode is the URL
+ * probed for reachability (a local receiver may start after it is configured). A query string is refused
+ * with a PARAM_ERROR of ours (§2.13 says "no query parameters"; the real text is not documented).
  */
-export function notifyUrlProblem(url: string, strict: boolean): string | null {
+export const NOTIFY_URL_MESSAGES = { busy: '系统繁忙', query: '回调地址不能携带参数' } as const;
+
+export function notifyUrlProblem(url: string, strict: boolean): { code: 'SYSTEM_ERROR' | 'PARAM_ERROR'; message: string } | null {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return '回调地址格式不正确，请填写以https开头的完整地址';
+    return { code: 'SYSTEM_ERROR', message: NOTIFY_URL_MESSAGES.busy };
   }
   const httpOnLoopback = parsed.protocol === 'http:' && !strict && isLoopbackHost(parsed.hostname);
-  if (parsed.protocol !== 'https:' && !httpOnLoopback) return '回调地址必须为https协议';
-  if (parsed.search || parsed.hash || url.includes('?')) return '回调地址不能携带参数';
+  if (parsed.protocol !== 'https:' && !httpOnLoopback) return { code: 'SYSTEM_ERROR', message: NOTIFY_URL_MESSAGES.busy };
+  if (parsed.search || parsed.hash || url.includes('?')) return { code: 'PARAM_ERROR', message: NOTIFY_URL_MESSAGES.query };
   return null;
 }
 
+/** Real time: a network probe, not business time. */
+const PROBE_TIMEOUT_MS = 3000;
+
+/**
+ * "可访问": any HTTP answer to a HEAD within 3 s counts (the real server's probe is not documented; we do
+ * not judge the status, nor the certificate — a test receiver is self-signed).
+ */
+export function isReachable(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = httpsRequest(url, { method: 'HEAD', rejectUnauthorized: false, timeout: PROBE_TIMEOUT_MS }, (res) => {
+      res.resume();
+      resolve(true);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
 export const favorCallbackHandlers: HandlerRegistry = {
-  'favor.setCallback': (ctx) => {
+  'favor.setCallback': async (ctx) => {
     const { mchid, notify_url } = ctx.body as { mchid: string; notify_url: string; switch?: boolean };
     // FAQ wording when the payload's mchid is not the caller's (protocol.md §1.6).
     assert(mchid === ctx.mchid, 'PARAM_ERROR', 'http header中的mchid与post payload中的mchid不匹配', { field: '/mchid', value: mchid, issue: 'mchid differs from the Authorization mchid', location: 'body' });
     const problem = notifyUrlProblem(notify_url, ctx.options.strictNotifyUrl);
-    assert(!problem, 'PARAM_ERROR', problem!, { field: '/notify_url', value: notify_url, issue: problem, location: 'body' });
+    if (problem) {
+      const detail = problem.code === 'PARAM_ERROR' ? { field: '/notify_url', value: notify_url, issue: 'a notify URL carries no query string', location: 'body' } : undefined;
+      throw new ApiError(problem.code, problem.message, detail);
+    }
+    if (ctx.options.strictNotifyUrl) assert(await isReachable(notify_url), 'SYSTEM_ERROR', NOTIFY_URL_MESSAGES.busy);
     const update_time = rfc3339(ctx.clock.nowMs(), { millis: true });
     // `switch: false` is documented as not supported yet; it is stored and echoed, pushes stay on.
     ctx.mutate(() => {

@@ -137,8 +137,9 @@ function checkAwards(ctx: OperationContext, rule: CreateBody['award_send_rule'],
   const stocks = rule.award_list.map((award) => ctx.world.busifavorStocks.get(award.stock_id));
   for (const stock of stocks) {
     assert(stock, 'INVALID_REQUEST', PAYGIFT_MESSAGES.award);
-    // "所有的券开始时间需早于支付有礼活动的开始时间，结束时间需晚于支付有礼的结束时间" — equal bounds pass.
-    const covers = parseRfc3339(stock.available_begin_time) <= beginMs && parseRfc3339(stock.available_end_time) >= endMs;
+    // "所有的券开始时间需早于支付有礼活动的开始时间，结束时间需晚于支付有礼的结束时间": strictly earlier
+    // and strictly later, as the FAQ words it; a stock that begins or ends at the same second fails.
+    const covers = parseRfc3339(stock.available_begin_time) < beginMs && parseRfc3339(stock.available_end_time) > endMs;
     assert(covers, 'INVALID_REQUEST', PAYGIFT_MESSAGES.award);
     // "如果批次为上传code模式，需先上传code再投放到支付有礼"
     assert(stock.code_mode !== 'MERCHANT_UPLOAD' || stock.codes_uploaded, 'INVALID_REQUEST', PAYGIFT_MESSAGES.award);
