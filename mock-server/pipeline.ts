@@ -111,7 +111,7 @@ const bodyIncomplete = () => new ApiError('INVALID_REQUEST', '请求体不完整
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function decodeJson(raw: Buffer, contentType: string | null): unknown {
+export function decodeJson(raw: Buffer, contentType: string | null): unknown {
   if (!contentType || !/^application\/json\b/i.test(contentType.trim())) {
     throw new ApiError('INVALID_REQUEST', 'Content-Type不正确，请使用application/json', { field: 'Content-Type', value: contentType ?? null, issue: 'content type must be application/json', location: 'header' });
   }
@@ -129,12 +129,30 @@ function decodeJson(raw: Buffer, contentType: string | null): unknown {
   }
 }
 
-function queryObject(target: string): Record<string, string> {
+export function queryObject(target: string): Record<string, string> {
   const q = target.indexOf('?');
   const out: Record<string, string> = {};
   if (q === -1) return out;
   for (const [k, v] of new URLSearchParams(target.slice(q + 1))) if (!(k in out)) out[k] = v;
   return out;
+}
+
+/**
+ * Query parameters the contract marks `"x-json": true` arrive as (URL-encoded) JSON text, e.g. the
+ * partnerships list's `authorized_data={"business_type":"FAVOR_STOCK"}`; the schema describes the
+ * decoded value. Text that is not JSON stays a string, so the schema's `type: object` refuses it as a
+ * PARAM_ERROR naming the parameter (location query) — no second error path.
+ */
+export function decodeJsonQuery(op: CompiledOperation, query: Record<string, unknown>): void {
+  const props = (op.contract.request.query?.properties ?? {}) as Record<string, { 'x-json'?: boolean }>;
+  for (const [name, schema] of Object.entries(props)) {
+    if (!schema['x-json'] || typeof query[name] !== 'string') continue;
+    try {
+      query[name] = JSON.parse(query[name] as string);
+    } catch {
+      // left as text: not convertible to the declared object
+    }
+  }
 }
 
 const UNDECLARED = '请求中含有未在API文档中定义的参数';
@@ -176,7 +194,7 @@ function noBody(raw: Buffer, contentType: string | null, findings: Finding[]): u
 }
 
 /** Validates one part of the request; a failure is journaled (field, value sent, issue) and thrown as the real PARAM_ERROR. */
-function check(validate: ValidateFunction | undefined, data: unknown, location: Location, findings: Finding[]): void {
+export function check(validate: ValidateFunction | undefined, data: unknown, location: Location, findings: Finding[]): void {
   if (!validate || validate(data)) return;
   const errors = validate.errors ?? [];
   const undeclared = errors.filter((e) => e.keyword === 'additionalProperties');
@@ -211,7 +229,7 @@ function notOpenPresent(fields: NotOpenField[], body: unknown): { pointer: strin
  * Fields the contract marks `x-not-open`: the real API accepts them, so the mock does too and notes
  * them; `strictContracts` refuses them with the undeclared-field error (the same envelope and text).
  */
-function checkNotOpen(op: CompiledOperation, body: unknown, strict: boolean, findings: Finding[]): void {
+export function checkNotOpen(op: CompiledOperation, body: unknown, strict: boolean, findings: Finding[]): void {
   if (!op.notOpen.length) return;
   const present = notOpenPresent(op.notOpen, body);
   if (!present.length) return;
@@ -226,7 +244,7 @@ function checkNotOpen(op: CompiledOperation, body: unknown, strict: boolean, fin
   if (error) throw error;
 }
 
-function declaredHeaders(op: CompiledOperation, req: Request): Record<string, string> {
+export function declaredHeaders(op: CompiledOperation, req: Pick<Request, 'headers'>): Record<string, string> {
   const props = (op.contract.request.headers?.properties ?? {}) as Record<string, unknown>;
   const out: Record<string, string> = {};
   for (const name of Object.keys(props)) {
@@ -236,7 +254,7 @@ function declaredHeaders(op: CompiledOperation, req: Request): Record<string, st
   return out;
 }
 
-function undeclaredQuery(op: CompiledOperation, query: Record<string, string>): Finding[] {
+export function undeclaredQuery(op: CompiledOperation, query: Record<string, string>): Finding[] {
   const declared = (op.contract.request.query?.properties ?? {}) as Record<string, unknown>;
   return Object.keys(query)
     .filter((k) => !(k in declared))
@@ -287,9 +305,10 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
 
       const body = upload ? decodeMeta(upload.upload) : hasBody ? decodeJson(raw, req.headers.get('content-type')) : noBody(raw, req.headers.get('content-type'), findings);
       const params = c.req.param() as Record<string, string>;
-      const query = queryObject(target);
+      const query: Record<string, unknown> = queryObject(target);
       const headers = declaredHeaders(op, req);
-      findings.push(...undeclaredQuery(op, query));
+      findings.push(...undeclaredQuery(op, query as Record<string, string>));
+      decodeJsonQuery(op, query);
       check(op.validatePath, params, 'url', findings);
       check(op.validateQuery, query, 'query', findings);
       check(op.validateHeaders, headers, 'header', findings);

@@ -71,8 +71,10 @@ export function describe(error: ErrorObject, location: Location, data: unknown, 
     fieldSchema = (error.parentSchema?.properties as Record<string, unknown> | undefined)?.[missing];
   }
   const name = pointer.split('/').pop() || pointer;
-  const field = location === 'body' ? pointer : name;
-  const source = `${SOURCE[location]}${location === 'body' ? pointer : `/${name}`}`;
+  // Outside the body a field is named by its parameter; inside a JSON-encoded query parameter
+  // (`x-json`) by the path below it: `authorized_data/business_type`, `/query/authorized_data/business_type`.
+  const field = location === 'body' ? pointer : pointer.slice(1) || name;
+  const source = `${SOURCE[location]}${location === 'body' ? pointer : `/${field}`}`;
   const declared = schemaAt(rootSchema, pointer);
   // A body that is not an object at all (`[]`, `"text"`, `null`) fails at the root, which has no name.
   const fieldLabel = annotation<string>('x-label', declared, fieldSchema) ?? (name || '请求体');

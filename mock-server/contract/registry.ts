@@ -12,8 +12,8 @@ import { parseRfc3339 } from '../time.js';
 import type { Contract, JsonSchema } from './types.js';
 
 
-/** Vocabulary of our own beside JSON Schema: labels for messages, documentation-only notes. */
-const KEYWORDS = ['x-label', 'x-messages', 'x-note', 'x-not-open', 'x-example'];
+/** Vocabulary of our own beside JSON Schema: labels for messages, documentation-only notes; `x-json` marks a query parameter sent as JSON text (pipeline.ts decodes it). */
+const KEYWORDS = ['x-label', 'x-messages', 'x-note', 'x-not-open', 'x-example', 'x-json'];
 
 export function newAjv(coerceTypes: boolean): Ajv {
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, coerceTypes, allowUnionTypes: true });
@@ -73,6 +73,17 @@ function listJson(dir: string): string[] {
   );
 }
 
+/** Every JSON schema file under `dir` (recursively), parsed: shared $defs (common/), callback bodies (callbacks/). */
+export function loadSchemaFiles(dir: string): { file: string; schema: JsonSchema }[] {
+  return listJson(dir).map((file) => {
+    try {
+      return { file, schema: JSON.parse(readFileSync(file, 'utf8')) as JsonSchema };
+    } catch (err) {
+      throw new ContractError(`schema ${file} is not valid JSON: ${(err as Error).message}`);
+    }
+  });
+}
+
 /** Body schemas reject undeclared fields unless a contract says otherwise, as the real API does. */
 function closeObjects(schema: unknown): void {
   if (Array.isArray(schema)) return schema.forEach(closeObjects);
@@ -89,8 +100,7 @@ export function loadContracts(dir = DEFAULT_CONTRACTS_DIR): CompiledOperation[] 
   // contracts/callbacks/ holds the schemas of notification bodies we send (COUPON.USE), not
   // operations: mock-server/callbacks/schemas.ts compiles them, the router must not see them.
   const callbacksDir = join(dir, 'callbacks');
-  for (const file of listJson(commonDir)) {
-    const schema = JSON.parse(readFileSync(file, 'utf8'));
+  for (const { schema } of loadSchemaFiles(commonDir)) {
     requestAjv.addSchema(schema);
     strictAjv.addSchema(structuredClone(schema));
   }
