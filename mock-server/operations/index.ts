@@ -6,6 +6,7 @@ import { favorFlowHandlers } from './favor/flows.js';
 import { favorMediaHandlers } from './favor/media.js';
 import { favorStockHandlers } from './favor/stocks.js';
 import { paygiftHandlers } from './paygift/activities.js';
+import { partnershipHandlers } from './partnerships/partnerships.js';
 import type { HandlerRegistry } from './types.js';
 
 export const handlers: HandlerRegistry = {
@@ -16,4 +17,5 @@ export const handlers: HandlerRegistry = {
   ...favorCouponHandlers,
   ...favorFlowHandlers,
   ...paygiftHandlers,
+  ...partnershipHandlers,
 };

@@ -22,6 +22,8 @@ export interface MerchantState {
   paygift?: import('../operations/paygift/state.js').PaygiftState;
   /** 代金券 stocks created by this merchant, their coupons, and its create/send idempotency records (mock-server/operations/favor/state.ts). */
   favor?: import('../operations/favor/state.js').FavorMerchantState;
+  /** 委托营销 partnerships this merchant built, and its build/terminate Idempotency-Key records (mock-server/operations/partnerships/state.ts). */
+  partnerships?: import('../operations/partnerships/state.js').PartnershipsState;
 }
 
 export interface MockData {

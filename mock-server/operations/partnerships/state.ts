@@ -1,0 +1,106 @@
+/**
+ * 委托营销 state, kept under the authorizing merchant (`MerchantState.partnerships`): its partnerships
+ * and the Idempotency-Key records of build and terminate. A merchant only ever reads and changes its
+ * own, so another merchant's partnerships are invisible by construction.
+ *
+ * One record per (stock, partner): terminating keeps it (state TERMINATED, terminate_time), building
+ * it again re-establishes the same record — create_time stays, build_time and update_time move. That
+ * is our reading of the reply's three times (api-reference.md §4.1, samples/partnerships/*.json).
+ */
+import type { MockData, MerchantState } from '../../store/state.js';
+
+export type PartnerType = 'APPID' | 'MERCHANT';
+export type BusinessType = 'FAVOR_STOCK' | 'BUSIFAVOR_STOCK';
+export type PartnershipStateName = 'ESTABLISHED' | 'TERMINATED';
+
+export interface Partner {
+  type: PartnerType;
+  appid?: string;
+  merchant_id?: string;
+}
+
+export interface AuthorizedData {
+  business_type: BusinessType;
+  stock_id: string;
+}
+
+export interface Partnership {
+  /** As the build request sent it (both ids when both were sent and they match). */
+  partner: Partner;
+  authorized_data: AuthorizedData;
+  state: PartnershipStateName;
+  create_time: string;
+  build_time: string;
+  update_time: string;
+  /** Set while TERMINATED; cleared when built again. */
+  terminate_time?: string;
+}
+
+export interface IdempotentReply {
+  /** Canonical JSON of the request body: a repeat with the same key must match it. */
+  fingerprint: string;
+  reply: Record<string, unknown>;
+}
+
+export interface PartnershipsState {
+  /** partnershipKey → partnership, in creation order (the list's order). */
+  relations: Record<string, Partnership>;
+  /** Idempotency-Key → the first reply, per operation (ours: the docs define the key per merchant only). */
+  build_requests: Record<string, IdempotentReply>;
+  terminate_requests: Record<string, IdempotentReply>;
+}
+
+export function emptyPartnershipsState(): PartnershipsState {
+  return { relations: {}, build_requests: {}, terminate_requests: {} };
+}
+
+/** A merchant's partnerships state, created on first write (call inside `mutate` only). */
+export function partnershipsOf(merchant: MerchantState): PartnershipsState {
+  return (merchant.partnerships ??= emptyPartnershipsState());
+}
+
+/** The id that names the partner: its appid for APPID, its merchant id for MERCHANT. */
+export const partnerId = (partner: Partner): string | undefined => (partner.type === 'APPID' ? partner.appid : partner.merchant_id);
+
+/** Identity of a partnership: the stock it authorizes and who it authorizes. */
+export const partnershipKey = (data: AuthorizedData, partner: Partner): string =>
+  `${data.business_type}|${data.stock_id}|${partner.type}|${partnerId(partner)}`;
+
+/** The partnership of `owner` on this stock for this partner, if one was ever built. */
+export function findPartnership(data: MockData, owner: string, authorized: AuthorizedData, partner: Partner): Partnership | undefined {
+  return data.merchants[owner]?.partnerships?.relations[partnershipKey(authorized, partner)];
+}
+
+/** Is there an ESTABLISHED partnership of `owner` on this stock for this partner? */
+export function isEstablished(data: MockData, owner: string, authorized: AuthorizedData, partner: Partner): boolean {
+  return findPartnership(data, owner, authorized, partner)?.state === 'ESTABLISHED';
+}
+
+/** Every ESTABLISHED partnership of `owner`. */
+export function establishedOf(data: MockData, owner: string): Partnership[] {
+  return Object.values(data.merchants[owner]?.partnerships?.relations ?? {}).filter((p) => p.state === 'ESTABLISHED');
+}
+
+/** A list row (§4.2): no `state`, `terminate_time` while terminated. */
+export function partnershipRow(p: Partnership): Record<string, unknown> {
+  return {
+    partner: { ...p.partner },
+    authorized_data: { ...p.authorized_data },
+    build_time: p.build_time,
+    ...(p.terminate_time ? { terminate_time: p.terminate_time } : {}),
+    create_time: p.create_time,
+    update_time: p.update_time,
+  };
+}
+
+/** The build reply (§4.1). */
+export function buildReply(p: Partnership): Record<string, unknown> {
+  return {
+    partner: { ...p.partner },
+    authorized_data: { ...p.authorized_data },
+    state: p.state,
+    build_time: p.build_time,
+    create_time: p.create_time,
+    update_time: p.update_time,
+  };
+}
