@@ -12,7 +12,7 @@
 import { assert } from '../../errors.js';
 import { rfc3339 } from '../../time.js';
 import type { HandlerRegistry, OperationContext } from '../types.js';
-import { appidMayReceive, senderMayUse } from './send-authorization.js';
+import { appidMayReceive, appidPairedWith, senderMayUse } from './send-authorization.js';
 import {
   canonicalJson,
   couponStatus,
@@ -58,9 +58,12 @@ interface SendBody {
   coupon_minimum?: number;
 }
 
-/** The appid is bound to the caller, and the openid was issued under it (§2.5, §2.8, §2.11). */
+/**
+ * The appid is bound to the caller (or an established APPID partner of it, send-authorization.ts), and
+ * the openid was issued under it (§2.5, §2.8, §2.11).
+ */
 export function checkUserBinding(ctx: OperationContext, appid: string, openid: string, location: 'body' | 'query'): void {
-  assert(ctx.world.appids.get(appid)?.mchids.includes(ctx.mchid), 'APPID_MCHID_NOT_MATCH', FAVOR_MESSAGES.appidMismatch, { field: location === 'body' ? '/appid' : 'appid', value: appid, issue: 'appid is not bound to the calling merchant', location });
+  assert(appidPairedWith(ctx.world, ctx.data, appid, ctx.mchid), 'APPID_MCHID_NOT_MATCH', FAVOR_MESSAGES.appidMismatch, { field: location === 'body' ? '/appid' : 'appid', value: appid, issue: 'appid is not bound to the calling merchant', location });
   assert(ctx.world.usersByOpenid.get(openid)?.appid === appid, 'INVALID_REQUEST', SEND_MESSAGES.openidMismatch, { field: 'openid', value: openid, issue: 'openid was not issued under this appid', location: 'url' });
 }
 
@@ -108,7 +111,7 @@ export const favorCouponHandlers: HandlerRegistry = {
     assert(stock, 'RESOURCE_NOT_EXISTS', FAVOR_MESSAGES.stockNotFound);
     assert(stock.creator_mchid === body.stock_creator_mchid, 'PARAM_ERROR', SEND_MESSAGES.generic, { field: '/stock_creator_mchid', value: body.stock_creator_mchid, issue: 'the stock was not created by this merchant', location: 'body' });
     assert(senderMayUse(ctx.data, stock, ctx.mchid), 'REQUEST_BLOCKED', SEND_MESSAGES.noRight);
-    assert(appidMayReceive(ctx.data, stock, ctx.mchid, body.appid), 'REQUEST_BLOCKED', SEND_MESSAGES.crossMerchant);
+    assert(appidMayReceive(ctx.world, ctx.data, stock, ctx.mchid, body.appid), 'REQUEST_BLOCKED', SEND_MESSAGES.crossMerchant);
 
     const now = ctx.clock.nowMs();
     assert(stockStatus(stock, now) === 'running' && now >= stock.begin_ms && now <= stock.end_ms, 'INVALID_REQUEST', SEND_MESSAGES.notRunning);
