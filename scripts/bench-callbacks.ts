@@ -13,6 +13,10 @@
  *   (3) drain     receiver down (port closed) while 300/s are triggered for 5 s; every first attempt fails
  *                 (ECONNREFUSED); the receiver comes back, the virtual clock advances 60 s, and the retry
  *                 queue must drain: time to empty, none lost
+ *
+ * Bounded: every wait has a deadline (a notification that does not arrive counts as lost, it does not
+ * hang the run), the whole run is stopped after 5 minutes, and a mock that ignores SIGTERM is killed.
+ * Loopback only: the mock and the receiver bind 127.0.0.1, nothing else is contacted.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -27,6 +31,13 @@ import type { Credentials } from '../mock-server/credentials.js';
 const CREATOR = '1900000001';
 const ROOT = join(import.meta.dirname, '..');
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+const RUN_DEADLINE_MS = 5 * 60_000;
+const children = new Set<ChildProcess>();
+const watchdog = setTimeout(() => {
+  console.log(`\nFAILED: the benchmark did not finish within ${RUN_DEADLINE_MS / 1000} s`);
+  for (const c of children) c.kill('SIGKILL');
+  process.exit(1);
+}, RUN_DEADLINE_MS);
 
 interface Reply {
   status: number;
@@ -47,15 +58,18 @@ function call(base: string, method: string, path: string, body?: unknown, header
 }
 
 async function startMockProcess(args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'mock-server', 'cli.ts'), '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'mock-server', 'cli.ts'), '--host', '127.0.0.1', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
+    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`mock did not start within 30 s: ${out}`))), 30_000);
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
+      if (m) (clearTimeout(timer), resolve(m[1]));
     });
-    child.once('exit', (code) => reject(new Error(`mock exited with ${code}: ${out}`)));
+    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`mock exited with ${code}: ${out}`))));
   });
   return { url, child };
 }
@@ -194,17 +208,22 @@ async function run(label: string, args: string[]) {
     for (let i = 0; i < 50; i++) await trigger(url, coupon());
     await until(() => receiver.arrivals.size >= 50, 5_000);
 
-    // (1) latency, one at a time
+    // (1) latency, one at a time (a receipt later than 5 s counts as lost instead of hanging the run)
     const lat: number[] = [];
+    let lost = 0;
     for (let i = 0; i < 300; i++) {
       const c = coupon();
-      const arrived = new Promise<void>((r) => (receiver.onArrival = (id) => id === c.coupon_id && r()));
+      const arrived = new Promise<boolean>((r) => {
+        const timer = setTimeout(() => r(false), 5_000);
+        receiver.onArrival = (id) => id === c.coupon_id && (clearTimeout(timer), r(true));
+      });
       const t = performance.now();
       await trigger(url, c);
-      await arrived;
-      lat.push(receiver.arrivals.get(c.coupon_id)! - t);
+      if (await arrived) lat.push(receiver.arrivals.get(c.coupon_id)! - t);
+      else lost++;
     }
     receiver.onArrival = null;
+    if (lost) failures.push(`${label}: latency: ${lost} of 300 never arrived within 5 s`);
 
     // (2) sustained 300/s for 10 s, with a signed API call every 50 ms
     const apiLat: number[] = [];
@@ -268,8 +287,13 @@ async function run(label: string, args: string[]) {
     );
     console.log(`    duplicates seen by the receiver: ${receiver.duplicates}; unverified: ${receiver.unverified}`);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    }
   }
   return failures;
 }
@@ -278,6 +302,7 @@ const dataFile = join(mkdtempSync(join(tmpdir(), 'wxpay-bench-callbacks-')), 'da
 console.log(`# COUPON.USE delivery benchmark — node ${process.version}, loopback, mock in a child process`);
 const failures = [...(await run('in-memory store', ['--in-memory'])), ...(await run(`file store (${dataFile})`, ['--data', dataFile]))];
 agent.destroy();
+clearTimeout(watchdog);
 if (failures.length) {
   console.log(`\nFAILED:\n- ${failures.join('\n- ')}`);
   process.exit(1);

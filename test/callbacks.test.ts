@@ -5,7 +5,7 @@
  * exists, deliveries are triggered through `deliverCouponUse` with a plaintext that validates.
  */
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,7 @@ import { freezeAtNow, runningStock, sendOk } from './helpers/favor.js';
 import { CREATOR, json, newMock, SAME_BRAND, type TestMock } from './helpers/mock.js';
 
 const T0 = Date.parse('2027-03-01T10:00:00+08:00');
+const ROOT = join(import.meta.dirname, '..');
 const tempFile = () => join(mkdtempSync(join(tmpdir(), 'wxpay-mock-callbacks-')), 'data.json');
 
 function coupon(creator = CREATOR, overrides: Record<string, unknown> = {}) {
@@ -69,8 +70,37 @@ async function setup(options: MockOptions = {}, mchid = CREATOR, receiver?: Call
 
 const merchantOf = (t: TestMock, mchid: string) => t.mock.credentials.merchants.find((m) => m.mchid === mchid)!;
 
+/** `wxpay-mock start` from source (no build needed), as a user runs it; resolves once it listens. */
+async function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'mock-server', 'cli.ts'), '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (c) => (err += c));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (c) => {
+      out += c;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    void exited.then((code) => reject(new Error(`the CLI exited ${code}: ${err}`)));
+  });
+  return { child, url, exited };
+}
+
+/** Unsigned control call, JSON in and out. */
+async function control(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(base + path, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}
+
 describe('COUPON.USE notification', () => {
-  it('is compact JSON in the real key order, validates against both contracts, associated_data "coupon", 12-char nonce', () => {
+  it('is compact JSON in the real key order, validates against both contracts, associated_data "coupon", 12-byte nonce', () => {
     const schemas = loadCallbackSchemas();
     const plain = coupon();
     expect(schemas.couponUsePlaintext(plain)).toBe(true);
@@ -81,11 +111,24 @@ describe('COUPON.USE notification', () => {
     expect(Object.keys(built.envelope.resource)).toEqual(['original_type', 'algorithm', 'ciphertext', 'associated_data', 'nonce']);
     expect(built.envelope).toMatchObject({ create_time: '2027-03-01T10:00:00+08:00', event_type: 'COUPON.USE', resource_type: 'encrypt-resource', resource: { original_type: 'coupon', associated_data: 'coupon' } });
     expect(built.envelope.id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(built.envelope.resource.nonce).toHaveLength(12);
+    expect(Buffer.byteLength(built.envelope.resource.nonce, 'utf8')).toBe(12);
     // The plaintext contract refuses what is not a used coupon.
     const { consume_information: _gone, ...unused } = plain;
     expect(schemas.couponUsePlaintext(unused)).toBe(false);
     expect(schemas.couponUsePlaintext({ ...plain, extra: 1 })).toBe(false);
+  });
+
+  it("the docs' decrypted sample (samples/favor/coupon-use.resource.decrypted.json) validates against the plaintext contract", () => {
+    const sample = {
+      stock_creator_mchid: '9800064', stock_id: '9865888', coupon_id: '98674556', singleitem_discount_off: { single_price_max: 100 },
+      discount_to: { cut_to_price: 100, max_price: 10 }, coupon_name: '微信支付代金券', status: 'EXPIRED', description: '微信支付营销',
+      create_time: '2015-05-20T13:29:35.120+08:00', coupon_type: 'CUT_TO', no_cash: true, available_begin_time: '2015-05-20T13:29:35.120+08:00',
+      available_end_time: '2015-05-20T13:29:35.120+08:00', singleitem: true, normal_coupon_information: { coupon_amount: 100, transaction_minimum: 100 },
+      consume_information: { consume_time: '2015-05-20T13:29:35.120+08:00', consume_mchid: '9856081', transaction_id: '2345234523', goods_detail: [{ goods_id: 'a_goods1', quantity: 7, price: 1, discount_amount: 4 }] },
+    };
+    const { couponUsePlaintext } = loadCallbackSchemas();
+    expect(couponUsePlaintext(sample), JSON.stringify(couponUsePlaintext.errors)).toBe(true);
+    expect(couponUsePlaintext({ ...sample, consume_information: { ...sample.consume_information, transaction_id: undefined } })).toBe(false);
   });
 
   it('contracts/callbacks/ holds schemas, not operations; a broken one stops the start', async () => {
@@ -129,8 +172,18 @@ describe('signed and encrypted as the real service does', () => {
     expect(h['wechatpay-signature-type']).toBe('WECHATPAY2-SHA256-RSA2048');
     expect(h['wechatpay-serial']).toBe(t.mock.credentials.platform_serial_no);
     expect(Math.abs(Number(h['wechatpay-timestamp']) - Date.now() / 1000)).toBeLessThan(5); // real time, not the frozen virtual one
+    expect(h['wechatpay-nonce']).toMatch(/^[0-9A-F]{32}$/);
     expect(cb.rawBody).toBe(done.body);
     expect(cb.envelope.create_time).toBe(rfc3339(T0));
+    // The GCM nonce: 12 bytes (Go's cipher.NewGCM panics on any other length), ASCII, used verbatim.
+    expect(cb.envelope.resource.nonce).toMatch(/^[0-9A-Za-z]{12}$/);
+    expect(Buffer.byteLength(cb.envelope.resource.nonce, 'utf8')).toBe(12);
+    // The log keeps what was sent: the headers of the attempt and the body, byte for byte; real and virtual time.
+    const sent = done.attempts[0];
+    for (const name of ['Wechatpay-Signature', 'Wechatpay-Nonce', 'Wechatpay-Timestamp', 'Wechatpay-Serial', 'Request-ID', 'Content-Type']) expect(sent.headers[name]).toBe(h[name.toLowerCase()]);
+    expect(Math.abs(Date.parse(sent.time) - cb.receivedAt)).toBeLessThan(2_000);
+    expect(sent.virtual_time).toBe(rfc3339(T0, { millis: true }));
+    expect(sent.latency_ms).toBeGreaterThan(0);
     expect(cb).toMatchObject({ verified: true, mode: 'certificate', id: handle!.record.id, plaintext: plain, answeredStatus: 204 });
 
     // wechatpay-axios-plugin's helpers, as its README tells merchants to handle callbacks.
@@ -212,6 +265,7 @@ describe('delivery and retries on the virtual clock', () => {
     expect(new Set(receiver.received.map((r) => r.id))).toEqual(new Set([id]));
     expect(new Set(receiver.received.map((r) => r.rawBody)).size).toBe(1);
     expect(new Set(receiver.received.map((r) => r.headers['wechatpay-nonce'])).size).toBe(9);
+    expect(new Set(receiver.received.map((r) => r.headers['request-id'])).size).toBe(9);
     await t.mock.clock.advance(3_600_000);
     await t.mock.deliveries.idle();
     expect(receiver.received).toHaveLength(9);
@@ -223,21 +277,60 @@ describe('delivery and retries on the virtual clock', () => {
     expect(listed.deliveries[0].attempts[8].headers['Wechatpay-Serial']).toBe(t.mock.credentials.platform_serial_no);
   });
 
-  it('stops at the first 200 or 204 (a 200 with a FAIL body counts: the status decides)', async () => {
+  it('stops at the first 200 or 204; another 2xx is a failure (a 200 with a FAIL body counts: the status decides)', async () => {
     const { t, receiver } = await setup();
-    receiver.respond([{ status: 500 }, { status: 503 }]);
+    receiver.respond([{ status: 500 }, { status: 202 }]);
     const first = await t.mock.deliverCouponUse(CREATOR, coupon());
     await t.mock.deliveries.waitFor(first!.record.id, { attempts: 1 });
     await t.mock.clock.advance(60_000);
     await t.mock.deliveries.idle();
     await t.mock.clock.advance(60_000);
-    expect((await first!.settled).attempts.map((a) => a.status)).toEqual([500, 503, 204]);
+    const firstDone = await first!.settled;
+    expect(firstDone.attempts.map((a) => a.status)).toEqual([500, 202, 204]);
+    expect(firstDone.attempts[1]).toMatchObject({ outcome: 'failed', error: 'HTTP 202: only 200 and 204 count as received' });
     receiver.respond([{ status: 200, body: { code: 'FAIL', message: '失败' } }]);
     const second = await t.mock.deliverCouponUse(CREATOR, coupon());
     expect((await second!.settled).attempts.map((a) => [a.status, a.outcome])).toEqual([[200, 'delivered']]);
     await t.mock.clock.advance(600_000);
     await t.mock.deliveries.idle();
     expect(receiver.received).toHaveLength(4);
+  });
+
+  it('the delivery log filters by id, mchid, coupon_id, stock_id, state, status and limit, programmatically and through the control API', async () => {
+    const { t, receiver } = await setup();
+    const other = await createCallbackReceiver({ credentials: t.mock.credentials, mchid: SAME_BRAND });
+    cleanups.push(() => other.close());
+    expect((await t.call('POST', '/v3/marketing/favor/callbacks', { mchid: SAME_BRAND, body: { mchid: SAME_BRAND, notify_url: other.url } })).status).toBe(200);
+    receiver.respond([{ status: 500 }]);
+    const a = (await t.mock.deliverCouponUse(CREATOR, coupon()))!.record;
+    await t.mock.deliveries.waitFor(a.id, { attempts: 1 });
+    const b = (await t.mock.deliverCouponUse(CREATOR, coupon(CREATOR, { stock_id: '16000002' })))!;
+    const c = (await t.mock.deliverCouponUse(SAME_BRAND, coupon(SAME_BRAND)))!;
+    await Promise.all([b.settled, c.settled]);
+    const ids = (rs: { id: string }[]) => rs.map((r) => r.id);
+    const [A, B, C] = [a.id, b.record.id, c.record.id];
+    expect(ids(t.mock.deliveries())).toEqual([A, B, C]);
+    expect(ids(t.mock.deliveries({ id: B }))).toEqual([B]);
+    expect(ids(t.mock.deliveries({ mchid: SAME_BRAND }))).toEqual([C]);
+    expect(ids(t.mock.deliveries({ coupon_id: a.coupon_id }))).toEqual([A]);
+    expect(ids(t.mock.deliveries({ stock_id: '16000002' }))).toEqual([B]);
+    expect(ids(t.mock.deliveries({ state: 'pending' }))).toEqual([A]);
+    expect(ids(t.mock.deliveries({ state: 'delivered', mchid: CREATOR }))).toEqual([B]);
+    expect(ids(t.mock.deliveries({ status: 500 }))).toEqual([A]);
+    expect(ids(t.mock.deliveries({ status: 204 }))).toEqual([B, C]);
+    expect(ids(t.mock.deliveries({ limit: 2 }))).toEqual([B, C]);
+    expect(t.mock.deliveries({ limit: 0 })).toEqual([]);
+
+    const list = async (q: string) => (await t.mock.request(`/_mock/callbacks?${q}`)).json();
+    expect(ids((await list(`mchid=${CREATOR}&state=delivered`)).deliveries)).toEqual([B]);
+    expect(ids((await list('stock_id=16000002')).deliveries)).toEqual([B]);
+    expect(ids((await list('status=500')).deliveries)).toEqual([A]);
+    expect(ids((await list(`id=${C}`)).deliveries)).toEqual([C]);
+    expect(await list('limit=0')).toEqual({ deliveries: [], pending: 1, sending: 0, scheduled: 1, idle: true });
+    for (const bad of ['state=lost', 'limit=x', 'status=-1']) {
+      const res = await t.mock.request(`/_mock/callbacks?${bad}`);
+      expect([res.status, (await res.json()).code]).toEqual([400, 'PARAM_ERROR']);
+    }
   });
 
   it('an answer later than 5 s is a failed attempt; the retry a minute later succeeds', async () => {
@@ -290,6 +383,63 @@ describe('delivery and retries on the virtual clock', () => {
     // Settled: out of the data file (nothing to resume), still in the in-memory log.
     expect(JSON.parse(readFileSync(dataFile, 'utf8')).callbacks.deliveries[id]).toBeUndefined();
   });
+
+  it('a real restart: the CLI killed (SIGKILL) mid-attempt and mid-schedule resumes from the same data file, same id, none lost; --callback-time-scale and --callback-probe apply', async () => {
+    const dataFile = tempFile();
+    const args = ['--data', dataFile, '--callback-time-scale', '60']; // a retry every virtual second
+    const first = await startCli(args);
+    const credentials = (await control(first.url, 'GET', '/_mock/credentials')).json;
+    const m = credentials.merchants.find((x: { mchid: string }) => x.mchid === CREATOR);
+    const receiver = await createCallbackReceiver({ credentials, mchid: CREATOR });
+    cleanups.push(() => receiver.close());
+    const signer = createSigner({ mchid: CREATOR, serialNo: m.merchant_serial_no, privateKey: m.merchant_private_key });
+    const body = JSON.stringify({ mchid: CREATOR, notify_url: receiver.url });
+    expect((await fetch(`${first.url}/v3/marketing/favor/callbacks`, { method: 'POST', body, headers: signer.headers('POST', '/v3/marketing/favor/callbacks', body) })).status).toBe(200);
+    expect((await control(first.url, 'POST', '/_mock/clock/freeze', { time: rfc3339(T0) })).status).toBe(200);
+
+    // 1. The first attempt hangs; the process is killed while it is in flight.
+    receiver.respond([{ delayMs: 30_000 }]);
+    const triggered = await control(first.url, 'POST', '/_mock/callbacks/coupon-use', { coupon: coupon() });
+    expect(triggered.status).toBe(200);
+    const id: string = triggered.json.delivery.id;
+    expect(JSON.parse(readFileSync(dataFile, 'utf8')).callbacks.deliveries[id]).toMatchObject({ state: 'pending', attempts_in_round: 0 });
+    await receiver.waitFor(1);
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    // 2. Restarted: the cut-short attempt is sent again at once (at least once); it gets a 500.
+    receiver.respond([{ status: 500 }]);
+    const second = await startCli(args);
+    const afterResume = (await control(second.url, 'GET', `/_mock/callbacks/${id}?wait=attempt`)).json;
+    expect(afterResume).toMatchObject({ timed_out: false, delivery: { id, state: 'pending', attempts_in_round: 1, next_attempt_at: rfc3339(T0 + 1_000) } });
+    expect(afterResume.delivery.attempts.map((a: { status: number | null }) => a.status)).toEqual([500]);
+    second.child.kill('SIGKILL');
+    await second.exited;
+
+    // 3. Killed again between attempts: the schedule survives; advancing the clock a virtual second delivers it.
+    const third = await startCli([...args, '--callback-probe']);
+    expect((await control(third.url, 'GET', `/_mock/callbacks/${id}`)).json).toMatchObject({ state: 'pending', attempts_in_round: 1, next_attempt_at: rfc3339(T0 + 1_000) });
+    expect((await control(third.url, 'POST', '/_mock/clock/advance', { by: 1_000 })).status).toBe(200);
+    const settled = (await control(third.url, 'GET', `/_mock/callbacks/${id}?wait=settled`)).json;
+    expect(settled).toMatchObject({ timed_out: false, delivery: { id, state: 'delivered' } });
+    expect(settled.delivery.attempts.map((a: { status: number | null }) => a.status)).toEqual([500, 204]);
+
+    // --callback-probe: a replay round starts with a WECHATPAY/SIGNTEST/ probe (answered 401), then the valid one.
+    const replayed = (await control(third.url, 'POST', `/_mock/callbacks/${id}/replay`, { wait: 'settled' })).json;
+    expect(replayed.delivery.attempts.map((a: { probe: boolean; status: number }) => [a.round, a.probe, a.status])).toEqual([
+      [1, false, 500],
+      [1, false, 204],
+      [2, true, 401],
+      [2, false, 204],
+    ]);
+    expect(receiver.received.map((r) => r.answeredStatus)).toEqual([204, 500, 204, 401, 204]); // the first (hung) one never got its answer out
+    expect(receiver.received[3].headers['wechatpay-signature']).toMatch(/^WECHATPAY\/SIGNTEST\//);
+    expect(new Set(receiver.received.map((r) => r.id))).toEqual(new Set([id]));
+    expect(new Set(receiver.received.map((r) => r.rawBody)).size).toBe(1);
+    third.child.kill('SIGTERM');
+    expect(await third.exited).toBe(0);
+    expect(JSON.parse(readFileSync(dataFile, 'utf8')).callbacks.deliveries).toEqual({}); // settled: nothing left to resume
+  }, 60_000);
 
   it('replay re-sends the same id and body, programmatically and through the control API', async () => {
     const { t, receiver } = await setup();
@@ -350,7 +500,16 @@ describe('delivery and retries on the virtual clock', () => {
 });
 
 describe('the README example', () => {
-  it('my notify handler gets a verified, decrypted COUPON.USE — and a retry after a 500', async () => {
+  it('is test/readme-example.test.ts word for word (bar the import specifier), so it runs as documented', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const file = readFileSync(join(ROOT, 'test', 'readme-example.test.ts'), 'utf8');
+    const code = file.slice(file.indexOf("import { afterAll")).replace("'../mock-server/index.js'", "'wxpay-mock'");
+    expect(readme).toContain('```ts\n' + code + '```\n');
+  });
+});
+
+describe('a plaintext of your own (deliverCouponUse)', () => {
+  it('is delivered verified and decrypted, retried after a 500 with the same id; a reset forgets the deliveries', async () => {
     const mock = await startMock();
     const receiver = await createCallbackReceiver({ credentials: mock.credentials, mchid: '1900000001' });
     cleanups.push(() => mock.close(), () => receiver.close());

@@ -17,7 +17,9 @@ import { rfc3339 } from '../time.js';
  * (a public Go client's tests, 2021, with real signatures): `associated_data` "coupon" (the docs'
  * example shows ""), summary "代金券核销通知" (the docs' example says "用券成功"), and the key order
  * id, create_time, resource_type, event_type, summary — the same order as every real callback in
- * protocol.md §4.2 and as the official sample.
+ * protocol.md §4.2 and as the official sample. Inside `resource` the real callbacks have
+ * ciphertext, associated_data, nonce; the docs' sample has nonce before associated_data: we follow
+ * the real ones.
  */
 export const COUPON_USE = {
   event_type: 'COUPON.USE',
