@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { APP, BRANCH_APP, BRANCH_USER, err, freezeAtNow, runningStock, send, sendOk, stockPath, UNBOUND_APP } from './helpers/favor.js';
 import { CREATOR, json, newMock, SAME_BRAND, UNRELATED, type TestMock } from './helpers/mock.js';
 
@@ -26,6 +26,7 @@ let t: TestMock;
 beforeAll(async () => {
   t = await newMock();
 });
+afterAll(() => t.mock.close());
 beforeEach(async () => {
   await t.mock.reset();
   await freezeAtNow(t);
