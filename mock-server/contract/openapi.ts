@@ -1,0 +1,339 @@
+/**
+ * The contracts as one OpenAPI 3.1 document, for Postman, Swagger UI and code generators.
+ *
+ * Built from the operations the router compiles (so request bodies are closed exactly as the mock
+ * enforces them), the shared $defs of contracts/common/ as components/schemas, each contract's errors
+ * (plus the common table, declared-errors.ts) as error responses with the envelope schema, and the
+ * COUPON.USE notification of contracts/callbacks/ as a webhook. JSON Schema carries over as is (3.1
+ * schemas are JSON Schema 2020-12); only what OpenAPI spells differently is mapped:
+ *   `common#/$defs/x`, `#/$defs/x` (inside common/<f>.json) → `#/components/schemas/<f>.x`
+ *   format `rfc3339`   → `date-time` (the same RFC 3339 date-time, offset required)
+ *   `x-label`          → also `title`;  `x-note` → also `description`;  `x-example` → also `examples`
+ *   `x-not-open`       → also a line in `description`
+ * The x- keywords themselves stay as specification extensions (x-messages: the real API's wording).
+ */
+import { join } from 'node:path';
+import { DEFAULT_CONTRACTS_DIR, VERSION } from '../paths.js';
+import { SCHEME } from '../protocol/authorization.js';
+import { declaredErrors } from './declared-errors.js';
+import { ContractError, loadContracts, loadSchemaFiles, type CompiledOperation } from './registry.js';
+import type { Contract, JsonSchema } from './types.js';
+
+export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8750';
+
+export interface OpenApiOptions {
+  /** `servers[0].url`: the mock's base URL (default http://127.0.0.1:8750). */
+  serverUrl?: string;
+  /** Contract directory (default: the package's contracts/). */
+  contractsDir?: string;
+  /** Operations already loaded from `contractsDir` (a running app's), to skip loading them again. */
+  operations?: CompiledOperation[];
+}
+
+export type OpenApiDocument = {
+  openapi: '3.1.0';
+  info: Record<string, unknown>;
+  servers: { url: string; description?: string }[];
+  paths: Record<string, Record<string, OperationObject>>;
+  webhooks: Record<string, Record<string, unknown>>;
+  components: { schemas: Record<string, JsonSchema> } & Record<string, unknown>;
+} & Record<string, unknown>;
+
+type OperationObject = Record<string, unknown> & { operationId: string };
+
+const SCHEMAS = '#/components/schemas/';
+const SECURITY = 'WechatPayAuthorization';
+const ENVELOPE = `${SCHEMAS}common.error`;
+
+const FAMILIES: Record<string, string> = {
+  favor: '代金券 (cash coupons) and the marketing image upload',
+  paygift: '支付有礼 (pay-gift activities)',
+  partnerships: '委托营销 (partnerships)',
+  billdownload: 'bill file download (the use-flow / refund-flow links)',
+  certificates: 'platform certificates',
+};
+
+/** The COUPON.USE webhook: its envelope and decrypted resource, by schema $id (contracts/callbacks/). */
+const WEBHOOKS = { 'COUPON.USE': { notification: 'callbacks/coupon-use.notification', plaintext: 'callbacks/coupon-use.plaintext' } };
+
+const componentName = (id: string, def?: string) => (def ? `${id}.${def}` : id).replace(/\//g, '.');
+
+/** A contract $ref as a component reference; anything else is refused rather than exported dangling. */
+function componentRef(ref: string, baseId: string | undefined): string {
+  const m = /^([\w\-/]*)#\/\$defs\/([\w-]+)$/.exec(ref);
+  const id = m && (m[1] || baseId);
+  if (!m || !id) throw new ContractError(`OpenAPI export: cannot map $ref "${ref}"${baseId ? ` in ${baseId}` : ''}`);
+  return SCHEMAS + componentName(id, m[2]);
+}
+
+/** Keywords whose value is data, not a schema: copied untouched. */
+const DATA_KEYWORDS = new Set(['enum', 'const', 'default', 'examples', 'required', '$comment', 'dependentRequired']);
+/** Keywords whose value maps names to schemas. */
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'dependentSchemas']);
+
+/** One contract schema as an OpenAPI 3.1 Schema Object (see the mapping in the header). */
+export function toOpenApiSchema(schema: unknown, baseId?: string): any {
+  if (Array.isArray(schema)) return schema.map((s) => toOpenApiSchema(s, baseId));
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: JsonSchema = {};
+  for (const [k, v] of Object.entries(schema as JsonSchema)) {
+    if (k === '$id' || k === '$defs') continue; // ids are the component names; $defs are hoisted
+    if (k === '$ref') out.$ref = componentRef(v as string, baseId);
+    else if (k === 'format' && v === 'rfc3339') out.format = 'date-time';
+    else if (k.startsWith('x-') || DATA_KEYWORDS.has(k)) out[k] = structuredClone(v);
+    else if (SCHEMA_MAPS.has(k)) out[k] = Object.fromEntries(Object.entries(v as JsonSchema).map(([name, s]) => [name, toOpenApiSchema(s, baseId)]));
+    else out[k] = toOpenApiSchema(v, baseId);
+  }
+  const s = schema as JsonSchema;
+  if (typeof s['x-label'] === 'string' && out.title === undefined) out.title = s['x-label'];
+  const notes = [s.description, s['x-note'], s['x-not-open'] && `Accepted but not open: ${s['x-not-open']}`].filter((x) => typeof x === 'string' && x);
+  if (notes.length) out.description = notes.join('\n\n');
+  if (s['x-example'] !== undefined && out.examples === undefined) out.examples = [structuredClone(s['x-example'])];
+  return out;
+}
+
+/** contracts/common/*.json $defs and the contracts/callbacks/ bodies as components/schemas. */
+function componentSchemas(contractsDir: string): Record<string, JsonSchema> {
+  const schemas: Record<string, JsonSchema> = {};
+  for (const { file, schema } of loadSchemaFiles(join(contractsDir, 'common'))) {
+    const id = schema.$id as string | undefined;
+    if (!id) throw new ContractError(`OpenAPI export: ${file} has no $id`);
+    for (const [name, def] of Object.entries((schema.$defs ?? {}) as Record<string, JsonSchema>)) schemas[componentName(id, name)] = toOpenApiSchema(def, id);
+  }
+  for (const { file, schema } of loadSchemaFiles(join(contractsDir, 'callbacks'))) {
+    const id = schema.$id as string | undefined;
+    if (!id) throw new ContractError(`OpenAPI export: ${file} has no $id`);
+    schemas[componentName(id)] = toOpenApiSchema(schema, id);
+  }
+  return schemas;
+}
+
+const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
+const SIGNED_REPLY_HEADERS = ['Request-ID', 'Wechatpay-Timestamp', 'Wechatpay-Nonce', 'Wechatpay-Signature', 'Wechatpay-Serial', 'Wechatpay-Signature-Type'];
+
+/** OpenAPI ignores these as header parameters: Authorization is the security scheme, the others are content negotiation. */
+const NOT_PARAMETERS = new Set(['accept', 'content-type', 'authorization']);
+
+function parameters(contract: Contract): unknown[] {
+  const out: Record<string, unknown>[] = [];
+  for (const [location, where] of [['path', 'path'], ['query', 'query'], ['headers', 'header']] as const) {
+    const schema = contract.request?.[location];
+    if (!schema) continue;
+    const required = new Set((schema.required ?? []) as string[]);
+    for (const [name, s] of Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>)) {
+      if (where === 'header' && NOT_PARAMETERS.has(name.toLowerCase())) continue;
+      const p: Record<string, unknown> = { name, in: where, required: where === 'path' || required.has(name) };
+      // `x-json`: the value is JSON text (pipeline.ts decodeJsonQuery), which OpenAPI spells as `content`.
+      if (s['x-json'] === true) p.content = { 'application/json': { schema: toOpenApiSchema(s) } };
+      else p.schema = toOpenApiSchema(s);
+      if (typeof s['x-label'] === 'string') p.description = s['x-label'];
+      out.push(p);
+    }
+  }
+  // A template parameter the contract does not describe is still a required path parameter.
+  for (const [, name] of contract.path.matchAll(/\{(\w+)\}/g)) {
+    if (!out.some((p) => p.in === 'path' && p.name === name)) out.push({ name, in: 'path', required: true, schema: { type: 'string' } });
+  }
+  return [...out, { $ref: '#/components/parameters/UserAgent' }, { $ref: '#/components/parameters/WechatpaySerial' }];
+}
+
+/** Object-level rules of a path/query/header schema (conditionals, …) that per-parameter schemas cannot carry. */
+function locationRules(contract: Contract): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const location of ['path', 'query', 'headers'] as const) {
+    const schema = contract.request?.[location];
+    if (schema && Object.keys(schema).some((k) => !['type', 'required', 'properties', 'additionalProperties'].includes(k) && !k.startsWith('x-'))) {
+      out[`x-${location}-schema`] = toOpenApiSchema(schema);
+    }
+  }
+  return out;
+}
+
+function requestBody(op: CompiledOperation): unknown {
+  // The compiled body schema: closed (undeclared fields refused) exactly as the mock checks it.
+  const body = op.validateBody?.schema as JsonSchema | undefined;
+  if (!body) return undefined;
+  if (op.contract.request.bodyEncoding === 'multipart') {
+    return {
+      required: true,
+      description: 'Two parts: `meta` (JSON, the text the signature covers) and `file` (the image bytes).',
+      content: {
+        'multipart/form-data': {
+          schema: {
+            type: 'object',
+            required: ['meta', 'file'],
+            properties: {
+              meta: toOpenApiSchema(body),
+              file: { type: 'string', contentMediaType: 'application/octet-stream', description: 'JPG, PNG or BMP (by content), at most 2 MiB; its SHA-256 is meta.sha256.' },
+            },
+          },
+          encoding: { meta: { contentType: 'application/json' }, file: { contentType: 'image/jpeg, image/png, image/bmp' } },
+        },
+      },
+    };
+  }
+  return { required: true, content: { 'application/json': { schema: toOpenApiSchema(body) } } };
+}
+
+function successResponse(contract: Contract, status: string, schema: JsonSchema): unknown {
+  const signed = !contract.unsignedReply;
+  const headers = Object.fromEntries((signed ? SIGNED_REPLY_HEADERS : ['Request-ID']).map((h) => [h, header(h)]));
+  const description = signed ? 'Success; signed (verify Wechatpay-Signature over "timestamp\\nnonce\\nbody\\n").' : 'Success; a file, never signed.';
+  if (status === '204') return { description, headers };
+  // File replies (bill downloads) are the handler's CSV bytes (operations/favor/flows.ts), not JSON.
+  if (contract.unsignedReply) return { description, headers, content: { 'text/csv': { schema: { ...toOpenApiSchema(schema), type: 'string' } } } };
+  return { description, headers, content: { 'application/json': { schema: toOpenApiSchema(schema) } } };
+}
+
+/** One response per error status: the envelope, its `code` limited to the codes declared for that status. */
+function errorResponses(contract: Contract): Record<string, unknown> {
+  const byStatus = new Map<number, ReturnType<typeof declaredErrors>>();
+  for (const e of declaredErrors(contract)) byStatus.set(e.status, [...(byStatus.get(e.status) ?? []), e]);
+  const out: Record<string, unknown> = {};
+  for (const [status, errors] of [...byStatus].sort(([a], [b]) => a - b)) {
+    const codes = [...new Set(errors.map((e) => e.code))];
+    const examples: Record<string, unknown> = {};
+    for (const e of errors.filter((x) => x.message)) {
+      let key = e.code;
+      for (let n = 2; key in examples; n++) key = `${e.code}-${n}`;
+      examples[key] = { summary: e.message, value: { code: e.code, message: e.message } };
+    }
+    out[String(status)] = {
+      description: errors.map((e) => (e.message ? `${e.code}: ${e.message}` : e.code)).join('\n\n'),
+      headers: { 'Request-ID': header('Request-ID') },
+      content: { 'application/json': { schema: { $ref: ENVELOPE, type: 'object', properties: { code: { enum: codes } } }, ...(Object.keys(examples).length ? { examples } : {}) } },
+    };
+  }
+  return out;
+}
+
+function operationObject(op: CompiledOperation): OperationObject {
+  const c = op.contract;
+  const responses: Record<string, unknown> = {};
+  for (const [status, schema] of Object.entries(c.responses ?? {})) responses[status] = successResponse(c, status, schema);
+  Object.assign(responses, errorResponses(c));
+  const family = c.operationId.split('.')[0];
+  const sources = c.sources?.length ? `Sources:\n${c.sources.map((s) => `- ${s}`).join('\n')}` : undefined;
+  const [summary, ...rest] = c.summary.split(' — ');
+  return {
+    operationId: c.operationId,
+    summary,
+    ...(rest.length || sources ? { description: [rest.join(' — '), sources].filter(Boolean).join('\n\n') } : {}),
+    tags: [family],
+    parameters: parameters(c),
+    ...(requestBody(op) ? { requestBody: requestBody(op) } : {}),
+    responses,
+    ...locationRules(c),
+    ...(c.sources ? { 'x-sources': c.sources } : {}),
+    ...(c.unsignedReply ? { 'x-unsigned-reply': true } : {}),
+  };
+}
+
+function webhooks(): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [event, ids] of Object.entries(WEBHOOKS)) {
+    out[event] = {
+      post: {
+        operationId: `webhook.${event}`,
+        summary: `${event} notification to the merchant's notify URL`,
+        description:
+          'POSTed to the notify URL set with favor.setCallback, signed like a reply (Wechatpay-* headers) and encrypted: ' +
+          `\`resource\` decrypts (AEAD_AES_256_GCM with the APIv3 key) to ${SCHEMAS}${componentName(ids.plaintext)}. ` +
+          'Answer 200 or 204 within 5 s after verifying the signature; anything else is retried, 9 attempts in all.',
+        parameters: ['Wechatpay-Timestamp', 'Wechatpay-Nonce', 'Wechatpay-Signature', 'Wechatpay-Serial'].map((name) => ({
+          name,
+          in: 'header',
+          required: true,
+          schema: { type: 'string' },
+        })),
+        requestBody: { required: true, content: { 'application/json': { schema: { $ref: SCHEMAS + componentName(ids.notification) } } } },
+        responses: {
+          '200': { description: 'Verified and accepted.' },
+          '204': { description: 'Verified and accepted.' },
+          '4XX': { description: 'Refused (e.g. the signature does not verify); WeChat Pay retries.' },
+          '5XX': { description: 'Failed; WeChat Pay retries.' },
+        },
+        'x-decrypted-resource': { $ref: SCHEMAS + componentName(ids.plaintext) },
+        security: [],
+      },
+    };
+  }
+  return out;
+}
+
+const SECURITY_DESCRIPTION = `Every request is signed with the merchant's API private key:
+\`Authorization: ${SCHEME} mchid="…",nonce_str="…",timestamp="…",serial_no="…",signature="…"\`.
+\`signature\` is base64 RSA-SHA256 (PKCS#1 v1.5) over "METHOD\\nREQUEST-TARGET\\nTIMESTAMP\\nNONCE\\nBODY\\n", where
+REQUEST-TARGET is the path and query exactly as sent and BODY the raw body bytes (empty for GET; for the image upload,
+the \`meta\` part's text). \`timestamp\` must be within ±300 s, \`serial_no\` the merchant certificate's serial.
+The key is not static: generate the header per request (an SDK does). Replies (2xx) are signed by WeChat Pay in
+the Wechatpay-* headers. wxpay-mock's test-only credentials: \`wxpay-mock credentials\`.`;
+
+function components(contractsDir: string): OpenApiDocument['components'] {
+  const headerDoc = (description: string) => ({ description, schema: { type: 'string' } });
+  return {
+    schemas: componentSchemas(contractsDir),
+    securitySchemes: { [SECURITY]: { type: 'apiKey', in: 'header', name: 'Authorization', description: SECURITY_DESCRIPTION } },
+    parameters: {
+      UserAgent: { name: 'User-Agent', in: 'header', required: true, schema: { type: 'string', minLength: 1 }, description: 'Required together with `Accept` (400 INVALID_REQUEST `Http头缺少Accept或User-Agent` otherwise).' },
+      WechatpaySerial: {
+        name: 'Wechatpay-Serial',
+        in: 'header',
+        required: false,
+        schema: { type: 'string' },
+        description: 'The platform certificate serial or `PUB_KEY_ID_…` the client trusts; the reply is signed with that key.',
+      },
+    },
+    headers: {
+      'Request-ID': headerDoc('Unique id of this request, for support.'),
+      'Wechatpay-Timestamp': headerDoc('Unix seconds of the reply signature.'),
+      'Wechatpay-Nonce': headerDoc('Random string of the reply signature.'),
+      'Wechatpay-Signature': headerDoc('base64 RSA-SHA256 over "timestamp\\nnonce\\nbody\\n" with the platform key.'),
+      'Wechatpay-Serial': headerDoc('Platform certificate serial or `PUB_KEY_ID_…` of the signing key.'),
+      'Wechatpay-Signature-Type': headerDoc(`Always \`${SCHEME}\`.`),
+    },
+  };
+}
+
+/** The document without `servers`: built once per contract set, then stamped with a URL (openApiFor). */
+function buildDocument(operations: CompiledOperation[], contractsDir: string): Omit<OpenApiDocument, 'servers'> {
+  const paths: OpenApiDocument['paths'] = {};
+  for (const op of [...operations].sort((a, b) => a.contract.path.localeCompare(b.contract.path))) {
+    (paths[op.contract.path] ??= {})[op.contract.method.toLowerCase()] = operationObject(op);
+  }
+  const families = [...new Set(operations.map((o) => o.contract.operationId.split('.')[0]))].sort();
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'WeChat Pay APIv3 marketing — wxpay-mock contracts',
+      version: VERSION,
+      summary: 'The operations wxpay-mock emulates, generated from its contracts (contracts/**/*.json).',
+      description:
+        'Generated from the contracts wxpay-mock validates against. `x-label` is the field name the real API uses in messages, ' +
+        '`x-messages` its exact wording per rule, `x-note` and `x-not-open` documentation. Request bodies refuse undeclared ' +
+        'fields (400 PARAM_ERROR 请求中含有未在API文档中定义的参数), as the real API does. Test-only: the control API (/_mock/) is not part of it.',
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    tags: families.map((name) => (FAMILIES[name] ? { name, description: FAMILIES[name] } : { name })),
+    security: [{ [SECURITY]: [] }],
+    paths,
+    webhooks: webhooks(),
+    components: components(contractsDir),
+  };
+}
+
+/** A builder for one contract set: `(serverUrl) => document`, the heavy part done once, on first use. */
+export function openApiFor(options: Omit<OpenApiOptions, 'serverUrl'> = {}): (serverUrl?: string) => OpenApiDocument {
+  const contractsDir = options.contractsDir ?? DEFAULT_CONTRACTS_DIR;
+  let text: string | undefined;
+  return (serverUrl = DEFAULT_SERVER_URL) => {
+    text ??= JSON.stringify(buildDocument(options.operations ?? loadContracts(contractsDir), contractsDir));
+    const { openapi, info, ...rest } = JSON.parse(text) as Omit<OpenApiDocument, 'servers'>; // a fresh copy per caller: users mutate documents
+    return { openapi, info, servers: [{ url: serverUrl.replace(/\/$/, ''), description: 'wxpay-mock' }], ...rest } as OpenApiDocument;
+  };
+}
+
+/** The OpenAPI 3.1 document of the contracts, `servers` = `serverUrl`. */
+export function buildOpenApi(options: OpenApiOptions = {}): OpenApiDocument {
+  return openApiFor(options)(options.serverUrl);
+}

@@ -1,0 +1,240 @@
+/**
+ * The OpenAPI 3.1 export of the contracts: valid by an independent validator, complete (every shipped
+ * operation, its errors, the shared defs), faithful (its schemas judge real replies and refused
+ * bodies as the mock does), and served by a running mock with that mock's URL.
+ */
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import formatsPlugin from 'ajv-formats';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadContracts } from '../mock-server/contract/registry.js';
+import { declaredErrors } from '../mock-server/contract/declared-errors.js';
+import { buildOpenApi, startMock, type OpenApiDocument, type RunningMock } from '../mock-server/index.js';
+import { createStock, freezeAtNow, stockBody, stockPath, STOCKS } from './helpers/favor.js';
+import { CREATOR, json, newMock, type TestMock } from './helpers/mock.js';
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
+const operations = loadContracts();
+const doc = buildOpenApi({ serverUrl: 'http://127.0.0.1:9999' });
+
+async function validate(document: unknown) {
+  const validator = new Validator();
+  const result = await validator.validate(document as object);
+  return { ...result, version: validator.version };
+}
+
+function operationsOf(d: OpenApiDocument) {
+  return Object.entries(d.paths).flatMap(([path, item]) => Object.entries(item).filter(([m]) => METHODS.includes(m)).map(([method, op]) => ({ path, method: method.toUpperCase(), op: op as any })));
+}
+
+/** Every $ref in the document, with where it sits. */
+function refs(node: unknown, at = '#'): { ref: string; at: string }[] {
+  if (Array.isArray(node)) return node.flatMap((n, i) => refs(n, `${at}/${i}`));
+  if (!node || typeof node !== 'object') return [];
+  return Object.entries(node).flatMap(([k, v]) => (k === '$ref' && typeof v === 'string' ? [{ ref: v, at }] : refs(v, `${at}/${k}`)));
+}
+
+function resolvePointer(root: unknown, ref: string): unknown {
+  let node = root;
+  for (const raw of ref.replace(/^#\//, '').split('/')) {
+    if (!node || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return node;
+}
+
+/** The document's schemas in a JSON Schema 2020-12 validator, strict: unknown keywords and formats are errors. */
+function schemaValidator(d: OpenApiDocument) {
+  const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: true, allowUnionTypes: true });
+  const addFormats = ((formatsPlugin as unknown as { default?: typeof formatsPlugin }).default ?? formatsPlugin) as unknown as (a: Ajv2020) => void;
+  addFormats(ajv);
+  for (const k of ['x-label', 'x-messages', 'x-note', 'x-not-open', 'x-example', 'x-json']) ajv.addKeyword(k);
+  const inAjv = (schema: unknown) => JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', '"openapi#/$defs/'));
+  ajv.addSchema({ $id: 'openapi', $defs: inAjv(d.components.schemas) });
+  return (schema: object) => ajv.compile(inAjv(schema));
+}
+
+describe('OpenAPI 3.1 export of the contracts', () => {
+  it('is a valid OpenAPI 3.1 document by @seriousme/openapi-schema-validator', async () => {
+    const result = await validate(doc);
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+    expect(result.version).toBe('3.1');
+    expect(doc.openapi).toBe('3.1.0');
+  });
+
+  it('the validator really judges: a document with a broken operation is refused', async () => {
+    const broken = structuredClone(doc) as any;
+    broken.paths['/v3/marketing/favor/callbacks'].get.responses = { '200': { content: {} } }; // a response without its required description
+    expect((await validate(broken)).valid).toBe(false);
+  });
+
+  it('covers every operation id of the shipped contracts, each under its own method and path', () => {
+    const exported = operationsOf(doc);
+    expect(exported.map((e) => e.op.operationId).sort()).toEqual(operations.map((o) => o.contract.operationId).sort());
+    for (const o of operations) {
+      const e = exported.find((x) => x.op.operationId === o.contract.operationId)!;
+      expect([e.method, e.path]).toEqual([o.contract.method, o.contract.path]);
+    }
+  });
+
+  it('every $ref resolves inside the document and every schema compiles as strict JSON Schema 2020-12', () => {
+    const all = refs(doc);
+    expect(all.length).toBeGreaterThan(50);
+    for (const { ref, at } of all) {
+      expect(ref, at).toMatch(/^#\/components\//);
+      expect(resolvePointer(doc, ref), `${ref} at ${at}`).toBeDefined();
+    }
+    const compile = schemaValidator(doc);
+    for (const name of Object.keys(doc.components.schemas)) compile({ $ref: `#/components/schemas/${name}` });
+    for (const { op } of operationsOf(doc)) {
+      for (const p of op.parameters.filter((x: any) => x.schema)) compile(p.schema);
+      for (const media of Object.values<any>(op.requestBody?.content ?? {})) compile(media.schema);
+      for (const r of Object.values<any>(op.responses)) for (const media of Object.values<any>(r.content ?? {})) compile(media.schema);
+    }
+  });
+
+  it('components/schemas hold every shared $def of contracts/common/ and the callback bodies', () => {
+    for (const [file, id] of [['defs.json', 'common'], ['favor.json', 'favor'], ['paygift.json', 'paygift']]) {
+      const defs = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'contracts', 'common', file), 'utf8')).$defs;
+      for (const name of Object.keys(defs)) expect(doc.components.schemas, `${id}.${name}`).toHaveProperty([`${id}.${name}`]);
+    }
+    expect(doc.components.schemas).toHaveProperty(['callbacks.coupon-use.notification']);
+    expect((doc.webhooks['COUPON.USE'].post as any).requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/callbacks.coupon-use.notification');
+  });
+
+  it('each contract error (and the common PARAM_ERROR/INVALID_REQUEST/SIGN_ERROR/SYSTEM_ERROR) is an error response with the envelope schema', () => {
+    for (const o of operations) {
+      const op = operationsOf(doc).find((e) => e.op.operationId === o.contract.operationId)!.op;
+      for (const e of declaredErrors(o.contract)) {
+        const media = op.responses[String(e.status)]?.content?.['application/json'];
+        expect(media?.schema.$ref, `${o.contract.operationId} ${e.status}`).toBe('#/components/schemas/common.error');
+        expect(media.schema.properties.code.enum, `${o.contract.operationId} ${e.status} ${e.code}`).toContain(e.code);
+        if (e.message) expect(Object.values<any>(media.examples).map((x) => x.value)).toContainEqual({ code: e.code, message: e.message });
+      }
+      for (const status of ['400', '401', '500']) expect(op.responses[status], `${o.contract.operationId} ${status}`).toBeDefined();
+    }
+  });
+
+  it('the WECHATPAY2-SHA256-RSA2048 Authorization is the security scheme of every operation', () => {
+    const scheme = (doc.components as any).securitySchemes.WechatPayAuthorization;
+    expect(scheme).toMatchObject({ type: 'apiKey', in: 'header', name: 'Authorization' });
+    expect(scheme.description).toContain('WECHATPAY2-SHA256-RSA2048 mchid=');
+    expect(doc.security).toEqual([{ WechatPayAuthorization: [] }]);
+    // A signed 2xx documents its Wechatpay-* headers; the bill file is never signed.
+    const ok = (id: string) => operationsOf(doc).find((e) => e.op.operationId === id)!.op.responses['200'];
+    expect(Object.keys(ok('favor.getStock').headers)).toEqual(expect.arrayContaining(['Wechatpay-Signature', 'Wechatpay-Serial', 'Wechatpay-Timestamp', 'Wechatpay-Nonce']));
+    expect(Object.keys(ok('billdownload.downloadFile').headers)).toEqual(['Request-ID']);
+    expect(Object.keys(ok('billdownload.downloadFile').content)).toEqual(['text/csv']);
+  });
+
+  it('parameters, multipart upload and our x- keywords: path/query parameters, meta+file parts, x-label → title, x-example → examples, rfc3339 → date-time', () => {
+    const find = (id: string) => operationsOf(doc).find((e) => e.op.operationId === id)!.op;
+    const getStock = find('favor.getStock');
+    expect(getStock.parameters).toEqual(
+      expect.arrayContaining([
+        { name: 'stock_id', in: 'path', required: true, schema: { $ref: '#/components/schemas/favor.stockId' } },
+        expect.objectContaining({ name: 'stock_creator_mchid', in: 'query', required: true, description: '创建批次的商户号' }),
+      ]),
+    );
+    const upload = find('favor.uploadImage').requestBody.content['multipart/form-data'];
+    expect(upload.schema.required).toEqual(['meta', 'file']);
+    expect(upload.encoding.meta.contentType).toBe('application/json');
+    const filename = upload.schema.properties.meta.properties.filename;
+    expect(filename).toMatchObject({ title: '文件名称', examples: ['filea.jpg'], 'x-label': '文件名称', 'x-messages': { pattern: '文件名称必须以JPG、BMP、PNG为后缀' } });
+    expect(upload.schema.properties.meta.additionalProperties).toBe(false);
+    expect(doc.components.schemas['common.time']).toMatchObject({ type: 'string', format: 'date-time', 'x-label': '时间' });
+    const notOpen = JSON.stringify(find('paygift.createActivity').requestBody);
+    expect(notOpen).toContain('"x-not-open"');
+    expect(notOpen).toContain('Accepted but not open: ');
+  });
+});
+
+describe('the exported schemas judge as the mock does', () => {
+  let t: TestMock;
+  beforeAll(async () => {
+    t = await newMock();
+    await freezeAtNow(t);
+  });
+
+  it("a real getStock reply validates against the export's 200 schema; a tampered one does not", async () => {
+    const compile = schemaValidator(doc);
+    const op = operationsOf(doc).find((e) => e.op.operationId === 'favor.getStock')!.op;
+    const validate = compile(op.responses['200'].content['application/json'].schema);
+    const stockId = await createStock(t);
+    const res = await t.call('GET', `${stockPath(stockId)}?stock_creator_mchid=${CREATOR}`);
+    expect(res.status).toBe(200);
+    const reply = json(res);
+    expect(validate(reply), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...reply, create_time: '2026-03-02 10:00:00' })).toBe(false);
+  });
+
+  it('a createStock body with an undeclared field: the mock answers 400 PARAM_ERROR, the exported request schema refuses it too', async () => {
+    const compile = schemaValidator(doc);
+    const op = operationsOf(doc).find((e) => e.op.operationId === 'favor.createStock')!.op;
+    const validate = compile(op.requestBody.content['application/json'].schema);
+    const good = stockBody();
+    expect(validate(good), JSON.stringify(validate.errors)).toBe(true);
+    const bad = { ...stockBody(), surprise: 1 };
+    const res = await t.call('POST', STOCKS, { body: bad });
+    expect([res.status, json(res).code, json(res).message]).toEqual([400, 'PARAM_ERROR', '请求中含有未在API文档中定义的参数']);
+    expect(validate(bad)).toBe(false);
+  });
+});
+
+describe('GET /_mock/openapi.json', () => {
+  let running: RunningMock;
+  beforeAll(async () => {
+    running = await startMock();
+  });
+  afterAll(() => running.close());
+
+  it("serves the export with the running mock's own URL in servers, and it validates", async () => {
+    const res = await fetch(`${running.url}/_mock/openapi.json`);
+    expect(res.status).toBe(200);
+    const served = (await res.json()) as OpenApiDocument;
+    expect(served.servers).toEqual([{ url: running.url, description: 'wxpay-mock' }]);
+    expect((await validate(served)).valid).toBe(true);
+    expect(operationsOf(served).length).toBe(operations.length);
+  });
+
+  it('a mock started with --base-url names that URL instead', async () => {
+    const other = await startMock({ baseUrl: 'https://wxpay-mock.internal.example:8443/' });
+    try {
+      const served = (await (await fetch(`${other.url}/_mock/openapi.json`)).json()) as OpenApiDocument;
+      expect(served.servers[0].url).toBe('https://wxpay-mock.internal.example:8443');
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('wxpay-mock openapi (the built CLI)', () => {
+  const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'cli.js');
+  const run = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 15_000, env: { ...process.env, WXPAY_MOCK_URL: '', ...env } });
+
+  it('prints the document as JSON with --server in servers; --out writes it to a file', async () => {
+    const out = run(['openapi', '--server', 'http://127.0.0.1:18750']);
+    expect(out.status, out.stderr).toBe(0);
+    const printed = JSON.parse(out.stdout) as OpenApiDocument;
+    expect(printed.servers[0].url).toBe('http://127.0.0.1:18750');
+    expect((await validate(printed)).valid).toBe(true);
+
+    const file = join(mkdtempSync(join(tmpdir(), 'wxpay-mock-openapi-')), 'openapi.json');
+    const written = run(['openapi', '--out', file], { WXPAY_MOCK_URL: 'http://127.0.0.1:28750' });
+    expect(written.status, written.stderr).toBe(0);
+    expect(written.stdout).toBe('');
+    expect(JSON.parse(readFileSync(file, 'utf8')).servers[0].url).toBe('http://127.0.0.1:28750');
+  });
+
+  it('without --server or $WXPAY_MOCK_URL the default mock URL; a bad --server exits 2', () => {
+    expect(JSON.parse(run(['openapi']).stdout).servers[0].url).toBe('http://127.0.0.1:8750');
+    const bad = run(['openapi', '--server', 'not a url']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--server must be an absolute http\(s\) URL/);
+  });
+});
