@@ -13,7 +13,8 @@ import { favorControlRoutes } from './favor.js';
 import type { Journal, JournalFilter } from '../journal.js';
 import type { ResolvedOptions } from '../options.js';
 import { controlBody } from './body.js';
-import { jsonResponse } from '../pipeline.js';
+import { baseUrlOf, jsonResponse } from '../pipeline.js';
+import { formatReport, REPORT_FORMATS, type ContractReport, type ReportFormat, type ReportOptions } from '../report/index.js';
 import { parseRfc3339 } from '../time.js';
 
 export interface ControlDeps {
@@ -28,6 +29,10 @@ export interface ControlDeps {
   callbacks?: CallbackDispatcher;
   /** 代金券 use / refund: /_mock/favor/coupons/{coupon_id}/use|refund (control/favor.ts). */
   favor?: FavorDomain;
+  /** GET /_mock/openapi.json: the contracts as OpenAPI 3.1 with this server's URL (contract/openapi.ts). */
+  openapi?: (serverUrl: string) => unknown;
+  /** GET /_mock/report: the contract report of this mock (report/). */
+  report?: (options: ReportOptions) => ContractReport;
 }
 
 const controlError = (status: number, code: string, message: string) => jsonResponse(status, { code, message });
@@ -47,6 +52,20 @@ export function parseDuration(value: unknown): number {
   if (!m) return NaN;
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
   return Number(m[1]) * unit;
+}
+
+/** The answer of GET /_mock/journal, here and on the validating proxy (proxy/server.ts), so a report reads both alike. */
+export function journalAnswer(journal: Journal, q: Record<string, string | undefined>) {
+  const filter: JournalFilter = {
+    operation_id: q.operation_id,
+    mchid: q.mchid,
+    code: q.code,
+    status: q.status ? Number(q.status) : undefined,
+    findings: q.findings === undefined ? undefined : q.findings === 'true',
+    since_seq: q.since_seq ? Number(q.since_seq) : undefined,
+    limit: q.limit ? Number(q.limit) : undefined,
+  };
+  return { entries: journal.list(filter), capacity: journal.capacity, dropped: journal.dropped };
 }
 
 export function controlRoutes(deps: ControlDeps): Hono {
@@ -85,8 +104,9 @@ export function controlRoutes(deps: ControlDeps): Hono {
   });
   app.post('/clock/freeze', async (c) => {
     const body = await controlBody(c);
-    const at = typeof body.time === 'string' ? parseRfc3339(body.time) : undefined;
-    if (at !== undefined && !Number.isFinite(at)) return controlError(400, 'PARAM_ERROR', 'time must be an RFC 3339 string with offset');
+    // As /clock/set: an RFC 3339 string or epoch milliseconds; absent → freeze at the current virtual time.
+    const at = body.time === undefined ? undefined : typeof body.time === 'string' ? parseRfc3339(body.time) : typeof body.time === 'number' ? body.time : NaN;
+    if (at !== undefined && !Number.isFinite(at)) return controlError(400, 'PARAM_ERROR', 'time must be an RFC 3339 string with offset or epoch milliseconds');
     await deps.clock.freeze(at);
     return c.json(deps.clock.snapshot());
   });
@@ -101,22 +121,22 @@ export function controlRoutes(deps: ControlDeps): Hono {
 
   app.get('/credentials', (c) => c.json(deps.credentials));
 
-  app.get('/journal', (c) => {
-    const q = c.req.query();
-    const filter: JournalFilter = {
-      operation_id: q.operation_id,
-      mchid: q.mchid,
-      code: q.code,
-      status: q.status ? Number(q.status) : undefined,
-      findings: q.findings === undefined ? undefined : q.findings === 'true',
-      since_seq: q.since_seq ? Number(q.since_seq) : undefined,
-      limit: q.limit ? Number(q.limit) : undefined,
-    };
-    return c.json({ entries: deps.journal.list(filter), capacity: deps.journal.capacity });
-  });
+  app.get('/journal', (c) => c.json(journalAnswer(deps.journal, c.req.query())));
+  if (deps.openapi) app.get('/openapi.json', (c) => c.json(deps.openapi!(baseUrlOf(c, deps.options))));
+
   app.delete('/journal', (c) => {
     deps.journal.clear();
     return c.json({ status: 'cleared' });
+  });
+
+  // ?format=text|json|junit (default json), ?strict=true: warnings fail. Always 200: `ok` (JSON) says.
+  app.get('/report', (c) => {
+    if (!deps.report) return controlError(404, 'NOT_FOUND', 'no report here');
+    const format = (c.req.query('format') ?? 'json') as ReportFormat;
+    if (!REPORT_FORMATS.includes(format)) return controlError(400, 'PARAM_ERROR', `format must be one of ${REPORT_FORMATS.join(', ')}`);
+    const report = deps.report({ strict: c.req.query('strict') === 'true', source: baseUrlOf(c, deps.options) });
+    const type = { json: 'application/json', text: 'text/plain', junit: 'application/xml' }[format];
+    return new Response(formatReport(report, format), { headers: { 'Content-Type': `${type}; charset=utf-8` } });
   });
 
   if (deps.callbacks) app.route('/callbacks', callbackControlRoutes(deps.callbacks));

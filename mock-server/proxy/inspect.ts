@@ -1,0 +1,241 @@
+/**
+ * What the validating proxy holds a forwarded exchange to, as findings in the journal's own shape:
+ * the request against its operation's request schemas (the registry's compiled validators, through
+ * the pipeline's own checks, so a finding reads exactly as the mock's would), and the upstream's reply
+ * against the response schemas, the error envelope and the contract's declared errors
+ * (`response-contract`). Nothing here changes a byte of what is forwarded.
+ */
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { join } from 'node:path';
+import { declaredErrors } from '../contract/declared-errors.js';
+import { echo } from '../contract/messages.js';
+import { newAjv, loadSchemaFiles, type CompiledOperation } from '../contract/registry.js';
+import { ApiError } from '../errors.js';
+import type { Finding } from '../journal.js';
+import { check, checkNotOpen, declaredHeaders, decodeJson, decodeJsonQuery, queryObject, targetProblem, undeclaredQuery } from '../pipeline.js';
+import { parseAuthorization } from '../protocol/authorization.js';
+import { decodeMeta, readUpload } from '../protocol/multipart.js';
+
+export type Match = { op: CompiledOperation; params: Record<string, string> } | { op: undefined; issue: string };
+
+interface Route {
+  op: CompiledOperation;
+  pattern: RegExp;
+  names: string[];
+  literals: number;
+}
+
+/** Matches raw request paths to operations, as the mock's router does: a literal segment beats a parameter. */
+export class OperationIndex {
+  private routes: Route[];
+
+  constructor(readonly operations: CompiledOperation[]) {
+    this.routes = operations.map((op) => {
+      const names: string[] = [];
+      const source = op.contract.path
+        .split('/')
+        .map((segment) => {
+          const m = /^\{(\w+)\}$/.exec(segment);
+          if (!m) return segment.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&');
+          names.push(m[1]);
+          return '([^/]+)';
+        })
+        .join('/');
+      return { op, pattern: new RegExp(`^${source}$`), names, literals: op.contract.path.split('/').length - names.length };
+    });
+  }
+
+  match(method: string, path: string): Match {
+    const hits = this.routes.filter((r) => r.pattern.test(path)).sort((a, b) => b.literals - a.literals);
+    if (!hits.length) return { op: undefined, issue: 'no such operation' };
+    const route = hits.find((r) => r.op.contract.method === method);
+    // The same texts as the mock's own 404/405 journal entries (app.ts).
+    if (!route) return { op: undefined, issue: 'method not allowed on this path' };
+    const values = route.pattern.exec(path)!.slice(1);
+    const params = Object.fromEntries(route.names.map((name, i) => [name, safeDecode(values[i])]));
+    return { op: route.op, params };
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+export interface ForwardedRequest {
+  method: string;
+  /** Path and query exactly as the client sent them. */
+  target: string;
+  headers: Headers;
+  body: Buffer;
+}
+
+const protocol = (issue: string, detail?: unknown): Finding => ({ kind: 'protocol', issue, ...(detail === undefined ? {} : { detail }) });
+
+/** The calling merchant, from the Authorization header (not verified: the upstream does that). */
+export function mchidOf(headers: Headers): string | null {
+  const parsed = parseAuthorization(headers.get('authorization'));
+  return parsed.ok ? parsed.fields.mchid : null;
+}
+
+/**
+ * The request's findings, in the pipeline's order (pipeline.ts operationRoute): headers, body
+ * decoding, path, query, headers, body, x-not-open fields. Unlike the mock, which stops at the first
+ * refusal, every location is checked, so one pass reports everything the real API could refuse.
+ */
+export function requestFindings(match: Match, req: ForwardedRequest): Finding[] {
+  const findings: Finding[] = [];
+  const problem = targetProblem(req.target);
+  if (problem) findings.push(protocol(problem));
+  if (!match.op) return [...findings, protocol(match.issue)];
+  const op = match.op;
+  if (!req.headers.get('accept') || !req.headers.get('user-agent')) findings.push(protocol('Http头缺少Accept或User-Agent'));
+  if (!parseAuthorization(req.headers.get('authorization')).ok) findings.push(protocol('Authorization is not a WECHATPAY2-SHA256-RSA2048 header'));
+
+  // check() journals its refusal itself before throwing it; the refusal is all the proxy wants.
+  const attempt = (step: () => void) => {
+    try {
+      step();
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+    }
+  };
+
+  let body: unknown;
+  let bodyRead = false;
+  try {
+    if (op.contract.request.bodyEncoding === 'multipart') {
+      const upload = readUpload(req.body, req.headers.get('content-type'));
+      if (!upload.ok) throw upload.error;
+      body = decodeMeta(upload.upload);
+    } else if (op.contract.request.body) body = decodeJson(req.body, req.headers.get('content-type'));
+    bodyRead = true;
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    // A missing `meta` part is a PARAM_ERROR (a required field); framing and encoding are the request's form.
+    findings.push(err.code === 'PARAM_ERROR' ? { kind: 'contract', location: 'body', issue: err.message, message: err.message, detail: err.detail } : protocol(err.message, err.detail));
+  }
+  const query: Record<string, unknown> = queryObject(req.target);
+  findings.push(...undeclaredQuery(op, query as Record<string, string>));
+  decodeJsonQuery(op, query);
+  attempt(() => check(op.validatePath, match.params, 'url', findings));
+  attempt(() => check(op.validateQuery, query, 'query', findings));
+  attempt(() => check(op.validateHeaders, declaredHeaders(op, req), 'header', findings));
+  if (bodyRead) {
+    attempt(() => check(op.validateBody, body, 'body', findings));
+    attempt(() => checkNotOpen(op, body, false, findings));
+  }
+  return findings;
+}
+
+export interface UpstreamReply {
+  status: number;
+  headers: Headers;
+  /** The reply bytes; undefined when over the validation limit (forwarded, not checked). */
+  body: Buffer | undefined;
+}
+
+export interface ReplyVerdict {
+  findings: Finding[];
+  code: string | null;
+  message: string | null;
+}
+
+/** Findings per reply are capped: a reply of another shape altogether would flood the journal. */
+const MAX_REPLY_FINDINGS = 20;
+const SIGNATURE_HEADERS = ['wechatpay-timestamp', 'wechatpay-nonce', 'wechatpay-signature', 'wechatpay-serial'];
+
+const drift = (issue: string, more: Partial<Finding> = {}): Finding => ({ kind: 'response-contract', issue, ...more });
+
+function at(root: unknown, pointer: string): unknown {
+  let node = root;
+  for (const raw of pointer.split('/').slice(1)) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return node;
+}
+
+function schemaDrift(errors: ErrorObject[] | null | undefined, data: unknown): Finding[] {
+  const all = errors ?? [];
+  const out = all.slice(0, MAX_REPLY_FINDINGS).map((e) => {
+    const field = e.keyword === 'additionalProperties' ? `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}` : e.keyword === 'required' ? `${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}` : e.instancePath || '/';
+    return drift(`${field} ${e.message}`, { location: 'body', field, value: echo(at(data, field)), detail: { keyword: e.keyword, params: e.params, schemaPath: e.schemaPath } });
+  });
+  if (all.length > MAX_REPLY_FINDINGS) out.push(drift(`… and ${all.length - MAX_REPLY_FINDINGS} more schema errors in this reply`));
+  return out;
+}
+
+function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false; error: string } {
+  try {
+    return { ok: true, value: JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body)) };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
+}
+
+/** The checks of upstream replies: per-operation schemas from the registry, plus the shared error envelope. */
+export class ReplyInspector {
+  private readonly envelope: ValidateFunction;
+
+  constructor(contractsDir: string) {
+    // The envelope (common#/$defs/error) compiled by the registry's own Ajv set-up, strict JSON as for replies.
+    const ajv = newAjv(false);
+    for (const { schema } of loadSchemaFiles(join(contractsDir, 'common'))) ajv.addSchema(schema);
+    const envelope = ajv.getSchema('common#/$defs/error');
+    if (!envelope) throw new Error(`wxpay-mock proxy: ${contractsDir}/common has no $defs/error (the error envelope)`);
+    this.envelope = envelope;
+  }
+
+  inspect(op: CompiledOperation | undefined, reply: UpstreamReply): ReplyVerdict {
+    const { status, headers, body } = reply;
+    const parsed = body && body.length ? parseJson(body) : undefined;
+    const envelope = status >= 400 && parsed?.ok && this.envelope(parsed.value) ? (parsed.value as { code: string; message: string; detail?: unknown }) : undefined;
+    const verdict: ReplyVerdict = { findings: [], code: envelope?.code ?? null, message: envelope?.message ?? null };
+    const f = verdict.findings;
+    // A refused signature: the upstream's diagnosis (detail.sign_information) is what the client needs.
+    if (status === 401 && envelope?.code === 'SIGN_ERROR') f.push({ kind: 'signature', issue: envelope.message, detail: envelope.detail });
+    if (!op) return verdict;
+    const contract = op.contract;
+
+    if (status >= 200 && status < 300) {
+      const validate = op.validateResponse.get(status);
+      if (!validate) f.push(drift(`reply status ${status} is not declared by the contract (declared: ${[...op.validateResponse.keys()].join(', ') || 'none'})`, { value: status }));
+      const missing = SIGNATURE_HEADERS.filter((h) => !headers.get(h));
+      if (!contract.unsignedReply && missing.length) f.push(drift(`2xx reply is not signed: no ${missing.join(', ')}`, { location: 'header' }));
+      if (!validate || contract.unsignedReply) return verdict; // files (bill downloads) are not JSON
+      if (body === undefined) return verdict;
+      if (status === 204) {
+        if (body.length) f.push(drift(`204 reply has a body of ${body.length} bytes`, { location: 'body' }));
+        return verdict;
+      }
+      if (!/^application\/json\b/i.test(headers.get('content-type') ?? '')) f.push(drift(`reply Content-Type is ${headers.get('content-type') ?? 'missing'}, not application/json`, { location: 'header', field: 'Content-Type' }));
+      if (!parsed?.ok) return f.push(drift(`reply body is not JSON: ${parsed ? parsed.error : 'empty'}`, { location: 'body' })), verdict;
+      if (!validate(parsed.value)) f.push(...schemaDrift(validate.errors, parsed.value));
+      return verdict;
+    }
+
+    if (status >= 400) {
+      if (body === undefined) return verdict;
+      if (!envelope) {
+        const why = !parsed ? 'empty body' : !parsed.ok ? `not JSON (${parsed.error})` : 'not {code, message, detail?}';
+        f.push(drift(`error reply is not the error envelope: ${why}`, { location: 'body', value: parsed?.ok ? echo(parsed.value) : undefined, detail: parsed?.ok ? this.envelope.errors : undefined }));
+        return verdict;
+      }
+      const declared = declaredErrors(contract);
+      if (!declared.some((e) => e.status === status && e.code === envelope.code)) {
+        const elsewhere = declared.filter((e) => e.code === envelope.code).map((e) => e.status);
+        const issue = elsewhere.length
+          ? `error code ${envelope.code} is declared with status ${[...new Set(elsewhere)].join('/')}, not ${status}`
+          : `error code ${envelope.code} (status ${status}) is not declared for ${contract.operationId}`;
+        f.push(drift(issue, { location: 'body', field: '/code', value: envelope.code, message: envelope.message }));
+      }
+      return verdict;
+    }
+    f.push(drift(`unexpected status ${status}`, { value: status }));
+    return verdict;
+  }
+}
