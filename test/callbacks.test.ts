@@ -564,13 +564,34 @@ describe('using a coupon sends COUPON.USE (the favor domain, hooked)', () => {
     expect(loadCallbackSchemas().couponUsePlaintext(cb.plaintext)).toBe(true);
   });
 
+  it('a use and its COUPON.USE are written together: the first write after the use already holds the pending delivery', async () => {
+    const { t, couponId } = await usableCoupon();
+    const store = t.mock.store;
+    const commit = store.commit.bind(store);
+    const seenAtFirstWrite: { status?: string; deliveries?: number }[] = [];
+    (store as { commit: () => Promise<void> }).commit = () => {
+      if (seenAtFirstWrite.length === 0) {
+        const coupon = store.data.merchants[CREATOR].favor!.coupons[couponId];
+        const deliveries = Object.values(store.data.callbacks?.deliveries ?? {}).filter((d) => d.coupon_id === couponId).length;
+        seenAtFirstWrite.push({ status: coupon?.status, deliveries });
+      }
+      return commit();
+    };
+    await t.mock.useCoupon(couponId);
+    // A crash after that write cannot leave a used coupon without its notification.
+    expect(seenAtFirstWrite).toEqual([{ status: 'USED', deliveries: 1 }]);
+  });
+
   it('the control API use → the delivery in the log; the CLI use-coupon prints the outcome', async () => {
     const { t, receiver, stockId } = await usableCoupon();
     const viaControl = await sendOk(t, stockId);
     const used = await t.mock.request(`/_mock/favor/coupons/${viaControl}/use`, { method: 'POST', body: '{}' });
     expect(used.status).toBe(200);
+    const usedBody = await used.json();
+    expect(usedBody.delivery).toMatchObject({ coupon_id: viaControl, stock_id: stockId, mchid: CREATOR, url: receiver.url });
     const listed = await (await t.mock.request(`/_mock/callbacks?coupon_id=${viaControl}`)).json();
     expect(listed.deliveries).toHaveLength(1);
+    expect(listed.deliveries[0].id).toBe(usedBody.delivery.id);
     const waited = await (await t.mock.request(`/_mock/callbacks/${listed.deliveries[0].id}?wait=settled`)).json();
     expect(waited).toMatchObject({ timed_out: false, delivery: { state: 'delivered', coupon_id: viaControl } });
 

@@ -32,6 +32,17 @@ describe('control API /_mock/', () => {
     expect(Math.abs(reset.body.now_ms - Date.now())).toBeLessThan(5000);
   });
 
+  it('clock: freeze takes an RFC 3339 time or epoch milliseconds, as set does; anything else is refused', async () => {
+    const byNumber = await control().post('/_mock/clock/freeze').send({ time: Date.parse('2027-05-01T00:00:00Z') });
+    expect(byNumber.body).toMatchObject({ now: '2027-05-01T00:00:00.000Z', frozen: true });
+    const byText = await control().post('/_mock/clock/freeze').send({ time: '2027-06-01T08:00:00+08:00' });
+    expect(byText.body).toMatchObject({ now: '2027-06-01T00:00:00.000Z', frozen: true });
+    const bad = await control().post('/_mock/clock/freeze').send({ time: true });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('PARAM_ERROR');
+    expect((await control().get('/_mock/clock')).body.now).toBe('2027-06-01T00:00:00.000Z');
+  });
+
   it('clock: bad input is refused with an envelope', async () => {
     const bad = await control().post('/_mock/clock/set').send({ time: 'tomorrow' });
     expect(bad.status).toBe(400);

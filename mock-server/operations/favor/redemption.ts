@@ -7,8 +7,8 @@
  * Reached through the control API (`POST /_mock/favor/coupons/{coupon_id}/use` and `/refund`, see
  * mock-server/control/favor.ts) and the programmatic API (`mock.useCoupon`, `mock.refundCoupon`).
  *
- * Like a handler, every check runs before any change, in one synchronous step; the change is durable
- * (store commit) before the event is emitted and before the caller hears back.
+ * Like a handler, every check runs before any change, in one synchronous step; the change, and what the
+ * "coupon used" listeners record, is durable (one store commit) before the caller hears back.
  */
 import { faker } from '@faker-js/faker';
 import type { Clock } from '../../clock.js';
@@ -123,7 +123,11 @@ export class FavorDomain {
 
   constructor(private readonly deps: FavorDomainDeps) {}
 
-  /** Called after every successful use, once the change is durable. Returns an unsubscribe function. */
+  /**
+   * Called on every successful use, in the same synchronous step as the change (whatever a listener
+   * records synchronously is written with it); useCoupon resolves once that write is durable and every
+   * listener has settled. Returns an unsubscribe function.
+   */
   onCouponUsed(listener: CouponUsedListener): () => void {
     this.usedListeners.add(listener);
     return () => this.usedListeners.delete(listener);
@@ -183,10 +187,22 @@ export class FavorDomain {
       order_amount: orderAmount,
       ...(goodsDetail ? { goods_detail: structuredClone(goodsDetail) } : {}),
     });
-    await store.commit();
-
+    // The listeners run in the same step as the change, before the write: the COUPON.USE listener
+    // records its pending delivery synchronously, so one durable write covers the used coupon and its
+    // notification, and a crash never leaves a used coupon whose COUPON.USE was never recorded.
     const event: CouponUsedEvent = { creatorMchid: coupon.creator_mchid, coupon: couponPlaintext(coupon, stock, clock.nowMs()) };
-    const listeners = await Promise.all([...this.usedListeners].map((listener) => listener(structuredClone(event))));
+    const heard = Promise.all(
+      [...this.usedListeners].map((listener) => {
+        try {
+          return Promise.resolve(listener(structuredClone(event)));
+        } catch (err) {
+          return Promise.reject(err);
+        }
+      }),
+    );
+    heard.catch(() => {}); // awaited below; this only keeps a failing listener from going unhandled while the write runs
+    await store.commit();
+    const listeners = await heard;
     return { coupon: couponView(coupon, stock, clock.nowMs()), stock_creator_mchid: coupon.creator_mchid, listeners };
   }
 
