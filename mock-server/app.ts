@@ -6,9 +6,11 @@
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { RequestListener } from 'node:http';
-import { CallbackDispatcher, CouponUseDelivery, loadCallbackSchemas, resolveCallbackOptions, type DeliveryFilter, type DeliveryHandle, type DeliveryRecord, type WaitOptions } from './callbacks/index.js';
+import { CallbackDispatcher, CouponUseDelivery, loadCallbackSchemas, resolveCallbackOptions, type DeliveryFilter, type DeliveryHandle, type DeliveryRecord, type HandlerCheck, type HandlerCheckOptions, type WaitOptions } from './callbacks/index.js';
+import { buildReport, operationsOf, type ContractReport, type ReportOptions } from './report/index.js';
 import { Clock } from './clock.js';
 import { loadContracts, type CompiledOperation } from './contract/registry.js';
+import { openApiFor } from './contract/openapi.js';
 import { controlRoutes } from './control/routes.js';
 import { credentialsOf, type Credentials } from './credentials.js';
 import { Journal, type JournalEntry, type JournalFilter } from './journal.js';
@@ -65,6 +67,13 @@ export interface MockApp {
   refundCoupon(couponId: string, options?: RefundCouponOptions): Promise<CouponRefundResult>;
   /** Listen for used coupons (event: the stock creator and the coupon as COUPON.USE carries it). Returns an unsubscribe function. */
   onCouponUsed(listener: CouponUsedListener): () => void;
+  /**
+   * Send one COUPON.USE signed `WECHATPAY/SIGNTEST/` to a merchant's notify URL (or `url`): a handler
+   * that verifies signatures refuses it. The result (`refused` / `accepted` / `inconclusive`) is in the report.
+   */
+  checkCallbackHandler(options?: HandlerCheckOptions): Promise<HandlerCheck>;
+  /** The contract report: coverage, violations, signature failures, callback deliveries, handler checks (report/). */
+  report(options?: ReportOptions): ContractReport;
   /** Back to the fixtures: state, clock and journal. */
   reset(): Promise<void>;
   journal(filter?: JournalFilter): JournalEntry[];
@@ -128,6 +137,9 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
     journal.clear();
   };
 
+  const report = (o: ReportOptions = {}) =>
+    buildReport({ journal: journal.list(), journalDropped: journal.dropped, deliveries: callbacks.list(), handlerChecks: callbacks.handlerChecks(), operations: operationsOf(operations) }, o);
+
   const app = new Hono();
   const env = { world, store, clock, journal, options };
   // A path URL parsing would rewrite (`%2e%2e`, `%2F`, `//`, …) is refused before routing: 400 envelope.
@@ -161,7 +173,8 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
   }
   // Uploaded images: public (no auth, any client), so mounted before the loopback-only control API.
   app.route(MEDIA_PATH.replace(/\/$/, ''), mediaRoutes(store));
-  app.route('/_mock', controlRoutes({ clock, journal, credentials, options, reset, version: VERSION, startedAt: Date.now(), callbacks, favor }));
+  const openapi = openApiFor({ operations, contractsDir: input.contractsDir });
+  app.route('/_mock', controlRoutes({ clock, journal, credentials, options, reset, version: VERSION, startedAt: Date.now(), callbacks, favor, openapi, report }));
 
   // Unknown /v3 path → 404, known path with another method → 405; both with an empty body, as observed.
   app.notFound((c) => {
@@ -215,6 +228,8 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
     },
     refundCoupon: (couponId, o) => favor.refundCoupon(couponId, o),
     onCouponUsed: (listener) => favor.onCouponUsed(listener),
+    checkCallbackHandler: (o) => callbacks.checkHandler(o),
+    report,
     reset,
     journal: (filter) => journal.list(filter),
     clearJournal: () => journal.clear(),

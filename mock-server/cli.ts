@@ -7,7 +7,13 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { VERSION } from './app.js';
 import { useCouponCommand } from './callbacks/cli-use-coupon.js';
+import { openapiCommand } from './contract/cli-openapi.js';
+import { DEFAULT_SERVER_URL } from './contract/openapi.js';
+import { DEFAULT_PROXY_PORT, proxyCommand } from './proxy/cli-proxy.js';
+import { parseUpstream } from './proxy/server.js';
 import { credentialsOf, envBlock } from './credentials.js';
+import { reportCommand } from './report/cli-report.js';
+import { REPORT_FORMATS, type ReportFormat } from './report/format.js';
 import { startMock } from './server.js';
 import { loadWorld } from './world.js';
 
@@ -23,6 +29,16 @@ Usage:
              [--consume-time T] [--wait attempt|settled|none] [--json]
                                       use a coupon on a running mock (default URL: $WXPAY_MOCK_URL or
                                       http://127.0.0.1:${DEFAULT_PORT}) and print the COUPON.USE delivery
+  wxpay-mock report [--url URL] [--format text|json|junit] [--out FILE] [--strict]
+                                      the contract report of a running mock: coverage, violations,
+                                      signature failures, callbacks; exit 1 on a violation
+  wxpay-mock openapi [--server URL] [--out FILE]
+                                      the contracts as an OpenAPI 3.1 document (JSON; servers: URL,
+                                      default $WXPAY_MOCK_URL or ${DEFAULT_SERVER_URL})
+  wxpay-mock proxy --upstream URL [--port N]
+                                      forward requests unchanged to URL (the real API or another mock),
+                                      journal contract findings on both sides at /_mock/journal
+                                      (port default ${DEFAULT_PROXY_PORT}, 127.0.0.1 only)
 
 Options:
   --port N                 port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
@@ -39,6 +55,12 @@ Options:
   --fixtures DIR           another fixture world
   --callback-time-scale X  divide the 1-minute COUPON.USE retry interval by X (virtual time; default 1)
   --callback-probe         send a WECHATPAY/SIGNTEST/ probe before each valid callback
+  --strict                 (start) also refuse fields the contracts mark x-not-open;
+                           (report) warnings fail the report too
+  --journal-size N         requests kept in the journal (default 2000; the report reads it)
+  --format F, --out FILE   (report) text (default), json or junit; write it to FILE (stdout: text)
+  --server URL             (openapi) the URL put in "servers"
+  --upstream URL           (proxy) where requests go: scheme://host[:port]
   --json                   (credentials) print JSON instead of an env block
   -h, --help               this text
   -v, --version            the version
@@ -76,7 +98,13 @@ function parse(argv: string[]) {
         fixtures: { type: 'string' },
         'callback-time-scale': { type: 'string' },
         'callback-probe': { type: 'boolean' },
+        strict: { type: 'boolean' },
+        'journal-size': { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
         url: { type: 'string' },
+        server: { type: 'string' },
+        upstream: { type: 'string' },
         'consume-mchid': { type: 'string' },
         'transaction-id': { type: 'string' },
         'consume-time': { type: 'string' },
@@ -94,6 +122,20 @@ function parse(argv: string[]) {
   if (command === 'use-coupon') {
     if (positionals.length !== 2) throw new UsageError('use-coupon takes one coupon id: wxpay-mock use-coupon <coupon_id> [--url URL]');
     if (values.wait !== undefined && !['attempt', 'settled', 'none'].includes(values.wait)) throw new UsageError(`--wait must be attempt, settled or none, got "${values.wait}"`);
+  } else if (command === 'report') {
+    if (positionals.length > 1) throw new UsageError('report takes no arguments: wxpay-mock report [--url URL] [--format text|json|junit] [--out FILE] [--strict]');
+    if (values.format !== undefined && !(REPORT_FORMATS as readonly string[]).includes(values.format)) throw new UsageError(`--format must be ${REPORT_FORMATS.join(', ')}, got "${values.format}"`);
+  } else if (command === 'openapi') {
+    if (positionals.length > 1) throw new UsageError('openapi takes no arguments: wxpay-mock openapi [--server URL] [--out FILE]');
+    if (values.server !== undefined && !/^https?:\/\/[^/]/.test(values.server)) throw new UsageError(`--server must be an absolute http(s) URL, got "${values.server}"`);
+  } else if (command === 'proxy') {
+    if (positionals.length > 1) throw new UsageError('proxy takes no arguments: wxpay-mock proxy --upstream URL [--port N]');
+    if (!values.upstream) throw new UsageError('proxy needs --upstream URL (e.g. https://api.mch.weixin.qq.com or a running mock)');
+    try {
+      parseUpstream(values.upstream);
+    } catch (err) {
+      throw new UsageError(`--upstream: ${(err as Error).message}`);
+    }
   } else if (!['start', 'credentials'].includes(command) || positionals.length > 1) throw new UsageError(`unknown command "${positionals.join(' ')}"`);
   if (values.data && values['in-memory']) throw new UsageError('--data and --in-memory exclude each other');
   if (values['base-url']) {
@@ -111,6 +153,7 @@ function parse(argv: string[]) {
     values,
     port: intOption('port', values.port, 0, 65535),
     seed: intOption('seed', values.seed, 0, 2 ** 31 - 1),
+    journalSize: intOption('journal-size', values['journal-size'], 1, 10_000_000),
   };
 }
 
@@ -150,6 +193,27 @@ async function main(argv: string[]): Promise<number> {
     );
   }
 
+  if (args.command === 'report') {
+    return reportCommand(
+      {
+        url: values.url ?? process.env.WXPAY_MOCK_URL ?? `http://127.0.0.1:${DEFAULT_PORT}`,
+        format: (values.format as ReportFormat | undefined) ?? 'text',
+        out: values.out,
+        strict: values.strict ?? false,
+      },
+      (text) => process.stdout.write(text),
+      (text) => process.stderr.write(text),
+    );
+  }
+
+  if (args.command === 'openapi') {
+    return openapiCommand({ server: values.server ?? (process.env.WXPAY_MOCK_URL || DEFAULT_SERVER_URL), out: values.out }, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+  }
+
+  if (args.command === 'proxy') {
+    return proxyCommand({ upstream: values.upstream!, port: args.port ?? DEFAULT_PROXY_PORT, journalSize: args.journalSize }, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+  }
+
   if (args.command === 'credentials') {
     const credentials = credentialsOf(loadWorld({ dir: values.fixtures, seed: args.seed }));
     process.stdout.write((values.json ? JSON.stringify(credentials, null, 2) : envBlock(credentials)) + '\n');
@@ -172,6 +236,8 @@ async function main(argv: string[]): Promise<number> {
     baseUrl: values['base-url'],
     callbackTimeScale: values['callback-time-scale'] === undefined ? undefined : Number(values['callback-time-scale']),
     callbackProbe: values['callback-probe'],
+    strictContracts: values.strict,
+    journalSize: args.journalSize,
   });
   process.stdout.write(`# wxpay-mock ${VERSION} listening on ${running.url} (data: ${dataFile ?? 'in memory'})\n${envBlock(running.credentials, running.url)}\n`);
 

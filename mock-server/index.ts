@@ -2,9 +2,26 @@
 export { createApp, checkRegistry, StartupError, VERSION, type MockApp, type Deliveries } from './app.js';
 export { startMock, type RunningMock, type StartOptions } from './server.js';
 export type { MockOptions } from './options.js';
+export { buildOpenApi, openApiFor, DEFAULT_SERVER_URL, type OpenApiDocument, type OpenApiOptions } from './contract/openapi.js';
+export { startProxy, type ProxyOptions, type RunningProxy } from './proxy/server.js';
 export { Clock } from './clock.js';
 export type { Credentials, MerchantCredentials } from './credentials.js';
 export type { JournalEntry, JournalFilter, Finding } from './journal.js';
+export {
+  buildReport,
+  fetchReport,
+  fetchReportInput,
+  formatReport,
+  operationsOf,
+  REPORT_FORMATS,
+  type ContractReport,
+  type ReportFormat,
+  type ReportInput,
+  type ReportIssue,
+  type ReportOptions,
+  type OperationCoverage,
+  type DeliveryReport,
+} from './report/index.js';
 export { ApiError, type ErrorEnvelope } from './errors.js';
 export { encryptResource, decryptResource, type EncryptedResource } from './protocol/aead.js';
 export { createSigner, type Signer, type SignerOptions } from './client/signer.js';
@@ -37,4 +54,8 @@ export {
   type DeliveryHandle,
   type DeliveryState,
   type WaitOptions,
+  ACCEPTED_PROBE,
+  type HandlerCheck,
+  type HandlerCheckOptions,
+  type HandlerVerdict,
 } from './callbacks/index.js';
