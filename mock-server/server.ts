@@ -34,6 +34,9 @@ export interface RunningMock {
   useCoupon: MockApp['useCoupon'];
   refundCoupon: MockApp['refundCoupon'];
   onCouponUsed: MockApp['onCouponUsed'];
+  /** The callback handler check and the contract report: see MockApp. */
+  checkCallbackHandler: MockApp['checkCallbackHandler'];
+  report: MockApp['report'];
   close(): Promise<void>;
 }
 
@@ -78,6 +81,8 @@ export async function startMock(options: StartOptions = {}): Promise<RunningMock
     useCoupon: mock.useCoupon,
     refundCoupon: mock.refundCoupon,
     onCouponUsed: mock.onCouponUsed,
+    checkCallbackHandler: mock.checkCallbackHandler,
+    report: (o) => mock.report({ source: url, ...o }),
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
