@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Wechatpay } from 'wechatpay-axios-plugin';
-import { ApiError, createSigner, startMock, startProxy, type Finding, type JournalEntry, type RunningMock, type RunningProxy } from '../mock-server/index.js';
+import { ApiError, createSigner, fetchReport, startMock, startProxy, type Finding, type JournalEntry, type RunningMock, type RunningProxy } from '../mock-server/index.js';
 import { handlers } from '../mock-server/operations/index.js';
 import { NOW_MS, stockBody, STOCKS } from './helpers/favor.js';
 
@@ -197,8 +197,9 @@ describe('validating proxy in front of a mock', () => {
     const served = await (await fetch(`${proxy.url}/_mock/openapi.json`)).json();
     expect(served.servers[0].url).toBe(proxy.url);
     const before = (await proxyJournal(proxy)).length;
+    await upstream.clock.freeze(NOW_MS);
     const clock = await fetch(`${proxy.url}/_mock/clock`);
-    expect(await clock.json()).toEqual(expect.objectContaining({ frozen: false }));
+    expect(await clock.json()).toEqual(expect.objectContaining({ frozen: true, now_ms: NOW_MS }));
     expect((await proxyJournal(proxy)).length).toBe(before);
     expect((await fetch(`${proxy.url}/_mock/journal`, { method: 'DELETE' })).status).toBe(200);
     expect(await proxyJournal(proxy)).toEqual([]);
@@ -260,6 +261,16 @@ describe('validating proxy in front of an upstream that breaks the contract', ()
     const entry = last(await proxyJournal(proxy));
     expect([entry.code, entry.message]).toEqual(['NOT_ENOUGH', '批次预算不足']);
     expect(entry.findings).toEqual([expect.objectContaining({ kind: 'response-contract', field: '/code', value: 'NOT_ENOUGH', issue: 'error code NOT_ENOUGH (status 403) is not declared for favor.setCallback' })]);
+  });
+
+  it("the contract report over the proxy's journal (fetchReport on the proxy URL) fails on the drift", async () => {
+    await c.call(proxy.url, 'GET', `${CALLBACKS}?mchid=${MCHID}`);
+    await c.call(proxy.url, 'POST', CALLBACKS, JSON.stringify({ mchid: MCHID, notify_url: 'https://merchant.example.com/n' }));
+    const report = await fetchReport(proxy.url);
+    expect(report.ok).toBe(false);
+    const drift = report.violations.filter((i) => i.kind === 'response-contract');
+    expect(drift.map((i) => i.field)).toEqual(expect.arrayContaining(['/notify_url', '/legacy_flag', '/code']));
+    expect(drift.find((i) => i.field === '/notify_url')!.summary).toContain('GET /v3/marketing/favor/callbacks?mchid=1900000001 (favor.getCallback) → 200');
   });
 
   it('a 2xx status the contract does not declare (204 for getStock) is drift', async () => {
