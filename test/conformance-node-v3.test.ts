@@ -138,6 +138,19 @@ describe('wechatpay-node-v3 off the specification: the mock answers as the real 
     expect(() => decryptResource(tampered, key)).toThrow();
   });
 
+  it('the rest of what it sends is within the specification: User-Agent 127.0.0.1, an ~11-character base36 nonce, Accept-Encoding: gzip — no finding but the serial', async () => {
+    const sent: Record<string, string>[] = [];
+    const spy = new MarketingPay(mock.credentials.merchants[0], mock.url);
+    const inner = spy.service.post;
+    spy.createHttp({ ...spy.service, post: (url: string, params: any, headers: Record<string, string>) => (sent.push(headers), inner(url, params, headers)) } as any);
+    const answer = await spy.post('/v3/marketing/favor/callbacks', { mchid: '1900000001', notify_url: 'https://merchant.example.com/n' });
+    expect(answer.status).toBe(200);
+    expect(sent[0]).toMatchObject({ 'User-Agent': '127.0.0.1', Accept: 'application/json', 'Accept-Encoding': 'gzip', 'Content-Type': 'application/json' });
+    expect(/nonce_str="([0-9a-z]+)"/.exec(sent[0].Authorization)![1]).toMatch(/^[0-9a-z]{6,15}$/);
+    const entry = journalOf(mock, 'POST', '/v3/marketing/favor/callbacks').at(-1)!;
+    expect(entry.findings.map((f) => f.kind)).toEqual(['interop']);
+  });
+
   it('the SDK hard-codes the real origin; createHttp receives https://api.mch.weixin.qq.com/… URLs and the signature covers only path and query', async () => {
     const seen: string[] = [];
     const spy = new MarketingPay(mock.credentials.merchants[0], mock.url);

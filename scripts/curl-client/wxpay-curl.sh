@@ -186,7 +186,8 @@ decrypt_resource() {
   local hex_key hex_iv
   hex_key=$(printf '%s' "$WXPAY_APIV3_KEY" | od -An -tx1 | tr -d ' \n')
   hex_iv="$(printf '%s' "$2" | od -An -tx1 | tr -d ' \n')00000002"
-  printf '%s' "$1" | openssl base64 -d -A | head -c -16 > "$TMP/ciphertext"
+  printf '%s' "$1" | openssl base64 -d -A > "$TMP/sealed"
+  head -c $(( $(wc -c < "$TMP/sealed") - 16 )) "$TMP/sealed" > "$TMP/ciphertext"   # drop the 16-byte tag
   openssl enc -d -aes-256-ctr -K "$hex_key" -iv "$hex_iv" -in "$TMP/ciphertext"
 }
 
