@@ -9,8 +9,7 @@ import { VERSION } from './app.js';
 import { useCouponCommand } from './callbacks/cli-use-coupon.js';
 import { openapiCommand } from './contract/cli-openapi.js';
 import { DEFAULT_SERVER_URL } from './contract/openapi.js';
-import { DEFAULT_PROXY_PORT, proxyCommand } from './proxy/cli-proxy.js';
-import { parseUpstream } from './proxy/server.js';
+import { DEFAULT_PROXY_PORT, parseUpstream } from './proxy/upstream.js';
 import { credentialsOf, envBlock } from './credentials.js';
 import { reportCommand } from './report/cli-report.js';
 import { REPORT_FORMATS, type ReportFormat } from './report/format.js';
@@ -207,10 +206,13 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (args.command === 'openapi') {
-    return openapiCommand({ server: values.server ?? (process.env.WXPAY_MOCK_URL || DEFAULT_SERVER_URL), out: values.out }, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+    const flushed = (stream: NodeJS.WriteStream) => (t: string) => new Promise<void>((done) => void stream.write(t, () => done()));
+    return openapiCommand({ server: values.server ?? (process.env.WXPAY_MOCK_URL || DEFAULT_SERVER_URL), out: values.out }, flushed(process.stdout), flushed(process.stderr));
   }
 
   if (args.command === 'proxy') {
+    // Loaded on demand: the mock's own start stays lean.
+    const { proxyCommand } = await import('./proxy/cli-proxy.js');
     return proxyCommand({ upstream: values.upstream!, port: args.port ?? DEFAULT_PROXY_PORT, journalSize: args.journalSize }, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
   }
 

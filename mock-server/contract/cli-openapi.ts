@@ -12,20 +12,21 @@ export interface OpenApiArgs {
   contractsDir?: string;
 }
 
-type Out = (text: string) => void;
+/** A writer that resolves once the text is handed over: the CLI exits right after, and the document is large. */
+type Out = (text: string) => void | Promise<void>;
 
-export function openapiCommand(args: OpenApiArgs, out: Out, err: Out): number {
+export async function openapiCommand(args: OpenApiArgs, out: Out, err: Out): Promise<number> {
   const text = JSON.stringify(buildOpenApi({ serverUrl: args.server, contractsDir: args.contractsDir }), null, 2) + '\n';
   if (!args.out) {
-    out(text);
+    await out(text);
     return 0;
   }
   try {
     writeFileSync(args.out, text);
   } catch (e) {
-    err(`wxpay-mock openapi: cannot write ${args.out}: ${(e as Error).message}\n`);
+    await err(`wxpay-mock openapi: cannot write ${args.out}: ${(e as Error).message}\n`);
     return 1;
   }
-  err(`# wxpay-mock openapi: wrote ${args.out} (servers: ${args.server})\n`);
+  await err(`# wxpay-mock openapi: wrote ${args.out} (servers: ${args.server})\n`);
   return 0;
 }

@@ -4,8 +4,9 @@
  * client, then `wxpay-mock report --url $WXPAY_MOCK_URL` reads the proxy's journal.
  */
 import { startProxy } from './server.js';
+import { DEFAULT_PROXY_PORT } from './upstream.js';
 
-export const DEFAULT_PROXY_PORT = 8751;
+export { DEFAULT_PROXY_PORT };
 
 export interface ProxyArgs {
   upstream: string;

@@ -24,6 +24,9 @@ import { MULTIPART_BODY_LIMIT } from '../protocol/multipart.js';
 import { newRequestId } from '../protocol/sign-response.js';
 import { rfc3339 } from '../time.js';
 import { mchidOf, OperationIndex, ReplyInspector, requestFindings, type Match } from './inspect.js';
+import { parseUpstream } from './upstream.js';
+
+export { parseUpstream };
 
 export interface ProxyOptions {
   /** Where requests go: `https://api.mch.weixin.qq.com`, or another mock's URL. Scheme and host only. */
@@ -73,19 +76,6 @@ function headersOf(h: IncomingHttpHeaders): Headers {
   const out = new Headers();
   for (const [k, v] of Object.entries(h)) if (v !== undefined) out.set(k, Array.isArray(v) ? v.join(', ') : v);
   return out;
-}
-
-export function parseUpstream(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new Error(`upstream must be an absolute http(s) URL, got "${text}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`upstream must be http or https, got "${text}"`);
-  // The signature covers the request target: a path prefix would change what the upstream sees.
-  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username) throw new Error(`upstream must be scheme://host[:port] only, got "${text}"`);
-  return url;
 }
 
 /** What the proxy answers itself (upstream down, body too large): the envelope, never signed. */
