@@ -4,6 +4,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
+    // The default on a 2-core machine is one worker; most files wait on sockets and child processes as
+    // much as they sign, so two workers nearly halve the wall time (165 s → 100 s measured here).
+    maxWorkers: 2,
     hookTimeout: 20_000,
     // The JSON report lets .ci/run print "N passed, N failed".
     reporters: ['default', ['json', { outputFile: '.vitest/results.json' }]],
