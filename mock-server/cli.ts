@@ -257,10 +257,15 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err) => {
-    process.stderr.write(`wxpay-mock: ${(err as Error).message}\n`);
-    process.exit(1);
-  },
-);
+/** Exit once stdout and stderr have flushed: a large report or OpenAPI document on a pipe is not cut short. */
+function exitAfterFlush(code: number): void {
+  let pending = 2;
+  const done = () => --pending === 0 && process.exit(code);
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
+main(process.argv.slice(2)).then(exitAfterFlush, (err) => {
+  process.stderr.write(`wxpay-mock: ${(err as Error).message}\n`);
+  exitAfterFlush(1);
+});
