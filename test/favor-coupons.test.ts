@@ -115,7 +115,8 @@ describe("the user's coupons (GET /v3/marketing/favor/users/{openid}/coupons)", 
     expect(ids(await list(`appid=${APP}&creator_mchid=${CREATOR}&status=SENDED`))).toEqual([a]);
     expect(ids(await list(`appid=${APP}&creator_mchid=${CREATOR}&status=USED`))).toEqual([b, a]);
     expect(json(await list(`appid=${APP}&creator_mchid=${CREATOR}&stock_id=${s2}`))).toMatchObject({ total_count: 0, data: [] });
-    expect(expiring).toBeDefined();
+    // The coupon left out of every list above is there, and EXPIRED (not merely unlisted).
+    expect(json(await coupon(expiring)).status).toBe('EXPIRED');
     const page1 = json(await list(`appid=${APP}&creator_mchid=${CREATOR}&offset=1&limit=1`));
     expect(page1).toMatchObject({ total_count: 2, limit: 1, offset: 1 });
     expect(page1.data.map((c: any) => c.coupon_id)).toEqual([a]);
