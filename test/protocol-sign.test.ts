@@ -6,6 +6,7 @@
  */
 import { createDecipheriv, createPublicKey, createVerify, X509Certificate, type KeyObject } from 'node:crypto';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { handlers } from '../mock-server/operations/index.js';
 import { CREATOR, json, newMock, SAME_BRAND, UNRELATED, type TestMock } from './helpers/mock.js';
 
 type Res = Awaited<ReturnType<TestMock['call']>>;
@@ -137,6 +138,34 @@ describe('every 2xx is signed', () => {
       expect(h.get('Request-ID')).toMatch(/^[0-9A-F]{44}-0$/);
       expect(h.get('Content-Type')).toBe('application/json; charset=utf-8');
     }
+  });
+});
+
+describe('replies no shipped operation gives (a handler registry of our own)', () => {
+  const CALLBACK = `/v3/marketing/favor/callbacks?mchid=${CREATOR}`;
+
+  it('a 204 is signed too: the Wechatpay-* headers over an empty body line, no body', async () => {
+    const app = await newMock({ validateResponses: false, handlers: { ...handlers, 'favor.getCallback': () => ({ status: 204 }) } });
+    const res = await app.call('GET', CALLBACK);
+    expect(res.status).toBe(204);
+    expect((res.body as Buffer).length).toBe(0);
+    const h = rawHeaders(res);
+    for (const name of SIGNED_HEADERS) expect([name, h.has(name)]).toEqual([name, true]);
+    expect(h.get('Wechatpay-Serial')).toBe(app.mock.credentials.platform_serial_no);
+    const message = `${h.get('Wechatpay-Timestamp')}\n${h.get('Wechatpay-Nonce')}\n\n`;
+    expect(createVerify('RSA-SHA256').update(message).verify(platformKey, h.get('Wechatpay-Signature')!, 'base64')).toBe(true);
+  });
+
+  it('validateResponses (on in every test): a 2xx body off its contract becomes 500 SYSTEM_ERROR naming the operation, unsigned', async () => {
+    const drifting = { ...handlers, 'favor.getCallback': () => ({ body: { notify_url: 42, mchid: CREATOR } }) };
+    const checked = await newMock({ handlers: drifting });
+    const res = await checked.call('GET', CALLBACK);
+    expect([res.status, json(res).code, json(res).message]).toEqual([500, 'SYSTEM_ERROR', 'wxpay-mock: the favor.getCallback reply breaks its contract']);
+    expect([...rawHeaders(res).keys()].filter((n) => /^wechatpay-/i.test(n))).toEqual([]);
+    // The same handler without the self-check answers the drift as it is: the check is what catches it.
+    const unchecked = await newMock({ validateResponses: false, handlers: drifting });
+    const raw = await unchecked.call('GET', CALLBACK);
+    expect([raw.status, json(raw)]).toEqual([200, { notify_url: 42, mchid: CREATOR }]);
   });
 });
 

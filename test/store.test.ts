@@ -19,6 +19,27 @@ describe('store', () => {
     expect(json(got).notify_url).toBe('https://m.example.com/n');
   });
 
+  it('the reply waits for the commit: while the write is held back no reply leaves; released, the 200 follows', async () => {
+    const dataFile = tempFile();
+    const t = await newMock({ dataFile });
+    const store = t.mock.store;
+    const commit = store.commit.bind(store);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    (store as { commit: () => Promise<void> }).commit = async () => {
+      await held;
+      return commit();
+    };
+    let answered = false;
+    const reply = t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: 'https://m.example.com/held' } }).then((r) => ((answered = true), r));
+    // Long enough for an unawaited commit to let the reply through (it takes a few ms here).
+    await new Promise((r) => setTimeout(r, 300));
+    expect(answered).toBe(false);
+    release();
+    expect((await reply).status).toBe(200);
+    expect(JSON.parse(readFileSync(dataFile, 'utf8')).merchants[CREATOR].favor_callback.notify_url).toBe('https://m.example.com/held');
+  });
+
   it('concurrent mutations share whole-file writes (group commit)', async () => {
     const t = await newMock({ dataFile: tempFile() });
     const before = t.mock.store.writes;
