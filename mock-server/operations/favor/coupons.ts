@@ -10,6 +10,7 @@
  * budget (total, then the day), the per-user and natural-person caps, the platform's monthly risk cap.
  */
 import { assert } from '../../errors.js';
+import { own, putOwn } from '../../store/records.js';
 import { rfc3339 } from '../../time.js';
 import type { HandlerRegistry, OperationContext } from '../types.js';
 import { appidMayReceive, appidPairedWith, senderMayUse } from './send-authorization.js';
@@ -100,7 +101,7 @@ export const favorCouponHandlers: HandlerRegistry = {
     // Idempotent on the sender's out_request_no: the same request answers the same coupon, even after
     // the budget ran out or the stock was paused; another request with that number is refused.
     const fingerprint = canonicalJson({ openid, ...body });
-    const prior = ctx.merchantState(ctx.mchid).favor?.send_requests[body.out_request_no];
+    const prior = own(ctx.merchantState(ctx.mchid).favor?.send_requests, body.out_request_no);
     if (prior) {
       assert(prior.fingerprint === fingerprint, 'RESOURCE_ALREADY_EXISTS', FAVOR_MESSAGES.reentry);
       return { body: { coupon_id: prior.id } };
@@ -158,7 +159,7 @@ export const favorCouponHandlers: HandlerRegistry = {
         status: 'SENDED',
       };
       (creator.coupons_by_openid[openid] ??= []).push(id);
-      favorOf(data.merchants[ctx.mchid]).send_requests[body.out_request_no] = { fingerprint, id };
+      putOwn(favorOf(data.merchants[ctx.mchid]).send_requests, body.out_request_no, { fingerprint, id });
       return id;
     });
     return { body: { coupon_id: couponId } };

@@ -20,6 +20,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { assert } from '../../errors.js';
+import { own } from '../../store/records.js';
 import type { HandlerRegistry, OperationContext } from '../types.js';
 import { favorGlobal, nextCstMidnight, type FavorStock } from './state.js';
 import { FAVOR_MESSAGES } from './stocks.js';
@@ -59,7 +60,7 @@ export function refundFlowCsv(stock: FavorStock): string {
 }
 
 function issueBill(ctx: OperationContext, kind: 'use' | 'refund') {
-  const stock = ctx.merchantState(ctx.mchid).favor?.stocks[(ctx.params as { stock_id: string }).stock_id];
+  const stock = own(ctx.merchantState(ctx.mchid).favor?.stocks, (ctx.params as { stock_id: string }).stock_id);
   assert(stock, 'RESOURCE_NOT_EXISTS', FAVOR_MESSAGES.stockNotFound);
   const now = ctx.clock.nowMs();
   const events = kind === 'use' ? stock.use_flow.length : stock.refund_flow.length;
@@ -89,7 +90,7 @@ export const favorFlowHandlers: HandlerRegistry = {
 
   'billdownload.downloadFile': (ctx) => {
     const { token } = ctx.query as { token: string };
-    const bill = ctx.data.favor?.bills[token];
+    const bill = own(ctx.data.favor?.bills, token);
     assert(bill && ctx.clock.nowMs() <= bill.expires_ms, 'INVALID_REQUEST', BILL_MESSAGES.badToken, { field: 'token', value: token, issue: 'unknown or expired token', location: 'query' });
     assert(bill.mchid === ctx.mchid, 'NO_AUTH', BILL_MESSAGES.notYours);
     return { file: { contentType: 'text/csv; charset=utf-8', data: Buffer.from(bill.content, 'utf8') } };

@@ -15,6 +15,7 @@
  * is stored: start/pause/restart/stop, use and refund.
  */
 import type { MockData, MerchantState } from '../../store/state.js';
+import { own } from '../../store/records.js';
 import { rfc3339 } from '../../time.js';
 
 export type StoredStockStatus = 'unactivated' | 'running' | 'paused' | 'stoped';
@@ -229,7 +230,7 @@ export function nextCouponId(data: MockData): string {
 /** The stock with this id, whoever created it. */
 export function findStock(data: MockData, stockId: string): FavorStock | undefined {
   for (const merchant of Object.values(data.merchants)) {
-    const stock = merchant.favor?.stocks[stockId];
+    const stock = own(merchant.favor?.stocks, stockId);
     if (stock) return stock;
   }
   return undefined;
@@ -237,7 +238,7 @@ export function findStock(data: MockData, stockId: string): FavorStock | undefin
 
 export function findCoupon(data: MockData, couponId: string): FavorCoupon | undefined {
   for (const merchant of Object.values(data.merchants)) {
-    const coupon = merchant.favor?.coupons[couponId];
+    const coupon = own(merchant.favor?.coupons, couponId);
     if (coupon) return coupon;
   }
   return undefined;

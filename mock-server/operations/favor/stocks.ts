@@ -15,6 +15,7 @@
  * - budget = face value × count → 400 PARAM_ERROR 批次预算等于批次面额乘以发券数 (FAQ 2, observed).
  */
 import { assert } from '../../errors.js';
+import { own, putOwn } from '../../store/records.js';
 import { parseRfc3339, rfc3339 } from '../../time.js';
 import { isIssuedMediaUrl } from './media.js';
 import type { HandlerRegistry, OperationContext } from '../types.js';
@@ -202,7 +203,7 @@ function newStock(stockId: string, mchid: string, body: CreateStockBody, fingerp
 function ownStockForAction(ctx: OperationContext): FavorStock {
   const { stock_creator_mchid } = ctx.body as { stock_creator_mchid: string };
   assert(stock_creator_mchid === ctx.mchid, 'PARAM_ERROR', FAVOR_MESSAGES.mchidMismatch, { field: '/stock_creator_mchid', value: stock_creator_mchid, issue: 'stock_creator_mchid differs from the Authorization mchid', location: 'body' });
-  const stock = ctx.merchantState(ctx.mchid).favor?.stocks[(ctx.params as { stock_id: string }).stock_id];
+  const stock = own(ctx.merchantState(ctx.mchid).favor?.stocks, (ctx.params as { stock_id: string }).stock_id);
   assert(stock, 'RESOURCE_NOT_EXISTS', FAVOR_MESSAGES.stockNotFound);
   return stock;
 }
@@ -236,7 +237,7 @@ export const favorStockHandlers: HandlerRegistry = {
 
     // Idempotency first: a repeat answers the first result even if the clock has since moved on.
     const fingerprint = canonicalJson(body);
-    const prior = ctx.merchantState(ctx.mchid).favor?.create_requests[body.out_request_no];
+    const prior = own(ctx.merchantState(ctx.mchid).favor?.create_requests, body.out_request_no);
     if (prior) {
       assert(prior.fingerprint === fingerprint, 'RESOURCE_ALREADY_EXISTS', FAVOR_MESSAGES.reentry);
       const stock = ctx.merchantState(ctx.mchid).favor!.stocks[prior.id];
@@ -253,7 +254,7 @@ export const favorStockHandlers: HandlerRegistry = {
       const favor = favorOf(data.merchants[ctx.mchid]);
       const created = newStock(stockId, ctx.mchid, body, fingerprint, beginMs, endMs, now);
       favor.stocks[stockId] = created;
-      favor.create_requests[body.out_request_no] = { fingerprint, id: stockId };
+      putOwn(favor.create_requests, body.out_request_no, { fingerprint, id: stockId });
       return created;
     });
     return { body: { stock_id: stock.stock_id, create_time: stock.create_time } };

@@ -7,6 +7,7 @@
  * already established partnership. Every check and the write happen in one synchronous step.
  */
 import { assert } from '../../errors.js';
+import { own, putOwn } from '../../store/records.js';
 import { rfc3339 } from '../../time.js';
 import { canonicalJson } from '../favor/state.js';
 import { pageOf } from '../favor/stocks.js';
@@ -52,7 +53,7 @@ const idempotencyKey = (ctx: OperationContext) => ctx.headers['idempotency-key']
  * even after the partnership changed since; with another body it is refused.
  */
 function replay(ctx: OperationContext, records: 'build_requests' | 'terminate_requests', fingerprint: string, reentry: string): Record<string, unknown> | undefined {
-  const prior: IdempotentReply | undefined = ctx.merchantState(ctx.mchid).partnerships?.[records][idempotencyKey(ctx)];
+  const prior: IdempotentReply | undefined = own(ctx.merchantState(ctx.mchid).partnerships?.[records], idempotencyKey(ctx));
   if (!prior) return undefined;
   assert(prior.fingerprint === fingerprint, 'RESOURCE_ALREADY_EXISTS', reentry, { field: 'Idempotency-Key', value: idempotencyKey(ctx), issue: 'this Idempotency-Key was used with another request body', location: 'header' });
   return prior.reply;
@@ -82,7 +83,7 @@ function checkPartner(ctx: OperationContext, partner: Partner): void {
 function checkStock(ctx: OperationContext, data: AuthorizedData): void {
   const detail = { field: '/authorized_data/stock_id', value: data.stock_id, issue: 'not a stock of the calling merchant', location: 'body' };
   if (data.business_type === 'FAVOR_STOCK') {
-    assert(ctx.merchantState(ctx.mchid).favor?.stocks[data.stock_id], 'INVALID_REQUEST', PARTNERSHIP_MESSAGES.favorStock, detail);
+    assert(own(ctx.merchantState(ctx.mchid).favor?.stocks, data.stock_id), 'INVALID_REQUEST', PARTNERSHIP_MESSAGES.favorStock, detail);
   } else {
     assert(ctx.world.busifavorStocks.get(data.stock_id)?.owner_mchid === ctx.mchid, 'INVALID_REQUEST', PARTNERSHIP_MESSAGES.busifavorStock, detail);
   }
@@ -135,7 +136,7 @@ export const partnershipHandlers: HandlerRegistry = {
       };
       state.relations[key] = relation;
       const out = buildReply(relation);
-      state.build_requests[idempotencyKey(ctx)] = { fingerprint, reply: out };
+      putOwn(state.build_requests, idempotencyKey(ctx), { fingerprint, reply: out });
       return out;
     });
     return { body: reply };
@@ -183,7 +184,7 @@ export const partnershipHandlers: HandlerRegistry = {
       relation.terminate_time = now;
       relation.update_time = now;
       const out = { terminate_time: now };
-      state.terminate_requests[idempotencyKey(ctx)] = { fingerprint, reply: out };
+      putOwn(state.terminate_requests, idempotencyKey(ctx), { fingerprint, reply: out });
       return out;
     });
     return { body: reply };

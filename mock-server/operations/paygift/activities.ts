@@ -9,6 +9,7 @@
  * id that does not exist, so it can neither see nor change it.
  */
 import { assert } from '../../errors.js';
+import { own, putOwn } from '../../store/records.js';
 import type { BusifavorStock } from '../../world.js';
 import { parseRfc3339, rfc3339 } from '../../time.js';
 import type { HandlerRegistry, OperationContext } from '../types.js';
@@ -97,7 +98,7 @@ function paygiftOf(ctx: OperationContext): PaygiftState | undefined {
 
 /** The caller's activity, or 404 — for an unknown id and for another merchant's activity alike. */
 function ownActivity(ctx: OperationContext): PaygiftActivity {
-  const activity = paygiftOf(ctx)?.activities[(ctx.params as { activity_id: string }).activity_id];
+  const activity = own(paygiftOf(ctx)?.activities, (ctx.params as { activity_id: string }).activity_id);
   assert(activity, 'RESOURCE_NOT_EXISTS', PAYGIFT_MESSAGES.notFound);
   return activity;
 }
@@ -175,7 +176,7 @@ function checkImages(ctx: OperationContext, body: CreateBody): void {
 }
 
 function idempotent(records: Record<string, IdempotentReply>, key: string, fingerprint: string, message: string): Record<string, unknown> | undefined {
-  const prior = records[key];
+  const prior = own(records, key);
   if (!prior) return undefined;
   assert(prior.fingerprint === fingerprint, 'RESOURCE_ALREADY_EXISTS', message);
   return prior.reply;
@@ -195,7 +196,7 @@ export const paygiftHandlers: HandlerRegistry = {
     const fingerprint = canonicalJson(body);
 
     // Idempotency first: a repeat answers the first result even after the clock moved on.
-    const existingId = paygiftOf(ctx)?.out_request_nos[base.out_request_no];
+    const existingId = own(paygiftOf(ctx)?.out_request_nos, base.out_request_no);
     if (existingId) {
       const existing = paygiftOf(ctx)!.activities[existingId];
       assert(existing.fingerprint === fingerprint, 'RESOURCE_ALREADY_EXISTS', PAYGIFT_MESSAGES.reentry);
@@ -261,7 +262,7 @@ export const paygiftHandlers: HandlerRegistry = {
         update_time: now,
       };
       state.activities[created.activity_id] = created;
-      state.out_request_nos[base.out_request_no] = created.activity_id;
+      putOwn(state.out_request_nos, base.out_request_no, created.activity_id);
       return created;
     });
     return { body: { activity_id: activity.activity_id, create_time: activity.create_time } };
@@ -328,7 +329,7 @@ export const paygiftHandlers: HandlerRegistry = {
         stored.merchants.push(...added.map((mchid) => ({ mchid, create_time: now, update_time: now })));
         stored.update_time = now;
       }
-      state.add_requests[add_request_no] = { fingerprint, reply };
+      putOwn(state.add_requests, add_request_no, { fingerprint, reply });
     });
     return { body: reply };
   },
@@ -354,7 +355,7 @@ export const paygiftHandlers: HandlerRegistry = {
         stored.merchants = kept;
         stored.update_time = now;
       }
-      state.delete_requests[delete_request_no] = { fingerprint, reply };
+      putOwn(state.delete_requests, delete_request_no, { fingerprint, reply });
     });
     return { body: reply };
   },
