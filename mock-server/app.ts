@@ -108,7 +108,8 @@ function initialState(world: World): MockData {
 export async function createApp(input: MockOptions = {}): Promise<MockApp> {
   const options = resolveOptions(input);
   const world = loadWorld({ dir: input.fixturesDir, seed: input.seed });
-  const operations = loadContracts(input.contractsDir);
+  // Reply schemas compile at start only when replies are checked; otherwise on first use (start-up time).
+  const operations = loadContracts(input.contractsDir, { responses: options.validateResponses ? 'eager' : 'lazy' });
   const handlers = input.handlers ?? defaultHandlers;
   checkRegistry(operations, handlers);
 

@@ -3,7 +3,8 @@
  * appids, openids, brands, 商家券 stocks and goods. Static for the life of a mock; mutable state
  * (balances, stocks, coupons, ...) lives in the store and starts from `initialBalances()`.
  */
-import { faker } from '@faker-js/faker';
+// The English locale alone: the package root loads every locale (~300 ms of start-up).
+import { faker } from '@faker-js/faker/locale/en';
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

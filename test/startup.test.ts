@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -38,6 +38,19 @@ describe('start-up checks of the contract/handler registry', () => {
       JSON.stringify({ operationId: 'favor.getCallback', method: 'GET', path: '/v3/marketing/favor/callbacks', request: { query: { type: 'nonsense' } }, responses: {}, errors: [] }),
     );
     await expect(createApp({ contractsDir: badSchema })).rejects.toThrow(/query schema does not compile/);
+  });
+
+  it('a broken reply schema stops the start when replies are checked; otherwise it is compiled, and fails, on first use', async () => {
+    const dir = copyContracts();
+    const file = join(dir, 'favor', 'getCallback.json');
+    const contract = JSON.parse(readFileSync(file, 'utf8'));
+    contract.responses['200'] = { type: 'nonsense' };
+    writeFileSync(file, JSON.stringify(contract));
+    await expect(createApp({ contractsDir: dir, validateResponses: true })).rejects.toThrow(/getCallback\.json: response 200 schema does not compile/);
+    const lazy = await createApp({ contractsDir: dir });
+    const op = lazy.operations.find((o) => o.contract.operationId === 'favor.getCallback')!;
+    expect([...op.validateResponse.keys()]).toEqual([200]);
+    expect(() => op.validateResponse.get(200)).toThrow(/response 200 schema does not compile/);
   });
 
   it('refuses two contracts with the same operation id', async () => {

@@ -45,7 +45,7 @@ export async function fetchReportInput(baseUrl: string, options: { contractsDir?
     journalDropped: typeof journal.dropped === 'number' ? journal.dropped : undefined,
     deliveries: Array.isArray(callbacks?.deliveries) ? (callbacks.deliveries as DeliveryRecord[]) : [],
     handlerChecks: Array.isArray(checks?.checks) ? (checks.checks as HandlerCheck[]) : [],
-    operations: operationsOf(loadContracts(options.contractsDir)),
+    operations: operationsOf(loadContracts(options.contractsDir, { responses: 'lazy' })),
     source: base,
   };
 }
