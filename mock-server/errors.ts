@@ -32,6 +32,7 @@ const DEFAULT_STATUS: Record<ErrorCode, number> = {
   NOT_ENOUGH: 403,
   REQUEST_BLOCKED: 403,
   USER_ACCOUNT_ABNORMAL: 403,
+  // Status not visible in any source (api-reference.md §8); 403 like the other per-user send limits (our choice).
   USER_AL_GET_COUPON: 403,
   RESOURCE_NOT_EXISTS: 404,
   NOT_FOUND: 404,

@@ -146,7 +146,8 @@ describe('request bodies', () => {
     expect(Buffer.byteLength(exact)).toBe(LIMIT);
     const atLimit = await send({ path: CALLBACKS, body: exact, chunks: 16 });
     // Read in full: now the contract speaks (notify_url is at most 256 bytes).
-    expectEnvelope(atLimit, 400, 'PARAM_ERROR');
+    const notifyUrl = JSON.parse(exact).notify_url as string;
+    expectEnvelope(atLimit, 400, 'PARAM_ERROR', `输入源“/body/notify_url”映射到值字段“通知地址”字符串规则校验失败，字节数 ${notifyUrl.length}，大于最大值 256`);
     // The mock is still answering afterwards.
     expect((await send({ path: CALLBACKS, body: GOOD })).status).toBe(200);
   });
@@ -171,8 +172,11 @@ describe('request bodies', () => {
 
   it('deeply nested or long JSON where a string is due -> 400 PARAM_ERROR that echoes a bounded value, never a 500', async () => {
     const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
-    for (const body of [deep(200_000), `{"mchid":"${CREATOR}","notify_url":${deep(200_000)}}`]) {
-      const env = expectEnvelope(await send({ path: CALLBACKS, body }), 400, 'PARAM_ERROR');
+    for (const [body, message] of [
+      [deep(200_000), '无法将传入参数“请求体”转换为object类型。'],
+      [`{"mchid":"${CREATOR}","notify_url":${deep(200_000)}}`, '无法将传入参数“通知地址”转换为string/bytes类型。'],
+    ]) {
+      const env = expectEnvelope(await send({ path: CALLBACKS, body }), 400, 'PARAM_ERROR', message);
       expect(env.detail).toMatchObject({ value: null, location: 'body' });
     }
     // A long but flat value comes back as its JSON text, cut to 256 characters.

@@ -224,7 +224,7 @@ describe('create stock (POST /v3/marketing/favor/coupon-stocks)', () => {
     expect(err(await create({ coupon_use_rule: { limit_pay: ['ICBC_CREDIT'], limit_card: { name: '工行', bin: ['6222021234'] } } }))).toEqual([400, 'PARAM_ERROR', '输入源“/body/coupon_use_rule/limit_card/bin/0”映射到值字段“指定卡BIN”字符串规则校验失败，字节数 10，大于最大值 9']);
     const elevenBins = Array.from({ length: 11 }, (_, i) => String(622200 + i));
     expect(err(await create({ coupon_use_rule: { limit_pay: ['ICBC_CREDIT'], limit_card: { name: '工行', bin: elevenBins } } }))).toEqual([400, 'PARAM_ERROR', '输入源“/body/coupon_use_rule/limit_card/bin”映射到值字段“指定卡BIN”数组规则校验失败，元素个数大于最大值 10']);
-    expect(err(await create({ coupon_use_rule: { limit_pay: ['ICBC_CREDIT'], limit_card: { name: '工商银行卡', bin: ['622202'] } } }))).toEqual([400, 'PARAM_ERROR', '输入源“/body/coupon_use_rule/limit_card/name”映射到值字段“银行卡名称”字符串规则校验失败，字节数 15，大于最大值 4']);
+    expect(err(await create({ coupon_use_rule: { limit_pay: ['ICBC_CREDIT'], limit_card: { name: '工商银行卡', bin: ['622202'] } } }))).toEqual([400, 'PARAM_ERROR', '输入源“/body/coupon_use_rule/limit_card/name”映射到值字段“银行卡名称”字符串规则校验失败，字符数 5，大于最大值 4']);
     expect(err(await create({ coupon_use_rule: { limit_pay: ['ICBC_CREDIT', 'CMB_CREDIT'] } }))).toEqual([400, 'PARAM_ERROR', '输入源“/body/coupon_use_rule/limit_pay”映射到值字段“指定付款方式”数组规则校验失败，元素个数大于最大值 1']);
     expect((await create({ coupon_use_rule: { limit_pay: ['ICBC_CREDIT'], limit_card: { name: '工行信用', bin: ['622202'] } } })).status).toBe(200);
     expect(err(await create({ coupon_use_rule: { limit_card: { name: '工行', bin: ['622202'] } } }))).toEqual(RULE);

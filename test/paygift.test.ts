@@ -66,14 +66,14 @@ describe('create (POST /v3/marketing/paygiftactivity/unique-threshold-activity)'
 
   it('activity_name longer than 10 characters -> 400 PARAM_ERROR', async () => {
     body.activity_base_info.activity_name = '一二三四五六七八九十一';
-    expect(failure(await create())).toEqual(paramError('/activity_base_info/activity_name', '值字段“活动名称”字符串规则校验失败，字节数 33，大于最大值 10'));
+    expect(failure(await create())).toEqual(paramError('/activity_base_info/activity_name', '值字段“活动名称”字符串规则校验失败，字符数 11，大于最大值 10'));
     body.activity_base_info.activity_name = '一二三四五六七八九十';
     expect((await create()).status).toBe(200);
   });
 
   it('activity_second_title longer than 9 characters -> 400 PARAM_ERROR', async () => {
     body.activity_base_info.activity_second_title = '一二三四五六七八九十';
-    expect(failure(await create())).toEqual(paramError('/activity_base_info/activity_second_title', '值字段“活动副标题”字符串规则校验失败，字节数 30，大于最大值 9'));
+    expect(failure(await create())).toEqual(paramError('/activity_base_info/activity_second_title', '值字段“活动副标题”字符串规则校验失败，字符数 10，大于最大值 9'));
   });
 
   it('a required field missing -> 400 PARAM_ERROR 必填性规则', async () => {
@@ -691,6 +691,6 @@ describe('list (GET /v3/marketing/paygiftactivity/activities)', () => {
     expect(failure(await list('offset=0&limit=10&activity_status=RUNNING'))).toEqual([400, 'PARAM_ERROR', '输入源“/query/activity_status”映射到值字段“活动状态”枚举规则校验失败，取值不在允许范围内']);
     expect(failure(await list('offset=0&limit=10&award_type=FAVOR'))).toEqual([400, 'PARAM_ERROR', '输入源“/query/award_type”映射到值字段“奖品类型”枚举规则校验失败，取值不在允许范围内']);
     const long = await list(`offset=0&limit=10&activity_name=${encodeURIComponent('一二三四五六七八九十一')}`);
-    expect(failure(long)).toEqual([400, 'PARAM_ERROR', '输入源“/query/activity_name”映射到值字段“活动名称”字符串规则校验失败，字节数 33，大于最大值 10']);
+    expect(failure(long)).toEqual([400, 'PARAM_ERROR', '输入源“/query/activity_name”映射到值字段“活动名称”字符串规则校验失败，字符数 11，大于最大值 10']);
   });
 });

@@ -89,9 +89,17 @@ export function describe(error: ErrorObject, location: Location, data: unknown, 
     case 'type':
       message = `无法将传入参数“${fieldLabel}”转换为${TYPE_NAMES[String(p.type)] ?? String(p.type)}类型。`;
       break;
-    case 'maxLength':
-      message = `${mapped}字符串规则校验失败，字节数 ${Buffer.byteLength(String(value), 'utf8')}，大于最大值 ${p.limit}`;
+    case 'maxLength': {
+      // The real server's wording counts bytes (`字节数 203，大于最大值 128`, seen for ASCII text, where
+      // bytes = characters). The contracts' limits count characters (≤ 10 Chinese characters pass a
+      // limit of 10), so text beyond ASCII is counted, and named, in characters: `字符数 11，大于最大值 10`,
+      // not a byte count that contradicts the limit (our choice; the real wording for it is not documented).
+      const text = String(value);
+      const chars = [...text].length;
+      const ascii = Buffer.byteLength(text, 'utf8') === text.length;
+      message = `${mapped}字符串规则校验失败，${ascii ? '字节数' : '字符数'} ${chars}，大于最大值 ${p.limit}`;
       break;
+    }
     case 'minLength':
       message = `${mapped}字符串规则校验失败，字符数 ${[...String(value)].length}，小于最小值 ${p.limit}`;
       break;
