@@ -27,6 +27,7 @@ import { join } from 'node:path';
 import { verifyCallback, type CallbackKeys } from '../mock-server/callbacks/receiver.js';
 import { createSigner } from '../mock-server/client/signer.js';
 import type { Credentials } from '../mock-server/credentials.js';
+import { couponUsePlaintext } from '../test/helpers/coupon-use.js';
 
 const CREATOR = '1900000001';
 const ROOT = join(import.meta.dirname, '..');
@@ -120,22 +121,7 @@ class Receiver {
 let seq = 0;
 function coupon() {
   const id = `${Date.now()}${String(seq++).padStart(6, '0')}`.slice(-20);
-  return {
-    stock_creator_mchid: CREATOR,
-    stock_id: '16000001',
-    coupon_id: id,
-    coupon_name: '满100减10',
-    status: 'USED',
-    description: '微信支付营销',
-    create_time: '2027-02-28T09:00:00.000+08:00',
-    coupon_type: 'NORMAL',
-    no_cash: false,
-    available_begin_time: '2027-02-01T00:00:00.000+08:00',
-    available_end_time: '2027-04-01T00:00:00.000+08:00',
-    singleitem: false,
-    normal_coupon_information: { coupon_amount: 1000, transaction_minimum: 10000 },
-    consume_information: { consume_time: '2027-03-01T10:00:00.000+08:00', consume_mchid: CREATOR, transaction_id: `42000020270301${id}`, goods_detail: [{ goods_id: 'goods-1', quantity: 1, price: 12000, discount_amount: 1000 }] },
-  };
+  return couponUsePlaintext(CREATOR, { couponId: id, transactionId: `42000020270301${id}` });
 }
 
 const pct = (xs: number[], p: number) => {

@@ -17,37 +17,13 @@ import { buildCouponUseNotification, loadCallbackSchemas } from '../mock-server/
 import { createCallbackReceiver, createSigner, MAX_ATTEMPTS, startMock, verifyCallback, type CallbackReceiver, type MockOptions } from '../mock-server/index.js';
 import { rfc3339 } from '../mock-server/time.js';
 import { createApp } from '../mock-server/index.js';
+import { couponUsePlaintext } from './helpers/coupon-use.js';
 import { freezeAtNow, runningStock, sendOk } from './helpers/favor.js';
 import { CREATOR, json, newMock, SAME_BRAND, type TestMock } from './helpers/mock.js';
 
 const T0 = Date.parse('2027-03-01T10:00:00+08:00');
 const ROOT = join(import.meta.dirname, '..');
 const tempFile = () => join(mkdtempSync(join(tmpdir(), 'wxpay-mock-callbacks-')), 'data.json');
-
-function coupon(creator = CREATOR, overrides: Record<string, unknown> = {}) {
-  return {
-    stock_creator_mchid: creator,
-    stock_id: '16000001',
-    coupon_id: `9${Math.floor(Math.random() * 1e9)}`,
-    coupon_name: '满100减10',
-    status: 'USED',
-    description: '微信支付营销',
-    create_time: '2027-02-28T09:00:00.000+08:00',
-    coupon_type: 'NORMAL',
-    no_cash: false,
-    available_begin_time: '2027-02-01T00:00:00.000+08:00',
-    available_end_time: '2027-04-01T00:00:00.000+08:00',
-    singleitem: false,
-    normal_coupon_information: { coupon_amount: 1000, transaction_minimum: 10000 },
-    consume_information: {
-      consume_time: '2027-03-01T10:00:00.000+08:00',
-      consume_mchid: creator,
-      transaction_id: '4200002027030112345678901234',
-      goods_detail: [{ goods_id: 'goods-1', quantity: 1, price: 12000, discount_amount: 1000 }],
-    },
-    ...overrides,
-  };
-}
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -102,7 +78,7 @@ async function control(base: string, method: string, path: string, body?: unknow
 describe('COUPON.USE notification', () => {
   it('is compact JSON in the real key order, validates against both contracts, associated_data "coupon", 12-byte nonce', () => {
     const schemas = loadCallbackSchemas();
-    const plain = coupon();
+    const plain = couponUsePlaintext(CREATOR);
     expect(schemas.couponUsePlaintext(plain)).toBe(true);
     const built = buildCouponUseNotification({ plaintext: plain, apiv3Key: 'a'.repeat(32), createTimeMs: T0 });
     expect(schemas.couponUseNotification(built.envelope), JSON.stringify(schemas.couponUseNotification.errors)).toBe(true);
@@ -144,10 +120,10 @@ describe('COUPON.USE notification', () => {
   it('a plaintext that breaks its contract, or names another creator, is refused; no notify URL → nothing sent', async () => {
     const t = await newMock();
     cleanups.push(() => t.mock.close());
-    await expect(t.mock.deliverCouponUse(CREATOR, { ...coupon(), status: 'GONE' })).rejects.toThrow(/coupon-use\.plaintext\.json: \/status must be equal to one of the allowed values/);
-    await expect(t.mock.deliverCouponUse(SAME_BRAND, coupon())).rejects.toThrow(/is not the notified creator/);
-    expect(await t.mock.deliverCouponUse(CREATOR, coupon())).toBeNull();
-    const res = await t.mock.request('/_mock/callbacks/coupon-use', { method: 'POST', body: JSON.stringify({ coupon: coupon() }) });
+    await expect(t.mock.deliverCouponUse(CREATOR, { ...couponUsePlaintext(CREATOR), status: 'GONE' })).rejects.toThrow(/coupon-use\.plaintext\.json: \/status must be equal to one of the allowed values/);
+    await expect(t.mock.deliverCouponUse(SAME_BRAND, couponUsePlaintext(CREATOR))).rejects.toThrow(/is not the notified creator/);
+    expect(await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR))).toBeNull();
+    const res = await t.mock.request('/_mock/callbacks/coupon-use', { method: 'POST', body: JSON.stringify({ coupon: couponUsePlaintext(CREATOR) }) });
     expect(res.status).toBe(409);
     expect(t.mock.deliveries()).toEqual([]);
   });
@@ -156,7 +132,7 @@ describe('COUPON.USE notification', () => {
 describe('signed and encrypted as the real service does', () => {
   it('certificate mode: headers, signature by the platform certificate, decrypts with wechatpay-axios-plugin and wechatpay-node-v3', async () => {
     const { t, receiver } = await setup({}, CREATOR);
-    const plain = coupon();
+    const plain = couponUsePlaintext(CREATOR);
     const handle = await t.mock.deliverCouponUse(CREATOR, plain);
     expect(handle!.record).toMatchObject({ state: 'pending', mchid: CREATOR, coupon_id: plain.coupon_id, signing: { mode: 'certificate' } });
     const [cb] = await receiver.waitFor(1);
@@ -210,7 +186,7 @@ describe('signed and encrypted as the real service does', () => {
 
   it('public-key mode: signed by the WeChat Pay public key, serial PUB_KEY_ID_…', async () => {
     const { t, receiver } = await setup({}, SAME_BRAND);
-    const plain = coupon(SAME_BRAND);
+    const plain = couponUsePlaintext(SAME_BRAND);
     const handle = await t.mock.deliverCouponUse(SAME_BRAND, plain);
     const [cb] = await receiver.waitFor(1);
     expect((await handle!.settled).state).toBe('delivered');
@@ -225,7 +201,7 @@ describe('signed and encrypted as the real service does', () => {
 
   it('probe mode sends a WECHATPAY/SIGNTEST/ signature first, then the valid one', async () => {
     const { t, receiver } = await setup({ callbackProbe: true });
-    const handle = await t.mock.deliverCouponUse(CREATOR, coupon());
+    const handle = await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR));
     const record = await handle!.settled;
     const [probe, valid] = await receiver.waitFor(2);
     expect(probe.headers['wechatpay-signature']).toMatch(/^WECHATPAY\/SIGNTEST\//);
@@ -244,7 +220,7 @@ describe('delivery and retries on the virtual clock', () => {
   it('a receiver answering 500 gets the same notification once a minute, 9 attempts in all, then nothing', async () => {
     const { t, receiver } = await setup();
     receiver.respond({ status: 500, body: { code: 'FAIL', message: '失败' } });
-    const handle = await t.mock.deliverCouponUse(CREATOR, coupon());
+    const handle = await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR));
     const id = handle!.record.id;
     await t.mock.deliveries.waitFor(id, { attempts: 1 });
     for (let n = 2; n <= MAX_ATTEMPTS; n++) {
@@ -280,7 +256,7 @@ describe('delivery and retries on the virtual clock', () => {
   it('stops at the first 200 or 204; another 2xx is a failure (a 200 with a FAIL body counts: the status decides)', async () => {
     const { t, receiver } = await setup();
     receiver.respond([{ status: 500 }, { status: 202 }]);
-    const first = await t.mock.deliverCouponUse(CREATOR, coupon());
+    const first = await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR));
     await t.mock.deliveries.waitFor(first!.record.id, { attempts: 1 });
     await t.mock.clock.advance(60_000);
     await t.mock.deliveries.idle();
@@ -289,7 +265,7 @@ describe('delivery and retries on the virtual clock', () => {
     expect(firstDone.attempts.map((a) => a.status)).toEqual([500, 202, 204]);
     expect(firstDone.attempts[1]).toMatchObject({ outcome: 'failed', error: 'HTTP 202: only 200 and 204 count as received' });
     receiver.respond([{ status: 200, body: { code: 'FAIL', message: '失败' } }]);
-    const second = await t.mock.deliverCouponUse(CREATOR, coupon());
+    const second = await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR));
     expect((await second!.settled).attempts.map((a) => [a.status, a.outcome])).toEqual([[200, 'delivered']]);
     await t.mock.clock.advance(600_000);
     await t.mock.deliveries.idle();
@@ -302,10 +278,10 @@ describe('delivery and retries on the virtual clock', () => {
     cleanups.push(() => other.close());
     expect((await t.call('POST', '/v3/marketing/favor/callbacks', { mchid: SAME_BRAND, body: { mchid: SAME_BRAND, notify_url: other.url } })).status).toBe(200);
     receiver.respond([{ status: 500 }]);
-    const a = (await t.mock.deliverCouponUse(CREATOR, coupon()))!.record;
+    const a = (await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR)))!.record;
     await t.mock.deliveries.waitFor(a.id, { attempts: 1 });
-    const b = (await t.mock.deliverCouponUse(CREATOR, coupon(CREATOR, { stock_id: '16000002' })))!;
-    const c = (await t.mock.deliverCouponUse(SAME_BRAND, coupon(SAME_BRAND)))!;
+    const b = (await t.mock.deliverCouponUse(CREATOR, { ...couponUsePlaintext(CREATOR), stock_id: '16000002' }))!;
+    const c = (await t.mock.deliverCouponUse(SAME_BRAND, couponUsePlaintext(SAME_BRAND)))!;
     await Promise.all([b.settled, c.settled]);
     const ids = (rs: { id: string }[]) => rs.map((r) => r.id);
     const [A, B, C] = [a.id, b.record.id, c.record.id];
@@ -336,7 +312,7 @@ describe('delivery and retries on the virtual clock', () => {
   it('an answer later than 5 s is a failed attempt; the retry a minute later succeeds', async () => {
     const { t, receiver } = await setup();
     receiver.respond([{ delayMs: 6_000 }]);
-    const handle = await t.mock.deliverCouponUse(CREATOR, coupon());
+    const handle = await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR));
     const id = handle!.record.id;
     const afterTimeout = await t.mock.deliveries.waitFor(id, { attempts: 1, timeoutMs: 8_000 });
     expect(afterTimeout.attempts[0]).toMatchObject({ status: null, outcome: 'failed', error: 'timeout: no complete answer within 5000 ms' });
@@ -351,7 +327,7 @@ describe('delivery and retries on the virtual clock', () => {
     const { t, receiver } = await setup({ callbackTimeScale: 600 }); // a retry every 100 ms
     await t.mock.clock.unfreeze();
     receiver.respond([{ status: 500 }, { status: 500 }]);
-    const record = await (await t.mock.deliverCouponUse(CREATOR, coupon()))!.settled;
+    const record = await (await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR)))!.settled;
     expect(record.attempts.map((a) => a.status)).toEqual([500, 500, 204]);
     // Nobody advanced the clock: the retries came on the running clock, each a virtual 60 s / 600 = 100 ms
     // after the previous attempt (its start plus its latency), not a minute.
@@ -364,7 +340,7 @@ describe('delivery and retries on the virtual clock', () => {
     const dataFile = tempFile();
     const { t, receiver } = await setup({ dataFile });
     receiver.respond({ status: 500 });
-    const handle = await t.mock.deliverCouponUse(CREATOR, coupon());
+    const handle = await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR));
     const id = handle!.record.id;
     // Durable before the trigger returned.
     expect(JSON.parse(readFileSync(dataFile, 'utf8')).callbacks.deliveries[id].state).toBe('pending');
@@ -401,7 +377,7 @@ describe('delivery and retries on the virtual clock', () => {
 
     // 1. The first attempt hangs; the process is killed while it is in flight.
     receiver.respond([{ delayMs: 30_000 }]);
-    const triggered = await control(first.url, 'POST', '/_mock/callbacks/coupon-use', { coupon: coupon() });
+    const triggered = await control(first.url, 'POST', '/_mock/callbacks/coupon-use', { coupon: couponUsePlaintext(CREATOR) });
     expect(triggered.status).toBe(200);
     const id: string = triggered.json.delivery.id;
     expect(JSON.parse(readFileSync(dataFile, 'utf8')).callbacks.deliveries[id]).toMatchObject({ state: 'pending', attempts_in_round: 0 });
@@ -445,7 +421,7 @@ describe('delivery and retries on the virtual clock', () => {
 
   it('replay re-sends the same id and body, programmatically and through the control API', async () => {
     const { t, receiver } = await setup();
-    const handle = await t.mock.deliverCouponUse(CREATOR, coupon());
+    const handle = await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR));
     const id = handle!.record.id;
     await handle!.settled;
     const replayed = await t.mock.replayCallback(id);
@@ -461,7 +437,7 @@ describe('delivery and retries on the virtual clock', () => {
     expect((await t.mock.request(`/_mock/callbacks/${id}`)).status).toBe(200);
     expect((await t.mock.request('/_mock/callbacks/nope/replay', { method: 'POST' })).status).toBe(404);
     // The control API's raw trigger, waiting for the first answer.
-    const raw = await (await t.mock.request('/_mock/callbacks/coupon-use', { method: 'POST', body: JSON.stringify({ coupon: coupon(), wait: 'attempt' }) })).json();
+    const raw = await (await t.mock.request('/_mock/callbacks/coupon-use', { method: 'POST', body: JSON.stringify({ coupon: couponUsePlaintext(CREATOR), wait: 'attempt' }) })).json();
     expect(raw).toMatchObject({ timed_out: false, delivery: { state: 'delivered', attempts: [{ status: 204 }] } });
   });
 
@@ -477,7 +453,7 @@ describe('delivery and retries on the virtual clock', () => {
 
     // Down: connection refused, recorded as such, scheduled for a retry.
     await t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: 'http://127.0.0.1:9/notify' } });
-    const refused = await t.mock.deliverCouponUse(CREATOR, coupon());
+    const refused = await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR));
     const record = await t.mock.deliveries.waitFor(refused!.record.id, { attempts: 1 });
     expect(record.attempts[0]).toMatchObject({ status: null, outcome: 'failed' });
     expect(record.attempts[0].error).toMatch(/ECONNREFUSED/);
@@ -485,7 +461,7 @@ describe('delivery and retries on the virtual clock', () => {
 
     // Hanging: triggers return at once, the API answers at once, at most 32 attempts hold a connection.
     await t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: hangingUrl } });
-    const handles = await Promise.all(Array.from({ length: 100 }, () => t.mock.deliverCouponUse(CREATOR, coupon())));
+    const handles = await Promise.all(Array.from({ length: 100 }, () => t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR))));
     expect(handles.every((h) => h?.record.state === 'pending')).toBe(true);
     const res = await t.call('GET', `/v3/marketing/favor/callbacks?mchid=${CREATOR}`);
     expect(res.status).toBe(200);
@@ -514,7 +490,7 @@ describe('a plaintext of your own (deliverCouponUse)', () => {
     const mock = await startMock();
     const receiver = await createCallbackReceiver({ credentials: mock.credentials, mchid: '1900000001' });
     cleanups.push(() => mock.close(), () => receiver.close());
-    const usedCoupon = coupon();
+    const usedCoupon = couponUsePlaintext(CREATOR);
 
     const m = mock.credentials.merchants[0];
     const signer = createSigner({ mchid: m.mchid, serialNo: m.merchant_serial_no, privateKey: m.merchant_private_key });
@@ -623,4 +599,44 @@ describe('using a coupon sends COUPON.USE (the favor domain, hooked)', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/use-coupon refused \(HTTP 400\): INVALID_REQUEST coupon \d+ is USED/);
   }, 15_000);
+});
+
+describe('the delivery log is capped (callbackLogSize)', () => {
+  it('callbackLogSize 2: keeps the last 2 settled deliveries, the first settled dropped first; pending ones are never dropped', async () => {
+    const { t, receiver } = await setup({ callbackLogSize: 2 });
+    const ids = (rs: { id: string }[]) => rs.map((r) => r.id);
+    // Three deliveries left pending (first attempt answered 500): more than the cap.
+    receiver.respond([{ status: 500 }, { status: 500 }, { status: 500 }]);
+    const pending: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const id = (await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR)))!.record.id;
+      await t.mock.deliveries.waitFor(id, { attempts: 1 });
+      pending.push(id);
+    }
+    // Four delivered at the first attempt (the receiver's default 204): only the last two stay.
+    const settled: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const handle = (await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR)))!;
+      expect((await handle.settled).state).toBe('delivered');
+      settled.push(handle.record.id);
+    }
+    expect(ids(t.mock.deliveries())).toEqual([...pending, ...settled.slice(2)]);
+    expect(ids(t.mock.deliveries({ state: 'pending' }))).toEqual(pending);
+    const listed = await (await t.mock.request('/_mock/callbacks')).json();
+    expect({ ids: ids(listed.deliveries), pending: listed.pending }).toEqual({ ids: [...pending, ...settled.slice(2)], pending: 3 });
+    expect(t.mock.deliveries.get(settled[0])).toBeUndefined();
+
+    // The pending three settle on their retry: they are the newest settled now, two of them stay.
+    const done = pending.map((id) => t.mock.deliveries.waitFor(id));
+    await t.mock.clock.advance(60_000);
+    expect((await Promise.all(done)).map((r) => r.state)).toEqual(['delivered', 'delivered', 'delivered']);
+    await t.mock.deliveries.idle();
+    const left = t.mock.deliveries();
+    expect(left).toHaveLength(2);
+    for (const r of left) {
+      expect(pending).toContain(r.id);
+      expect(r.state).toBe('delivered');
+    }
+    expect(receiver.received).toHaveLength(10);
+  });
 });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport, createCallbackReceiver, createSigner, formatReport, startMock, type CallbackReceiver, type ContractReport, type RunningMock } from '../mock-server/index.js';
+import { couponUsePlaintext } from './helpers/coupon-use.js';
 import { CREATOR, newMock, type TestMock } from './helpers/mock.js';
 import { createBody, CREATE, NOW as PAYGIFT_NOW } from './helpers/paygift.js';
 
@@ -258,22 +259,6 @@ describe('callbacks contract for merchant notify handlers', () => {
     const signer = createSigner({ mchid: m.mchid, serialNo: m.merchant_serial_no, privateKey: m.merchant_private_key });
     expect((await send(mock.url, signer, 'POST', CALLBACKS, { mchid: CREATOR, notify_url: notifyUrl })).status).toBe(200);
   }
-  const usedCoupon = () => ({
-    stock_creator_mchid: CREATOR,
-    stock_id: '16000001',
-    coupon_id: `9${Math.floor(Math.random() * 1e9)}`,
-    coupon_name: '满100减10',
-    status: 'USED',
-    description: '微信支付营销',
-    create_time: '2027-02-28T09:00:00.000+08:00',
-    coupon_type: 'NORMAL',
-    no_cash: false,
-    available_begin_time: '2027-02-01T00:00:00.000+08:00',
-    available_end_time: '2027-04-01T00:00:00.000+08:00',
-    singleitem: false,
-    normal_coupon_information: { coupon_amount: 1000, transaction_minimum: 10000 },
-    consume_information: { consume_time: '2027-03-01T10:00:00.000+08:00', consume_mchid: CREATOR, transaction_id: '4200002027030112345678901234' },
-  });
 
   it('handler check: a handler that verifies (refuses the WECHATPAY/SIGNTEST/ probe with 401) passes; one that answers 200 anyway is flagged, and `wxpay-mock report` exits 1 naming it', async () => {
     await withMock();
@@ -321,7 +306,7 @@ describe('callbacks contract for merchant notify handlers', () => {
     await mock.clock.freeze();
     const good = await receiver();
     await setNotifyUrl(good.url);
-    const ok = (await mock.deliverCouponUse(CREATOR, usedCoupon()))!;
+    const ok = (await mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR, { goodsDetail: false })))!;
     expect((await ok.settled).state).toBe('delivered');
     let report = mock.report();
     expect(report.ok).toBe(true);
@@ -335,7 +320,7 @@ describe('callbacks contract for merchant notify handlers', () => {
     const bad = await receiver({ status: 200 });
     bad.respond([{ status: 200 }, { status: 500 }]);
     await setNotifyUrl(bad.url);
-    const failing = (await mock.deliverCouponUse(CREATOR, usedCoupon()))!;
+    const failing = (await mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR, { goodsDetail: false })))!;
     await mock.deliveries.waitFor(failing.record.id, { attempts: 2 });
     report = mock.report();
     expect(report.ok).toBe(false);
