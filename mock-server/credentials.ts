@@ -2,7 +2,7 @@
  * What a client needs to talk to the mock, per merchant: the same facts a real merchant copies from
  * the merchant platform. Printed by the CLI, served at /_mock/credentials, returned by startMock.
  */
-import type { World } from './world.js';
+import type { Goods, User, World } from './world.js';
 
 export interface MerchantCredentials {
   mchid: string;
@@ -28,6 +28,9 @@ export interface Credentials {
   public_key_path: string;
   public_key: string;
   merchants: MerchantCredentials[];
+  /** The world's users (openid under its appid) and goods, `--seed N` ones included: a client cannot send a coupon to an openid it does not know. */
+  users: User[];
+  goods: Goods[];
 }
 
 export function credentialsOf(world: World): Credentials {
@@ -53,6 +56,9 @@ export function credentialsOf(world: World): Credentials {
       apiv3_key: m.apiv3_key,
       appids: [...world.appids.values()].filter((a) => a.mchids.includes(m.mchid)).map((a) => a.appid),
     })),
+    // Copies: a caller editing its credentials must not rebind the world's openids.
+    users: world.users.map((u) => ({ ...u })),
+    goods: world.goods.map((g) => ({ ...g })),
   };
 }
 
