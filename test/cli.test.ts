@@ -3,10 +3,12 @@
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSigner } from '../mock-server/index.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSigner, type Credentials } from '../mock-server/index.js';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'cli.js');
 const children: ChildProcessWithoutNullStreams[] = [];
@@ -18,10 +20,12 @@ function run(args: string[]) {
   return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 15_000 });
 }
 
-/** Starts the CLI and resolves with its stdout once the env block is printed. */
-function start(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; stdout: string; env: Record<string, string> }> {
+type Started = { child: ChildProcessWithoutNullStreams; stdout: string; env: Record<string, string> };
+
+/** Starts the CLI and resolves with its stdout once the env block is printed (killed after the test, or by whoever owns `owner`). */
+function start(args: string[], owner = children): Promise<Started> {
   const child = spawn(process.execPath, [CLI, ...args]);
-  children.push(child);
+  owner.push(child);
   return new Promise((resolve, reject) => {
     let stdout = '';
     let stderr = '';
@@ -37,11 +41,39 @@ function start(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams;
   });
 }
 
+/** Two CLIs shared by the tests below (one spawn each): the defaults, and every flag under test at once. */
+const shared: ChildProcessWithoutNullStreams[] = [];
+let plain: Started;
+let flagged: Started;
+const FLAGGED = ['--port', '0', '--in-memory', '--host', '127.0.0.2', '--seed', '42', '--relax-headers', '--journal-size', '3'];
+beforeAll(async () => {
+  [plain, flagged] = await Promise.all([start(['--port', '0', '--in-memory'], shared), start(FLAGGED, shared)]);
+}, 20_000);
+afterAll(() => {
+  for (const c of shared) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+const signerOf = (env: Record<string, string>) => createSigner({ mchid: env.WXPAY_MCHID, serialNo: env.WXPAY_MERCHANT_SERIAL_NO, privateKey: readFileSync(env.WXPAY_MERCHANT_PRIVATE_KEY_PATH, 'utf8') });
+
+/** node:http sends no Accept and no User-Agent unless told (fetch adds both). */
+function bareGet(base: string, target: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; json: any }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(base + target, { headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, json: text ? JSON.parse(text) : undefined }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 const exited = (child: ChildProcessWithoutNullStreams) => new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
 
 describe('wxpay-mock CLI', () => {
   it('prints the base URL and an env block a CI script can eval, and serves signed replies', async () => {
-    const { stdout, env } = await start(['--port', '0', '--in-memory']);
+    const { stdout, env } = plain;
     expect(stdout.split('\n')[0]).toMatch(/^# wxpay-mock \S+ listening on http:\/\/127\.0\.0\.1:\d+ \(data: in memory\)$/);
     expect(Object.keys(env)).toEqual(expect.arrayContaining(['WXPAY_MOCK_URL', 'WXPAY_MCHID', 'WXPAY_MERCHANT_SERIAL_NO', 'WXPAY_MERCHANT_PRIVATE_KEY_PATH', 'WXPAY_MERCHANT_CERTIFICATE_PATH', 'WXPAY_APIV3_KEY', 'WXPAY_PLATFORM_SERIAL_NO', 'WXPAY_PUBLIC_KEY_ID']));
     const signer = createSigner({ mchid: env.WXPAY_MCHID, serialNo: env.WXPAY_MERCHANT_SERIAL_NO, privateKey: readFileSync(env.WXPAY_MERCHANT_PRIVATE_KEY_PATH, 'utf8') });
@@ -81,7 +113,7 @@ describe('wxpay-mock CLI', () => {
   });
 
   it('bad flags -> a clear message and exit 2', () => {
-    for (const args of [['--bogus'], ['--port', 'abc'], ['--port', '70000'], ['--data', 'x.json', '--in-memory'], ['frobnicate'], ['--seed', '-1']]) {
+    for (const args of [['--bogus'], ['--port', 'abc'], ['--port', '70000'], ['--data', 'x.json', '--in-memory'], ['frobnicate'], ['--seed', '-1'], ['--journal-size', '0']]) {
       const out = run(args);
       expect(out.status, args.join(' ')).toBe(2);
       expect(out.stderr).toMatch(/^wxpay-mock: .+\nRun "wxpay-mock --help" for usage\.\n$/s);
@@ -100,5 +132,78 @@ describe('wxpay-mock CLI', () => {
   it('--help and --version', () => {
     expect(run(['--help']).stdout).toContain('Usage:');
     expect(run(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('--host 127.0.0.2 binds that address only; the first line and WXPAY_MOCK_URL name it', async () => {
+    const { stdout, env } = flagged;
+    const m = /^# wxpay-mock \S+ listening on http:\/\/127\.0\.0\.2:(\d+) \(data: in memory\)$/.exec(stdout.split('\n')[0]);
+    expect(m, stdout.split('\n')[0]).not.toBeNull();
+    const port = Number(m![1]);
+    expect(env.WXPAY_MOCK_URL).toBe(`http://127.0.0.2:${port}`);
+    const res = await fetch(`${env.WXPAY_MOCK_URL}/v3/certificates`, { headers: signerOf(env).headers('GET', '/v3/certificates') });
+    expect(res.status).toBe(200);
+    // Not on 127.0.0.1 (the default): the same port there refuses the connection.
+    const refused = await new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve('connected')));
+      socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    });
+    expect(refused).toBe('ECONNREFUSED');
+  });
+
+  it('--seed N adds users and goods: listed by credentials --json and GET /_mock/credentials, the same for the same N, others for another N', async () => {
+    const creds = (args: string[]): Credentials => {
+      const out = run(['credentials', '--json', ...args]);
+      expect(out.status, out.stderr).toBe(0);
+      return JSON.parse(out.stdout);
+    };
+    const [base, a, b, c] = [creds([]), creds(['--seed', '42']), creds(['--seed', '42']), creds(['--seed', '7'])];
+    // 20 users for each of the 5 fixture appids, 50 goods (world.ts addSeededData).
+    expect([a.users.length - base.users.length, a.goods.length - base.goods.length]).toEqual([100, 50]);
+    expect(a.users.slice(0, base.users.length)).toEqual(base.users);
+    expect(a.goods.slice(0, base.goods.length)).toEqual(base.goods);
+    expect([a.users, a.goods]).toEqual([b.users, b.goods]);
+    const seededOpenids = (x: Credentials) => x.users.slice(base.users.length).map((u) => u.openid);
+    expect(seededOpenids(c).filter((o) => seededOpenids(a).includes(o))).toEqual([]);
+    expect(c.goods.slice(base.goods.length)).not.toEqual(a.goods.slice(base.goods.length));
+    // The running mock started with --seed 42 has that same world; the default one has the fixtures only.
+    const served = async (s: Started) => (await (await fetch(`${s.env.WXPAY_MOCK_URL}/_mock/credentials`)).json()) as Credentials;
+    expect(await served(flagged)).toMatchObject({ users: a.users, goods: a.goods });
+    expect(await served(plain)).toMatchObject({ users: base.users, goods: base.goods });
+
+    // A seeded user is a real user of the world: its openid is accepted under its appid.
+    const user = a.users.slice(base.users.length).find((u) => u.appid === a.merchants[0].appids[0])!;
+    const target = `/v3/marketing/favor/users/${user.openid}/coupons?appid=${user.appid}&creator_mchid=${a.merchants[0].mchid}`;
+    const list = async (s: Started) => {
+      const res = await fetch(s.env.WXPAY_MOCK_URL + target, { headers: signerOf(s.env).headers('GET', target) });
+      return { status: res.status, body: await res.json() };
+    };
+    expect(await list(flagged)).toEqual({ status: 200, body: { data: [], total_count: 0, limit: 20, offset: 0 } });
+    expect(await list(plain)).toMatchObject({ status: 400, body: { code: 'INVALID_REQUEST', message: 'openid与appid不匹配' } });
+  });
+
+  it('a signed request without Accept or User-Agent -> 400 INVALID_REQUEST Http头缺少Accept或User-Agent; --relax-headers -> 200', async () => {
+    const signed = (env: Record<string, string>) => ({ Authorization: signerOf(env).authorization('GET', '/v3/certificates') });
+    for (const extra of [{}, { Accept: 'application/json' }, { 'User-Agent': 'cli-test/1.0' }]) {
+      const res = await bareGet(plain.env.WXPAY_MOCK_URL, '/v3/certificates', { ...signed(plain.env), ...extra });
+      expect([res.status, res.json], JSON.stringify(extra)).toEqual([400, { code: 'INVALID_REQUEST', message: 'Http头缺少Accept或User-Agent' }]);
+    }
+    const relaxed = await bareGet(flagged.env.WXPAY_MOCK_URL, '/v3/certificates', signed(flagged.env));
+    expect(relaxed.status).toBe(200);
+    expect(relaxed.headers['wechatpay-serial']).toBe(flagged.env.WXPAY_PLATFORM_SERIAL_NO);
+    // Only the header rule is lifted: the signature is still required.
+    const unsigned = await bareGet(flagged.env.WXPAY_MOCK_URL, '/v3/certificates', {});
+    expect([unsigned.status, unsigned.json.code]).toEqual([401, 'SIGN_ERROR']);
+  });
+
+  it('--journal-size 3 keeps the last 3 requests and counts the dropped ones; the default keeps 2000', async () => {
+    const base = flagged.env.WXPAY_MOCK_URL;
+    expect((await fetch(`${base}/_mock/journal`, { method: 'DELETE' })).ok).toBe(true);
+    const targets = [1, 2, 3, 4, 5].map((i) => `/v3/marketing/favor/stocks/9800000${i}?stock_creator_mchid=${flagged.env.WXPAY_MCHID}`);
+    for (const target of targets) await fetch(base + target, { headers: signerOf(flagged.env).headers('GET', target) });
+    const journal = await (await fetch(`${base}/_mock/journal`)).json();
+    expect({ capacity: journal.capacity, dropped: journal.dropped }).toEqual({ capacity: 3, dropped: 2 });
+    expect(journal.entries.map((e: { target: string }) => e.target)).toEqual(targets.slice(2));
+    expect((await (await fetch(`${plain.env.WXPAY_MOCK_URL}/_mock/journal`)).json()).capacity).toBe(2000);
   });
 });
