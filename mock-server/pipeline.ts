@@ -9,7 +9,7 @@ import type { ValidateFunction } from 'ajv';
 import type { Context } from 'hono';
 import type { IncomingMessage } from 'node:http';
 import type { Clock } from './clock.js';
-import { describe, echo, firstError, type Location } from './contract/messages.js';
+import { describe, echo, firstError, valueAt, type Location } from './contract/messages.js';
 import type { CompiledOperation, NotOpenField } from './contract/registry.js';
 import { ApiError } from './errors.js';
 import type { Finding, Journal } from './journal.js';
@@ -157,16 +157,6 @@ export function decodeJsonQuery(op: CompiledOperation, query: Record<string, unk
 
 const UNDECLARED = '请求中含有未在API文档中定义的参数';
 
-/** The value at a JSON pointer (`~0`/`~1` escapes), undefined when absent. */
-function at(root: unknown, pointer: string): unknown {
-  let node = root;
-  for (const raw of pointer.split('/').slice(1)) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
-  }
-  return node;
-}
-
 /** The real envelope for undeclared fields: pointers under /body, location null (api-reference.md §1.1). */
 const undeclaredError = (pointers: string[]) => new ApiError('PARAM_ERROR', UNDECLARED, { location: null, value: pointers.map((p) => `/body${p}`) });
 
@@ -189,7 +179,7 @@ function noBody(raw: Buffer, contentType: string | null, findings: Finding[]): u
   const pointers = Object.keys(body).map((k) => `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
   if (!pointers.length) return undefined;
   const error = undeclaredError(pointers);
-  for (const field of pointers) findings.push({ kind: 'contract', location: 'body', field, value: echo(at(body, field)), issue: 'the operation takes no body', message: UNDECLARED, detail: error.detail });
+  for (const field of pointers) findings.push({ kind: 'contract', location: 'body', field, value: echo(valueAt(body, field)), issue: 'the operation takes no body', message: UNDECLARED, detail: error.detail });
   throw error;
 }
 
@@ -201,7 +191,7 @@ export function check(validate: ValidateFunction | undefined, data: unknown, loc
   if (location === 'body' && undeclared.length > 0) {
     const pointers = undeclared.map((e) => `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}`);
     const error = undeclaredError(pointers);
-    for (const field of pointers) findings.push({ kind: 'contract', location: 'body', field, value: echo(at(data, field)), issue: 'field not declared in the contract', message: UNDECLARED, detail: error.detail });
+    for (const field of pointers) findings.push({ kind: 'contract', location: 'body', field, value: echo(valueAt(data, field)), issue: 'field not declared in the contract', message: UNDECLARED, detail: error.detail });
     throw error;
   }
   const finding = describe(firstError(errors.filter((e) => e.keyword !== 'additionalProperties')), location, data, validate.schema);
@@ -219,7 +209,7 @@ function notOpenPresent(fields: NotOpenField[], body: unknown): { pointer: strin
     const [head, ...tail] = rest;
     if (head === '*') {
       if (Array.isArray(node)) node.forEach((item, i) => walk(item, tail, `${path}/${i}`, note));
-    } else if (node && typeof node === 'object' && !Array.isArray(node)) walk(at(node, `/${head}`), tail, `${path}/${head}`, note);
+    } else if (node && typeof node === 'object' && !Array.isArray(node)) walk(valueAt(node, `/${head}`), tail, `${path}/${head}`, note);
   };
   for (const f of fields) walk(body, f.pointer.split('/').slice(1), '', f.note);
   return out;

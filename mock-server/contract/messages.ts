@@ -31,7 +31,8 @@ const TYPE_NAMES: Record<string, string> = {
   array: 'array',
 };
 
-function valueAt(root: unknown, pointer: string): unknown {
+/** The value at a JSON pointer (`~0`/`~1` escapes), undefined when absent; the one lookup for findings' `value`. */
+export function valueAt(root: unknown, pointer: string): unknown {
   if (!pointer) return root;
   let node: unknown = root;
   for (const raw of pointer.split('/').slice(1)) {

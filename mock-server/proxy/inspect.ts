@@ -8,7 +8,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { join } from 'node:path';
 import { declaredErrors } from '../contract/declared-errors.js';
-import { echo } from '../contract/messages.js';
+import { echo, valueAt } from '../contract/messages.js';
 import { newAjv, loadSchemaFiles, type CompiledOperation } from '../contract/registry.js';
 import { ApiError } from '../errors.js';
 import type { Finding } from '../journal.js';
@@ -150,20 +150,11 @@ const SIGNATURE_HEADERS = ['wechatpay-timestamp', 'wechatpay-nonce', 'wechatpay-
 
 const drift = (issue: string, more: Partial<Finding> = {}): Finding => ({ kind: 'response-contract', issue, ...more });
 
-function at(root: unknown, pointer: string): unknown {
-  let node = root;
-  for (const raw of pointer.split('/').slice(1)) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
-  }
-  return node;
-}
-
 function schemaDrift(errors: ErrorObject[] | null | undefined, data: unknown): Finding[] {
   const all = errors ?? [];
   const out = all.slice(0, MAX_REPLY_FINDINGS).map((e) => {
     const field = e.keyword === 'additionalProperties' ? `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}` : e.keyword === 'required' ? `${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}` : e.instancePath || '/';
-    return drift(`${field} ${e.message}`, { location: 'body', field, value: echo(at(data, field)), detail: { keyword: e.keyword, params: e.params, schemaPath: e.schemaPath } });
+    return drift(`${field} ${e.message}`, { location: 'body', field, value: echo(valueAt(data, field)), detail: { keyword: e.keyword, params: e.params, schemaPath: e.schemaPath } });
   });
   if (all.length > MAX_REPLY_FINDINGS) out.push(drift(`… and ${all.length - MAX_REPLY_FINDINGS} more schema errors in this reply`));
   return out;
