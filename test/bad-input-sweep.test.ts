@@ -317,17 +317,22 @@ const JSON_MUTATIONS: [string, unknown][] = [
   ['absent', ABSENT],
 ];
 
-/** Raw (percent-encoded) text for a query or path parameter. */
-const TEXT_MUTATIONS: [string, string | typeof ABSENT][] = [
-  ['number', '12345'],
-  ['object', enc('{"k":"v"}')],
-  ['array', enc('["x"]')],
+/** Scalars written as text that needs no encoding: the same values for a URL parameter and a header. */
+const SCALAR_TEXTS: [string, string][] = [
   ['null', 'null'],
   ['boolean', 'true'],
   ['empty string', ''],
   ['10k string', 'x'.repeat(10_000)],
   ['1e30', '1e30'],
   ['-1', '-1'],
+];
+
+/** Raw (percent-encoded) text for a query or path parameter. */
+const TEXT_MUTATIONS: [string, string | typeof ABSENT][] = [
+  ['number', '12345'],
+  ['object', enc('{"k":"v"}')],
+  ['array', enc('["x"]')],
+  ...SCALAR_TEXTS,
   ['2^53+1', '9007199254740993'],
   ['1.5', '1.5'],
   ['emoji, CJK, bidi and zero-width', enc('😀测试🎉\u202e\u200b\ufeff')],
@@ -342,12 +347,7 @@ const HEADER_MUTATIONS: [string, string | typeof ABSENT][] = [
   ['number', '12345'],
   ['object', '{"k":"v"}'],
   ['array', '["x"]'],
-  ['null', 'null'],
-  ['boolean', 'true'],
-  ['empty string', ''],
-  ['10k string', 'x'.repeat(10_000)],
-  ['1e30', '1e30'],
-  ['-1', '-1'],
+  ...SCALAR_TEXTS,
   ['1.5', '1.5'],
   ['Latin-1', 'clé-é'],
   ['control characters', 'a\u0001\u0007\u001b\u007fb'],
