@@ -8,18 +8,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CREATOR, json, newMock, SAME_BRAND, UNRELATED, type TestMock } from './helpers/mock.js';
-import { APP, APP2, bodyText, BRANCH_APP, END, err, freezeAtNow, FAVOR, NOW_MS, runningStock, SAME_PERSON, sendOk, stockPath, USER, USER2 } from './helpers/favor.js';
+import { describe, expect, it } from 'vitest';
+import { CREATOR, json, newMock, SAME_BRAND, UNRELATED } from './helpers/mock.js';
+import { APP, APP2, bodyText, BRANCH_APP, END, err, FAVOR, favorMock, NOW_MS, runningStock, SAME_PERSON, sendOk, stockPath, USER, USER2 } from './helpers/favor.js';
 
-let t: TestMock;
-beforeAll(async () => {
-  t = await newMock();
-});
-beforeEach(async () => {
-  await t.mock.reset();
-  await freezeAtNow(t);
-});
+const t = favorMock();
 
 const coupon = (couponId: string, openid = USER, appid = APP, mchid = CREATOR) => t.call('GET', `${FAVOR}/users/${openid}/coupons/${couponId}?appid=${appid}`, { mchid });
 const list = (query: string, openid = USER, mchid = CREATOR) => t.call('GET', `${FAVOR}/users/${openid}/coupons?${query}`, { mchid });

@@ -2,8 +2,8 @@
  * 代金券 send (POST /v3/marketing/favor/users/{openid}/coupons, api-reference.md §2.5): every rule with
  * the real status, code and message, idempotency, and exact counting under concurrency.
  */
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CREATOR, json, newMock, SAME_BRAND, type TestMock } from './helpers/mock.js';
+import { describe, expect, it } from 'vitest';
+import { CREATOR, json, SAME_BRAND } from './helpers/mock.js';
 import {
   APP,
   APP2,
@@ -11,8 +11,8 @@ import {
   BRANCH_USER,
   createStock,
   err,
-  freezeAtNow,
   FAVOR,
+  favorMock,
   NOW_MS,
   requestNo,
   runningStock,
@@ -30,14 +30,7 @@ const NOT_RUNNING = [400, 'INVALID_REQUEST', '活动已结束或未激活'];
 const BUDGET = [403, 'NOT_ENOUGH', '批次预算不足'];
 const USER_LIMIT = [403, 'REQUEST_BLOCKED', '用户被限领拦截'];
 
-let t: TestMock;
-beforeAll(async () => {
-  t = await newMock();
-});
-beforeEach(async () => {
-  await t.mock.reset();
-  await freezeAtNow(t);
-});
+const t = favorMock();
 
 const stockOf = (id: string) => t.mock.store.data.merchants[CREATOR].favor!.stocks[id];
 const couponCount = () => Object.keys(t.mock.store.data.merchants[CREATOR].favor?.coupons ?? {}).length;

@@ -3,10 +3,10 @@
  * machine with the prepaid budget lock, detail, list, available merchants and items — each rule with
  * the real status, code and message.
  */
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CREATOR, json, newMock, SAME_BRAND, UNRELATED, type TestMock } from './helpers/mock.js';
+import { describe, expect, it } from 'vitest';
+import { CREATOR, json, newMock, SAME_BRAND, UNRELATED } from './helpers/mock.js';
 import { uploadedImage } from './helpers/paygift.js';
-import { APP, BRANCH_APP, createStock, END, err, freezeAtNow, NOW, NOW_MS, POOR, requestNo, runningStock, stockAction, stockBody, stockPath, STOCKS } from './helpers/favor.js';
+import { APP, BRANCH_APP, createStock, END, err, favorMock, NOW, NOW_MS, POOR, requestNo, runningStock, stockAction, stockBody, stockPath, STOCKS } from './helpers/favor.js';
 
 const SPECIAL = [403, 'NO_AUTH', '你配置的信息需要开通特殊权限'];
 const WINDOW = [403, 'REQUEST_BLOCKED', '活动未开始或已结束\n'];
@@ -14,14 +14,7 @@ const RULE = [400, 'INVALID_REQUEST', '批次发放规则或核销规则有误�
 const DAY = 86_400_000;
 const at = (ms: number) => new Date(ms).toISOString().replace('Z', '+00:00');
 
-let t: TestMock;
-beforeAll(async () => {
-  t = await newMock();
-});
-beforeEach(async () => {
-  await t.mock.reset();
-  await freezeAtNow(t);
-});
+const t = favorMock();
 
 const create = (overrides: Record<string, unknown> = {}, mchid = CREATOR) => t.call('POST', STOCKS, { body: stockBody(overrides, mchid), mchid });
 const detail = (stockId: string, creator = CREATOR, mchid = CREATOR) => t.call('GET', `${stockPath(stockId)}?stock_creator_mchid=${creator}`, { mchid });

@@ -5,9 +5,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { APP, BRANCH_APP, BRANCH_USER, err, freezeAtNow, runningStock, send, sendOk, stockPath, UNBOUND_APP } from './helpers/favor.js';
-import { CREATOR, json, newMock, SAME_BRAND, UNRELATED, type TestMock } from './helpers/mock.js';
+import { describe, expect, it } from 'vitest';
+import { APP, BRANCH_APP, BRANCH_USER, err, favorMock, runningStock, send, sendOk, stockPath, UNBOUND_APP } from './helpers/favor.js';
+import { CREATOR, json, newMock, SAME_BRAND, UNRELATED } from './helpers/mock.js';
 
 const BASE = '/v3/marketing/partnerships';
 const BUILD = `${BASE}/build`;
@@ -22,15 +22,7 @@ const NO_RIGHT = [403, 'REQUEST_BLOCKED', '商户无权发券'];
 const CROSS = [403, 'REQUEST_BLOCKED', '批次不支持跨商户发券'];
 const APPID_MISMATCH_SEND = [400, 'APPID_MCHID_NOT_MATCH', '商户号与appid不匹配'];
 
-let t: TestMock;
-beforeAll(async () => {
-  t = await newMock();
-});
-afterAll(() => t.mock.close());
-beforeEach(async () => {
-  await t.mock.reset();
-  await freezeAtNow(t);
-});
+const t = favorMock();
 
 let keys = 0;
 const newKey = () => `K-${Date.now()}_${++keys}`;

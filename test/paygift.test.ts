@@ -3,20 +3,13 @@
  * (seed 001 §4), each asserting the real status, code and message.
  */
 import { createSign } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CREATOR, json, newMock, SAME_BRAND, UNRELATED, type TestMock } from './helpers/mock.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { CREATOR, json, newMock, SAME_BRAND, sharedMock, UNRELATED } from './helpers/mock.js';
 import { BEGIN, CREATE, createActivity, createBody, END, failure, MINI_APP, NOW, OTHER_MINI_APP, PAYGIFT, STOCK, uploadedImage, type CreateBody } from './helpers/paygift.js';
 
-let t: TestMock;
+const t = sharedMock(new Date(NOW));
 let body: CreateBody;
-
-beforeAll(async () => {
-  t = await newMock();
-});
-afterAll(() => t.mock.close());
 beforeEach(async () => {
-  await t.mock.reset();
-  await t.mock.clock.freeze(new Date(NOW));
   body = await createBody(t);
 });
 

@@ -3,7 +3,7 @@
  * virtual clock (so windows, days and expiry are exact).
  */
 import { expect } from 'vitest';
-import { CREATOR, json, type TestMock } from './mock.js';
+import { CREATOR, json, sharedMock, type TestMock } from './mock.js';
 
 export const FAVOR = '/v3/marketing/favor';
 export const STOCKS = `${FAVOR}/coupon-stocks`;
@@ -65,6 +65,9 @@ export function merge(base: any, overrides: any): any {
 export async function freezeAtNow(t: TestMock) {
   await t.mock.clock.freeze(NOW_MS);
 }
+
+/** The 代金券 suites' mock: one per file, reset and frozen at NOW before each test. */
+export const favorMock = () => sharedMock(NOW_MS);
 
 export async function createStock(t: TestMock, overrides: Record<string, unknown> = {}, mchid = CREATOR): Promise<string> {
   const res = await t.call('POST', STOCKS, { body: stockBody(overrides, mchid), mchid });

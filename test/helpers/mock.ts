@@ -5,6 +5,7 @@
  */
 import { createPublicKey, createVerify, type KeyObject, X509Certificate } from 'node:crypto';
 import request from 'supertest';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createApp, createSigner, type MockApp, type MockOptions, type Signer } from '../../mock-server/index.js';
 
 export const CREATOR = '1900000001';
@@ -68,6 +69,35 @@ export async function newMock(options: MockOptions = {}): Promise<TestMock> {
       if (!ok) throw new Error('reply signature does not verify');
       return serial;
     },
+  };
+}
+
+/**
+ * One mock for a whole test file: created before its first test, reset with the clock frozen at
+ * `frozenAt` before each test, closed after the last. The handle forwards to that mock, so the file
+ * uses it as a plain TestMock: `const t = sharedMock(NOW_MS);`.
+ */
+export function sharedMock(frozenAt: number | Date): TestMock {
+  let current: TestMock | undefined;
+  const t = () => {
+    if (!current) throw new Error('sharedMock: used outside a test (the mock is created in beforeAll)');
+    return current;
+  };
+  beforeAll(async () => {
+    current = await newMock();
+  });
+  afterAll(() => current?.mock.close());
+  beforeEach(async () => {
+    await t().mock.reset();
+    await t().mock.clock.freeze(frozenAt);
+  });
+  return {
+    get mock() {
+      return t().mock;
+    },
+    signer: (mchid) => t().signer(mchid),
+    call: (method, target, options) => t().call(method, target, options),
+    verifyReply: (res) => t().verifyReply(res),
   };
 }
 
