@@ -10,10 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Multipart, Wechatpay } from 'wechatpay-axios-plugin';
+import { Multipart } from 'wechatpay-axios-plugin';
 import { createApp, startMock, type MockApp, type RunningMock } from '../mock-server/index.js';
 import { isIssuedMediaUrl, MAX_IMAGE_BYTES } from '../mock-server/operations/favor/media.js';
 import { parseMultipart } from '../mock-server/protocol/multipart.js';
+import { axiosPluginClient, platformCertificate } from './helpers/axios-plugin.js';
 import { CREATOR, json, newMock, type TestMock } from './helpers/mock.js';
 
 const PATH = '/v3/marketing/favor/media/image-upload';
@@ -99,13 +100,7 @@ describe('image upload: the real wechatpay-axios-plugin (Multipart, meta signed)
 
   it('uploads a PNG with v3.marketing.favor.media.imageUpload.post(form, {meta, headers}), verifies the signed reply, and GET returns the bytes', async () => {
     const m = running.credentials.merchants.find((x) => x.mchid === CREATOR)!;
-    const wxpay = new Wechatpay({
-      baseURL: `${running.url}/`,
-      mchid: m.mchid,
-      serial: m.merchant_serial_no,
-      privateKey: m.merchant_private_key,
-      certs: { [running.credentials.platform_serial_no]: running.credentials.platform_certificate },
-    } as any) as any;
+    const wxpay = axiosPluginClient(running.url, m, platformCertificate(running.credentials));
     const meta = { filename: 'logo.png', sha256: sha256(PNG) };
     const form = new Multipart();
     form.append('file', PNG, 'logo.png');

@@ -5,8 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Multipart, Wechatpay } from 'wechatpay-axios-plugin';
+import { Multipart } from 'wechatpay-axios-plugin';
 import { startMock, type RunningMock } from '../mock-server/index.js';
+import { axiosPluginClient, platformCertificate } from './helpers/axios-plugin.js';
 import { APP, NOW_MS, requestNo, stockBody, USER } from './helpers/favor.js';
 
 let running: RunningMock;
@@ -17,13 +18,7 @@ beforeAll(async () => {
   running = await startMock({ validateResponses: true });
   await running.clock.freeze(NOW_MS);
   const m = running.credentials.merchants.find((x) => x.mchid === CREATOR)!;
-  wxpay = new Wechatpay({
-    baseURL: `${running.url}/`,
-    mchid: m.mchid,
-    serial: m.merchant_serial_no,
-    privateKey: m.merchant_private_key,
-    certs: { [running.credentials.platform_serial_no]: running.credentials.platform_certificate },
-  } as any);
+  wxpay = axiosPluginClient(running.url, m, platformCertificate(running.credentials));
 });
 afterAll(() => running.close());
 

@@ -6,8 +6,8 @@
  * terminates, and the partner's next send is refused as the SDK surfaces errors.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Wechatpay } from 'wechatpay-axios-plugin';
 import { startMock, type MerchantCredentials, type RunningMock } from '../mock-server/index.js';
+import { axiosPluginClient, platformCertificate, platformPublicKey } from './helpers/axios-plugin.js';
 import { BRANCH_APP, BRANCH_USER, NOW_MS, requestNo, stockBody } from './helpers/favor.js';
 
 const CREATOR = '1900000001';
@@ -21,10 +21,8 @@ beforeAll(async () => {
   running = await startMock({ validateResponses: true });
   await running.clock.freeze(NOW_MS);
   const merchant = (mchid: string): MerchantCredentials => running.credentials.merchants.find((m) => m.mchid === mchid)!;
-  const client = (m: MerchantCredentials, certs: Record<string, string>) =>
-    new Wechatpay({ baseURL: `${running.url}/`, mchid: m.mchid, serial: m.merchant_serial_no, privateKey: m.merchant_private_key, certs } as any);
-  creator = client(merchant(CREATOR), { [running.credentials.platform_serial_no]: running.credentials.platform_certificate });
-  partner = client(merchant(PARTNER), { [running.credentials.public_key_id]: running.credentials.public_key });
+  creator = axiosPluginClient(running.url, merchant(CREATOR), platformCertificate(running.credentials));
+  partner = axiosPluginClient(running.url, merchant(PARTNER), platformPublicKey(running.credentials));
 });
 afterAll(() => running.close());
 

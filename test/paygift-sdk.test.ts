@@ -5,22 +5,15 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Multipart, Wechatpay } from 'wechatpay-axios-plugin';
+import { Multipart } from 'wechatpay-axios-plugin';
 import { startMock, type MerchantCredentials, type RunningMock } from '../mock-server/index.js';
+import { axiosPluginClient, platformCertificate } from './helpers/axios-plugin.js';
 import { BEGIN, END, MINI_APP, STOCK } from './helpers/paygift.js';
 
 let running: RunningMock;
 const merchant = (mchid: string): MerchantCredentials => running.credentials.merchants.find((m) => m.mchid === mchid)!;
 
-function client(m: MerchantCredentials) {
-  return new Wechatpay({
-    baseURL: `${running.url}/`,
-    mchid: m.mchid,
-    serial: m.merchant_serial_no,
-    privateKey: m.merchant_private_key,
-    certs: { [running.credentials.platform_serial_no]: running.credentials.platform_certificate },
-  } as any) as any;
-}
+const client = (m: MerchantCredentials) => axiosPluginClient(running.url, m, platformCertificate(running.credentials));
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 

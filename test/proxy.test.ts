@@ -11,9 +11,9 @@ import { createHash, createVerify, randomBytes, X509Certificate } from 'node:cry
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Wechatpay } from 'wechatpay-axios-plugin';
 import { ApiError, createSigner, fetchReport, startMock, startProxy, type Finding, type JournalEntry, type RunningMock, type RunningProxy } from '../mock-server/index.js';
 import { handlers } from '../mock-server/operations/index.js';
+import { axiosPluginClient, platformCertificate } from './helpers/axios-plugin.js';
 import { NOW_MS, stockBody, STOCKS } from './helpers/favor.js';
 
 const CALLBACKS = '/v3/marketing/favor/callbacks';
@@ -112,13 +112,7 @@ describe('validating proxy in front of a mock', () => {
 
   it('wechatpay-axios-plugin unmodified, pointed at the proxy, with automatic reply verification on', async () => {
     const m = upstream.credentials.merchants.find((x) => x.mchid === MCHID)!;
-    const wxpay = new Wechatpay({
-      baseURL: `${proxy.url}/`,
-      mchid: m.mchid,
-      serial: m.merchant_serial_no,
-      privateKey: m.merchant_private_key,
-      certs: { [upstream.credentials.platform_serial_no]: upstream.credentials.platform_certificate },
-    } as any) as any;
+    const wxpay = axiosPluginClient(proxy.url, m, platformCertificate(upstream.credentials));
     const set = await wxpay.v3.marketing.favor.callbacks.post({ mchid: m.mchid, notify_url: 'https://merchant.example.com/sdk' });
     expect(set.status).toBe(200);
     const got = await wxpay.v3.marketing.favor.callbacks.get({ params: { mchid: m.mchid } });

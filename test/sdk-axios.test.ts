@@ -3,8 +3,9 @@
  * automatic response verification on — in certificate mode and in public-key mode.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Aes, Formatter, Rsa, Wechatpay } from 'wechatpay-axios-plugin';
+import { Aes, Formatter, Rsa } from 'wechatpay-axios-plugin';
 import { startMock, type MerchantCredentials, type RunningMock } from '../mock-server/index.js';
+import { axiosPluginClient, platformPublicKey } from './helpers/axios-plugin.js';
 
 let running: RunningMock;
 const merchant = (mchid: string): MerchantCredentials => running.credentials.merchants.find((m) => m.mchid === mchid)!;
@@ -14,9 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => running.close());
 
-function client(m: MerchantCredentials, certs: Record<string, string>, extra: Record<string, unknown> = {}) {
-  return new Wechatpay({ baseURL: `${running.url}/`, mchid: m.mchid, serial: m.merchant_serial_no, privateKey: m.merchant_private_key, certs, ...extra } as any) as any;
-}
+const client = (m: MerchantCredentials, certs: Record<string, string>, extra: Record<string, unknown> = {}) => axiosPluginClient(running.url, m, certs, extra);
 
 /**
  * First download, as every SDK's downloader does it: decrypt the list with the APIv3 key, then check
@@ -78,7 +77,7 @@ describe('wechatpay-axios-plugin, certificate mode (merchant 1900000001)', () =>
 describe('wechatpay-axios-plugin, public-key mode', () => {
   it('a public-key merchant (1900000002) gets replies signed with PUB_KEY_ID_… that verify', async () => {
     const m = merchant('1900000002');
-    const wxpay = client(m, { [running.credentials.public_key_id]: running.credentials.public_key });
+    const wxpay = client(m, platformPublicKey(running.credentials));
     const set = await wxpay.v3.marketing.favor.callbacks.post({ mchid: m.mchid, notify_url: 'https://branch.example.com/notify' });
     expect(set.headers['wechatpay-serial']).toBe(running.credentials.public_key_id);
     const got = await wxpay.v3.marketing.favor.callbacks.get({ params: { mchid: m.mchid } });
@@ -87,7 +86,7 @@ describe('wechatpay-axios-plugin, public-key mode', () => {
 
   it('a certificate-mode merchant that sends Wechatpay-Serial: PUB_KEY_ID_… is answered with the public key', async () => {
     const m = merchant('1900000001');
-    const wxpay = client(m, { [running.credentials.public_key_id]: running.credentials.public_key }, { headers: { 'Wechatpay-Serial': running.credentials.public_key_id } });
+    const wxpay = client(m, platformPublicKey(running.credentials), { headers: { 'Wechatpay-Serial': running.credentials.public_key_id } });
     const certificates = await wxpay.v3.certificates.get();
     expect(certificates.headers['wechatpay-serial']).toBe(running.credentials.public_key_id);
     const set = await wxpay.v3.marketing.favor.callbacks.post({ mchid: m.mchid, notify_url: 'https://merchant.example.com/n' });
