@@ -27,6 +27,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadContracts, type CompiledOperation } from '../mock-server/contract/registry.js';
 import { decodeJsonQuery, queryObject } from '../mock-server/pipeline.js';
 import { APP, USER, createStock, freezeAtNow, runningStock, sendOk, stockAction, stockBody } from './helpers/favor.js';
+import { uploadBody } from './helpers/image-upload.js';
 import { CREATOR, SAME_BRAND, json, newMock, type TestMock } from './helpers/mock.js';
 import { createActivity, createBody, uploadedImage } from './helpers/paygift.js';
 
@@ -135,15 +136,9 @@ async function prepare(t: TestMock, op: CompiledOperation, r: Built, mchid = CRE
   let body: string | Uint8Array<ArrayBuffer> | undefined = r.bodyText;
   if (op.contract.request.bodyEncoding === 'multipart' && r.bodyText !== undefined) {
     // The signature covers the meta part only (protocol/multipart.ts), as the SDKs sign it.
-    headers['Content-Type'] = `multipart/form-data; boundary=${BOUNDARY}`;
-    body = new Uint8Array(
-      Buffer.concat([
-        Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="meta"\r\nContent-Type: application/json\r\n\r\n${r.bodyText}\r\n`),
-        Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="logo.png"\r\nContent-Type: image/png\r\n\r\n`),
-        PNG,
-        Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
-      ]),
-    );
+    const upload = uploadBody(r.bodyText, PNG, 'logo.png', { boundary: BOUNDARY });
+    headers['Content-Type'] = upload.contentType;
+    body = new Uint8Array(upload.body);
   }
   return { method, target, headers: { ...headers, ...r.headers }, body };
 }

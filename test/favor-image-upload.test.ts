@@ -15,6 +15,7 @@ import { createApp, startMock, type MockApp, type RunningMock } from '../mock-se
 import { isIssuedMediaUrl, MAX_IMAGE_BYTES } from '../mock-server/operations/favor/media.js';
 import { parseMultipart } from '../mock-server/protocol/multipart.js';
 import { axiosPluginClient, platformCertificate } from './helpers/axios-plugin.js';
+import { uploadBody } from './helpers/image-upload.js';
 import { CREATOR, json, newMock, type TestMock } from './helpers/mock.js';
 
 const PATH = '/v3/marketing/favor/media/image-upload';
@@ -29,22 +30,8 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 /** The meta JSON as Go's json.Marshal writes a map: keys sorted, compact. */
 const goMeta = (filename: string, file: Buffer, digest = sha256(file)) => JSON.stringify({ filename, sha256: digest });
 
-const CRLF = '\r\n';
-
-/**
- * The body wechatpay-go writes (core.CreateFormField / CreateFormFile, mime/multipart.Writer):
- * a 60-hex boundary, part headers sorted by name, `name="meta";` with its trailing `;`.
- */
-function goBody(meta: string, file: Buffer | undefined, filename: string, contentType = 'image/png', boundary = randomBytes(30).toString('hex')) {
-  const chunks: Buffer[] = [
-    Buffer.from(`--${boundary}${CRLF}Content-Disposition: form-data; name="meta";${CRLF}Content-Type: application/json${CRLF}${CRLF}${meta}`),
-  ];
-  if (file) {
-    chunks.push(Buffer.from(`${CRLF}--${boundary}${CRLF}Content-Disposition: form-data; name="file"; filename="${filename}"${CRLF}Content-Type: ${contentType}${CRLF}${CRLF}`), file);
-  }
-  chunks.push(Buffer.from(`${CRLF}--${boundary}--${CRLF}`));
-  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
-}
+/** The body wechatpay-go writes: a 60-hex boundary, part headers sorted by name, `name="meta";` with its trailing `;`. */
+const goBody = (meta: string, file: Buffer | undefined, filename: string) => uploadBody(meta, file, filename, { go: true });
 
 interface UploadOptions {
   /** What the signature's body line covers (default: the meta text). */

@@ -15,6 +15,7 @@ import { ApiError, createSigner, fetchReport, startMock, startProxy, type Findin
 import { handlers } from '../mock-server/operations/index.js';
 import { axiosPluginClient, platformCertificate } from './helpers/axios-plugin.js';
 import { NOW_MS, stockBody, STOCKS } from './helpers/favor.js';
+import { uploadBody } from './helpers/image-upload.js';
 
 const CALLBACKS = '/v3/marketing/favor/callbacks';
 const MCHID = '1900000001';
@@ -158,14 +159,9 @@ describe('validating proxy in front of a mock', () => {
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
     const upload = async (filename: string) => {
       const meta = JSON.stringify({ filename, sha256: createHash('sha256').update(png).digest('hex') });
-      const boundary = randomBytes(16).toString('hex');
-      const body = Buffer.concat([
-        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="meta";\r\nContent-Type: application/json\r\n\r\n${meta}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: image/png\r\n\r\n`),
-        png,
-        Buffer.from(`\r\n--${boundary}--\r\n`),
-      ]);
+      const { body, contentType } = uploadBody(meta, png, filename, { boundary: randomBytes(16).toString('hex'), go: true });
       const path = '/v3/marketing/favor/media/image-upload';
-      const res = await fetch(proxy.url + path, { method: 'POST', body, headers: { ...c.signer.headers('POST', path, meta), 'Content-Type': `multipart/form-data; boundary=${boundary}` } });
+      const res = await fetch(proxy.url + path, { method: 'POST', body, headers: { ...c.signer.headers('POST', path, meta), 'Content-Type': contentType } });
       return { status: res.status, text: await res.text(), entry: last(await proxyJournal(proxy)) };
     };
     const ok = await upload('logo.png');

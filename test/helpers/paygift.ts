@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import request from 'supertest';
+import { uploadBody } from './image-upload.js';
 import { CREATOR, json, type TestMock } from './mock.js';
 
 export const PAYGIFT = '/v3/marketing/paygiftactivity';
@@ -47,15 +48,9 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 export async function uploadedImage(t: TestMock, filename = 'logo.png', mchid = CREATOR): Promise<string> {
   const target = '/v3/marketing/favor/media/image-upload';
   const meta = JSON.stringify({ filename, sha256: createHash('sha256').update(PNG).digest('hex') });
-  const boundary = `----paygift${Date.now()}`;
-  const multipart = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="meta"\r\nContent-Type: application/json\r\n\r\n${meta}\r\n`),
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: image/png\r\n\r\n`),
-    PNG,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  const headers = { ...t.signer(mchid).headers('POST', target, meta), 'Content-Type': `multipart/form-data; boundary=${boundary}` };
-  const res = await request(t.mock.listener).post(target).set(headers).send(multipart);
+  const { body, contentType } = uploadBody(meta, PNG, filename, { boundary: `----paygift${Date.now()}` });
+  const headers = { ...t.signer(mchid).headers('POST', target, meta), 'Content-Type': contentType };
+  const res = await request(t.mock.listener).post(target).set(headers).send(body);
   if (res.status !== 200) throw new Error(`image upload failed: ${res.status} ${res.text}`);
   return (res.body as { media_url: string }).media_url;
 }
