@@ -3,28 +3,32 @@
  * schemas. Request validators coerce query/path/header strings to the declared types; body and
  * response validators are strict JSON.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import formatsPlugin from 'ajv-formats';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, sep } from 'node:path';
-import { DEFAULT_CONTRACTS_DIR } from '../paths.js';
-import { parseRfc3339 } from '../time.js';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative, sep } from 'node:path';
+import { DEFAULT_CONTRACTS_DIR, PACKAGE_ROOT } from '../paths.js';
+import { FORMATS } from './formats.js';
 import type { Contract, JsonSchema } from './types.js';
 
 
 /** Vocabulary of our own beside JSON Schema: labels for messages, documentation-only notes; `x-json` marks a query parameter sent as JSON text (pipeline.ts decodes it). */
 const KEYWORDS = ['x-label', 'x-messages', 'x-note', 'x-not-open', 'x-example', 'x-json'];
 
-export function newAjv(coerceTypes: boolean): Ajv {
-  // `optimize: false` skips ajv's code-simplification pass: the same checks, about a third less
-  // compile time at start-up (≈390 → 280 ms for the shipped contracts here), no difference we can measure per request.
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, coerceTypes, allowUnionTypes: true, code: { optimize: false } });
+// `optimize: false` skips ajv's code-simplification pass: the same checks, about a third less
+// compile time at start-up (≈390 → 280 ms for the shipped contracts here), no difference we can measure per request.
+const ajvOptions = (coerceTypes: boolean) => ({ allErrors: true, verbose: true, strict: true, strictRequired: false, coerceTypes, allowUnionTypes: true, code: { optimize: false } }) satisfies Options;
+
+/** `code`: extra code options — precompile.ts adds `source` and `formats` to generate the same validators as code. */
+export function newAjv(coerceTypes: boolean, code: Options['code'] = {}): Ajv {
+  const options = ajvOptions(coerceTypes);
+  const ajv = new Ajv({ ...options, code: { ...options.code, ...code } });
   // ajv-formats is CommonJS: under NodeNext its default export arrives as the module object.
   const addFormats = ((formatsPlugin as unknown as { default?: typeof formatsPlugin }).default ?? formatsPlugin) as unknown as (a: Ajv) => void;
   addFormats(ajv);
-  // RFC 3339 with an explicit offset, fractional seconds allowed, as WeChat Pay writes times — and a
-  // real time: 2026-13-01 or 04-31 fail here, not later as a misleading business-rule message.
-  ajv.addFormat('rfc3339', { type: 'string', validate: (text: string) => !Number.isNaN(parseRfc3339(text)) });
+  ajv.addFormat('rfc3339', FORMATS.rfc3339);
   for (const k of KEYWORDS) ajv.addKeyword(k);
   return ajv;
 }
@@ -44,6 +48,8 @@ export interface CompiledOperation {
   validateResponse: ResponseValidators;
   /** Body fields the contract marks `x-not-open`: accepted by the real API but not open for this endpoint. */
   notOpen: NotOpenField[];
+  /** Where the request validators come from: generated at build time (precompile.ts) or compiled at load. */
+  requestValidators: 'precompiled' | 'compiled';
 }
 
 export interface NotOpenField {
@@ -104,6 +110,8 @@ export class ResponseValidators {
 export interface LoadOptions {
   /** `eager` (default): every reply schema compiles at load, so a broken one fails loudly here. */
   responses?: 'eager' | 'lazy';
+  /** `false`: compile the request validators even where the build's precompiled ones match. */
+  precompiled?: boolean;
 }
 
 function listJson(dir: string): string[] {
@@ -132,58 +140,124 @@ function closeObjects(schema: unknown): void {
   for (const [k, v] of Object.entries(s)) if (k !== 'enum' && k !== 'const' && !k.startsWith('x-')) closeObjects(v);
 }
 
-export function loadContracts(dir = DEFAULT_CONTRACTS_DIR, options: LoadOptions = {}): CompiledOperation[] {
-  const requestAjv = newAjv(true);
-  const strictAjv = newAjv(false);
+export type RequestPart = 'path' | 'query' | 'headers' | 'body';
+export const REQUEST_PARTS: readonly RequestPart[] = ['path', 'query', 'headers', 'body'];
+
+/** The two instances a contracts dir compiles with, its shared $defs (common/) added to both: path/query/headers coerce, bodies and replies do not. */
+export function contractAjvs(dir: string, code?: Options['code']): { requestAjv: Ajv; strictAjv: Ajv } {
+  const requestAjv = newAjv(true, code);
+  const strictAjv = newAjv(false, code);
+  for (const { schema } of loadSchemaFiles(join(dir, 'common'))) {
+    requestAjv.addSchema(schema);
+    strictAjv.addSchema(structuredClone(schema));
+  }
+  return { requestAjv, strictAjv };
+}
+
+/** The operation contracts under `dir`, parsed and checked (not common/ nor callbacks/). */
+export function readContracts(dir: string): { file: string; contract: Contract }[] {
   const commonDir = join(dir, 'common');
   // contracts/callbacks/ holds the schemas of notification bodies we send (COUPON.USE), not
   // operations: mock-server/callbacks/schemas.ts compiles them, the router must not see them.
   const callbacksDir = join(dir, 'callbacks');
-  for (const { schema } of loadSchemaFiles(commonDir)) {
-    requestAjv.addSchema(schema);
-    strictAjv.addSchema(structuredClone(schema));
-  }
-
-  const operations: CompiledOperation[] = [];
   const seen = new Map<string, string>();
-  for (const file of listJson(dir).filter((f) => !f.startsWith(commonDir) && !f.startsWith(callbacksDir + sep))) {
-    let contract: Contract;
-    try {
-      contract = JSON.parse(readFileSync(file, 'utf8')) as Contract;
-    } catch (err) {
-      throw new ContractError(`contract ${file} is not valid JSON: ${(err as Error).message}`);
-    }
-    if (!contract.operationId || !contract.method || !contract.path) throw new ContractError(`contract ${file} lacks operationId, method or path`);
-    if (seen.has(contract.operationId)) throw new ContractError(`operation ${contract.operationId} is declared twice: ${seen.get(contract.operationId)} and ${file}`);
-    seen.set(contract.operationId, file);
-    const compile = (ajv: Ajv, schema: JsonSchema | undefined, what: string) => {
-      if (!schema) return undefined;
+  return listJson(dir)
+    .filter((f) => !f.startsWith(commonDir) && !f.startsWith(callbacksDir + sep))
+    .map((file) => {
+      let contract: Contract;
       try {
-        return ajv.compile(schema);
+        contract = JSON.parse(readFileSync(file, 'utf8')) as Contract;
+      } catch (err) {
+        throw new ContractError(`contract ${file} is not valid JSON: ${(err as Error).message}`);
+      }
+      if (!contract.operationId || !contract.method || !contract.path) throw new ContractError(`contract ${file} lacks operationId, method or path`);
+      if (seen.has(contract.operationId)) throw new ContractError(`operation ${contract.operationId} is declared twice: ${seen.get(contract.operationId)} and ${file}`);
+      seen.set(contract.operationId, file);
+      return { file, contract };
+    });
+}
+
+/** The request schemas of a contract as they are compiled (bodies closed). */
+export function requestSchemas(contract: Contract): Partial<Record<RequestPart, JsonSchema>> {
+  const req = contract.request ?? {};
+  const body = req.body ? structuredClone(req.body) : undefined;
+  closeObjects(body);
+  return { path: req.path, query: req.query, headers: req.headers, body };
+}
+
+export const validatorKey = (operationId: string, part: RequestPart) => `${operationId} ${part}`;
+
+/** The build's precompiled request validators (precompile.ts writes it after tsc). */
+export const PRECOMPILED_FILE = join(PACKAGE_ROOT, 'dist', 'mock-server', 'contract', 'request-validators.cjs');
+/** Bump when requestSchemas/closeObjects change what is compiled: a build made before no longer matches. */
+const SCHEMA_PREPARATION = 1;
+
+/**
+ * What the precompiled validators were generated from: every file under the contracts dir (by
+ * relative path), the Ajv options and keywords, and the versions of ajv and ajv-formats.
+ */
+export function contractsHash(dir: string): string {
+  const require = createRequire(import.meta.url);
+  const hash = createHash('sha256');
+  const versions = ['ajv', 'ajv-formats'].map((name) => (require(`${name}/package.json`) as { version: string }).version);
+  hash.update(JSON.stringify([SCHEMA_PREPARATION, versions, ajvOptions(true), ajvOptions(false), KEYWORDS, Object.keys(FORMATS)]));
+  for (const file of listJson(dir).map((f) => relative(dir, f).split(sep).join('/')).sort()) {
+    hash.update(`\0${file}\0`).update(readFileSync(join(dir, file)));
+  }
+  return hash.digest('hex');
+}
+
+function loadPrecompiled(dir: string): Record<string, ValidateFunction> | undefined {
+  if (!existsSync(PRECOMPILED_FILE)) return undefined;
+  const module = createRequire(import.meta.url)(PRECOMPILED_FILE) as { hash: string; load: (formats: typeof FORMATS) => Record<string, ValidateFunction> };
+  // A custom contracts dir, an edited one, or a stale build: compile instead.
+  if (module.hash !== contractsHash(dir)) return undefined;
+  // Fresh functions per load, as compiling gives: no two apps share a validator's `errors`.
+  return module.load(FORMATS);
+}
+
+export function loadContracts(dir = DEFAULT_CONTRACTS_DIR, options: LoadOptions = {}): CompiledOperation[] {
+  const precompiled = options.precompiled === false ? undefined : loadPrecompiled(dir);
+  // Made on first need: with precompiled request validators and lazy replies, not at start-up.
+  let ajvs: ReturnType<typeof contractAjvs> | undefined;
+  const ajv = (strict: boolean) => ((ajvs ??= contractAjvs(dir)), strict ? ajvs.strictAjv : ajvs.requestAjv);
+
+  return readContracts(dir).map(({ file, contract }) => {
+    const compile = (strict: boolean, schema: JsonSchema, what: string) => {
+      try {
+        return ajv(strict).compile(schema);
       } catch (err) {
         throw new ContractError(`contract ${file}: ${what} schema does not compile: ${(err as Error).message}`);
       }
     };
-    const req = contract.request ?? {};
-    const body = req.body ? structuredClone(req.body) : undefined;
-    closeObjects(body);
+    const schemas = requestSchemas(contract);
+    let compiledHere = false;
+    const request = (part: RequestPart): ValidateFunction | undefined => {
+      const schema = schemas[part];
+      if (!schema) return undefined;
+      const ready = precompiled?.[validatorKey(contract.operationId, part)];
+      // openapi.ts and messages.ts read `validate.schema`, which generated code does not carry.
+      if (ready) return Object.assign(ready, { schema });
+      compiledHere = true;
+      return compile(part === 'body', schema, part);
+    };
     const responseSchemas = new Map(Object.entries(contract.responses ?? {}).map(([status, schema]) => [Number(status), schema]));
-    const validateResponse = new ResponseValidators(responseSchemas, (status, schema) => compile(strictAjv, schema, `response ${status}`)!);
+    const validateResponse = new ResponseValidators(responseSchemas, (status, schema) => compile(true, schema, `response ${status}`));
     if (options.responses !== 'lazy') validateResponse.compileAll();
-    operations.push({
+    return {
       contract,
       file,
       routePath: contract.path.replace(/\{(\w+)\}/g, ':$1'),
       pathPattern: new RegExp('^' + contract.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{\w+\\?\}/g, '[^/]+') + '$'),
-      validatePath: compile(requestAjv, req.path, 'path'),
-      validateQuery: compile(requestAjv, req.query, 'query'),
-      validateHeaders: compile(requestAjv, req.headers, 'headers'),
-      validateBody: compile(strictAjv, body, 'body'),
+      validatePath: request('path'),
+      validateQuery: request('query'),
+      validateHeaders: request('headers'),
+      validateBody: request('body'),
       validateResponse,
-      notOpen: notOpenFields(req.body),
-    });
-  }
-  return operations;
+      notOpen: notOpenFields(contract.request?.body),
+      requestValidators: precompiled && !compiledHere ? 'precompiled' : 'compiled',
+    };
+  });
 }
 
 export type { ErrorObject };
