@@ -404,7 +404,7 @@ describe('delivery and retries on the virtual clock', () => {
 
     // --callback-probe: a replay round starts with a WECHATPAY/SIGNTEST/ probe (answered 401), then the valid one.
     const replayed = (await control(third.url, 'POST', `/_mock/callbacks/${id}/replay`, { wait: 'settled' })).json;
-    expect(replayed.delivery.attempts.map((a: { probe: boolean; status: number }) => [a.round, a.probe, a.status])).toEqual([
+    expect(replayed.delivery.attempts.map((a: { round: number; probe: boolean; status: number }) => [a.round, a.probe, a.status])).toEqual([
       [1, false, 500],
       [1, false, 204],
       [2, true, 401],

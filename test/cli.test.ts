@@ -184,7 +184,7 @@ describe('wxpay-mock CLI', () => {
 
   it('a signed request without Accept or User-Agent -> 400 INVALID_REQUEST Http头缺少Accept或User-Agent; --relax-headers -> 200', async () => {
     const signed = (env: Record<string, string>) => ({ Authorization: signerOf(env).authorization('GET', '/v3/certificates') });
-    for (const extra of [{}, { Accept: 'application/json' }, { 'User-Agent': 'cli-test/1.0' }]) {
+    for (const extra of [{}, { Accept: 'application/json' }, { 'User-Agent': 'cli-test/1.0' }] as Record<string, string>[]) {
       const res = await bareGet(plain.env.WXPAY_MOCK_URL, '/v3/certificates', { ...signed(plain.env), ...extra });
       expect([res.status, res.json], JSON.stringify(extra)).toEqual([400, { code: 'INVALID_REQUEST', message: 'Http头缺少Accept或User-Agent' }]);
     }

@@ -23,7 +23,7 @@ const doc = buildOpenApi({ serverUrl: 'http://127.0.0.1:9999' });
 
 async function validate(document: unknown) {
   const validator = new Validator();
-  const result = await validator.validate(document as object);
+  const result = await validator.validate(document as Record<string, unknown>);
   return { ...result, version: validator.version };
 }
 

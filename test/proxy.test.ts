@@ -35,7 +35,7 @@ function client(mock: RunningMock, mchid = MCHID) {
     signer,
     /** A signed request to `base` (the proxy or the upstream), body sent and signed byte for byte. */
     async call(base: string, method: string, target: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<Exchange> {
-      const res = await fetch(base + target, { method, body, headers: { ...signer.headers(method, target, body), ...headers } });
+      const res = await fetch(base + target, { method, body: typeof body === 'string' || body === undefined ? body : new Uint8Array(body), headers: { ...signer.headers(method, target, body), ...headers } });
       const bytes = Buffer.from(await res.arrayBuffer());
       return { status: res.status, headers: res.headers, body: bytes, text: bytes.toString('utf8') };
     },

@@ -248,7 +248,7 @@ describe('callbacks contract for merchant notify handlers', () => {
     cleanups.push(() => mock.close());
     return mock;
   }
-  async function receiver(respond?: Parameters<typeof createCallbackReceiver>[0]['respond']) {
+  async function receiver(respond?: NonNullable<Parameters<typeof createCallbackReceiver>[0]>['respond']) {
     const r = await createCallbackReceiver({ credentials: mock.credentials, mchid: CREATOR, respond });
     receivers.push(r);
     cleanups.push(() => r.close());
