@@ -19,7 +19,9 @@ import { DEFAULT_CONTRACTS_DIR } from '../mock-server/paths.js';
 import { check } from '../mock-server/pipeline.js';
 import type { ValidateFunction } from 'ajv';
 
-const SAMPLES_DIR = process.env.WXPAY_REFERENCE_SAMPLES ?? '/work/shared/reference/samples';
+// The team's reference samples sit beside the repository (../shared, as in CI); a clone without
+// them still runs the inputs built from the schemas.
+const SAMPLES_DIR = process.env.WXPAY_REFERENCE_SAMPLES ?? join(import.meta.dirname, '..', '..', 'shared', 'reference', 'samples');
 
 /** Reference request bodies (samples/<family>/<name>) → the operation whose body they are. */
 const SAMPLE_BODIES: Record<string, string> = {
