@@ -39,6 +39,17 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
   });
 }
 
+/**
+ * A request header, from Node's already parsed `IncomingMessage.headers` when served (a plain object;
+ * the Fetch `Headers` view would be built from the raw headers on first use), else from the Request.
+ */
+export function requestHeader(c: Context, name: string): string | null {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (!incoming) return c.req.raw.headers.get(name);
+  const value = incoming.headers[name];
+  return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+}
+
 /** Path and query exactly as received: from Node's IncomingMessage when served, else from the URL. */
 export function rawTarget(c: Context): string {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
@@ -234,11 +245,11 @@ export function checkNotOpen(op: CompiledOperation, body: unknown, strict: boole
   if (error) throw error;
 }
 
-export function declaredHeaders(op: CompiledOperation, req: Pick<Request, 'headers'>): Record<string, string> {
+export function declaredHeaders(op: CompiledOperation, header: (name: string) => string | null): Record<string, string> {
   const props = (op.contract.request.headers?.properties ?? {}) as Record<string, unknown>;
   const out: Record<string, string> = {};
   for (const name of Object.keys(props)) {
-    const v = req.headers.get(name);
+    const v = header(name);
     if (v !== null) out[name] = v;
   }
   return out;
@@ -269,6 +280,7 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
     const requestId = newRequestId();
     const target = rawTarget(c);
     const req = c.req.raw;
+    const header = (name: string) => requestHeader(c, name);
     const findings: Finding[] = [];
     let caller: VerifiedCaller | undefined;
     let response: Response;
@@ -278,13 +290,13 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
     let inHandler = false;
 
     try {
-      if (!options.relaxHeaders && (!req.headers.get('accept') || !req.headers.get('user-agent'))) {
+      if (!options.relaxHeaders && (!header('accept') || !header('user-agent'))) {
         throw new ApiError('INVALID_REQUEST', 'Http头缺少Accept或User-Agent');
       }
       const raw = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, multipart ? multipartBodyLimit(options.bodyLimit) : options.bodyLimit);
-      const upload = multipart ? readUpload(raw, req.headers.get('content-type')) : undefined;
+      const upload = multipart ? readUpload(raw, header('content-type')) : undefined;
       try {
-        caller = await verifyRequest(world, { method: req.method, target, authorization: req.headers.get('authorization') ?? undefined, signedBody: upload?.signedBody ?? raw, host: req.headers.get('host') ?? undefined }, Math.floor(Date.now() / 1000));
+        caller = await verifyRequest(world, { method: req.method, target, authorization: header('authorization') ?? undefined, signedBody: upload?.signedBody ?? raw, host: header('host') ?? undefined }, Math.floor(Date.now() / 1000));
       } catch (err) {
         const reported = uploadFailureFirst(upload, err);
         if (reported === err && err instanceof ApiError) findings.push(signatureFinding(err));
@@ -293,10 +305,10 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
       findings.push(...caller.notes);
       if (upload && !upload.ok) throw upload.error;
 
-      const body = upload ? decodeMeta(upload.upload) : hasBody ? decodeJson(raw, req.headers.get('content-type')) : noBody(raw, req.headers.get('content-type'), findings);
+      const body = upload ? decodeMeta(upload.upload) : hasBody ? decodeJson(raw, header('content-type')) : noBody(raw, header('content-type'), findings);
       const params = c.req.param() as Record<string, string>;
       const query: Record<string, unknown> = queryObject(target);
-      const headers = declaredHeaders(op, req);
+      const headers = declaredHeaders(op, header);
       findings.push(...undeclaredQuery(op, query as Record<string, string>));
       decodeJsonQuery(op, query);
       check(op.validatePath, params, 'url', findings);
@@ -318,8 +330,11 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
         world,
         clock,
         options,
-        baseUrl: baseUrlOf(c, options),
-        requestSerial: req.headers.get('wechatpay-serial') ?? undefined,
+        // Parsed only by the few handlers that hand out URLs (media, bill files).
+        get baseUrl() {
+          return baseUrlOf(c, options);
+        },
+        requestSerial: header('wechatpay-serial') ?? undefined,
         data: store.data,
         merchantState: (mchid) => store.data.merchants[mchid],
         mutate: (change) => {
