@@ -362,6 +362,29 @@ describe('delivery and retries on the virtual clock', () => {
     expect(JSON.parse(readFileSync(dataFile, 'utf8')).callbacks.deliveries[id]).toBeUndefined();
   });
 
+  it('waiting for an attempt answers only once its outcome is on disk (a kill right after the answer loses nothing)', async () => {
+    const { t, receiver } = await setup({ dataFile: tempFile() });
+    receiver.respond({ status: 500 });
+    const store = t.mock.store as { commit: () => Promise<void> };
+    const commit = store.commit.bind(store);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const id = (await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR)))!.record.id;
+    // From now on every write waits for the gate: the attempt's outcome reaches memory, not the disk.
+    store.commit = () => gate.then(commit);
+    while (t.mock.deliveries.get(id)!.attempts.length === 0) await new Promise((r) => setTimeout(r, 5));
+    let answered = false;
+    const waited = t.mock.deliveries.waitFor(id, { attempts: 1 }).then((r) => ((answered = true), r));
+    try {
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+      expect(answered).toBe(false);
+    } finally {
+      release(); // else the mock's close would wait on the gate
+    }
+    expect((await waited).attempts.map((a) => a.status)).toEqual([500]);
+    expect(JSON.parse(readFileSync(t.mock.store.location, 'utf8')).callbacks.deliveries[id]).toMatchObject({ attempts_in_round: 1 });
+  });
+
   it('a real restart: the CLI killed (SIGKILL) mid-attempt and mid-schedule resumes from the same data file, same id, none lost; --callback-time-scale and --callback-probe apply', async () => {
     const dataFile = tempFile();
     const args = ['--data', dataFile, '--callback-time-scale', '60']; // a retry every virtual second

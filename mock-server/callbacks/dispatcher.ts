@@ -287,7 +287,10 @@ export class CallbackDispatcher {
   waitUntil(id: string, done: (record: DeliveryRecord) => boolean, timeoutMs = 30_000): Promise<DeliveryRecord> {
     const record = this.log.get(id);
     if (!record) return Promise.reject(new CallbackError('NOT_FOUND', `no notification ${id} in the delivery log`, 404));
-    if (done(record)) return Promise.resolve(clone(record));
+    // Already done in memory, but its outcome may still be on its way to disk (the attempt pushes it,
+    // then commits): answer once it is durable, so a caller that acts on the answer (e.g. kills the
+    // process) never sees an outcome a restart would not remember.
+    if (done(record)) return this.deps.store.commit().then(() => clone(record));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         record,
