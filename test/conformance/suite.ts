@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { startMock, type MerchantCredentials, type RunningMock, type StartOptions } from '../../mock-server/index.js';
 import { callbackCases } from './callbacks.case.js';
+import type { VerificationMode } from '../../mock-server/world.js';
 import type { ApiClient } from './client.js';
 import { favorCases } from './favor.case.js';
 import { partnershipCases } from './partnerships.case.js';
@@ -26,7 +27,7 @@ export interface ScenarioContext {
 /** Read inside a test: the context is built in beforeAll. */
 export type Scenario = () => ScenarioContext;
 
-export type VerificationMode = 'certificate' | 'public_key';
+export type { VerificationMode };
 
 export type Family = 'favor' | 'paygift' | 'callbacks' | 'partnerships';
 

@@ -67,6 +67,5 @@ export function control(baseUrl: string) {
 
 export type Control = ReturnType<typeof control>;
 
-let seq = 0;
-/** A request number unique in this process. */
-export const requestNo = (prefix: string) => `${prefix}${Date.now()}${++seq}`;
+/** A request number unique in this process (one definition for every test). */
+export { requestNo } from '../helpers/favor.js';

@@ -4,19 +4,19 @@
  * swallowed here). Callbacks: its own `Rsa.verify` over `Formatter.response(…)` and
  * `Aes.AesGcm.decrypt` (protocol.md §4.7), as its README shows for webhooks.
  */
-import { Aes, Formatter, Multipart, Rsa, Wechatpay } from 'wechatpay-axios-plugin';
+import { Aes, Formatter, Multipart, Rsa } from 'wechatpay-axios-plugin';
 import { createHash } from 'node:crypto';
 import type { Credentials, MerchantCredentials } from '../../../mock-server/index.js';
+import type { VerificationMode } from '../../../mock-server/world.js';
+import { axiosPluginClient, platformCertificate, platformPublicKey } from '../../helpers/axios-plugin.js';
 import type { ApiClient, EncryptedResource, ReceivedNotification, Reply } from '../client.js';
-
-export type VerificationMode = 'certificate' | 'public_key';
 
 const MAX_SKEW_S = 300;
 
 export function axiosClient(baseUrl: string, credentials: Credentials, merchant: MerchantCredentials, mode: VerificationMode): ApiClient {
   // The one key the client trusts: the platform certificate, or the WeChat Pay public key by its id.
-  const certs: Record<string, string> = mode === 'certificate' ? { [credentials.platform_serial_no]: credentials.platform_certificate } : { [credentials.public_key_id]: credentials.public_key };
-  const wxpay = new Wechatpay({ baseURL: `${baseUrl}/`, mchid: merchant.mchid, serial: merchant.merchant_serial_no, privateKey: merchant.merchant_private_key, certs } as any) as any;
+  const certs = mode === 'certificate' ? platformCertificate(credentials) : platformPublicKey(credentials);
+  const wxpay = axiosPluginClient(baseUrl, merchant, certs);
 
   /** A 2xx (verified by the plugin, or it would have thrown) or the error envelope of a 4xx/5xx. */
   const settle = async (request: Promise<any>): Promise<Reply> => {
