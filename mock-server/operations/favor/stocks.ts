@@ -29,6 +29,8 @@ import {
   stockView,
   type CreateStockBody,
   type FavorStock,
+  type StockStatus,
+  type StoredStockStatus,
 } from './state.js';
 
 export const FAVOR_MESSAGES = {
@@ -213,6 +215,24 @@ function badStatus(condition: unknown, stock: FavorStock, status: string): asser
 }
 
 /**
+ * Pause, restart and stop: the caller's stock moves `from` → `to` and the move's time is stamped,
+ * stored and answered as `field`; any other status is 非法的批次状态. (Start has its own checks.)
+ */
+function moveStock(ctx: OperationContext, from: StockStatus, to: StoredStockStatus, field: 'pause_time' | 'restart_time' | 'stop_time') {
+  const stock = ownStockForAction(ctx);
+  const now = ctx.clock.nowMs();
+  const status = stockStatus(stock, now);
+  badStatus(status === from, stock, status);
+  const time = rfc3339(now, { millis: true });
+  ctx.mutate((data) => {
+    const s = data.merchants[ctx.mchid].favor!.stocks[stock.stock_id];
+    s.status = to;
+    s[field] = time;
+  });
+  return { body: { [field]: time, stock_id: stock.stock_id } };
+}
+
+/**
  * A stock a GET may read: created by `stock_creator_mchid`, and the caller is its creator or may send
  * it (send-authorization.ts). Anything else is 404 批次不存在, as for an unknown id: another merchant
  * never learns that the stock exists.
@@ -297,48 +317,10 @@ export const favorStockHandlers: HandlerRegistry = {
     return { body: { start_time, stock_id: stock.stock_id } };
   },
 
-  'favor.pauseStock': (ctx) => {
-    const stock = ownStockForAction(ctx);
-    const now = ctx.clock.nowMs();
-    const status = stockStatus(stock, now);
-    badStatus(status === 'running', stock, status);
-    const pause_time = rfc3339(now, { millis: true });
-    ctx.mutate((data) => {
-      const s = data.merchants[ctx.mchid].favor!.stocks[stock.stock_id];
-      s.status = 'paused';
-      s.pause_time = pause_time;
-    });
-    return { body: { pause_time, stock_id: stock.stock_id } };
-  },
-
-  'favor.restartStock': (ctx) => {
-    const stock = ownStockForAction(ctx);
-    const now = ctx.clock.nowMs();
-    const status = stockStatus(stock, now);
-    badStatus(status === 'paused', stock, status);
-    const restart_time = rfc3339(now, { millis: true });
-    ctx.mutate((data) => {
-      const s = data.merchants[ctx.mchid].favor!.stocks[stock.stock_id];
-      s.status = 'running';
-      s.restart_time = restart_time;
-    });
-    return { body: { restart_time, stock_id: stock.stock_id } };
-  },
-
-  'favor.stopStock': (ctx) => {
-    const stock = ownStockForAction(ctx);
-    const now = ctx.clock.nowMs();
-    const status = stockStatus(stock, now);
-    // wechatpay-go StopStock: only a stock that was never activated can be stopped.
-    badStatus(status === 'unactivated', stock, status);
-    const stop_time = rfc3339(now, { millis: true });
-    ctx.mutate((data) => {
-      const s = data.merchants[ctx.mchid].favor!.stocks[stock.stock_id];
-      s.status = 'stoped';
-      s.stop_time = stop_time;
-    });
-    return { body: { stop_time, stock_id: stock.stock_id } };
-  },
+  'favor.pauseStock': (ctx) => moveStock(ctx, 'running', 'paused', 'pause_time'),
+  'favor.restartStock': (ctx) => moveStock(ctx, 'paused', 'running', 'restart_time'),
+  // wechatpay-go StopStock: only a stock that was never activated can be stopped.
+  'favor.stopStock': (ctx) => moveStock(ctx, 'unactivated', 'stoped', 'stop_time'),
 
   'favor.getStock': (ctx) => {
     const { stock_creator_mchid } = ctx.query as { stock_creator_mchid: string };
