@@ -250,7 +250,7 @@ function notOpenPresent(fields: NotOpenField[], body: unknown): { pointer: strin
  * Fields the contract marks `x-not-open`: the real API accepts them, so the mock does too and notes
  * them; `strictContracts` refuses them with the undeclared-field error (the same envelope and text).
  */
-export function checkNotOpen(op: CompiledOperation, body: unknown, strict: boolean, findings: Finding[]): void {
+function checkNotOpen(op: CompiledOperation, body: unknown, strict: boolean, findings: Finding[]): void {
   if (!op.notOpen.length) return;
   const present = notOpenPresent(op.notOpen, body);
   if (!present.length) return;
@@ -265,7 +265,7 @@ export function checkNotOpen(op: CompiledOperation, body: unknown, strict: boole
   if (error) throw error;
 }
 
-export function declaredHeaders(op: CompiledOperation, header: (name: string) => string | null): Record<string, string> {
+function declaredHeaders(op: CompiledOperation, header: (name: string) => string | null): Record<string, string> {
   const props = (op.contract.request.headers?.properties ?? {}) as Record<string, unknown>;
   const out: Record<string, string> = {};
   for (const name of Object.keys(props)) {
@@ -275,11 +275,42 @@ export function declaredHeaders(op: CompiledOperation, header: (name: string) =>
   return out;
 }
 
-export function undeclaredQuery(op: CompiledOperation, query: Record<string, string>): Finding[] {
+function undeclaredQuery(op: CompiledOperation, query: Record<string, string>): Finding[] {
   const declared = (op.contract.request.query?.properties ?? {}) as Record<string, unknown>;
   return Object.keys(query)
     .filter((k) => !(k in declared))
     .map((k) => ({ kind: 'undeclared-query' as const, location: 'query', field: k, value: query[k], issue: 'query parameter not in the contract (ignored)' }));
+}
+
+/** A request's parts as the contract checks read them; `body` absent: it could not be read, so it is not checked. */
+export interface RequestParts {
+  target: string;
+  params: Record<string, string>;
+  header: (name: string) => string | null;
+  body?: { value: unknown };
+}
+
+/**
+ * The contract checks of a request, in one order for the mock and the validating proxy: ignored
+ * query parameters noted, `x-json` parameters decoded, then path, query, headers, body, `x-not-open`
+ * fields. Each check journals its refusal before throwing it; `run` decides what a refusal does: by
+ * default it escapes (the mock answers the first), the proxy's inspector goes on to the next location.
+ * Returns the query (decoded) and the declared headers, as the handler sees them.
+ */
+export function checkRequest(op: CompiledOperation, parts: RequestParts, strict: boolean, findings: Finding[], run: (check: () => void) => void = (step) => step()): { query: Record<string, unknown>; headers: Record<string, string> } {
+  const query: Record<string, unknown> = queryObject(parts.target);
+  const headers = declaredHeaders(op, parts.header);
+  findings.push(...undeclaredQuery(op, query as Record<string, string>));
+  decodeJsonQuery(op, query);
+  run(() => check(op.validatePath, parts.params, 'url', findings));
+  run(() => check(op.validateQuery, query, 'query', findings));
+  run(() => check(op.validateHeaders, headers, 'header', findings));
+  if (parts.body) {
+    const body = parts.body.value;
+    run(() => check(op.validateBody, body, 'body', findings));
+    run(() => checkNotOpen(op, body, strict, findings));
+  }
+  return { query, headers };
 }
 
 export function errorResponse(err: unknown, requestId: string): { response: Response; error: ApiError } {
@@ -327,15 +358,7 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
 
       const body = upload ? decodeMeta(upload.upload) : hasBody ? decodeJson(raw, header('content-type')) : noBody(raw, header('content-type'), findings);
       const params = c.req.param() as Record<string, string>;
-      const query: Record<string, unknown> = queryObject(target);
-      const headers = declaredHeaders(op, header);
-      findings.push(...undeclaredQuery(op, query as Record<string, string>));
-      decodeJsonQuery(op, query);
-      check(op.validatePath, params, 'url', findings);
-      check(op.validateQuery, query, 'query', findings);
-      check(op.validateHeaders, headers, 'header', findings);
-      check(op.validateBody, body, 'body', findings);
-      checkNotOpen(op, body, options.strictContracts, findings);
+      const { query, headers } = checkRequest(op, { target, params, header, body: { value: body } }, options.strictContracts, findings);
 
       let dirty = false;
       const fields: Omit<OperationContext, 'baseUrl'> = {

@@ -12,7 +12,7 @@ import { echo, valueAt } from '../contract/messages.js';
 import { newAjv, loadSchemaFiles, type CompiledOperation } from '../contract/registry.js';
 import { ApiError } from '../errors.js';
 import type { Finding } from '../journal.js';
-import { check, checkNotOpen, declaredHeaders, decodeJson, decodeJsonQuery, queryObject, targetProblem, undeclaredQuery } from '../pipeline.js';
+import { checkRequest, decodeJson, targetProblem } from '../pipeline.js';
 import { parseAuthorization } from '../protocol/authorization.js';
 import { decodeMeta, readUpload } from '../protocol/multipart.js';
 
@@ -82,9 +82,10 @@ export function mchidOf(headers: Headers): string | null {
 }
 
 /**
- * The request's findings, in the pipeline's order (pipeline.ts operationRoute): headers, body
- * decoding, path, query, headers, body, x-not-open fields. Unlike the mock, which stops at the first
- * refusal, every location is checked, so one pass reports everything the real API could refuse.
+ * The request's findings, in the pipeline's order: headers, body decoding, then the mock's own
+ * contract checks (pipeline.ts checkRequest: path, query, headers, body, x-not-open fields). Unlike
+ * the mock, which stops at the first refusal, every location is checked, so one pass reports
+ * everything the real API could refuse.
  */
 export function requestFindings(match: Match, req: ForwardedRequest): Finding[] {
   const findings: Finding[] = [];
@@ -94,15 +95,6 @@ export function requestFindings(match: Match, req: ForwardedRequest): Finding[] 
   const op = match.op;
   if (!req.headers.get('accept') || !req.headers.get('user-agent')) findings.push(protocol('Http头缺少Accept或User-Agent'));
   if (!parseAuthorization(req.headers.get('authorization')).ok) findings.push(protocol('Authorization is not a WECHATPAY2-SHA256-RSA2048 header'));
-
-  // check() journals its refusal itself before throwing it; the refusal is all the proxy wants.
-  const attempt = (step: () => void) => {
-    try {
-      step();
-    } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
-    }
-  };
 
   let body: unknown;
   let bodyRead = false;
@@ -118,16 +110,15 @@ export function requestFindings(match: Match, req: ForwardedRequest): Finding[] 
     // A missing `meta` part is a PARAM_ERROR (a required field); framing and encoding are the request's form.
     findings.push(err.code === 'PARAM_ERROR' ? { kind: 'contract', location: 'body', issue: err.message, message: err.message, detail: err.detail } : protocol(err.message, err.detail));
   }
-  const query: Record<string, unknown> = queryObject(req.target);
-  findings.push(...undeclaredQuery(op, query as Record<string, string>));
-  decodeJsonQuery(op, query);
-  attempt(() => check(op.validatePath, match.params, 'url', findings));
-  attempt(() => check(op.validateQuery, query, 'query', findings));
-  attempt(() => check(op.validateHeaders, declaredHeaders(op, (name) => req.headers.get(name)), 'header', findings));
-  if (bodyRead) {
-    attempt(() => check(op.validateBody, body, 'body', findings));
-    attempt(() => checkNotOpen(op, body, false, findings));
-  }
+  // Each check journals its refusal itself before throwing it; the refusal is all the proxy wants.
+  const attempt = (step: () => void) => {
+    try {
+      step();
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+    }
+  };
+  checkRequest(op, { target: req.target, params: match.params, header: (name) => req.headers.get(name), body: bodyRead ? { value: body } : undefined }, false, findings, attempt);
   return findings;
 }
 
