@@ -7,9 +7,9 @@
  * already established partnership. Every check and the write happen in one synchronous step.
  */
 import { assert } from '../../errors.js';
+import { canonicalJson, priorRequest } from '../../store/idempotency.js';
 import { own, putOwn } from '../../store/records.js';
 import { rfc3339 } from '../../time.js';
-import { canonicalJson } from '../favor/state.js';
 import { pageOf } from '../favor/stocks.js';
 import type { HandlerRegistry, OperationContext } from '../types.js';
 import {
@@ -18,7 +18,6 @@ import {
   partnershipRow,
   partnershipsOf,
   type AuthorizedData,
-  type IdempotentReply,
   type Partner,
   type Partnership,
 } from './state.js';
@@ -53,10 +52,9 @@ const idempotencyKey = (ctx: OperationContext) => ctx.headers['idempotency-key']
  * even after the partnership changed since; with another body it is refused.
  */
 function replay(ctx: OperationContext, records: 'build_requests' | 'terminate_requests', fingerprint: string, reentry: string): Record<string, unknown> | undefined {
-  const prior: IdempotentReply | undefined = own(ctx.merchantState(ctx.mchid).partnerships?.[records], idempotencyKey(ctx));
-  if (!prior) return undefined;
-  assert(prior.fingerprint === fingerprint, 'RESOURCE_ALREADY_EXISTS', reentry, { field: 'Idempotency-Key', value: idempotencyKey(ctx), issue: 'this Idempotency-Key was used with another request body', location: 'header' });
-  return prior.reply;
+  const key = idempotencyKey(ctx);
+  const detail = { field: 'Idempotency-Key', value: key, issue: 'this Idempotency-Key was used with another request body', location: 'header' };
+  return priorRequest(ctx.merchantState(ctx.mchid).partnerships?.[records], key, fingerprint, reentry, detail)?.reply;
 }
 
 /**

@@ -7,6 +7,7 @@
  * it again re-establishes the same record — create_time stays, build_time and update_time move. That
  * is our reading of the reply's three times (api-reference.md §4.1, samples/partnerships/*.json).
  */
+import type { IdempotentReply } from '../../store/idempotency.js';
 import type { MockData, MerchantState } from '../../store/state.js';
 
 export type PartnerType = 'APPID' | 'MERCHANT';
@@ -34,12 +35,6 @@ export interface Partnership {
   update_time: string;
   /** Set while TERMINATED; cleared when built again. */
   terminate_time?: string;
-}
-
-export interface IdempotentReply {
-  /** Canonical JSON of the request body: a repeat with the same key must match it. */
-  fingerprint: string;
-  reply: Record<string, unknown>;
 }
 
 export interface PartnershipsState {

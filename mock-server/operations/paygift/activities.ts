@@ -9,12 +9,13 @@
  * id that does not exist, so it can neither see nor change it.
  */
 import { assert } from '../../errors.js';
+import { canonicalJson, priorRequest } from '../../store/idempotency.js';
 import { own, putOwn } from '../../store/records.js';
 import type { BusifavorStock } from '../../world.js';
 import { parseRfc3339, rfc3339 } from '../../time.js';
 import type { HandlerRegistry, OperationContext } from '../types.js';
 import { isUploadedImageUrl } from './media.js';
-import { activityStatus, canonicalJson, emptyPaygiftState, nextActivityId, type IdempotentReply, type PaygiftActivity, type PaygiftState } from './state.js';
+import { activityStatus, emptyPaygiftState, nextActivityId, type PaygiftActivity, type PaygiftState } from './state.js';
 
 export const PAYGIFT_MESSAGES = {
   notFound: '活动不存在',
@@ -175,13 +176,6 @@ function checkImages(ctx: OperationContext, body: CreateBody): void {
   }
 }
 
-function idempotent(records: Record<string, IdempotentReply>, key: string, fingerprint: string, message: string): Record<string, unknown> | undefined {
-  const prior = own(records, key);
-  if (!prior) return undefined;
-  assert(prior.fingerprint === fingerprint, 'RESOURCE_ALREADY_EXISTS', message);
-  return prior.reply;
-}
-
 function ensureState(ctx: OperationContext, data: import('../../store/state.js').MockData): PaygiftState {
   const merchant = data.merchants[ctx.mchid];
   merchant.paygift ??= emptyPaygiftState();
@@ -302,8 +296,8 @@ export const paygiftHandlers: HandlerRegistry = {
     const { merchant_id_list, add_request_no } = ctx.body as { merchant_id_list: string[]; add_request_no: string };
     const activity = ownActivity(ctx);
     const fingerprint = canonicalJson({ activity_id: activity.activity_id, merchant_id_list });
-    const replay = idempotent(paygiftOf(ctx)!.add_requests, add_request_no, fingerprint, PAYGIFT_MESSAGES.requestNoReused);
-    if (replay) return { body: replay };
+    const prior = priorRequest(paygiftOf(ctx)!.add_requests, add_request_no, fingerprint, PAYGIFT_MESSAGES.requestNoReused);
+    if (prior) return { body: prior.reply };
     const status = activityStatus(activity, ctx.clock.nowMs());
     assert(status !== 'TERMINATE_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.mchTerminated);
     assert(status !== 'OVER_TIME_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.mchOverTime);
@@ -338,8 +332,8 @@ export const paygiftHandlers: HandlerRegistry = {
     const { merchant_id_list, delete_request_no } = ctx.body as { merchant_id_list: string[]; delete_request_no: string };
     const activity = ownActivity(ctx);
     const fingerprint = canonicalJson({ activity_id: activity.activity_id, merchant_id_list });
-    const replay = idempotent(paygiftOf(ctx)!.delete_requests, delete_request_no, fingerprint, PAYGIFT_MESSAGES.requestNoReused);
-    if (replay) return { body: replay };
+    const prior = priorRequest(paygiftOf(ctx)!.delete_requests, delete_request_no, fingerprint, PAYGIFT_MESSAGES.requestNoReused);
+    if (prior) return { body: prior.reply };
     const status = activityStatus(activity, ctx.clock.nowMs());
     assert(status !== 'TERMINATE_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.mchTerminated);
     assert(status !== 'OVER_TIME_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.mchOverTime);

@@ -7,6 +7,7 @@
  * so moving the clock moves every activity through created → ongoing → over time without a timer.
  * Only termination is a stored fact (`terminate_time`).
  */
+import type { IdempotentReply } from '../../store/idempotency.js';
 import type { MockData } from '../../store/state.js';
 
 export type ActivityStatus = 'CREATE_ACT_STATUS' | 'ONGOING_ACT_STATUS' | 'TERMINATE_ACT_STATUS' | 'OVER_TIME_ACT_STATUS';
@@ -33,11 +34,6 @@ export interface PaygiftActivity {
   create_time: string;
   update_time: string;
   terminate_time?: string;
-}
-
-export interface IdempotentReply {
-  fingerprint: string;
-  reply: Record<string, unknown>;
 }
 
 export interface PaygiftState {
@@ -68,11 +64,4 @@ export function nextActivityId(data: MockData): string {
   let count = 0;
   for (const m of Object.values(data.merchants)) count += Object.keys(m.paygift?.activities ?? {}).length;
   return String(10028001 + count);
-}
-
-/** JSON with object keys sorted at every level: equal content gives equal text, whatever the key order. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]])) : v,
-  );
 }
