@@ -82,12 +82,12 @@ const REAL_ORIGIN = 'https://api.mch.weixin.qq.com';
  * verifies names the mistake for certain. Costs a few RSA verifications, on failures only.
  */
 function knownMistakes(req: SignedRequest, auth: AuthorizationFields): Array<{ message: Buffer; hint: string }> {
-  const head = (method: string, url: string) => Buffer.from(`${method}\n${url}\n${auth.timestamp}\n${auth.nonce_str}\n`, 'utf8');
-  const five = (method: string, url: string, body: Buffer = req.signedBody) => Buffer.concat([head(method, url), body, Buffer.from('\n')]);
+  const five = (method: string, target: string, signedBody: Buffer = req.signedBody) => signatureMessage({ ...req, method, target, signedBody }, auth);
   const out: Array<{ message: Buffer; hint: string }> = [];
   if (req.signedBody.length === 0) {
     out.push({
-      message: head(req.method, req.target),
+      // The four header lines alone: the five-line message without its empty body line.
+      message: five(req.method, req.target).subarray(0, -1),
       hint:
         'the signed message has 4 lines; APIv3 requires 5: a request without a body still signs an empty body line ' +
         `("${req.method}\\n${req.target}\\n${auth.timestamp}\\n${auth.nonce_str}\\n\\n"). ` +
