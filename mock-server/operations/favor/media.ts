@@ -21,6 +21,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { assert } from '../../errors.js';
 import type { ResolvedOptions } from '../../options.js';
+import { missingPart } from '../../protocol/multipart.js';
 import type { MockData } from '../../store/state.js';
 import type { Store } from '../../store/store.js';
 import { rfc3339 } from '../../time.js';
@@ -109,9 +110,9 @@ export const favorMediaHandlers: HandlerRegistry = {
   'favor.uploadImage': (ctx) => {
     const meta = ctx.body as { filename: string; sha256: string };
     const file = ctx.upload?.file;
-    // The messages below are ours, in the style of the real ones (the real texts are not documented).
     // The required-part wording is the real server's for a missing field; labels from the docs.
-    assert(file, 'PARAM_ERROR', '输入源“/body/file”映射到字段“图片文件”必填性规则校验失败，此字段为必填项', { field: 'file', value: null, issue: 'multipart part "file" is missing', location: 'body' });
+    if (!file) throw missingPart('file', '图片文件');
+    // The messages below are ours, in the style of the real ones (the real texts are not documented).
     assert(file.data.length > 0, 'PARAM_ERROR', '图片文件不能为空', { field: 'file', value: 0, issue: 'the file part is empty', location: 'body' });
     assert(file.data.length <= MAX_IMAGE_BYTES, 'PARAM_ERROR', '图片大小不能超过2M', { field: 'file', value: file.data.length, issue: `file is ${file.data.length} bytes, more than ${MAX_IMAGE_BYTES}`, location: 'body' });
     const digest = sha256Hex(file.data);
