@@ -78,6 +78,16 @@ interface PostResult {
 const clone = (r: DeliveryRecord): DeliveryRecord => structuredClone(r);
 const RESPONSE_KEEP = 2048;
 
+/** `text` as a URL we can POST to, or undefined when it is none or not http(s). */
+function httpUrl(text: string): URL | undefined {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class CallbackDispatcher {
   private gen = 0;
   /**
@@ -131,11 +141,8 @@ export class CallbackDispatcher {
   async deliverCouponUse(creatorMchid: string, coupon: unknown, options: { probe?: boolean } = {}): Promise<DeliveryHandle | null> {
     this.assertOpen();
     const { world, store, clock, schemas } = this.deps;
-    const merchant = world.merchants.get(creatorMchid);
-    if (!merchant) throw new CallbackError('MCH_NOT_EXISTS', `no merchant ${creatorMchid} in the fixture world`, 404);
-    if (!schemas.couponUsePlaintext(coupon)) {
-      throw new CallbackError('PARAM_ERROR', `the coupon does not match contracts/callbacks/coupon-use.plaintext.json: ${describeErrors(schemas.couponUsePlaintext.errors)}`);
-    }
+    const merchant = this.merchantOf(creatorMchid);
+    this.assertCouponUse(coupon);
     const plain = coupon as { stock_creator_mchid: string; stock_id: string; coupon_id: string };
     if (plain.stock_creator_mchid !== creatorMchid) {
       throw new CallbackError('PARAM_ERROR', `stock_creator_mchid ${plain.stock_creator_mchid} is not the notified creator ${creatorMchid}`);
@@ -206,26 +213,18 @@ export class CallbackDispatcher {
    */
   async checkHandler(options: HandlerCheckOptions = {}): Promise<HandlerCheck> {
     this.assertOpen();
-    const { world, store, clock, schemas } = this.deps;
+    const { world, store, clock } = this.deps;
     const mchid = options.mchid ?? [...world.merchants.keys()].find((m) => store.data.merchants[m]?.favor_callback) ?? [...world.merchants.keys()][0];
-    const merchant = world.merchants.get(mchid);
-    if (!merchant) throw new CallbackError('MCH_NOT_EXISTS', `no merchant ${mchid} in the fixture world`, 404);
+    const merchant = this.merchantOf(mchid);
     const target = options.url ?? store.data.merchants[mchid]?.favor_callback?.notify_url;
     if (!target) throw new CallbackError('RESOURCE_NOT_EXISTS', `merchant ${mchid} has set no notify URL (POST /v3/marketing/favor/callbacks) and no url was given: nothing to check`, 409);
-    let url: URL;
-    try {
-      url = new URL(target);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-    } catch {
-      throw new CallbackError('PARAM_ERROR', `url must be an http(s) URL, got ${target}`);
-    }
+    const url = httpUrl(target);
+    if (!url) throw new CallbackError('PARAM_ERROR', `url must be an http(s) URL, got ${target}`);
     const apiv3Key = merchant.merchant.apiv3_key;
     // Look like a real notification: the latest one this merchant got, else a sample-shaped coupon.
     const latest = [...this.log.values()].reverse().find((r) => r.mchid === mchid);
     const coupon = options.coupon ?? (latest && plaintextOf(latest.body, apiv3Key)) ?? syntheticCouponUse(mchid, clock.nowMs());
-    if (!schemas.couponUsePlaintext(coupon)) {
-      throw new CallbackError('PARAM_ERROR', `the coupon does not match contracts/callbacks/coupon-use.plaintext.json: ${describeErrors(schemas.couponUsePlaintext.errors)}`);
-    }
+    this.assertCouponUse(coupon);
     const built = buildCouponUseNotification({ plaintext: coupon, apiv3Key, createTimeMs: clock.nowMs() });
     const time = new Date().toISOString();
     const virtual_time = rfc3339(clock.nowMs(), { millis: true });
@@ -348,6 +347,18 @@ export class CallbackDispatcher {
 
   private assertOpen() {
     if (this.closed) throw new CallbackError('SYSTEM_ERROR', 'the mock is closed', 500);
+  }
+
+  private merchantOf(mchid: string) {
+    const merchant = this.deps.world.merchants.get(mchid);
+    if (!merchant) throw new CallbackError('MCH_NOT_EXISTS', `no merchant ${mchid} in the fixture world`, 404);
+    return merchant;
+  }
+
+  /** What a trigger or a handler check sends must be a COUPON.USE plaintext by its contract. */
+  private assertCouponUse(coupon: unknown) {
+    const check = this.deps.schemas.couponUsePlaintext;
+    if (!check(coupon)) throw new CallbackError('PARAM_ERROR', `the coupon does not match contracts/callbacks/coupon-use.plaintext.json: ${describeErrors(check.errors)}`);
   }
 
   private load() {
@@ -546,11 +557,8 @@ export class CallbackDispatcher {
     const base = { round: record.round, n: record.attempts_in_round + 1, probe, url: record.url };
     const time = new Date().toISOString();
     const virtual_time = rfc3339(clock.nowMs(), { millis: true });
-    let url: URL;
-    try {
-      url = new URL(record.url);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-    } catch {
+    const url = httpUrl(record.url);
+    if (!url) {
       return { ...base, time, virtual_time, status: null, latency_ms: 0, error: `invalid notify URL ${record.url}`, outcome: probe ? 'probe' : 'failed', headers: {}, response_body: '' };
     }
     const headers = await callbackHeaders(url, record.body, signingKeyOf(world.platform, record.signing.mode), { probe });
