@@ -176,6 +176,13 @@ function checkImages(ctx: OperationContext, body: CreateBody): void {
   }
 }
 
+/** Sending merchants are added or removed only while the activity is neither terminated nor over time. */
+function checkMerchantsEditable(ctx: OperationContext, activity: PaygiftActivity): void {
+  const status = activityStatus(activity, ctx.clock.nowMs());
+  assert(status !== 'TERMINATE_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.mchTerminated);
+  assert(status !== 'OVER_TIME_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.mchOverTime);
+}
+
 function ensureState(ctx: OperationContext, data: import('../../store/state.js').MockData): PaygiftState {
   const merchant = data.merchants[ctx.mchid];
   merchant.paygift ??= emptyPaygiftState();
@@ -298,9 +305,7 @@ export const paygiftHandlers: HandlerRegistry = {
     const fingerprint = canonicalJson({ activity_id: activity.activity_id, merchant_id_list });
     const prior = priorRequest(paygiftOf(ctx)!.add_requests, add_request_no, fingerprint, PAYGIFT_MESSAGES.requestNoReused);
     if (prior) return { body: prior.reply };
-    const status = activityStatus(activity, ctx.clock.nowMs());
-    assert(status !== 'TERMINATE_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.mchTerminated);
-    assert(status !== 'OVER_TIME_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.mchOverTime);
+    checkMerchantsEditable(ctx, activity);
 
     // Invalid merchants are reported, not fatal (api-reference.md §3.6); one already there is a no-op.
     const brand = brandOf(ctx, ctx.mchid);
@@ -334,9 +339,7 @@ export const paygiftHandlers: HandlerRegistry = {
     const fingerprint = canonicalJson({ activity_id: activity.activity_id, merchant_id_list });
     const prior = priorRequest(paygiftOf(ctx)!.delete_requests, delete_request_no, fingerprint, PAYGIFT_MESSAGES.requestNoReused);
     if (prior) return { body: prior.reply };
-    const status = activityStatus(activity, ctx.clock.nowMs());
-    assert(status !== 'TERMINATE_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.mchTerminated);
-    assert(status !== 'OVER_TIME_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.mchOverTime);
+    checkMerchantsEditable(ctx, activity);
     // Merchants that are not in the activity are ignored: the reply has no place to report them.
     const removed = new Set(merchant_id_list);
     const now = rfc3339(ctx.clock.nowMs());
