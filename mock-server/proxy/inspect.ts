@@ -76,8 +76,8 @@ export interface ForwardedRequest {
 const protocol = (issue: string, detail?: unknown): Finding => ({ kind: 'protocol', issue, ...(detail === undefined ? {} : { detail }) });
 
 /** The calling merchant, from the Authorization header (not verified: the upstream does that). */
-export function mchidOf(headers: Headers): string | null {
-  const parsed = parseAuthorization(headers.get('authorization'));
+export function mchidOf(authorization: string | undefined): string | null {
+  const parsed = parseAuthorization(authorization);
   return parsed.ok ? parsed.fields.mchid : null;
 }
 

@@ -130,7 +130,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       method: req.method ?? '',
       target: req.url ?? '',
       operation_id: match?.op?.contract.operationId ?? null,
-      mchid: mchidOf(headersOf(req.headers)),
+      mchid: mchidOf(req.headers.authorization),
       status: fields.status,
       code: fields.code ?? null,
       message: fields.message ?? null,
