@@ -13,6 +13,7 @@ import { canonicalJson, priorRequest } from '../../store/idempotency.js';
 import { own, putOwn } from '../../store/records.js';
 import type { BusifavorStock } from '../../world.js';
 import { parseRfc3339, rfc3339 } from '../../time.js';
+import { pageOf } from '../favor/stocks.js';
 import type { HandlerRegistry, OperationContext } from '../types.js';
 import { isUploadedImageUrl } from './media.js';
 import { activityStatus, emptyPaygiftState, nextActivityId, type PaygiftActivity, type PaygiftState } from './state.js';
@@ -131,7 +132,7 @@ function page<T>(rows: T[], query: { offset?: number; limit?: number }) {
   const offset = query.offset ?? 0;
   const limit = query.limit ?? PAGE_DEFAULT_LIMIT;
   // offset is a page index (分页页码，页面从0开始), not a row offset.
-  return { rows: rows.slice(offset * limit, offset * limit + limit), offset, limit };
+  return { rows: pageOf(rows, offset, limit), offset, limit };
 }
 
 /** Award stocks (seed FAQ 2): exist, cover the activity, codes uploaded, a package shares its attributes. */
