@@ -5,6 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import { ApiError, assert } from '../../errors.js';
 import { rfc3339 } from '../../time.js';
 import type { HandlerRegistry } from '../types.js';
+import { FAVOR_MESSAGES } from './stocks.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
@@ -20,7 +21,7 @@ function isLoopbackHost(hostname: string): boolean {
  * probed for reachability (a local receiver may start after it is configured). A query string is refused
  * with a PARAM_ERROR of ours (§2.13 says "no query parameters"; the real text is not documented).
  */
-export const NOTIFY_URL_MESSAGES = { busy: '系统繁忙', query: '回调地址不能携带参数' } as const;
+export const NOTIFY_URL_MESSAGES = { busy: FAVOR_MESSAGES.busy, query: '回调地址不能携带参数' } as const;
 
 export function notifyUrlProblem(url: string, strict: boolean): { code: 'SYSTEM_ERROR' | 'PARAM_ERROR'; message: string } | null {
   let parsed: URL;
@@ -58,7 +59,7 @@ export const favorCallbackHandlers: HandlerRegistry = {
   'favor.setCallback': async (ctx) => {
     const { mchid, notify_url } = ctx.body as { mchid: string; notify_url: string; switch?: boolean };
     // FAQ wording when the payload's mchid is not the caller's (protocol.md §1.6).
-    assert(mchid === ctx.mchid, 'PARAM_ERROR', 'http header中的mchid与post payload中的mchid不匹配', { field: '/mchid', value: mchid, issue: 'mchid differs from the Authorization mchid', location: 'body' });
+    assert(mchid === ctx.mchid, 'PARAM_ERROR', FAVOR_MESSAGES.mchidMismatch, { field: '/mchid', value: mchid, issue: 'mchid differs from the Authorization mchid', location: 'body' });
     const problem = notifyUrlProblem(notify_url, ctx.options.strictNotifyUrl);
     if (problem) {
       const detail = problem.code === 'PARAM_ERROR' ? { field: '/notify_url', value: notify_url, issue: 'a notify URL carries no query string', location: 'body' } : undefined;
