@@ -206,8 +206,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (args.command === 'openapi') {
-    const flushed = (stream: NodeJS.WriteStream) => (t: string) => new Promise<void>((done) => void stream.write(t, () => done()));
-    return openapiCommand({ server: values.server ?? (process.env.WXPAY_MOCK_URL || DEFAULT_SERVER_URL), out: values.out }, flushed(process.stdout), flushed(process.stderr));
+    return openapiCommand({ server: values.server ?? (process.env.WXPAY_MOCK_URL || DEFAULT_SERVER_URL), out: values.out }, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
   }
 
   if (args.command === 'proxy') {

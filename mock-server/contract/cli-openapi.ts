@@ -12,21 +12,21 @@ export interface OpenApiArgs {
   contractsDir?: string;
 }
 
-/** A writer that resolves once the text is handed over: the CLI exits right after, and the document is large. */
-type Out = (text: string) => void | Promise<void>;
+/** The document is large: the CLI exits only once stdout has taken it (cli.ts exitAfterFlush). */
+type Out = (text: string) => void;
 
-export async function openapiCommand(args: OpenApiArgs, out: Out, err: Out): Promise<number> {
+export function openapiCommand(args: OpenApiArgs, out: Out, err: Out): number {
   const text = JSON.stringify(buildOpenApi({ serverUrl: args.server, contractsDir: args.contractsDir }), null, 2) + '\n';
   if (!args.out) {
-    await out(text);
+    out(text);
     return 0;
   }
   try {
     writeFileSync(args.out, text);
   } catch (e) {
-    await err(`wxpay-mock openapi: cannot write ${args.out}: ${(e as Error).message}\n`);
+    err(`wxpay-mock openapi: cannot write ${args.out}: ${(e as Error).message}\n`);
     return 1;
   }
-  await err(`# wxpay-mock openapi: wrote ${args.out} (servers: ${args.server})\n`);
+  err(`# wxpay-mock openapi: wrote ${args.out} (servers: ${args.server})\n`);
   return 0;
 }
