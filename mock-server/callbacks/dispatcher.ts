@@ -15,7 +15,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Clock } from '../clock.js';
-import { signingKeyOf } from '../protocol/sign-response.js';
+import { signingKeyOf, type SigningKey } from '../protocol/sign-response.js';
 import type { Store } from '../store/store.js';
 import { rfc3339 } from '../time.js';
 import type { World } from '../world.js';
@@ -228,9 +228,7 @@ export class CallbackDispatcher {
     const built = buildCouponUseNotification({ plaintext: coupon, apiv3Key, createTimeMs: clock.nowMs() });
     const time = new Date().toISOString();
     const virtual_time = rfc3339(clock.nowMs(), { millis: true });
-    const headers = await callbackHeaders(url, built.body, signingKeyOf(world.platform, merchant.merchant.verification_mode), { probe: true });
-    const started = performance.now();
-    const result = await this.post(url, headers, built.body, new AbortController().signal);
+    const { headers, latency_ms, ...result } = await this.exchange(url, built.body, signingKeyOf(world.platform, merchant.merchant.verification_mode), true, new AbortController().signal);
     const check: HandlerCheck = {
       seq: (this.checks.at(-1)?.seq ?? 0) + 1,
       time,
@@ -240,7 +238,7 @@ export class CallbackDispatcher {
       notification_id: built.id,
       ...verdictOf(result.status, result.error),
       status: result.status,
-      latency_ms: Math.round((performance.now() - started) * 1000) / 1000,
+      latency_ms,
       headers,
       response_body: result.body,
     };
@@ -561,15 +559,20 @@ export class CallbackDispatcher {
     if (!url) {
       return { ...base, time, virtual_time, status: null, latency_ms: 0, error: `invalid notify URL ${record.url}`, outcome: probe ? 'probe' : 'failed', headers: {}, response_body: '' };
     }
-    const headers = await callbackHeaders(url, record.body, signingKeyOf(world.platform, record.signing.mode), { probe });
-    const started = performance.now();
-    const result = await this.post(url, headers, record.body, signal);
-    const latency_ms = Math.round((performance.now() - started) * 1000) / 1000;
+    const { headers, latency_ms, ...result } = await this.exchange(url, record.body, signingKeyOf(world.platform, record.signing.mode), probe, signal);
     const ok = !result.error && (result.status === 200 || result.status === 204);
     let error = result.error;
     if (probe && ok) error = 'the receiver accepted a WECHATPAY/SIGNTEST/ signature: it does not verify signatures';
     else if (!error && !ok) error = `HTTP ${result.status}: only 200 and 204 count as received`;
     return { ...base, time, virtual_time, status: result.status, latency_ms, error, outcome: probe ? 'probe' : ok ? 'delivered' : 'failed', headers, response_body: result.body };
+  }
+
+  /** One signed request (fresh signature headers) and its answer, timed: what an attempt and a handler check both send. */
+  private async exchange(url: URL, body: string, key: SigningKey, probe: boolean, signal: AbortSignal): Promise<PostResult & { headers: Record<string, string>; latency_ms: number }> {
+    const headers = await callbackHeaders(url, body, key, { probe });
+    const started = performance.now();
+    const result = await this.post(url, headers, body, signal);
+    return { ...result, headers, latency_ms: Math.round((performance.now() - started) * 1000) / 1000 };
   }
 
   private post(url: URL, headers: Record<string, string>, body: string, outer: AbortSignal): Promise<PostResult> {
