@@ -13,14 +13,13 @@
  * `wait` holds the answer until the first attempt of the round is answered ("attempt", at most
  * 10 s) or the round is settled ("settled", at most 60 s of real time); `timed_out` says if it gave up.
  */
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { controlBody } from '../control/body.js';
 import { jsonResponse } from '../pipeline.js';
 import { CallbackError, type CallbackDispatcher } from './dispatcher.js';
 import type { DeliveryFilter, DeliveryRecord, DeliveryState } from './types.js';
 
 const STATES: DeliveryState[] = ['pending', 'delivered', 'failed'];
-
 
 /** Holds a trigger's answer per `wait`; gives the record as it is when the wait runs out. */
 export async function awaitOutcome(dispatcher: CallbackDispatcher, record: DeliveryRecord, wait: unknown): Promise<{ delivery: DeliveryRecord; timed_out?: boolean }> {
@@ -36,13 +35,11 @@ export async function awaitOutcome(dispatcher: CallbackDispatcher, record: Deliv
 
 export function callbackControlRoutes(dispatcher: CallbackDispatcher): Hono {
   const app = new Hono();
-  app.onError((err) =>
-    err instanceof CallbackError
-      ? jsonResponse(err.status, { code: err.code, message: err.message })
-      : err instanceof SyntaxError
-        ? jsonResponse(400, { code: 'PARAM_ERROR', message: `invalid JSON body: ${err.message}` })
-        : jsonResponse(500, { code: 'SYSTEM_ERROR', message: String(err) }),
-  );
+  // Our refusals; anything else (a malformed JSON body, a bug) goes on to the control API's handler (control/routes.ts).
+  app.onError((err) => {
+    if (err instanceof CallbackError) return jsonResponse(err.status, { code: err.code, message: err.message });
+    throw err;
+  });
 
   app.get('/', (c) => {
     const q = c.req.query();

@@ -10,37 +10,28 @@
  * (404 RESOURCE_NOT_EXISTS unknown coupon, 400 INVALID_REQUEST wrong state or outside the window,
  * 400 PARAM_ERROR malformed input). See mock-server/operations/favor/redemption.ts.
  */
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { CouponUseDelivery } from '../callbacks/dispatcher.js';
 import { controlBody } from './body.js';
 import { jsonResponse } from '../pipeline.js';
 import { FavorControlError, type FavorDomain, type RefundCouponOptions, type UseCouponOptions } from '../operations/favor/redemption.js';
 
-function refused(err: unknown): Response {
-  if (err instanceof FavorControlError) return jsonResponse(err.status, { code: err.code, message: err.message });
-  if (err instanceof SyntaxError) return jsonResponse(400, { code: 'PARAM_ERROR', message: `invalid JSON body: ${err.message}` });
-  throw err;
-}
-
 export function favorControlRoutes(favor: FavorDomain): Hono {
   const app = new Hono();
+  // Our refusals; anything else (a malformed JSON body, a bug) goes on to the control API's handler (control/routes.ts).
+  app.onError((err) => {
+    if (err instanceof FavorControlError) return jsonResponse(err.status, { code: err.code, message: err.message });
+    throw err;
+  });
   app.post('/coupons/:coupon_id/use', async (c) => {
-    try {
-      const { coupon, listeners } = await favor.useCoupon(c.req.param('coupon_id'), (await controlBody(c)) as UseCouponOptions);
-      // The COUPON.USE delivery as recorded (null: the creator set no notify URL); follow it at /_mock/callbacks/{id}.
-      const delivery = listeners.find((x): x is CouponUseDelivery => x instanceof CouponUseDelivery)?.handle?.record ?? null;
-      return c.json({ coupon, delivery });
-    } catch (err) {
-      return refused(err);
-    }
+    const { coupon, listeners } = await favor.useCoupon(c.req.param('coupon_id'), (await controlBody(c)) as UseCouponOptions);
+    // The COUPON.USE delivery as recorded (null: the creator set no notify URL); follow it at /_mock/callbacks/{id}.
+    const delivery = listeners.find((x): x is CouponUseDelivery => x instanceof CouponUseDelivery)?.handle?.record ?? null;
+    return c.json({ coupon, delivery });
   });
   app.post('/coupons/:coupon_id/refund', async (c) => {
-    try {
-      const { coupon, refund } = await favor.refundCoupon(c.req.param('coupon_id'), (await controlBody(c)) as RefundCouponOptions);
-      return c.json({ coupon, refund });
-    } catch (err) {
-      return refused(err);
-    }
+    const { coupon, refund } = await favor.refundCoupon(c.req.param('coupon_id'), (await controlBody(c)) as RefundCouponOptions);
+    return c.json({ coupon, refund });
   });
   return app;
 }
