@@ -44,6 +44,10 @@ function isLoopback(c: Context): boolean {
   return addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.');
 }
 
+/** A `time` of the clock operations: an RFC 3339 string with offset or epoch milliseconds; NaN otherwise. */
+function timeOf(value: unknown): number {
+  return typeof value === 'string' ? parseRfc3339(value) : typeof value === 'number' ? value : NaN;
+}
 
 /** Durations: milliseconds as a number, or text like `90s`, `15m`, `2h`, `1d`, `500ms`. */
 export function parseDuration(value: unknown): number {
@@ -88,7 +92,7 @@ export function controlRoutes(deps: ControlDeps): Hono {
   app.get('/clock', (c) => c.json(deps.clock.snapshot()));
   app.post('/clock/set', async (c) => {
     const body = await controlBody(c);
-    const ms = typeof body.time === 'string' ? parseRfc3339(body.time) : typeof body.time === 'number' ? body.time : NaN;
+    const ms = timeOf(body.time);
     if (!Number.isFinite(ms)) return controlError(400, 'PARAM_ERROR', 'time must be an RFC 3339 string with offset or epoch milliseconds');
     // Freeze at the target itself: set-then-freeze would lose the milliseconds spent persisting.
     if (body.freeze === true) await deps.clock.freeze(ms);
@@ -105,7 +109,7 @@ export function controlRoutes(deps: ControlDeps): Hono {
   app.post('/clock/freeze', async (c) => {
     const body = await controlBody(c);
     // As /clock/set: an RFC 3339 string or epoch milliseconds; absent → freeze at the current virtual time.
-    const at = body.time === undefined ? undefined : typeof body.time === 'string' ? parseRfc3339(body.time) : typeof body.time === 'number' ? body.time : NaN;
+    const at = body.time === undefined ? undefined : timeOf(body.time);
     if (at !== undefined && !Number.isFinite(at)) return controlError(400, 'PARAM_ERROR', 'time must be an RFC 3339 string with offset or epoch milliseconds');
     await deps.clock.freeze(at);
     return c.json(deps.clock.snapshot());
