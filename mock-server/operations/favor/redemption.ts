@@ -85,6 +85,11 @@ function timeOption(value: unknown, name: string, fallback: number): number {
   return ms;
 }
 
+/** A caller-chosen number (transaction_id, refund_id), when given: 1–64 letters, digits, _ or -. */
+function idOption(value: unknown, name: string): void {
+  if (value !== undefined && (typeof value !== 'string' || !/^[0-9A-Za-z_-]{1,64}$/.test(value))) badParam(`${name} must be 1–64 letters, digits, _ or -`);
+}
+
 function goodsOption(value: unknown): GoodsDetail[] | undefined {
   if (value === undefined) return undefined;
   const ok =
@@ -148,9 +153,7 @@ export class FavorDomain {
     const now = clock.nowMs();
     const consumeMs = timeOption(options.consume_time, 'consume_time', now);
     const goods = goodsOption(options.goods_detail);
-    if (options.transaction_id !== undefined && (typeof options.transaction_id !== 'string' || !/^[0-9A-Za-z_-]{1,64}$/.test(options.transaction_id))) {
-      badParam('transaction_id must be 1–64 letters, digits, _ or -');
-    }
+    idOption(options.transaction_id, 'transaction_id');
     const merchants = stock.body.coupon_use_rule.available_merchants;
     const consumeMchid = options.consume_mchid ?? merchants[0];
     if (typeof consumeMchid !== 'string') badParam('consume_mchid must be a merchant id');
@@ -212,9 +215,7 @@ export class FavorDomain {
     const { coupon, stock } = this.locate(couponId);
     const now = clock.nowMs();
     const refundMs = timeOption(options.refund_time, 'refund_time', now);
-    if (options.refund_id !== undefined && (typeof options.refund_id !== 'string' || !/^[0-9A-Za-z_-]{1,64}$/.test(options.refund_id))) {
-      badParam('refund_id must be 1–64 letters, digits, _ or -');
-    }
+    idOption(options.refund_id, 'refund_id');
     const status = couponStatus(coupon, now);
     if (status !== 'USED') refuse(`coupon ${coupon.coupon_id} is ${status}: only a USED coupon can be refunded`);
     const used = coupon.consume_information!;
