@@ -1,5 +1,5 @@
 /** WeChat Pay writes times as RFC 3339 in China Standard Time (+08:00). */
-const CST_OFFSET_MS = 8 * 3600_000;
+export const CST_OFFSET_MS = 8 * 3600_000;
 
 export function rfc3339(date: Date | number, options: { millis?: boolean } = {}): string {
   const ms = typeof date === 'number' ? date : date.getTime();

@@ -16,7 +16,7 @@
  */
 import type { MockData, MerchantState } from '../../store/state.js';
 import { own } from '../../store/records.js';
-import { rfc3339 } from '../../time.js';
+import { CST_OFFSET_MS, rfc3339 } from '../../time.js';
 
 export type StoredStockStatus = 'unactivated' | 'running' | 'paused' | 'stoped';
 export type StockStatus = StoredStockStatus | 'audit';
@@ -266,11 +266,10 @@ export const cstDay = (ms: number) => rfc3339(ms).slice(0, 10);
 export const cstMonth = (ms: number) => rfc3339(ms).slice(0, 7);
 
 const DAY_MS = 86_400_000;
-const CST_OFFSET_MS = 8 * 3_600_000;
-/** Midnight (CST) that starts the day after `ms`. */
-export const nextCstMidnight = (ms: number) => Math.floor((ms + CST_OFFSET_MS) / DAY_MS) * DAY_MS + DAY_MS - CST_OFFSET_MS;
 /** Midnight (CST) that starts the day of `ms`. */
 export const cstMidnight = (ms: number) => Math.floor((ms + CST_OFFSET_MS) / DAY_MS) * DAY_MS - CST_OFFSET_MS;
+/** Midnight (CST) that starts the day after `ms`. */
+export const nextCstMidnight = (ms: number) => cstMidnight(ms) + DAY_MS;
 
 export const isSingleItem = (stock: FavorStock) => (stock.body.coupon_use_rule.available_items?.length ?? 0) > 0;
 
