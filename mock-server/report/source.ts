@@ -5,13 +5,16 @@
  */
 import type { HandlerCheck } from '../callbacks/handler-check.js';
 import type { DeliveryRecord } from '../callbacks/types.js';
-import { loadContracts, type CompiledOperation } from '../contract/registry.js';
+import { readContracts } from '../contract/registry.js';
+import type { Contract } from '../contract/types.js';
 import type { JournalEntry } from '../journal.js';
+import { DEFAULT_CONTRACTS_DIR } from '../paths.js';
 import { buildReport, type ContractReport, type OperationRef, type ReportInput, type ReportOptions } from './model.js';
 
 export class ReportSourceError extends Error {}
 
-export function operationsOf(operations: CompiledOperation[]): OperationRef[] {
+/** The coverage's operations: compiled ones (the mock's) or contracts as read (all the CLI needs). */
+export function operationsOf(operations: readonly { contract: Contract }[]): OperationRef[] {
   return operations.map((o) => ({ operation_id: o.contract.operationId, method: o.contract.method, path: o.contract.path }));
 }
 
@@ -45,7 +48,8 @@ export async function fetchReportInput(baseUrl: string, options: { contractsDir?
     journalDropped: typeof journal.dropped === 'number' ? journal.dropped : undefined,
     deliveries: Array.isArray(callbacks?.deliveries) ? (callbacks.deliveries as DeliveryRecord[]) : [],
     handlerChecks: Array.isArray(checks?.checks) ? (checks.checks as HandlerCheck[]) : [],
-    operations: operationsOf(loadContracts(options.contractsDir, { responses: 'lazy' })),
+    // Only ids, methods and paths: the contracts read, no validator compiled or loaded.
+    operations: operationsOf(readContracts(options.contractsDir ?? DEFAULT_CONTRACTS_DIR)),
     source: base,
   };
 }
