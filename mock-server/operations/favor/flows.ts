@@ -23,7 +23,7 @@ import { assert } from '../../errors.js';
 import { own } from '../../store/records.js';
 import type { HandlerRegistry, OperationContext } from '../types.js';
 import { favorGlobal, nextCstMidnight, type FavorStock } from './state.js';
-import { FAVOR_MESSAGES } from './stocks.js';
+import { callersStock } from './stocks.js';
 
 export const BILL_MESSAGES = {
   noBill: '账单文件不存在',
@@ -60,8 +60,7 @@ export function refundFlowCsv(stock: FavorStock): string {
 }
 
 function issueBill(ctx: OperationContext, kind: 'use' | 'refund') {
-  const stock = own(ctx.merchantState(ctx.mchid).favor?.stocks, (ctx.params as { stock_id: string }).stock_id);
-  assert(stock, 'RESOURCE_NOT_EXISTS', FAVOR_MESSAGES.stockNotFound);
+  const stock = callersStock(ctx);
   const now = ctx.clock.nowMs();
   const events = kind === 'use' ? stock.use_flow.length : stock.refund_flow.length;
   // From 10:00 the day after the stock ends (§2.12; wechatpay-go: 批次过期10小时), and only with content.

@@ -201,13 +201,18 @@ function newStock(stockId: string, mchid: string, body: CreateStockBody, fingerp
   };
 }
 
+/** The caller's own stock named by the path's stock_id; another merchant's or an unknown one is 404 批次不存在. */
+export function callersStock(ctx: OperationContext): FavorStock {
+  const stock = own(ctx.merchantState(ctx.mchid).favor?.stocks, (ctx.params as { stock_id: string }).stock_id);
+  assert(stock, 'RESOURCE_NOT_EXISTS', FAVOR_MESSAGES.stockNotFound);
+  return stock;
+}
+
 /** The body's stock_creator_mchid names the caller: only the creator acts on its stocks (FAQ wording for header ≠ payload). */
 function ownStockForAction(ctx: OperationContext): FavorStock {
   const { stock_creator_mchid } = ctx.body as { stock_creator_mchid: string };
   assert(stock_creator_mchid === ctx.mchid, 'PARAM_ERROR', FAVOR_MESSAGES.mchidMismatch, { field: '/stock_creator_mchid', value: stock_creator_mchid, issue: 'stock_creator_mchid differs from the Authorization mchid', location: 'body' });
-  const stock = own(ctx.merchantState(ctx.mchid).favor?.stocks, (ctx.params as { stock_id: string }).stock_id);
-  assert(stock, 'RESOURCE_NOT_EXISTS', FAVOR_MESSAGES.stockNotFound);
-  return stock;
+  return callersStock(ctx);
 }
 
 function badStatus(condition: unknown, stock: FavorStock, status: string): asserts condition {
