@@ -22,7 +22,7 @@ import type { DeliveryFilter, DeliveryRecord, DeliveryState } from './types.js';
 const STATES: DeliveryState[] = ['pending', 'delivered', 'failed'];
 
 /** Holds a trigger's answer per `wait`; gives the record as it is when the wait runs out. */
-export async function awaitOutcome(dispatcher: CallbackDispatcher, record: DeliveryRecord, wait: unknown): Promise<{ delivery: DeliveryRecord; timed_out?: boolean }> {
+async function awaitOutcome(dispatcher: CallbackDispatcher, record: DeliveryRecord, wait: unknown): Promise<{ delivery: DeliveryRecord; timed_out?: boolean }> {
   if (wait !== 'attempt' && wait !== 'settled') return { delivery: record };
   const answered = (r: DeliveryRecord) => r.state !== 'pending' || r.attempts.some((a) => a.round === record.round && !a.probe);
   try {
