@@ -10,12 +10,12 @@
  * budget (total, then the day), the per-user and natural-person caps, the platform's monthly risk cap.
  */
 import { assert } from '../../errors.js';
-import { own, putOwn } from '../../store/records.js';
+import { canonicalJson, priorRequest } from '../../store/idempotency.js';
+import { putOwn } from '../../store/records.js';
 import { rfc3339 } from '../../time.js';
 import type { HandlerRegistry, OperationContext } from '../types.js';
 import { appidMayReceive, appidPairedWith, senderMayUse } from './send-authorization.js';
 import {
-  canonicalJson,
   couponStatus,
   couponView,
   cstDay,
@@ -101,11 +101,8 @@ export const favorCouponHandlers: HandlerRegistry = {
     // Idempotent on the sender's out_request_no: the same request answers the same coupon, even after
     // the budget ran out or the stock was paused; another request with that number is refused.
     const fingerprint = canonicalJson({ openid, ...body });
-    const prior = own(ctx.merchantState(ctx.mchid).favor?.send_requests, body.out_request_no);
-    if (prior) {
-      assert(prior.fingerprint === fingerprint, 'RESOURCE_ALREADY_EXISTS', FAVOR_MESSAGES.reentry);
-      return { body: { coupon_id: prior.id } };
-    }
+    const prior = priorRequest(ctx.merchantState(ctx.mchid).favor?.send_requests, body.out_request_no, fingerprint, FAVOR_MESSAGES.reentry);
+    if (prior) return { body: { coupon_id: prior.id } };
 
     checkUserBinding(ctx, body.appid, openid, 'body');
     const stock = findStock(ctx.data, body.stock_id);

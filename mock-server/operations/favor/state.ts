@@ -345,10 +345,3 @@ export function couponPlaintext(coupon: FavorCoupon, stock: FavorStock, nowMs: n
     ...(coupon.consume_information ? { consume_information: structuredClone(coupon.consume_information) } : {}),
   };
 }
-
-/** JSON with object keys sorted at every level: equal content gives equal text, whatever the key order. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]])) : v,
-  );
-}

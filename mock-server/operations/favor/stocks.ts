@@ -15,13 +15,13 @@
  * - budget = face value × count → 400 PARAM_ERROR 批次预算等于批次面额乘以发券数 (FAQ 2, observed).
  */
 import { assert } from '../../errors.js';
+import { canonicalJson, priorRequest } from '../../store/idempotency.js';
 import { own, putOwn } from '../../store/records.js';
 import { parseRfc3339, rfc3339 } from '../../time.js';
 import { isIssuedMediaUrl } from './media.js';
 import type { HandlerRegistry, OperationContext } from '../types.js';
 import { senderMayUse } from './send-authorization.js';
 import {
-  canonicalJson,
   favorOf,
   findStock,
   nextStockId,
@@ -262,9 +262,8 @@ export const favorStockHandlers: HandlerRegistry = {
 
     // Idempotency first: a repeat answers the first result even if the clock has since moved on.
     const fingerprint = canonicalJson(body);
-    const prior = own(ctx.merchantState(ctx.mchid).favor?.create_requests, body.out_request_no);
+    const prior = priorRequest(ctx.merchantState(ctx.mchid).favor?.create_requests, body.out_request_no, fingerprint, FAVOR_MESSAGES.reentry);
     if (prior) {
-      assert(prior.fingerprint === fingerprint, 'RESOURCE_ALREADY_EXISTS', FAVOR_MESSAGES.reentry);
       const stock = ctx.merchantState(ctx.mchid).favor!.stocks[prior.id];
       return { body: { stock_id: stock.stock_id, create_time: stock.create_time } };
     }
