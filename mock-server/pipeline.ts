@@ -59,6 +59,11 @@ export function rawTarget(c: Context): string {
   return url.pathname + url.search;
 }
 
+/** The real API's refusal text when Accept or User-Agent is missing (400 INVALID_REQUEST), if one is. */
+export function headersProblem(header: (name: string) => string | null): string | undefined {
+  return !header('accept') || !header('user-agent') ? 'Http头缺少Accept或User-Agent' : undefined;
+}
+
 /** The answer to a request target we refuse to route (app.ts: before routing, and Node's URL errors). */
 export const badTarget = () => new ApiError('INVALID_REQUEST', '请求的URL或Host格式不正确');
 
@@ -341,9 +346,8 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
     let inHandler = false;
 
     try {
-      if (!options.relaxHeaders && (!header('accept') || !header('user-agent'))) {
-        throw new ApiError('INVALID_REQUEST', 'Http头缺少Accept或User-Agent');
-      }
+      const missing = options.relaxHeaders ? undefined : headersProblem(header);
+      if (missing) throw new ApiError('INVALID_REQUEST', missing);
       const raw = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, multipart ? multipartBodyLimit(options.bodyLimit) : options.bodyLimit);
       const upload = multipart ? readUpload(raw, header('content-type')) : undefined;
       try {

@@ -12,7 +12,7 @@ import { echo, valueAt } from '../contract/messages.js';
 import { newAjv, loadSchemaFiles, type CompiledOperation } from '../contract/registry.js';
 import { ApiError } from '../errors.js';
 import type { Finding } from '../journal.js';
-import { checkRequest, decodeJson, targetProblem } from '../pipeline.js';
+import { checkRequest, decodeJson, headersProblem, targetProblem } from '../pipeline.js';
 import { parseAuthorization } from '../protocol/authorization.js';
 import { decodeMeta, readUpload } from '../protocol/multipart.js';
 
@@ -93,7 +93,8 @@ export function requestFindings(match: Match, req: ForwardedRequest): Finding[] 
   if (problem) findings.push(protocol(problem));
   if (!match.op) return [...findings, protocol(match.issue)];
   const op = match.op;
-  if (!req.headers.get('accept') || !req.headers.get('user-agent')) findings.push(protocol('Http头缺少Accept或User-Agent'));
+  const missing = headersProblem((name) => req.headers.get(name));
+  if (missing) findings.push(protocol(missing));
   if (!parseAuthorization(req.headers.get('authorization')).ok) findings.push(protocol('Authorization is not a WECHATPAY2-SHA256-RSA2048 header'));
 
   let body: unknown;
