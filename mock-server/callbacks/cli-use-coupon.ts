@@ -6,6 +6,7 @@
  * answered. Exit 0 when the coupon was used, whatever the receiver answered; 1 when the use was refused
  * or the mock is unreachable.
  */
+import { MAX_ATTEMPTS } from './dispatcher.js';
 import type { DeliveryRecord } from './types.js';
 
 export interface UseCouponArgs {
@@ -24,7 +25,7 @@ function describe(d: DeliveryRecord): string[] {
   const lines = [`COUPON.USE ${d.id} → ${d.url}: ${d.state}`];
   for (const a of d.attempts) {
     const what = a.status === null ? a.error : `HTTP ${a.status}${a.error ? ` (${a.error})` : ''}`;
-    lines.push(`  ${a.probe ? 'probe' : `attempt ${a.n}/9`}${a.round > 1 ? ` (replay ${a.round - 1})` : ''} at ${a.virtual_time}: ${what}, ${a.latency_ms} ms`);
+    lines.push(`  ${a.probe ? 'probe' : `attempt ${a.n}/${MAX_ATTEMPTS}`}${a.round > 1 ? ` (replay ${a.round - 1})` : ''} at ${a.virtual_time}: ${what}, ${a.latency_ms} ms`);
   }
   if (d.state === 'pending') lines.push(`  next attempt at ${d.next_attempt_at} (virtual time)`);
   return lines;
