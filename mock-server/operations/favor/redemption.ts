@@ -195,15 +195,8 @@ export class FavorDomain {
     // records its pending delivery synchronously, so one durable write covers the used coupon and its
     // notification, and a crash never leaves a used coupon whose COUPON.USE was never recorded.
     const event: CouponUsedEvent = { creatorMchid: coupon.creator_mchid, coupon: couponPlaintext(coupon, stock, clock.nowMs()) };
-    const heard = Promise.all(
-      [...this.usedListeners].map((listener) => {
-        try {
-          return Promise.resolve(listener(structuredClone(event)));
-        } catch (err) {
-          return Promise.reject(err);
-        }
-      }),
-    );
+    // async: a listener runs right here, synchronously up to its first await; a throw becomes a rejection.
+    const heard = Promise.all([...this.usedListeners].map(async (listener) => listener(structuredClone(event))));
     heard.catch(() => {}); // awaited below; this only keeps a failing listener from going unhandled while the write runs
     await store.commit();
     const listeners = await heard;
