@@ -4,7 +4,7 @@
  * handler lacks a contract.
  */
 import { getRequestListener } from '@hono/node-server';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { RequestListener } from 'node:http';
 import { CallbackDispatcher, CouponUseDelivery, loadCallbackSchemas, resolveCallbackOptions, type DeliveryFilter, type DeliveryHandle, type DeliveryRecord, type HandlerCheck, type HandlerCheckOptions, type WaitOptions } from './callbacks/index.js';
 import { buildReport, operationsOf, type ContractReport, type ReportOptions } from './report/index.js';
@@ -13,6 +13,7 @@ import { loadContracts, type CompiledOperation } from './contract/registry.js';
 import { openApiFor } from './contract/openapi.js';
 import { controlRoutes } from './control/routes.js';
 import { credentialsOf, type Credentials } from './credentials.js';
+import type { ApiError } from './errors.js';
 import { Journal, type JournalEntry, type JournalFilter } from './journal.js';
 import { handlers as defaultHandlers } from './operations/index.js';
 import { FavorDomain, type CouponRefundResult, type CouponUsedListener, type CouponUseResult, type RefundCouponOptions, type UseCouponOptions } from './operations/favor/redemption.js';
@@ -143,6 +144,22 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
 
   const app = new Hono();
   const env = { world, store, clock, journal, options };
+  /** A request answered before any operation saw it: one protocol finding, no operation, no caller. */
+  const journalUnrouted = (c: Context, target: string, requestId: string, status: number, error: ApiError | undefined, issue: string) =>
+    journal.add({
+      time: new Date().toISOString(),
+      virtual_time: rfc3339(clock.nowMs(), { millis: true }),
+      request_id: requestId,
+      method: c.req.method,
+      target,
+      operation_id: null,
+      mchid: null,
+      status,
+      code: error?.code ?? null,
+      message: error?.message ?? null,
+      duration_ms: 0,
+      findings: [{ kind: 'protocol', issue }],
+    });
   // A path URL parsing would rewrite (`%2e%2e`, `%2F`, `//`, …) is refused before routing: 400 envelope.
   app.use('*', async (c, next) => {
     const target = rawTarget(c);
@@ -153,20 +170,7 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
     }
     const requestId = newRequestId();
     const { response, error } = errorResponse(badTarget(), requestId);
-    journal.add({
-      time: new Date().toISOString(),
-      virtual_time: rfc3339(clock.nowMs(), { millis: true }),
-      request_id: requestId,
-      method: c.req.method,
-      target,
-      operation_id: null,
-      mchid: null,
-      status: error.status,
-      code: error.code,
-      message: error.message,
-      duration_ms: 0,
-      findings: [{ kind: 'protocol', issue: problem }],
-    });
+    journalUnrouted(c, target, requestId, error.status, error, problem);
     return response;
   });
   for (const op of operations) {
@@ -182,22 +186,7 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
     const target = rawTarget(c);
     const path = new URL(c.req.url).pathname;
     const status = operations.some((o) => o.pathPattern.test(path)) ? 405 : 404;
-    if (path.startsWith('/v3/')) {
-      journal.add({
-        time: new Date().toISOString(),
-        virtual_time: rfc3339(clock.nowMs(), { millis: true }),
-        request_id: newRequestId(),
-        method: c.req.method,
-        target,
-        operation_id: null,
-        mchid: null,
-        status,
-        code: null,
-        message: null,
-        duration_ms: 0,
-        findings: [{ kind: 'protocol', issue: status === 405 ? 'method not allowed on this path' : 'no such operation' }],
-      });
-    }
+    if (path.startsWith('/v3/')) journalUnrouted(c, target, newRequestId(), status, undefined, status === 405 ? 'method not allowed on this path' : 'no such operation');
     return new Response(null, { status });
   });
   app.onError((err) => errorResponse(err, newRequestId()).response);
