@@ -131,6 +131,13 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
   // ── COUPON.USE hook ── every used coupon (control API, mock.useCoupon, CLI) is delivered to its
   // stock creator's notify URL; the record is durable before useCoupon returns.
   favor.onCouponUsed(async ({ creatorMchid, coupon }) => new CouponUseDelivery(await callbacks.deliverCouponUse(creatorMchid, coupon)));
+  /** A use, with the COUPON.USE delivery told apart from other listeners' results (for mock.useCoupon and the control API). */
+  const useCoupon: MockApp['useCoupon'] = async (couponId, o) => {
+    const result = await favor.useCoupon(couponId, o);
+    const ours = (x: unknown): x is CouponUseDelivery => x instanceof CouponUseDelivery;
+    return { ...result, listeners: result.listeners.filter((x) => !ours(x)), delivery: result.listeners.find(ours)?.handle ?? null };
+  };
+  const refundCoupon: MockApp['refundCoupon'] = (couponId, o) => favor.refundCoupon(couponId, o);
 
   const reset = async () => {
     await store.replace(initialState(world));
@@ -179,7 +186,7 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
   // Uploaded images: public (no auth, any client), so mounted before the loopback-only control API.
   app.route(MEDIA_PATH.replace(/\/$/, ''), mediaRoutes(store));
   const openapi = openApiFor({ operations, contractsDir: input.contractsDir });
-  app.route('/_mock', controlRoutes({ clock, journal, credentials, options, reset, version: VERSION, startedAt: Date.now(), callbacks, favor, openapi, report }));
+  app.route('/_mock', controlRoutes({ clock, journal, credentials, options, reset, version: VERSION, startedAt: Date.now(), callbacks, favor: { useCoupon, refundCoupon }, openapi, report }));
 
   // Unknown /v3 path → 404, known path with another method → 405; both with an empty body, as observed.
   app.notFound((c) => {
@@ -211,12 +218,8 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
     deliveries,
     replayCallback: (id, o) => callbacks.replay(id, o),
     favor,
-    useCoupon: async (couponId, o) => {
-      const result = await favor.useCoupon(couponId, o);
-      const ours = (x: unknown): x is CouponUseDelivery => x instanceof CouponUseDelivery;
-      return { ...result, listeners: result.listeners.filter((x) => !ours(x)), delivery: result.listeners.find(ours)?.handle ?? null };
-    },
-    refundCoupon: (couponId, o) => favor.refundCoupon(couponId, o),
+    useCoupon,
+    refundCoupon,
     onCouponUsed: (listener) => favor.onCouponUsed(listener),
     checkCallbackHandler: (o) => callbacks.checkHandler(o),
     report,

@@ -11,12 +11,18 @@
  * 400 PARAM_ERROR malformed input). See mock-server/operations/favor/redemption.ts.
  */
 import { Hono } from 'hono';
-import { CouponUseDelivery } from '../callbacks/dispatcher.js';
+import type { DeliveryHandle } from '../callbacks/types.js';
 import { controlBody } from './body.js';
 import { jsonResponse } from '../pipeline.js';
-import { FavorControlError, type FavorDomain, type RefundCouponOptions, type UseCouponOptions } from '../operations/favor/redemption.js';
+import { FavorControlError, type CouponRefundResult, type CouponUseResult, type RefundCouponOptions, type UseCouponOptions } from '../operations/favor/redemption.js';
 
-export function favorControlRoutes(favor: FavorDomain): Hono {
+/** The app's use and refund (app.ts: the use comes with its COUPON.USE delivery, told apart once there). */
+export interface FavorControl {
+  useCoupon(couponId: string, options?: UseCouponOptions): Promise<CouponUseResult & { delivery: DeliveryHandle | null }>;
+  refundCoupon(couponId: string, options?: RefundCouponOptions): Promise<CouponRefundResult>;
+}
+
+export function favorControlRoutes(favor: FavorControl): Hono {
   const app = new Hono();
   // Our refusals; anything else (a malformed JSON body, a bug) goes on to the control API's handler (control/routes.ts).
   app.onError((err) => {
@@ -24,10 +30,9 @@ export function favorControlRoutes(favor: FavorDomain): Hono {
     throw err;
   });
   app.post('/coupons/:coupon_id/use', async (c) => {
-    const { coupon, listeners } = await favor.useCoupon(c.req.param('coupon_id'), (await controlBody(c)) as UseCouponOptions);
+    const { coupon, delivery } = await favor.useCoupon(c.req.param('coupon_id'), (await controlBody(c)) as UseCouponOptions);
     // The COUPON.USE delivery as recorded (null: the creator set no notify URL); follow it at /_mock/callbacks/{id}.
-    const delivery = listeners.find((x): x is CouponUseDelivery => x instanceof CouponUseDelivery)?.handle?.record ?? null;
-    return c.json({ coupon, delivery });
+    return c.json({ coupon, delivery: delivery?.record ?? null });
   });
   app.post('/coupons/:coupon_id/refund', async (c) => {
     const { coupon, refund } = await favor.refundCoupon(c.req.param('coupon_id'), (await controlBody(c)) as RefundCouponOptions);

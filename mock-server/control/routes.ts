@@ -8,8 +8,7 @@ import { callbackControlRoutes } from '../callbacks/routes.js';
 import type { CallbackDispatcher } from '../callbacks/dispatcher.js';
 import type { Clock } from '../clock.js';
 import type { Credentials } from '../credentials.js';
-import type { FavorDomain } from '../operations/favor/redemption.js';
-import { favorControlRoutes } from './favor.js';
+import { favorControlRoutes, type FavorControl } from './favor.js';
 import type { Journal, JournalFilter } from '../journal.js';
 import type { ResolvedOptions } from '../options.js';
 import { controlBody } from './body.js';
@@ -28,7 +27,7 @@ export interface ControlDeps {
   /** COUPON.USE deliveries: /_mock/callbacks… (mock-server/callbacks/routes.ts). */
   callbacks?: CallbackDispatcher;
   /** 代金券 use / refund: /_mock/favor/coupons/{coupon_id}/use|refund (control/favor.ts). */
-  favor?: FavorDomain;
+  favor?: FavorControl;
   /** GET /_mock/openapi.json: the contracts as OpenAPI 3.1 with this server's URL (contract/openapi.ts). */
   openapi?: (serverUrl: string) => unknown;
   /** GET /_mock/report: the contract report of this mock (report/). */

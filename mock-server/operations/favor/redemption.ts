@@ -14,7 +14,7 @@
 import { faker } from '@faker-js/faker/locale/en';
 import type { Clock } from '../../clock.js';
 import type { Store } from '../../store/store.js';
-import { parseRfc3339, rfc3339 } from '../../time.js';
+import { CST_OFFSET_MS, parseRfc3339, rfc3339 } from '../../time.js';
 import type { World } from '../../world.js';
 import { couponPlaintext, couponStatus, couponView, cstMidnight, findCoupon, isSingleItem, type FavorCoupon, type FavorStock, type GoodsDetail } from './state.js';
 
@@ -112,7 +112,7 @@ function inWeeklyWindow(stock: FavorStock, ms: number): boolean {
   const fix = stock.body.coupon_use_rule.coupon_available_time?.fix_available_time;
   if (!fix) return true;
   const midnight = cstMidnight(ms);
-  const weekday = new Date(midnight + 8 * 3_600_000).getUTCDay();
+  const weekday = new Date(midnight + CST_OFFSET_MS).getUTCDay();
   const second = Math.floor((ms - midnight) / 1000);
   if (fix.available_week_day && !fix.available_week_day.includes(weekday)) return false;
   return second >= fix.begin_time && second <= (fix.end_time ?? 86_399);
