@@ -28,6 +28,7 @@ import { verifyCallback, type CallbackKeys } from '../mock-server/callbacks/rece
 import { createSigner } from '../mock-server/client/signer.js';
 import type { Credentials } from '../mock-server/credentials.js';
 import { couponUsePlaintext } from '../test/helpers/coupon-use.js';
+import { lineMatching, percentile, stopProcess } from './bench-common.js';
 
 const CREATOR = '1900000001';
 const ROOT = join(import.meta.dirname, '..');
@@ -62,17 +63,15 @@ async function startMockProcess(args: string[]): Promise<{ url: string; child: C
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'mock-server', 'cli.ts'), '--host', '127.0.0.1', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`mock did not start within 30 s: ${out}`))), 30_000);
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) (clearTimeout(timer), resolve(m[1]));
-    });
-    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`mock exited with ${code}: ${out}`))));
-  });
-  return { url, child };
+  const LISTENING = /listening on (http:\/\/\S+)/;
+  let out = '';
+  try {
+    const line = await lineMatching(child, LISTENING, 30_000, (other) => (out += other + '\n'));
+    return { url: LISTENING.exec(line)![1], child };
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`mock did not start: ${(err as Error).message}: ${out}`);
+  }
 }
 
 /** The merchant side: verifies and decrypts every callback, notes when each coupon_id arrived. */
@@ -124,11 +123,7 @@ function coupon() {
   return couponUsePlaintext(CREATOR, { couponId: id, transactionId: `42000020270301${id}` });
 }
 
-const pct = (xs: number[], p: number) => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
+const pct = (xs: number[], p: number) => percentile([...xs].sort((a, b) => a - b), p);
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
@@ -273,13 +268,7 @@ async function run(label: string, args: string[]) {
     );
     console.log(`    duplicates seen by the receiver: ${receiver.duplicates}; unverified: ${receiver.unverified}`);
   } finally {
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(killer);
-    }
+    await stopProcess(child, 10_000);
   }
   return failures;
 }

@@ -39,7 +39,7 @@ import { join } from 'node:path';
 import { createSigner, type Signer } from '../mock-server/client/signer.js';
 import { PACKAGE_ROOT } from '../mock-server/paths.js';
 import { loadWorld } from '../mock-server/world.js';
-import { BENCH_MCHID, BENCH_NOTIFY_URL, BENCH_PATH } from './bench-common.js';
+import { BENCH_MCHID, BENCH_NOTIFY_URL, BENCH_PATH, lineMatching, percentile, stopProcess } from './bench-common.js';
 
 const CONNECTIONS = 32;
 const WARMUP_SECONDS = 2;
@@ -86,40 +86,8 @@ function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** The first stdout line matching `wanted`; other lines go to `others`. */
-function lineMatching(child: ChildProcess, wanted: RegExp, timeoutMs: number, others?: (line: string) => void): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => done(new Error(`no line matching ${wanted} within ${timeoutMs} ms`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      text += chunk.toString('utf8');
-      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n')) {
-        const line = text.slice(0, nl);
-        text = text.slice(nl + 1);
-        if (wanted.test(line)) return done(undefined, line);
-        others?.(line);
-      }
-    };
-    const onExit = (code: number | null) => done(new Error(`exited (${code}) before printing a line matching ${wanted}`));
-    const done = (err?: Error, line?: string) => {
-      clearTimeout(timer);
-      child.stdout!.off('data', onData);
-      child.off('exit', onExit);
-      if (err) reject(err);
-      else resolve(line!);
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', onExit);
-  });
-}
-
 async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return void children.delete(child);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-  await exited;
-  clearTimeout(timer);
+  await stopProcess(child, 3000);
   children.delete(child);
 }
 
@@ -338,11 +306,6 @@ interface Latency {
   offered: number;
   samples: number;
   problems: string[];
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
 /** Internals of autocannon 9's HTTP client (lib/httpClient.js) that pacing needs. */
