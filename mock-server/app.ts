@@ -6,7 +6,18 @@
 import { getRequestListener } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import type { RequestListener } from 'node:http';
-import { CallbackDispatcher, CouponUseDelivery, loadCallbackSchemas, resolveCallbackOptions, type DeliveryFilter, type DeliveryHandle, type DeliveryRecord, type HandlerCheck, type HandlerCheckOptions, type WaitOptions } from './callbacks/index.js';
+import {
+  CallbackDispatcher,
+  CouponUseDelivery,
+  loadCallbackSchemas,
+  resolveCallbackOptions,
+  type DeliveryFilter,
+  type DeliveryHandle,
+  type DeliveryRecord,
+  type HandlerCheck,
+  type HandlerCheckOptions,
+  type WaitOptions,
+} from './callbacks/index.js';
 import { buildReport, operationsOf, type ContractReport, type ReportOptions } from './report/index.js';
 import { Clock } from './clock.js';
 import { loadContracts, type CompiledOperation } from './contract/registry.js';
@@ -16,7 +27,14 @@ import { credentialsOf, type Credentials } from './credentials.js';
 import type { ApiError } from './errors.js';
 import { Journal, type JournalEntry, type JournalFilter } from './journal.js';
 import { handlers as defaultHandlers } from './operations/index.js';
-import { FavorDomain, type CouponRefundResult, type CouponUsedListener, type CouponUseResult, type RefundCouponOptions, type UseCouponOptions } from './operations/favor/redemption.js';
+import {
+  FavorDomain,
+  type CouponRefundResult,
+  type CouponUsedListener,
+  type CouponUseResult,
+  type RefundCouponOptions,
+  type UseCouponOptions,
+} from './operations/favor/redemption.js';
 import { MEDIA_PATH, mediaRoutes } from './operations/favor/media.js';
 import type { HandlerRegistry } from './operations/types.js';
 import { resolveOptions, type MockOptions, type ResolvedOptions } from './options.js';
@@ -147,7 +165,16 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
   };
 
   const report = (o: ReportOptions = {}) =>
-    buildReport({ journal: journal.list(), journalDropped: journal.dropped, deliveries: callbacks.list(), handlerChecks: callbacks.handlerChecks(), operations: operationsOf(operations) }, o);
+    buildReport(
+      {
+        journal: journal.list(),
+        journalDropped: journal.dropped,
+        deliveries: callbacks.list(),
+        handlerChecks: callbacks.handlerChecks(),
+        operations: operationsOf(operations),
+      },
+      o,
+    );
 
   const app = new Hono();
   const env = { world, store, clock, journal, options };
@@ -186,14 +213,37 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
   // Uploaded images: public (no auth, any client), so mounted before the loopback-only control API.
   app.route(MEDIA_PATH.replace(/\/$/, ''), mediaRoutes(store));
   const openapi = openApiFor({ operations, contractsDir: input.contractsDir });
-  app.route('/_mock', controlRoutes({ clock, journal, credentials, options, reset, version: VERSION, startedAt: Date.now(), callbacks, favor: { useCoupon, refundCoupon }, openapi, report }));
+  app.route(
+    '/_mock',
+    controlRoutes({
+      clock,
+      journal,
+      credentials,
+      options,
+      reset,
+      version: VERSION,
+      startedAt: Date.now(),
+      callbacks,
+      favor: { useCoupon, refundCoupon },
+      openapi,
+      report,
+    }),
+  );
 
   // Unknown /v3 path → 404, known path with another method → 405; both with an empty body, as observed.
   app.notFound((c) => {
     const target = rawTarget(c);
     const path = new URL(c.req.url).pathname;
     const status = operations.some((o) => o.pathPattern.test(path)) ? 405 : 404;
-    if (path.startsWith('/v3/')) journalUnrouted(c, target, newRequestId(), status, undefined, status === 405 ? 'method not allowed on this path' : 'no such operation');
+    if (path.startsWith('/v3/'))
+      journalUnrouted(
+        c,
+        target,
+        newRequestId(),
+        status,
+        undefined,
+        status === 405 ? 'method not allowed on this path' : 'no such operation',
+      );
     return new Response(null, { status });
   });
   app.onError((err) => errorResponse(err, newRequestId()).response);

@@ -71,7 +71,8 @@ class UsageError extends Error {}
 
 function intOption(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${value}"`);
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${value}"`);
   return Number(value);
 }
 
@@ -120,13 +121,17 @@ function parse(argv: string[]) {
   const command = positionals[0] ?? 'start';
   if (command === 'use-coupon') {
     if (positionals.length !== 2) throw new UsageError('use-coupon takes one coupon id: wxpay-mock use-coupon <coupon_id> [--url URL]');
-    if (values.wait !== undefined && !['attempt', 'settled', 'none'].includes(values.wait)) throw new UsageError(`--wait must be attempt, settled or none, got "${values.wait}"`);
+    if (values.wait !== undefined && !['attempt', 'settled', 'none'].includes(values.wait))
+      throw new UsageError(`--wait must be attempt, settled or none, got "${values.wait}"`);
   } else if (command === 'report') {
-    if (positionals.length > 1) throw new UsageError('report takes no arguments: wxpay-mock report [--url URL] [--format text|json|junit] [--out FILE] [--strict]');
-    if (values.format !== undefined && !(REPORT_FORMATS as readonly string[]).includes(values.format)) throw new UsageError(`--format must be ${REPORT_FORMATS.join(', ')}, got "${values.format}"`);
+    if (positionals.length > 1)
+      throw new UsageError('report takes no arguments: wxpay-mock report [--url URL] [--format text|json|junit] [--out FILE] [--strict]');
+    if (values.format !== undefined && !(REPORT_FORMATS as readonly string[]).includes(values.format))
+      throw new UsageError(`--format must be ${REPORT_FORMATS.join(', ')}, got "${values.format}"`);
   } else if (command === 'openapi') {
     if (positionals.length > 1) throw new UsageError('openapi takes no arguments: wxpay-mock openapi [--server URL] [--out FILE]');
-    if (values.server !== undefined && !/^https?:\/\/[^/]/.test(values.server)) throw new UsageError(`--server must be an absolute http(s) URL, got "${values.server}"`);
+    if (values.server !== undefined && !/^https?:\/\/[^/]/.test(values.server))
+      throw new UsageError(`--server must be an absolute http(s) URL, got "${values.server}"`);
   } else if (command === 'proxy') {
     if (positionals.length > 1) throw new UsageError('proxy takes no arguments: wxpay-mock proxy --upstream URL [--port N]');
     if (!values.upstream) throw new UsageError('proxy needs --upstream URL (e.g. https://api.mch.weixin.qq.com or a running mock)');
@@ -135,7 +140,8 @@ function parse(argv: string[]) {
     } catch (err) {
       throw new UsageError(`--upstream: ${(err as Error).message}`);
     }
-  } else if (!['start', 'credentials'].includes(command) || positionals.length > 1) throw new UsageError(`unknown command "${positionals.join(' ')}"`);
+  } else if (!['start', 'credentials'].includes(command) || positionals.length > 1)
+    throw new UsageError(`unknown command "${positionals.join(' ')}"`);
   if (values.data && values['in-memory']) throw new UsageError('--data and --in-memory exclude each other');
   if (values['base-url']) {
     try {
@@ -145,7 +151,8 @@ function parse(argv: string[]) {
     }
   }
   const scale = values['callback-time-scale'];
-  if (scale !== undefined && !(/^\d+(\.\d+)?$/.test(scale) && Number(scale) > 0)) throw new UsageError(`--callback-time-scale must be a positive number, got "${scale}"`);
+  if (scale !== undefined && !(/^\d+(\.\d+)?$/.test(scale) && Number(scale) > 0))
+    throw new UsageError(`--callback-time-scale must be a positive number, got "${scale}"`);
   return {
     command,
     positionals,
@@ -206,13 +213,21 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (args.command === 'openapi') {
-    return openapiCommand({ server: values.server ?? (process.env.WXPAY_MOCK_URL || DEFAULT_SERVER_URL), out: values.out }, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+    return openapiCommand(
+      { server: values.server ?? (process.env.WXPAY_MOCK_URL || DEFAULT_SERVER_URL), out: values.out },
+      (t) => process.stdout.write(t),
+      (t) => process.stderr.write(t),
+    );
   }
 
   if (args.command === 'proxy') {
     // Loaded on demand: the mock's own start stays lean.
     const { proxyCommand } = await import('./proxy/cli-proxy.js');
-    return proxyCommand({ upstream: values.upstream!, port: args.port ?? DEFAULT_PROXY_PORT, journalSize: args.journalSize }, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+    return proxyCommand(
+      { upstream: values.upstream!, port: args.port ?? DEFAULT_PROXY_PORT, journalSize: args.journalSize },
+      (t) => process.stdout.write(t),
+      (t) => process.stderr.write(t),
+    );
   }
 
   if (args.command === 'credentials') {
@@ -240,7 +255,9 @@ async function main(argv: string[]): Promise<number> {
     strictContracts: values.strict,
     journalSize: args.journalSize,
   });
-  process.stdout.write(`# wxpay-mock ${VERSION} listening on ${running.url} (data: ${dataFile ?? 'in memory'})\n${envBlock(running.credentials, running.url)}\n`);
+  process.stdout.write(
+    `# wxpay-mock ${VERSION} listening on ${running.url} (data: ${dataFile ?? 'in memory'})\n${envBlock(running.credentials, running.url)}\n`,
+  );
 
   await new Promise<void>((resolveStop) => {
     const stop = (signal: string) => {

@@ -10,7 +10,10 @@ export type ClockListener = (nowMs: number) => void;
 export class Clock {
   private listeners = new Set<ClockListener>();
 
-  constructor(private state: ClockState, private readonly persist: () => Promise<void> = async () => {}) {}
+  constructor(
+    private state: ClockState,
+    private readonly persist: () => Promise<void> = async () => {},
+  ) {}
 
   /** Re-attach to a replaced state object (after reset). */
   attach(state: ClockState): void {
@@ -69,7 +72,12 @@ export class Clock {
   }
 
   snapshot() {
-    return { now: new Date(this.nowMs()).toISOString(), now_ms: this.nowMs(), frozen: this.frozen, offset_ms: this.state.frozenAtMs === null ? this.state.offsetMs : this.state.frozenAtMs - Date.now() };
+    return {
+      now: new Date(this.nowMs()).toISOString(),
+      now_ms: this.nowMs(),
+      frozen: this.frozen,
+      offset_ms: this.state.frozenAtMs === null ? this.state.offsetMs : this.state.frozenAtMs - Date.now(),
+    };
   }
 
   private async changed() {

@@ -69,7 +69,7 @@ export class Journal {
         (filter.mchid === undefined || e.mchid === filter.mchid) &&
         (filter.status === undefined || e.status === filter.status) &&
         (filter.code === undefined || e.code === filter.code) &&
-        (filter.findings === undefined || (e.findings.length > 0) === filter.findings) &&
+        (filter.findings === undefined || e.findings.length > 0 === filter.findings) &&
         (filter.since_seq === undefined || e.seq > filter.since_seq),
     );
     return filter.limit === undefined ? out : out.slice(-filter.limit);

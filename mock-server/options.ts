@@ -48,7 +48,20 @@ export interface MockOptions {
   handlers?: Record<string, import('./operations/types.js').Handler>;
 }
 
-export interface ResolvedOptions extends Required<Pick<MockOptions, 'relaxHeaders' | 'validateResponses' | 'allowRemoteControl' | 'strictNotifyUrl' | 'strictContracts' | 'journalSize' | 'bodyLimit' | 'relaxMediaUrls' | 'realBillUrls'>> {
+export interface ResolvedOptions extends Required<
+  Pick<
+    MockOptions,
+    | 'relaxHeaders'
+    | 'validateResponses'
+    | 'allowRemoteControl'
+    | 'strictNotifyUrl'
+    | 'strictContracts'
+    | 'journalSize'
+    | 'bodyLimit'
+    | 'relaxMediaUrls'
+    | 'realBillUrls'
+  >
+> {
   baseUrl?: string;
 }
 

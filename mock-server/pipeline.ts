@@ -149,19 +149,34 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function decodeJson(raw: Buffer, contentType: string | null): unknown {
   if (!contentType || !/^application\/json\b/i.test(contentType.trim())) {
-    throw new ApiError('INVALID_REQUEST', 'Content-Type不正确，请使用application/json', { field: 'Content-Type', value: contentType ?? null, issue: 'content type must be application/json', location: 'header' });
+    throw new ApiError('INVALID_REQUEST', 'Content-Type不正确，请使用application/json', {
+      field: 'Content-Type',
+      value: contentType ?? null,
+      issue: 'content type must be application/json',
+      location: 'header',
+    });
   }
   let text: string;
   try {
     text = utf8.decode(raw);
   } catch {
-    throw new ApiError('INVALID_REQUEST', '请求体不是合法的UTF-8编码', { field: '', value: null, issue: 'body is not valid UTF-8', location: 'body' });
+    throw new ApiError('INVALID_REQUEST', '请求体不是合法的UTF-8编码', {
+      field: '',
+      value: null,
+      issue: 'body is not valid UTF-8',
+      location: 'body',
+    });
   }
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new ApiError('INVALID_REQUEST', '请求体不是合法的JSON格式', { field: '', value: null, issue: (err as Error).message, location: 'body' });
+    throw new ApiError('INVALID_REQUEST', '请求体不是合法的JSON格式', {
+      field: '',
+      value: null,
+      issue: (err as Error).message,
+      location: 'body',
+    });
   }
 }
 
@@ -194,7 +209,8 @@ export function decodeJsonQuery(op: CompiledOperation, query: Record<string, unk
 const UNDECLARED = '请求中含有未在API文档中定义的参数';
 
 /** The real envelope for undeclared fields: pointers under /body, location null (api-reference.md §1.1). */
-const undeclaredError = (pointers: string[]) => new ApiError('PARAM_ERROR', UNDECLARED, { location: null, value: pointers.map((p) => `/body${p}`) });
+const undeclaredError = (pointers: string[]) =>
+  new ApiError('PARAM_ERROR', UNDECLARED, { location: null, value: pointers.map((p) => `/body${p}`) });
 
 /**
  * An operation the docs give no body (paygift terminate). The SDKs send none and sign an empty body
@@ -209,13 +225,30 @@ function noBody(raw: Buffer, contentType: string | null, findings: Finding[]): u
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     const detail = { field: '', value: echo(body), issue: 'must be object', location: 'body' };
     const message = '无法将传入参数“请求体”转换为object类型。';
-    findings.push({ kind: 'contract', location: 'body', field: '', value: detail.value, issue: 'the operation takes no body; a body sent anyway must be an object', message, detail });
+    findings.push({
+      kind: 'contract',
+      location: 'body',
+      field: '',
+      value: detail.value,
+      issue: 'the operation takes no body; a body sent anyway must be an object',
+      message,
+      detail,
+    });
     throw new ApiError('PARAM_ERROR', message, detail);
   }
   const pointers = Object.keys(body).map((k) => `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
   if (!pointers.length) return undefined;
   const error = undeclaredError(pointers);
-  for (const field of pointers) findings.push({ kind: 'contract', location: 'body', field, value: echo(valueAt(body, field)), issue: 'the operation takes no body', message: UNDECLARED, detail: error.detail });
+  for (const field of pointers)
+    findings.push({
+      kind: 'contract',
+      location: 'body',
+      field,
+      value: echo(valueAt(body, field)),
+      issue: 'the operation takes no body',
+      message: UNDECLARED,
+      detail: error.detail,
+    });
   throw error;
 }
 
@@ -227,12 +260,29 @@ export function check(validate: ValidateFunction | undefined, data: unknown, loc
   if (location === 'body' && undeclared.length > 0) {
     const pointers = undeclared.map((e) => `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}`);
     const error = undeclaredError(pointers);
-    for (const field of pointers) findings.push({ kind: 'contract', location: 'body', field, value: echo(valueAt(data, field)), issue: 'field not declared in the contract', message: UNDECLARED, detail: error.detail });
+    for (const field of pointers)
+      findings.push({
+        kind: 'contract',
+        location: 'body',
+        field,
+        value: echo(valueAt(data, field)),
+        issue: 'field not declared in the contract',
+        message: UNDECLARED,
+        detail: error.detail,
+      });
     throw error;
   }
   const finding = describe(firstError(errors.filter((e) => e.keyword !== 'additionalProperties')), location, data, validate.schema);
   const detail = { field: finding.field, value: finding.value, issue: finding.issue, location: finding.location };
-  findings.push({ kind: 'contract', location: finding.location, field: finding.field, value: finding.value, issue: finding.issue, message: finding.message, detail });
+  findings.push({
+    kind: 'contract',
+    location: finding.location,
+    field: finding.field,
+    value: finding.value,
+    issue: finding.issue,
+    message: finding.message,
+    detail,
+  });
   throw new ApiError('PARAM_ERROR', finding.message, detail);
 }
 
@@ -263,8 +313,22 @@ function checkNotOpen(op: CompiledOperation, body: unknown, strict: boolean, fin
   for (const p of present) {
     findings.push(
       strict
-        ? { kind: 'contract', location: 'body', field: p.pointer, value: p.value, issue: `field not open for this endpoint (x-not-open: ${p.note}); refused in strict mode`, message: UNDECLARED, detail: error!.detail }
-        : { kind: 'not-open', location: 'body', field: p.pointer, value: p.value, issue: `field not open for this endpoint (x-not-open: ${p.note}); accepted` },
+        ? {
+            kind: 'contract',
+            location: 'body',
+            field: p.pointer,
+            value: p.value,
+            issue: `field not open for this endpoint (x-not-open: ${p.note}); refused in strict mode`,
+            message: UNDECLARED,
+            detail: error!.detail,
+          }
+        : {
+            kind: 'not-open',
+            location: 'body',
+            field: p.pointer,
+            value: p.value,
+            issue: `field not open for this endpoint (x-not-open: ${p.note}); accepted`,
+          },
     );
   }
   if (error) throw error;
@@ -284,7 +348,13 @@ function undeclaredQuery(op: CompiledOperation, query: Record<string, string>): 
   const declared = (op.contract.request.query?.properties ?? {}) as Record<string, unknown>;
   return Object.keys(query)
     .filter((k) => !(k in declared))
-    .map((k) => ({ kind: 'undeclared-query' as const, location: 'query', field: k, value: query[k], issue: 'query parameter not in the contract (ignored)' }));
+    .map((k) => ({
+      kind: 'undeclared-query' as const,
+      location: 'query',
+      field: k,
+      value: query[k],
+      issue: 'query parameter not in the contract (ignored)',
+    }));
 }
 
 /** A request's parts as the contract checks read them; `body` absent: it could not be read, so it is not checked. */
@@ -302,7 +372,13 @@ export interface RequestParts {
  * default it escapes (the mock answers the first), the proxy's inspector goes on to the next location.
  * Returns the query (decoded) and the declared headers, as the handler sees them.
  */
-export function checkRequest(op: CompiledOperation, parts: RequestParts, strict: boolean, findings: Finding[], run: (check: () => void) => void = (step) => step()): { query: Record<string, unknown>; headers: Record<string, string> } {
+export function checkRequest(
+  op: CompiledOperation,
+  parts: RequestParts,
+  strict: boolean,
+  findings: Finding[],
+  run: (check: () => void) => void = (step) => step(),
+): { query: Record<string, unknown>; headers: Record<string, string> } {
   const query: Record<string, unknown> = queryObject(parts.target);
   const headers = declaredHeaders(op, parts.header);
   findings.push(...undeclaredQuery(op, query as Record<string, string>));
@@ -348,10 +424,23 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
     try {
       const missing = options.relaxHeaders ? undefined : headersProblem(header);
       if (missing) throw new ApiError('INVALID_REQUEST', missing);
-      const raw = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, multipart ? multipartBodyLimit(options.bodyLimit) : options.bodyLimit);
+      const raw =
+        req.method === 'GET' || req.method === 'HEAD'
+          ? Buffer.alloc(0)
+          : await readBody(req, multipart ? multipartBodyLimit(options.bodyLimit) : options.bodyLimit);
       const upload = multipart ? readUpload(raw, header('content-type')) : undefined;
       try {
-        caller = await verifyRequest(world, { method: req.method, target, authorization: header('authorization') ?? undefined, signedBody: upload?.signedBody ?? raw, host: header('host') ?? undefined }, Math.floor(Date.now() / 1000));
+        caller = await verifyRequest(
+          world,
+          {
+            method: req.method,
+            target,
+            authorization: header('authorization') ?? undefined,
+            signedBody: upload?.signedBody ?? raw,
+            host: header('host') ?? undefined,
+          },
+          Math.floor(Date.now() / 1000),
+        );
       } catch (err) {
         const reported = uploadFailureFirst(upload, err);
         if (reported === err && err instanceof ApiError) findings.push(signatureFinding(err));
@@ -360,7 +449,11 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
       findings.push(...caller.notes);
       if (upload && !upload.ok) throw upload.error;
 
-      const body = upload ? decodeMeta(upload.upload) : hasBody ? decodeJson(raw, header('content-type')) : noBody(raw, header('content-type'), findings);
+      const body = upload
+        ? decodeMeta(upload.upload)
+        : hasBody
+          ? decodeJson(raw, header('content-type'))
+          : noBody(raw, header('content-type'), findings);
       const params = c.req.param() as Record<string, string>;
       const { query, headers } = checkRequest(op, { target, params, header, body: { value: body } }, options.strictContracts, findings);
 
@@ -393,7 +486,12 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
     } catch (err) {
       ({ response, error: failure } = errorResponse(err, requestId));
       if (!inHandler && !findings.some((f) => f.kind === 'signature' || f.kind === 'contract')) {
-        findings.push({ kind: 'protocol', issue: failure.message, message: failure.message, ...(failure.detail === undefined ? {} : { detail: failure.detail }) });
+        findings.push({
+          kind: 'protocol',
+          issue: failure.message,
+          message: failure.message,
+          ...(failure.detail === undefined ? {} : { detail: failure.detail }),
+        });
       }
     }
 
@@ -415,15 +513,26 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
   };
 }
 
-async function reply(op: CompiledOperation, result: OperationResult, ctx: OperationContext, requestId: string, findings: Finding[], options: ResolvedOptions): Promise<Response> {
+async function reply(
+  op: CompiledOperation,
+  result: OperationResult,
+  ctx: OperationContext,
+  requestId: string,
+  findings: Finding[],
+  options: ResolvedOptions,
+): Promise<Response> {
   if (result.file) {
-    return new Response(new Uint8Array(result.file.data), { status: 200, headers: { 'Content-Type': result.file.contentType, 'Request-ID': requestId } });
+    return new Response(new Uint8Array(result.file.data), {
+      status: 200,
+      headers: { 'Content-Type': result.file.contentType, 'Request-ID': requestId },
+    });
   }
   const status = result.status ?? 200;
   const text = status === 204 ? '' : JSON.stringify(result.body);
   if (options.validateResponses) {
     const validate = op.validateResponse.get(status);
-    if (!validate) throw new ApiError('SYSTEM_ERROR', `wxpay-mock: ${op.contract.operationId} answered ${status}, which its contract does not declare`);
+    if (!validate)
+      throw new ApiError('SYSTEM_ERROR', `wxpay-mock: ${op.contract.operationId} answered ${status}, which its contract does not declare`);
     if (status !== 204 && !validate(JSON.parse(text))) {
       findings.push({ kind: 'response-contract', issue: 'reply does not match its contract', detail: validate.errors });
       throw new ApiError('SYSTEM_ERROR', `wxpay-mock: the ${op.contract.operationId} reply breaks its contract`, validate.errors);
@@ -431,7 +540,10 @@ async function reply(op: CompiledOperation, result: OperationResult, ctx: Operat
   }
   const headers: Record<string, string> = { 'Request-ID': requestId };
   if (!op.contract.unsignedReply) {
-    Object.assign(headers, await signatureHeaders(text, chooseSigningKey(ctx.world.platform, ctx.requestSerial, ctx.caller, result.signWith)));
+    Object.assign(
+      headers,
+      await signatureHeaders(text, chooseSigningKey(ctx.world.platform, ctx.requestSerial, ctx.caller, result.signWith)),
+    );
   }
   if (status === 204) return new Response(null, { status, headers });
   return new Response(text, { status, headers: { 'Content-Type': JSON_CONTENT_TYPE, ...headers } });

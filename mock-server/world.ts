@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { DEFAULT_FIXTURES_DIR } from './paths.js';
 import { rfc3339 } from './time.js';
 
-
 export type VerificationMode = 'certificate' | 'public_key';
 
 export interface Merchant {
@@ -87,7 +86,15 @@ export interface MerchantKeys {
 }
 
 export interface PlatformKeys {
-  certificate: { serial_no: string; pem: string; path: string; effective_time: string; expire_time: string; signKey: KeyObject; verifyKey: KeyObject };
+  certificate: {
+    serial_no: string;
+    pem: string;
+    path: string;
+    effective_time: string;
+    expire_time: string;
+    signKey: KeyObject;
+    verifyKey: KeyObject;
+  };
   publicKey: { id: string; pem: string; path: string; signKey: KeyObject; verifyKey: KeyObject };
 }
 
@@ -102,7 +109,6 @@ export interface World {
   busifavorStocks: Map<string, BusifavorStock>;
   goods: Goods[];
 }
-
 
 export class FixtureError extends Error {}
 
@@ -179,6 +185,10 @@ function addSeededData(seed: number, appids: AppId[], users: User[], goods: Good
     }
   }
   for (let i = 0; i < 50; i++) {
-    goods.push({ goods_id: `goods-s${seed}-${faker.string.numeric(8)}`, name: faker.commerce.productName(), price: faker.number.int({ min: 100, max: 100_000 }) });
+    goods.push({
+      goods_id: `goods-s${seed}-${faker.string.numeric(8)}`,
+      name: faker.commerce.productName(),
+      price: faker.number.int({ min: 100, max: 100_000 }),
+    });
   }
 }

@@ -49,18 +49,26 @@ interface Reply {
 function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
   const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { method, agent, headers: { 'Content-Type': 'application/json', ...headers } }, (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = request(
+      `${base}${path}`,
+      { method, agent, headers: { 'Content-Type': 'application/json', ...headers } },
+      (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
     req.on('error', reject);
     req.end(text);
   });
 }
 
 async function startMockProcess(args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'mock-server', 'cli.ts'), '--host', '127.0.0.1', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'mock-server', 'cli.ts'), '--host', '127.0.0.1', '--port', '0', ...args],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   children.add(child);
   child.once('exit', () => children.delete(child));
   const LISTENING = /listening on (http:\/\/\S+)/;
@@ -123,7 +131,11 @@ function coupon() {
   return couponUsePlaintext(CREATOR, { couponId: id, transactionId: `42000020270301${id}` });
 }
 
-const pct = (xs: number[], p: number) => percentile([...xs].sort((a, b) => a - b), p);
+const pct = (xs: number[], p: number) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    p,
+  );
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
@@ -177,11 +189,22 @@ async function run(label: string, args: string[]) {
   try {
     const credentials = JSON.parse((await call(url, 'GET', '/_mock/credentials')).body) as Credentials;
     const m = credentials.merchants.find((x) => x.mchid === CREATOR)!;
-    const receiver = new Receiver({ apiv3Key: m.apiv3_key, platformCertificate: credentials.platform_certificate, publicKey: credentials.public_key, publicKeyId: credentials.public_key_id });
+    const receiver = new Receiver({
+      apiv3Key: m.apiv3_key,
+      platformCertificate: credentials.platform_certificate,
+      publicKey: credentials.public_key,
+      publicKeyId: credentials.public_key_id,
+    });
     await receiver.listen();
     const signer = createSigner({ mchid: m.mchid, serialNo: m.merchant_serial_no, privateKey: m.merchant_private_key });
     const body = JSON.stringify({ mchid: CREATOR, notify_url: `http://127.0.0.1:${receiver.port}/notify` });
-    const set = await call(url, 'POST', '/v3/marketing/favor/callbacks', body, signer.headers('POST', '/v3/marketing/favor/callbacks', body));
+    const set = await call(
+      url,
+      'POST',
+      '/v3/marketing/favor/callbacks',
+      body,
+      signer.headers('POST', '/v3/marketing/favor/callbacks', body),
+    );
     if (set.status !== 200) throw new Error(`set notify URL: ${set.status} ${set.body}`);
     await call(url, 'POST', '/_mock/clock/freeze', {});
 
@@ -255,7 +278,9 @@ async function run(label: string, args: string[]) {
     await receiver.close();
 
     console.log(`\n## ${label}`);
-    console.log(`(1) trigger → receipt, one at a time (n=${lat.length}): p50 ${ms(pct(lat, 50))}, p90 ${ms(pct(lat, 90))}, p99 ${ms(pct(lat, 99))}   [target p50 ≤ 10 ms]`);
+    console.log(
+      `(1) trigger → receipt, one at a time (n=${lat.length}): p50 ${ms(pct(lat, 50))}, p90 ${ms(pct(lat, 90))}, p99 ${ms(pct(lat, 99))}   [target p50 ≤ 10 ms]`,
+    );
     console.log(
       `(2) offered ${started.size} in ${offeredS.toFixed(2)} s (${(started.size / offeredS).toFixed(0)}/s); received ${got.length} verified+decrypted, ` +
         `last ${((lastArrival - t0) / 1000).toFixed(2)} s after the first trigger (${(got.length / ((lastArrival - t0) / 1000)).toFixed(0)}/s); ` +

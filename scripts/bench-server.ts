@@ -20,7 +20,6 @@ import { startMock } from '../mock-server/server.js';
 import { loadWorld } from '../mock-server/world.js';
 import { BENCH_MCHID, BENCH_NOTIFY_URL, BENCH_PATH } from './bench-common.js';
 
-
 async function ceiling(): Promise<{ url: string; close(): void }> {
   // The very key the mock signs this merchant's replies with.
   const world = loadWorld();

@@ -135,7 +135,10 @@ const CLOCK_TICKS = (() => {
 function cpuMs(pid: number | 'self' | undefined, reaped = false): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    const fields = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
     return ((fields[11] + fields[12] + (reaped ? fields[13] + fields[14] : 0)) * 1000) / CLOCK_TICKS;
   } catch {
     return undefined;
@@ -241,7 +244,8 @@ function checkReply(what: string, reply: Reply, expectedBody?: string): void {
   const serial = h('wechatpay-serial');
   const key = serial === world.platform.publicKey.id ? world.platform.publicKey.verifyKey : world.platform.certificate.verifyKey;
   const message = Buffer.from(`${h('wechatpay-timestamp')}\n${h('wechatpay-nonce')}\n${reply.body}\n`, 'utf8');
-  if (!verify('sha256', message, key, Buffer.from(h('wechatpay-signature'), 'base64'))) throw new Error(`${what}: reply signature does not verify`);
+  if (!verify('sha256', message, key, Buffer.from(h('wechatpay-signature'), 'base64')))
+    throw new Error(`${what}: reply signature does not verify`);
 }
 
 const signedGet = () => signer.headers('GET', TARGET_PATH);
@@ -250,7 +254,10 @@ const signedSet = () => signer.headers('POST', BENCH_PATH, SET_BODY);
 // ---------------------------------------------------------------------------------------------------
 // Load
 
-function cannon(options: autocannon.Options, onResponse?: (client: autocannon.Client, status: number, ms: number) => void): Promise<autocannon.Result> {
+function cannon(
+  options: autocannon.Options,
+  onResponse?: (client: autocannon.Client, status: number, ms: number) => void,
+): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     const instance = autocannon(options, (err, result) => (err ? reject(err) : resolve(result)));
     if (onResponse) instance.on('response', (client, status, _bytes, ms) => onResponse(client, status, ms));
@@ -340,7 +347,8 @@ async function fixedRate(server: ServerUnderTest, rate: number, seconds: number,
 
   const hold = (raw: autocannon.Client) => {
     const client = raw as unknown as PacedClient;
-    if (typeof client._doRequest !== 'function' || !('reqsMadeThisSecond' in client)) throw new Error('bench: autocannon internals changed, cannot pace');
+    if (typeof client._doRequest !== 'function' || !('reqsMadeThisSecond' in client))
+      throw new Error('bench: autocannon internals changed, cannot pace');
     client.rate = 1;
     client.reqsMadeThisSecond = 1; // the request autocannon sends on connect waits for the dispatcher
     setImmediate(() => {
@@ -438,7 +446,11 @@ async function coldStart(): Promise<ColdRun> {
   const set = signedSet();
   const get = signedGet();
   const t0 = performance.now();
-  const child = spawn(process.execPath, [CLI, '--port', '0', '--in-memory'], { cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, '--port', '0', '--in-memory'], {
+    cwd: ROOT,
+    env: childEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   try {
     const line = await lineMatching(child, /./, 15_000);
@@ -479,8 +491,12 @@ const PHASES = new Set((process.env.BENCH_PHASES ?? 'abcd').toLowerCase());
 /** 0 whatever the figures (a report, not a test); 1 only when a figure could not be measured at all. */
 async function main(): Promise<number> {
   const began = performance.now();
-  const autocannonVersion = (JSON.parse(readFileSync(join(ROOT, 'node_modules', 'autocannon', 'package.json'), 'utf8')) as { version: string }).version;
-  log(`node ${process.version}, ${availableParallelism()} CPU(s) (${cpus()[0]?.model.trim() ?? '?'}), autocannon ${autocannonVersion}, UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? 'default (4)'}`);
+  const autocannonVersion = (
+    JSON.parse(readFileSync(join(ROOT, 'node_modules', 'autocannon', 'package.json'), 'utf8')) as { version: string }
+  ).version;
+  log(
+    `node ${process.version}, ${availableParallelism()} CPU(s) (${cpus()[0]?.model.trim() ?? '?'}), autocannon ${autocannonVersion}, UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? 'default (4)'}`,
+  );
   // Built first, so tsc never competes with a measurement.
   let buildNote = 'dist not used';
   let buildError: unknown;
@@ -498,7 +514,8 @@ async function main(): Promise<number> {
   const note = (what: string, list: string[]) => notes.push(...list.map((p) => `${what} ${p}`));
   const extra: string[] = [];
   const busy = (what: string, cores: number | undefined) => {
-    if (cores !== undefined && cores > NEIGHBOUR_WARNING) notes.push(`${what}: other processes used ${fmt(cores, 2)} of ${availableParallelism()} cores meanwhile (noisy)`);
+    if (cores !== undefined && cores > NEIGHBOUR_WARNING)
+      notes.push(`${what}: other processes used ${fmt(cores, 2)} of ${availableParallelism()} cores meanwhile (noisy)`);
   };
 
   let failed = false;
@@ -528,22 +545,34 @@ async function main(): Promise<number> {
           for (const server of round % 2 ? [ceiling, mock] : [mock, ceiling]) {
             const t = await quietly(`round ${round} ${server.name}`, ROUND_SECONDS, () => throughput(server, ROUND_SECONDS));
             runs[server.name as 'ceiling' | 'mock'].push(t);
-            log(`round ${round} ${server.name}: ${fmt(t.rps)} req/s, server CPU ${fmt(t.cpuUsPerReq)} µs/req, other processes ${fmt(t.neighbours, 2)} cores${t.problems.length ? ' — ' + t.problems.join('; ') : ''}`);
+            log(
+              `round ${round} ${server.name}: ${fmt(t.rps)} req/s, server CPU ${fmt(t.cpuUsPerReq)} µs/req, other processes ${fmt(t.neighbours, 2)} cores${t.problems.length ? ' — ' + t.problems.join('; ') : ''}`,
+            );
             busy(`(${server.name === 'ceiling' ? 'a' : 'b'}) round ${round}`, t.neighbours);
           }
         }
         const med = (xs: (number | undefined)[]) => (xs.some((x) => x === undefined) ? undefined : median(xs as number[]));
         const a = med(runs.ceiling.map((t) => t.rps))!;
         const b = med(runs.mock.map((t) => t.rps))!;
-        const problemsAB = [...runs.ceiling.flatMap((t) => t.problems.map((p) => `(a) ${p}`)), ...runs.mock.flatMap((t) => t.problems.map((p) => `(b) ${p}`))];
+        const problemsAB = [
+          ...runs.ceiling.flatMap((t) => t.problems.map((p) => `(a) ${p}`)),
+          ...runs.mock.flatMap((t) => t.problems.map((p) => `(b) ${p}`)),
+        ];
         notes.push(...problemsAB);
         rows.push(
           [`(a) ceiling: bare Hono + 1 async RSA-2048 sign, ${CONNECTIONS} conns`, `${fmt(a)} req/s`, '', ''],
           [`(b) mock: signed GET favor/callbacks, ${CONNECTIONS} conns`, `${fmt(b)} req/s`, '', ''],
           ['    b/a', fmt(b / a, 2), `≥ ${TARGET.ratio}`, mark(b / a >= TARGET.ratio && !problemsAB.length)],
-          ['    server CPU per reply, a / b', `${fmt(med(runs.ceiling.map((t) => t.cpuUsPerReq)))} / ${fmt(med(runs.mock.map((t) => t.cpuUsPerReq)))} µs`, '', ''],
+          [
+            '    server CPU per reply, a / b',
+            `${fmt(med(runs.ceiling.map((t) => t.cpuUsPerReq)))} / ${fmt(med(runs.mock.map((t) => t.cpuUsPerReq)))} µs`,
+            '',
+            '',
+          ],
         );
-        extra.push(`(a)/(b) rounds of ${ROUND_SECONDS} s, req/s: a ${runs.ceiling.map((t) => fmt(t.rps)).join(', ')}; b ${runs.mock.map((t) => fmt(t.rps)).join(', ')}`);
+        extra.push(
+          `(a)/(b) rounds of ${ROUND_SECONDS} s, req/s: a ${runs.ceiling.map((t) => fmt(t.rps)).join(', ')}; b ${runs.mock.map((t) => fmt(t.rps)).join(', ')}`,
+        );
       }
 
       if (PHASES.has('c')) {
@@ -561,15 +590,31 @@ async function main(): Promise<number> {
         note('(c, reference)', reference.problems);
         note('(c, as-is)', burst.problems);
         rows.push(
-          [`(c) mock at ${RATE} req/s paced (1 req / ${1000 / RATE} ms): p50 / p99`, `${fmt(paced.p50, 2)} / ${fmt(paced.p99, 2)} ms`, `p99 ≤ ${TARGET.p99Ms} ms`, mark(paced.p99 <= TARGET.p99Ms && !paced.problems.length)],
+          [
+            `(c) mock at ${RATE} req/s paced (1 req / ${1000 / RATE} ms): p50 / p99`,
+            `${fmt(paced.p50, 2)} / ${fmt(paced.p99, 2)} ms`,
+            `p99 ≤ ${TARGET.p99Ms} ms`,
+            mark(paced.p99 <= TARGET.p99Ms && !paced.problems.length),
+          ],
           ['    achieved rate, max', `${fmt(paced.offered)} req/s, ${fmt(paced.max, 1)} ms`, '', ''],
           ['    reference: ceiling app, same paced run: p50 / p99', `${fmt(reference.p50, 2)} / ${fmt(reference.p99, 2)} ms`, '', ''],
-          [`    overallRate as-is (per-second bursts of ${CONNECTIONS}): p50 / p99`, `${fmt(burst.p50, 2)} / ${fmt(burst.p99, 2)} ms`, '(info)', ''],
+          [
+            `    overallRate as-is (per-second bursts of ${CONNECTIONS}): p50 / p99`,
+            `${fmt(burst.p50, 2)} / ${fmt(burst.p99, 2)} ms`,
+            '(info)',
+            '',
+          ],
         );
       }
       await Promise.all([stopChild(ceiling.child), stopChild(mock.child)]);
     } catch (err) {
-      failure([...'abc'].filter((p) => PHASES.has(p)).map((p) => `(${p})`).join(''), err);
+      failure(
+        [...'abc']
+          .filter((p) => PHASES.has(p))
+          .map((p) => `(${p})`)
+          .join(''),
+        err,
+      );
       await Promise.all([...children].map(stopChild));
     }
   }
@@ -588,8 +633,18 @@ async function main(): Promise<number> {
       const cold = series.runs;
       const first = median(cold.map((c) => c.first200));
       rows.push(
-        [`(d) cold start: spawn → first signed 200, median of ${COLD_RUNS}`, `${fmt(first)} ms`, `≤ ${TARGET.coldMs} ms`, mark(first <= TARGET.coldMs)],
-        ['    spawn → listening line / → signed GET 200', `${fmt(median(cold.map((c) => c.listening)))} / ${fmt(median(cold.map((c) => c.get200)))} ms`, '', ''],
+        [
+          `(d) cold start: spawn → first signed 200, median of ${COLD_RUNS}`,
+          `${fmt(first)} ms`,
+          `≤ ${TARGET.coldMs} ms`,
+          mark(first <= TARGET.coldMs),
+        ],
+        [
+          '    spawn → listening line / → signed GET 200',
+          `${fmt(median(cold.map((c) => c.listening)))} / ${fmt(median(cold.map((c) => c.get200)))} ms`,
+          '',
+          '',
+        ],
       );
       extra.push(`cold start runs (spawn → first 200): ${cold.map((c) => fmt(c.first200)).join(', ')} ms`);
     } catch (err) {

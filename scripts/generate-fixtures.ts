@@ -34,7 +34,22 @@ function writeKeyPair(dir: string, fileName: string) {
 }
 
 function selfSign(keyPath: string, certPath: string, serial: string, subject: string, days: number) {
-  const args = ['req', '-new', '-x509', '-key', keyPath, '-out', certPath, '-days', String(days), '-subj', subject, '-set_serial', `0x${serial}`, '-sha256'];
+  const args = [
+    'req',
+    '-new',
+    '-x509',
+    '-key',
+    keyPath,
+    '-out',
+    certPath,
+    '-days',
+    String(days),
+    '-subj',
+    subject,
+    '-set_serial',
+    `0x${serial}`,
+    '-sha256',
+  ];
   execFileSync('openssl', args, { stdio: 'pipe' });
 }
 
@@ -47,7 +62,13 @@ const rel = (p: string) => p.slice(root.length + 1);
 const platformSerial = certSerial();
 const platformKey = writeKeyPair(join(keysDir, 'platform'), 'wechatpay_key.pem');
 const platformCertPath = join(keysDir, 'platform', 'wechatpay_cert.pem');
-selfSign(platformKey.keyPath, platformCertPath, platformSerial, '/C=CN/ST=Guangdong/L=Shenzhen/O=Tenpay.com/OU=Tenpay.com CA Center/CN=Tenpay.com Root CA', 1826);
+selfSign(
+  platformKey.keyPath,
+  platformCertPath,
+  platformSerial,
+  '/C=CN/ST=Guangdong/L=Shenzhen/O=Tenpay.com/OU=Tenpay.com CA Center/CN=Tenpay.com Root CA',
+  1826,
+);
 
 // WeChat Pay public key (public-key mode): PUB_KEY_ID_ + 34 digits.
 const pubKey = writeKeyPair(join(keysDir, 'platform'), 'pub_key_private.pem');
@@ -55,12 +76,47 @@ const pubKeyPath = join(keysDir, 'platform', 'pub_key.pem');
 writeFileSync(pubKeyPath, pubKey.publicPem);
 const publicKeyId = 'PUB_KEY_ID_' + '0119' + Array.from(randomBytes(30), (b) => String(b % 10)).join('');
 
-type MerchantSeed = { mchid: string; name: string; brand_id: string; verification_mode: 'certificate' | 'public_key'; balance: number; role: string };
+type MerchantSeed = {
+  mchid: string;
+  name: string;
+  brand_id: string;
+  verification_mode: 'certificate' | 'public_key';
+  balance: number;
+  role: string;
+};
 const merchantSeeds: MerchantSeed[] = [
-  { mchid: '1900000001', name: '示例咖啡旗舰店', brand_id: '120344', verification_mode: 'certificate', balance: 100_000_000, role: 'coupon creator (brand 120344, certificate mode)' },
-  { mchid: '1900000002', name: '示例咖啡分店', brand_id: '120344', verification_mode: 'public_key', balance: 10_000_000, role: 'second merchant of the same brand (public-key mode)' },
-  { mchid: '1900000003', name: '无关便利店', brand_id: '120999', verification_mode: 'certificate', balance: 50_000_000, role: 'unrelated merchant of another brand' },
-  { mchid: '1900000004', name: '余额不足小店', brand_id: '120999', verification_mode: 'certificate', balance: 100, role: 'merchant with almost no balance (prepaid stocks fail to start)' },
+  {
+    mchid: '1900000001',
+    name: '示例咖啡旗舰店',
+    brand_id: '120344',
+    verification_mode: 'certificate',
+    balance: 100_000_000,
+    role: 'coupon creator (brand 120344, certificate mode)',
+  },
+  {
+    mchid: '1900000002',
+    name: '示例咖啡分店',
+    brand_id: '120344',
+    verification_mode: 'public_key',
+    balance: 10_000_000,
+    role: 'second merchant of the same brand (public-key mode)',
+  },
+  {
+    mchid: '1900000003',
+    name: '无关便利店',
+    brand_id: '120999',
+    verification_mode: 'certificate',
+    balance: 50_000_000,
+    role: 'unrelated merchant of another brand',
+  },
+  {
+    mchid: '1900000004',
+    name: '余额不足小店',
+    brand_id: '120999',
+    verification_mode: 'certificate',
+    balance: 100,
+    role: 'merchant with almost no balance (prepaid stocks fail to start)',
+  },
 ];
 
 const merchants = merchantSeeds.map((m) => {
@@ -97,7 +153,8 @@ const appids = [
 const openid = (seedText: string) => 'o' + Buffer.from(seedText.padEnd(21, '_')).toString('base64url').slice(0, 27);
 const users: { openid: string; appid: string; person_id: string }[] = [];
 appids.forEach((a, ai) => {
-  for (let u = 1; u <= 5; u++) users.push({ openid: openid(`wxmock-${ai + 1}-user-${u}`), appid: a.appid, person_id: `person-${ai + 1}-${u}` });
+  for (let u = 1; u <= 5; u++)
+    users.push({ openid: openid(`wxmock-${ai + 1}-user-${u}`), appid: a.appid, person_id: `person-${ai + 1}-${u}` });
 });
 // The first user of the mini program and of the official account are the same natural person.
 users[5].person_id = users[0].person_id;
@@ -108,28 +165,208 @@ const brands = [
 ];
 
 const busifavorStocks = [
-  { stock_id: '1212000000000001', owner_mchid: '1900000001', stock_name: '满100减10商家券', available_begin_time: '2025-01-01T00:00:00+08:00', available_end_time: '2030-12-31T23:59:59+08:00', code_mode: 'WECHATPAY_MODE', codes_uploaded: true, max_coupons: 100000, max_coupons_per_user: 5, package_group: null },
-  { stock_id: '1212000000000002', owner_mchid: '1900000001', stock_name: '短期商家券', available_begin_time: '2026-01-01T00:00:00+08:00', available_end_time: '2026-02-01T00:00:00+08:00', code_mode: 'WECHATPAY_MODE', codes_uploaded: true, max_coupons: 1000, max_coupons_per_user: 1, package_group: null },
-  { stock_id: '1212000000000003', owner_mchid: '1900000001', stock_name: '上传code未上传', available_begin_time: '2025-01-01T00:00:00+08:00', available_end_time: '2030-12-31T23:59:59+08:00', code_mode: 'MERCHANT_UPLOAD', codes_uploaded: false, max_coupons: 1000, max_coupons_per_user: 1, package_group: null },
-  { stock_id: '1212000000000004', owner_mchid: '1900000001', stock_name: '上传code已上传', available_begin_time: '2025-01-01T00:00:00+08:00', available_end_time: '2030-12-31T23:59:59+08:00', code_mode: 'MERCHANT_UPLOAD', codes_uploaded: true, max_coupons: 1000, max_coupons_per_user: 1, package_group: null },
+  {
+    stock_id: '1212000000000001',
+    owner_mchid: '1900000001',
+    stock_name: '满100减10商家券',
+    available_begin_time: '2025-01-01T00:00:00+08:00',
+    available_end_time: '2030-12-31T23:59:59+08:00',
+    code_mode: 'WECHATPAY_MODE',
+    codes_uploaded: true,
+    max_coupons: 100000,
+    max_coupons_per_user: 5,
+    package_group: null,
+  },
+  {
+    stock_id: '1212000000000002',
+    owner_mchid: '1900000001',
+    stock_name: '短期商家券',
+    available_begin_time: '2026-01-01T00:00:00+08:00',
+    available_end_time: '2026-02-01T00:00:00+08:00',
+    code_mode: 'WECHATPAY_MODE',
+    codes_uploaded: true,
+    max_coupons: 1000,
+    max_coupons_per_user: 1,
+    package_group: null,
+  },
+  {
+    stock_id: '1212000000000003',
+    owner_mchid: '1900000001',
+    stock_name: '上传code未上传',
+    available_begin_time: '2025-01-01T00:00:00+08:00',
+    available_end_time: '2030-12-31T23:59:59+08:00',
+    code_mode: 'MERCHANT_UPLOAD',
+    codes_uploaded: false,
+    max_coupons: 1000,
+    max_coupons_per_user: 1,
+    package_group: null,
+  },
+  {
+    stock_id: '1212000000000004',
+    owner_mchid: '1900000001',
+    stock_name: '上传code已上传',
+    available_begin_time: '2025-01-01T00:00:00+08:00',
+    available_end_time: '2030-12-31T23:59:59+08:00',
+    code_mode: 'MERCHANT_UPLOAD',
+    codes_uploaded: true,
+    max_coupons: 1000,
+    max_coupons_per_user: 1,
+    package_group: null,
+  },
   // A gift package: same inventory, per-user limit and owner.
-  { stock_id: '1212000000000011', owner_mchid: '1900000001', stock_name: '礼包券A', available_begin_time: '2025-01-01T00:00:00+08:00', available_end_time: '2030-12-31T23:59:59+08:00', code_mode: 'WECHATPAY_MODE', codes_uploaded: true, max_coupons: 5000, max_coupons_per_user: 1, package_group: 'gift-1' },
-  { stock_id: '1212000000000012', owner_mchid: '1900000001', stock_name: '礼包券B', available_begin_time: '2025-01-01T00:00:00+08:00', available_end_time: '2030-12-31T23:59:59+08:00', code_mode: 'WECHATPAY_MODE', codes_uploaded: true, max_coupons: 5000, max_coupons_per_user: 1, package_group: 'gift-1' },
-  { stock_id: '1212000000000013', owner_mchid: '1900000001', stock_name: '礼包券C', available_begin_time: '2025-01-01T00:00:00+08:00', available_end_time: '2030-12-31T23:59:59+08:00', code_mode: 'WECHATPAY_MODE', codes_uploaded: true, max_coupons: 5000, max_coupons_per_user: 1, package_group: 'gift-1' },
-  { stock_id: '1212000000000014', owner_mchid: '1900000001', stock_name: '礼包券D不同库存', available_begin_time: '2025-01-01T00:00:00+08:00', available_end_time: '2030-12-31T23:59:59+08:00', code_mode: 'WECHATPAY_MODE', codes_uploaded: true, max_coupons: 3000, max_coupons_per_user: 2, package_group: null },
+  {
+    stock_id: '1212000000000011',
+    owner_mchid: '1900000001',
+    stock_name: '礼包券A',
+    available_begin_time: '2025-01-01T00:00:00+08:00',
+    available_end_time: '2030-12-31T23:59:59+08:00',
+    code_mode: 'WECHATPAY_MODE',
+    codes_uploaded: true,
+    max_coupons: 5000,
+    max_coupons_per_user: 1,
+    package_group: 'gift-1',
+  },
+  {
+    stock_id: '1212000000000012',
+    owner_mchid: '1900000001',
+    stock_name: '礼包券B',
+    available_begin_time: '2025-01-01T00:00:00+08:00',
+    available_end_time: '2030-12-31T23:59:59+08:00',
+    code_mode: 'WECHATPAY_MODE',
+    codes_uploaded: true,
+    max_coupons: 5000,
+    max_coupons_per_user: 1,
+    package_group: 'gift-1',
+  },
+  {
+    stock_id: '1212000000000013',
+    owner_mchid: '1900000001',
+    stock_name: '礼包券C',
+    available_begin_time: '2025-01-01T00:00:00+08:00',
+    available_end_time: '2030-12-31T23:59:59+08:00',
+    code_mode: 'WECHATPAY_MODE',
+    codes_uploaded: true,
+    max_coupons: 5000,
+    max_coupons_per_user: 1,
+    package_group: 'gift-1',
+  },
+  {
+    stock_id: '1212000000000014',
+    owner_mchid: '1900000001',
+    stock_name: '礼包券D不同库存',
+    available_begin_time: '2025-01-01T00:00:00+08:00',
+    available_end_time: '2030-12-31T23:59:59+08:00',
+    code_mode: 'WECHATPAY_MODE',
+    codes_uploaded: true,
+    max_coupons: 3000,
+    max_coupons_per_user: 2,
+    package_group: null,
+  },
   // Two more of the package (a package of 5), then one stock per package attribute that differs from
   // A–C alone: per-user limit, inventory, owner (same brand), validity (still covering).
-  { stock_id: '1212000000000015', owner_mchid: '1900000001', stock_name: '礼包券E', available_begin_time: '2025-01-01T00:00:00+08:00', available_end_time: '2030-12-31T23:59:59+08:00', code_mode: 'WECHATPAY_MODE', codes_uploaded: true, max_coupons: 5000, max_coupons_per_user: 1, package_group: 'gift-1' },
-  { stock_id: '1212000000000016', owner_mchid: '1900000001', stock_name: '礼包券F', available_begin_time: '2025-01-01T00:00:00+08:00', available_end_time: '2030-12-31T23:59:59+08:00', code_mode: 'WECHATPAY_MODE', codes_uploaded: true, max_coupons: 5000, max_coupons_per_user: 1, package_group: 'gift-1' },
-  { stock_id: '1212000000000017', owner_mchid: '1900000001', stock_name: '礼包券G不同限领', available_begin_time: '2025-01-01T00:00:00+08:00', available_end_time: '2030-12-31T23:59:59+08:00', code_mode: 'WECHATPAY_MODE', codes_uploaded: true, max_coupons: 5000, max_coupons_per_user: 2, package_group: null },
-  { stock_id: '1212000000000018', owner_mchid: '1900000001', stock_name: '礼包券H不同库存', available_begin_time: '2025-01-01T00:00:00+08:00', available_end_time: '2030-12-31T23:59:59+08:00', code_mode: 'WECHATPAY_MODE', codes_uploaded: true, max_coupons: 3000, max_coupons_per_user: 1, package_group: null },
-  { stock_id: '1212000000000019', owner_mchid: '1900000002', stock_name: '礼包券I分店所有', available_begin_time: '2025-01-01T00:00:00+08:00', available_end_time: '2030-12-31T23:59:59+08:00', code_mode: 'WECHATPAY_MODE', codes_uploaded: true, max_coupons: 5000, max_coupons_per_user: 1, package_group: null },
-  { stock_id: '1212000000000020', owner_mchid: '1900000001', stock_name: '礼包券J不同有效期', available_begin_time: '2025-06-01T00:00:00+08:00', available_end_time: '2030-12-31T23:59:59+08:00', code_mode: 'WECHATPAY_MODE', codes_uploaded: true, max_coupons: 5000, max_coupons_per_user: 1, package_group: null },
-  { stock_id: '1212000000000021', owner_mchid: '1900000002', stock_name: '同品牌分店商家券', available_begin_time: '2025-01-01T00:00:00+08:00', available_end_time: '2030-12-31T23:59:59+08:00', code_mode: 'WECHATPAY_MODE', codes_uploaded: true, max_coupons: 1000, max_coupons_per_user: 1, package_group: null },
-  { stock_id: '1212000000000031', owner_mchid: '1900000003', stock_name: '无关品牌商家券', available_begin_time: '2025-01-01T00:00:00+08:00', available_end_time: '2030-12-31T23:59:59+08:00', code_mode: 'WECHATPAY_MODE', codes_uploaded: true, max_coupons: 1000, max_coupons_per_user: 1, package_group: null },
+  {
+    stock_id: '1212000000000015',
+    owner_mchid: '1900000001',
+    stock_name: '礼包券E',
+    available_begin_time: '2025-01-01T00:00:00+08:00',
+    available_end_time: '2030-12-31T23:59:59+08:00',
+    code_mode: 'WECHATPAY_MODE',
+    codes_uploaded: true,
+    max_coupons: 5000,
+    max_coupons_per_user: 1,
+    package_group: 'gift-1',
+  },
+  {
+    stock_id: '1212000000000016',
+    owner_mchid: '1900000001',
+    stock_name: '礼包券F',
+    available_begin_time: '2025-01-01T00:00:00+08:00',
+    available_end_time: '2030-12-31T23:59:59+08:00',
+    code_mode: 'WECHATPAY_MODE',
+    codes_uploaded: true,
+    max_coupons: 5000,
+    max_coupons_per_user: 1,
+    package_group: 'gift-1',
+  },
+  {
+    stock_id: '1212000000000017',
+    owner_mchid: '1900000001',
+    stock_name: '礼包券G不同限领',
+    available_begin_time: '2025-01-01T00:00:00+08:00',
+    available_end_time: '2030-12-31T23:59:59+08:00',
+    code_mode: 'WECHATPAY_MODE',
+    codes_uploaded: true,
+    max_coupons: 5000,
+    max_coupons_per_user: 2,
+    package_group: null,
+  },
+  {
+    stock_id: '1212000000000018',
+    owner_mchid: '1900000001',
+    stock_name: '礼包券H不同库存',
+    available_begin_time: '2025-01-01T00:00:00+08:00',
+    available_end_time: '2030-12-31T23:59:59+08:00',
+    code_mode: 'WECHATPAY_MODE',
+    codes_uploaded: true,
+    max_coupons: 3000,
+    max_coupons_per_user: 1,
+    package_group: null,
+  },
+  {
+    stock_id: '1212000000000019',
+    owner_mchid: '1900000002',
+    stock_name: '礼包券I分店所有',
+    available_begin_time: '2025-01-01T00:00:00+08:00',
+    available_end_time: '2030-12-31T23:59:59+08:00',
+    code_mode: 'WECHATPAY_MODE',
+    codes_uploaded: true,
+    max_coupons: 5000,
+    max_coupons_per_user: 1,
+    package_group: null,
+  },
+  {
+    stock_id: '1212000000000020',
+    owner_mchid: '1900000001',
+    stock_name: '礼包券J不同有效期',
+    available_begin_time: '2025-06-01T00:00:00+08:00',
+    available_end_time: '2030-12-31T23:59:59+08:00',
+    code_mode: 'WECHATPAY_MODE',
+    codes_uploaded: true,
+    max_coupons: 5000,
+    max_coupons_per_user: 1,
+    package_group: null,
+  },
+  {
+    stock_id: '1212000000000021',
+    owner_mchid: '1900000002',
+    stock_name: '同品牌分店商家券',
+    available_begin_time: '2025-01-01T00:00:00+08:00',
+    available_end_time: '2030-12-31T23:59:59+08:00',
+    code_mode: 'WECHATPAY_MODE',
+    codes_uploaded: true,
+    max_coupons: 1000,
+    max_coupons_per_user: 1,
+    package_group: null,
+  },
+  {
+    stock_id: '1212000000000031',
+    owner_mchid: '1900000003',
+    stock_name: '无关品牌商家券',
+    available_begin_time: '2025-01-01T00:00:00+08:00',
+    available_end_time: '2030-12-31T23:59:59+08:00',
+    code_mode: 'WECHATPAY_MODE',
+    codes_uploaded: true,
+    max_coupons: 1000,
+    max_coupons_per_user: 1,
+    package_group: null,
+  },
 ];
 
-const goods = Array.from({ length: 10 }, (_, i) => ({ goods_id: `goods-${String(i + 1).padStart(4, '0')}`, name: `示例商品${i + 1}`, price: 1000 + i * 500 }));
+const goods = Array.from({ length: 10 }, (_, i) => ({
+  goods_id: `goods-${String(i + 1).padStart(4, '0')}`,
+  name: `示例商品${i + 1}`,
+  price: 1000 + i * 500,
+}));
 
 const world = {
   $comment: 'TEST-ONLY fixtures for wxpay-mock. Every key below is public. Regenerate with `npm run fixtures`.',

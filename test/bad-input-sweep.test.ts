@@ -111,7 +111,14 @@ function merchantKey(t: TestMock, mchid: string): KeyObject {
  * the second core, while the mock answers on this one — the signature is ~1.2 ms, most of a case. The
  * signed bytes are the helper's own `signer.message`; `sameAsSigner` checks the header it gives.
  */
-function signedHeaders(t: TestMock, mchid: string, method: string, target: string, body: string | undefined, at?: { timestamp: string; nonce: string }): Promise<Record<string, string>> {
+function signedHeaders(
+  t: TestMock,
+  mchid: string,
+  method: string,
+  target: string,
+  body: string | undefined,
+  at?: { timestamp: string; nonce: string },
+): Promise<Record<string, string>> {
   const timestamp = at?.timestamp ?? String(Math.floor(Date.now() / 1000));
   const nonce = at?.nonce ?? randomBytes(16).toString('hex').toUpperCase();
   const message = t.signer(mchid).message(method, target, body, { timestamp, nonce });
@@ -150,7 +157,9 @@ async function deliver(t: TestMock, p: Prepared): Promise<{ status: number; head
     return { status: res.status, headers: res.headers, text: await res.text() };
   })();
   let timer: NodeJS.Timeout | undefined;
-  const hang = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer within 5 s: the mock hung')), 5000)));
+  const hang = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error('no answer within 5 s: the mock hung')), 5000)),
+  );
   try {
     return await Promise.race([answer, hang]);
   } finally {
@@ -178,14 +187,32 @@ beforeAll(() => {
     const paused = await runningStock(t);
     expect((await stockAction(t, paused, 'pause')).status).toBe(200);
     const coupon = await sendOk(t, running);
-    expect((await t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: 'https://merchant.example.com/notify' } })).status).toBe(200);
+    expect(
+      (
+        await t.call('POST', '/v3/marketing/favor/callbacks', {
+          body: { mchid: CREATOR, notify_url: 'https://merchant.example.com/notify' },
+        })
+      ).status,
+    ).toBe(200);
     // Every optional part the rules allow together, so each field's mutation has something to replace.
     const richStock = stockBody({
       out_request_no: reqNo('STOCK'),
       stock_use_rule: { max_amount_by_day: 500 },
-      pattern_info: { description: '满10元减1元', merchant_logo: image, merchant_name: '测试品牌', background_color: 'COLOR010', coupon_image: image, jump_target: 'MINI_PROGRAM', mini_program_appid: APP, mini_program_path: '/pages/index' },
+      pattern_info: {
+        description: '满10元减1元',
+        merchant_logo: image,
+        merchant_name: '测试品牌',
+        background_color: 'COLOR010',
+        coupon_image: image,
+        jump_target: 'MINI_PROGRAM',
+        mini_program_appid: APP,
+        mini_program_path: '/pages/index',
+      },
       coupon_use_rule: {
-        coupon_available_time: { fix_available_time: { available_week_day: [1, 2, 3], begin_time: 0, end_time: 3600 }, second_day_available: false },
+        coupon_available_time: {
+          fix_available_time: { available_week_day: [1, 2, 3], begin_time: 0, end_time: 3600 },
+          second_day_available: false,
+        },
         goods_tag: ['tag_1'],
         limit_pay: ['BANK_CARD'],
         limit_card: { name: '招商银行', bin: ['622588'] },
@@ -197,7 +224,11 @@ beforeAll(() => {
     });
     const sha256 = createHash('sha256').update(PNG).digest('hex');
     const action = (stock_id: string) => ({ params: { stock_id }, query: {}, headers: {}, body: { stock_creator_mchid: CREATOR } });
-    const page = (stock_id: string) => ({ params: { stock_id }, query: { offset: '0', limit: '10', stock_creator_mchid: CREATOR }, headers: {} });
+    const page = (stock_id: string) => ({
+      params: { stock_id },
+      query: { offset: '0', limit: '10', stock_creator_mchid: CREATOR },
+      headers: {},
+    });
     return {
       'favor.createStock': { params: {}, query: {}, headers: {}, body: richStock },
       'favor.startStock': action(unactivated),
@@ -205,13 +236,38 @@ beforeAll(() => {
       'favor.pauseStock': action(running),
       'favor.restartStock': action(paused),
       'favor.getStock': { params: { stock_id: running }, query: { stock_creator_mchid: CREATOR }, headers: {} },
-      'favor.listStocks': { params: {}, query: { offset: '0', limit: '10', stock_creator_mchid: CREATOR, create_start_time: '2026-03-01T00:00:00+08:00', create_end_time: '2026-12-31T00:00:00+08:00', status: 'running' }, headers: {} },
+      'favor.listStocks': {
+        params: {},
+        query: {
+          offset: '0',
+          limit: '10',
+          stock_creator_mchid: CREATOR,
+          create_start_time: '2026-03-01T00:00:00+08:00',
+          create_end_time: '2026-12-31T00:00:00+08:00',
+          status: 'running',
+        },
+        headers: {},
+      },
       'favor.listStockMerchants': page(running),
       'favor.listStockItems': page(running),
-      'favor.sendCoupon': { params: { openid: USER }, query: {}, headers: {}, body: { stock_id: running, out_request_no: reqNo('SEND'), appid: APP, stock_creator_mchid: CREATOR } },
+      'favor.sendCoupon': {
+        params: { openid: USER },
+        query: {},
+        headers: {},
+        body: { stock_id: running, out_request_no: reqNo('SEND'), appid: APP, stock_creator_mchid: CREATOR },
+      },
       'favor.getCoupon': { params: { openid: USER, coupon_id: coupon }, query: { appid: APP }, headers: {} },
-      'favor.listUserCoupons': { params: { openid: USER }, query: { appid: APP, creator_mchid: CREATOR, stock_id: running, status: 'SENDED', offset: '0', limit: '10' }, headers: {} },
-      'favor.setCallback': { params: {}, query: {}, headers: {}, body: { mchid: CREATOR, notify_url: 'https://merchant.example.com/other', switch: true } },
+      'favor.listUserCoupons': {
+        params: { openid: USER },
+        query: { appid: APP, creator_mchid: CREATOR, stock_id: running, status: 'SENDED', offset: '0', limit: '10' },
+        headers: {},
+      },
+      'favor.setCallback': {
+        params: {},
+        query: {},
+        headers: {},
+        body: { mchid: CREATOR, notify_url: 'https://merchant.example.com/other', switch: true },
+      },
       'favor.getCallback': { params: {}, query: { mchid: CREATOR }, headers: {} },
       'favor.uploadImage': { params: {}, query: {}, headers: {}, body: { filename: 'logo.png', sha256 } },
     };
@@ -247,20 +303,39 @@ beforeAll(() => {
       'paygift.listActivityGoods': { ...id(activity), query: { offset: '0', limit: '10' } },
       'paygift.addActivityMerchants': { ...id(activity), body: { merchant_id_list: [SAME_BRAND], add_request_no: reqNo('ADD') } },
       'paygift.deleteActivityMerchants': { ...id(activity), body: { merchant_id_list: [SAME_BRAND], delete_request_no: reqNo('DEL') } },
-      'paygift.listActivities': { params: {}, query: { offset: '0', limit: '10', activity_name: '春季', activity_status: 'CREATE_ACT_STATUS', award_type: 'BUSIFAVOR' }, headers: {} },
+      'paygift.listActivities': {
+        params: {},
+        query: { offset: '0', limit: '10', activity_name: '春季', activity_status: 'CREATE_ACT_STATUS', award_type: 'BUSIFAVOR' },
+        headers: {},
+      },
     };
   });
 
   families.partnerships = family(async (t) => {
     const toBuild = await runningStock(t);
     const built = await runningStock(t);
-    const partnership = (stock_id: string) => ({ partner: { type: 'MERCHANT', merchant_id: SAME_BRAND }, authorized_data: { business_type: 'FAVOR_STOCK', stock_id } });
-    const res = await t.call('POST', '/v3/marketing/partnerships/build', { body: partnership(built), headers: { 'Idempotency-Key': 'SWEEP-SETUP' } });
+    const partnership = (stock_id: string) => ({
+      partner: { type: 'MERCHANT', merchant_id: SAME_BRAND },
+      authorized_data: { business_type: 'FAVOR_STOCK', stock_id },
+    });
+    const res = await t.call('POST', '/v3/marketing/partnerships/build', {
+      body: partnership(built),
+      headers: { 'Idempotency-Key': 'SWEEP-SETUP' },
+    });
     expect(res.status).toBe(200);
     return {
       'partnerships.build': { params: {}, query: {}, headers: { 'Idempotency-Key': 'SWEEP-BUILD' }, body: partnership(toBuild) },
       'partnerships.terminate': { params: {}, query: {}, headers: { 'Idempotency-Key': 'SWEEP-TERMINATE' }, body: partnership(built) },
-      'partnerships.list': { params: {}, query: { authorized_data: { business_type: 'FAVOR_STOCK', stock_id: built }, partner: { type: 'MERCHANT', merchant_id: SAME_BRAND }, limit: '10', offset: '0' }, headers: {} },
+      'partnerships.list': {
+        params: {},
+        query: {
+          authorized_data: { business_type: 'FAVOR_STOCK', stock_id: built },
+          partner: { type: 'MERCHANT', merchant_id: SAME_BRAND },
+          limit: '10',
+          offset: '0',
+        },
+        headers: {},
+      },
     };
   });
 
@@ -271,7 +346,8 @@ beforeAll(() => {
 }, 30_000);
 afterAll(() => Promise.all(mocks.map((t) => t.mock.close())));
 
-const familyOf = (operationId: string) => (['favor.useFlow', 'favor.refundFlow', 'billdownload.downloadFile'].includes(operationId) ? 'bills' : operationId.split('.')[0]);
+const familyOf = (operationId: string) =>
+  ['favor.useFlow', 'favor.refundFlow', 'billdownload.downloadFile'].includes(operationId) ? 'bills' : operationId.split('.')[0];
 
 // ── mutations ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -431,7 +507,11 @@ function casesOf(op: CompiledOperation, base: Baseline): Case[] {
     for (const pointer of fieldPointers(req.body, base.body)) {
       const documented5xx = id === 'favor.setCallback' && pointer === '/notify_url' ? NOTIFY_URL_NOT_HTTPS : undefined;
       for (const [name, value] of JSON_MUTATIONS) {
-        cases.push({ name: `body ${pointer} = ${name}`, request: { ...start, bodyText: toJson(withValue(base.body, pointer, value)) }, documented5xx });
+        cases.push({
+          name: `body ${pointer} = ${name}`,
+          request: { ...start, bodyText: toJson(withValue(base.body, pointer, value)) },
+          documented5xx,
+        });
       }
       for (const [key, twin] of PROTOTYPE_KEYS) {
         cases.push({
@@ -445,26 +525,37 @@ function casesOf(op: CompiledOperation, base: Baseline): Case[] {
   }
   // Whole bodies, on every operation that takes one, and on body-less POSTs (a stray body).
   if (op.contract.method !== 'GET') {
-    for (const [name, text] of wholeBodies(start.bodyText ?? '{}')) cases.push({ name: `whole body ${name}`, request: { ...start, bodyText: text } });
+    for (const [name, text] of wholeBodies(start.bodyText ?? '{}'))
+      cases.push({ name: `whole body ${name}`, request: { ...start, bodyText: text } });
   }
 
   // Query parameters, declared ones; inside JSON-encoded ones too.
   const queryProps = (req.query?.properties ?? {}) as Record<string, Json>;
   const withQuery = (name: string, raw: string | typeof ABSENT, repeat = false): Built => {
     const others = start.query.filter(([k]) => k !== enc(name));
-    const mine: [string, string][] = raw === ABSENT ? [] : repeat ? [[enc(name), raw], ...start.query.filter(([k]) => k === enc(name))] : [[enc(name), raw]];
+    const mine: [string, string][] =
+      raw === ABSENT ? [] : repeat ? [[enc(name), raw], ...start.query.filter(([k]) => k === enc(name))] : [[enc(name), raw]];
     return { ...start, query: [...others, ...mine] };
   };
   for (const [name, schema] of Object.entries(queryProps)) {
     for (const [mutation, raw] of TEXT_MUTATIONS) cases.push({ name: `query ${name} = ${mutation}`, request: withQuery(name, raw) });
     cases.push({ name: `query ${name} repeated, a bad value first`, request: withQuery(name, enc('😀'), true) });
-    for (const [key, twin] of PROTOTYPE_KEYS) cases.push({ name: `query ${name} = "${key}"`, request: withQuery(name, enc(key)), twin: withQuery(name, enc(twin)) });
+    for (const [key, twin] of PROTOTYPE_KEYS)
+      cases.push({ name: `query ${name} = "${key}"`, request: withQuery(name, enc(key)), twin: withQuery(name, enc(twin)) });
     const value = base.query[name];
     if (schema['x-json'] && value && typeof value === 'object') {
       for (const pointer of fieldPointers(schema, value)) {
-        for (const [mutation, v] of JSON_MUTATIONS) cases.push({ name: `query ${name}${pointer} = ${mutation}`, request: withQuery(name, enc(toJson(withValue(value, pointer, v)))) });
+        for (const [mutation, v] of JSON_MUTATIONS)
+          cases.push({
+            name: `query ${name}${pointer} = ${mutation}`,
+            request: withQuery(name, enc(toJson(withValue(value, pointer, v)))),
+          });
         for (const [key, twin] of PROTOTYPE_KEYS) {
-          cases.push({ name: `query ${name}${pointer} = "${key}"`, request: withQuery(name, enc(toJson(withValue(value, pointer, key)))), twin: withQuery(name, enc(toJson(withValue(value, pointer, twin)))) });
+          cases.push({
+            name: `query ${name}${pointer} = "${key}"`,
+            request: withQuery(name, enc(toJson(withValue(value, pointer, key)))),
+            twin: withQuery(name, enc(toJson(withValue(value, pointer, twin)))),
+          });
         }
       }
     }
@@ -528,7 +619,12 @@ function contractVerdict(op: CompiledOperation, r: Built): 'accept' | 'reject' |
   // validators do not coerce (and a 2000-level body is beyond structuredClone).
   const ok = (v: CompiledOperation['validateBody'], data: unknown) => !v || v(data);
   const copy = (o: object) => JSON.parse(JSON.stringify(o)) as object;
-  return ok(op.validatePath, copy(params)) && ok(op.validateQuery, copy(query)) && ok(op.validateHeaders, copy(headers)) && ok(op.validateBody, body) ? 'accept' : 'reject';
+  return ok(op.validatePath, copy(params)) &&
+    ok(op.validateQuery, copy(query)) &&
+    ok(op.validateHeaders, copy(headers)) &&
+    ok(op.validateBody, body)
+    ? 'accept'
+    : 'reject';
 }
 
 // ── running a case ────────────────────────────────────────────────────────────────────────────────
@@ -540,7 +636,14 @@ interface Outcome {
 }
 
 /** Sends `r`; checks the answer against the standard; rolls an accepted request back. Returns problems. */
-async function judge(fx: Family, op: CompiledOperation, r: Built, signed: Promise<Prepared>, c: Case, problems: string[]): Promise<Outcome> {
+async function judge(
+  fx: Family,
+  op: CompiledOperation,
+  r: Built,
+  signed: Promise<Prepared>,
+  c: Case,
+  problems: string[],
+): Promise<Outcome> {
   const { t } = fx;
   const before = JSON.stringify(t.mock.store.data);
   let res: Awaited<ReturnType<typeof deliver>>;
@@ -575,15 +678,28 @@ async function judge(fx: Family, op: CompiledOperation, r: Built, signed: Promis
     return { status: res.status };
   }
   const outcome = { status: res.status, code: String(env?.code), message: String(env?.message) };
-  const documented = c.documented5xx && res.status === c.documented5xx.status && env?.code === c.documented5xx.code && env?.message === c.documented5xx.message;
+  const documented =
+    c.documented5xx &&
+    res.status === c.documented5xx.status &&
+    env?.code === c.documented5xx.code &&
+    env?.message === c.documented5xx.message;
   if (res.status >= 500 && !documented) problems.push(`${head} — a 5xx`);
   if (res.status < 400) problems.push(`${head} — neither 2xx nor 4xx`);
-  if (!env || typeof env !== 'object' || Array.isArray(env) || typeof env.code !== 'string' || typeof env.message !== 'string' || !Object.keys(env).every((k) => ['code', 'message', 'detail'].includes(k))) {
+  if (
+    !env ||
+    typeof env !== 'object' ||
+    Array.isArray(env) ||
+    typeof env.code !== 'string' ||
+    typeof env.message !== 'string' ||
+    !Object.keys(env).every((k) => ['code', 'message', 'detail'].includes(k))
+  ) {
     problems.push(`${head} — not the {code, message, detail?} envelope`);
   }
-  if (!/^application\/json\b/.test(res.headers.get('content-type') ?? '')) problems.push(`${head} — content type ${res.headers.get('content-type')}`);
+  if (!/^application\/json\b/.test(res.headers.get('content-type') ?? ''))
+    problems.push(`${head} — content type ${res.headers.get('content-type')}`);
   if (res.headers.get('wechatpay-signature')) problems.push(`${head} — an error reply is signed`);
-  if (verdict === 'reject' && !(res.status === 400 && ['PARAM_ERROR', 'INVALID_REQUEST'].includes(outcome.code))) problems.push(`${head} — the contract refuses it: 400 PARAM_ERROR/INVALID_REQUEST expected`);
+  if (verdict === 'reject' && !(res.status === 400 && ['PARAM_ERROR', 'INVALID_REQUEST'].includes(outcome.code)))
+    problems.push(`${head} — the contract refuses it: 400 PARAM_ERROR/INVALID_REQUEST expected`);
   if (after !== before) {
     problems.push(`${head} — a refused request changed the store`);
     await t.mock.store.replace(JSON.parse(before));
@@ -599,7 +715,10 @@ async function sweep(fx: Family, op: CompiledOperation): Promise<{ cases: number
   // Every request of the operation is signed ahead (thread pool), then sent one at a time.
   const sign = (r: Built) => prepare(fx.t, op, r);
   const signed = cases.map((c) => ({ request: sign(c.request), twin: c.twin && sign(c.twin) }));
-  for (const s of signed) s.request.catch(() => {}), s.twin?.catch(() => {});
+  for (const s of signed) {
+    s.request.catch(() => {});
+    s.twin?.catch(() => {});
+  }
   // The baseline itself is accepted: every mutation starts from a request that reaches the handler's success path.
   const ok = await judge(fx, op, built(base), sign(built(base)), { name: 'baseline', request: built(base) }, problems);
   if (ok.status < 200 || ok.status >= 300) problems.push(`baseline answered ${ok.status} ${ok.code} ${ok.message}`);
@@ -607,7 +726,8 @@ async function sweep(fx: Family, op: CompiledOperation): Promise<{ cases: number
     const got = await judge(fx, op, c.request, signed[i].request, c, problems);
     if (c.twin) {
       const like = await judge(fx, op, c.twin, signed[i].twin!, { ...c, name: `${c.name} (its ordinary twin)` }, problems);
-      if (JSON.stringify(got) !== JSON.stringify(like)) problems.push(`${c.name}: answered ${JSON.stringify(got)}, an ordinary value of the same shape ${JSON.stringify(like)}`);
+      if (JSON.stringify(got) !== JSON.stringify(like))
+        problems.push(`${c.name}: answered ${JSON.stringify(got)}, an ordinary value of the same shape ${JSON.stringify(like)}`);
     }
   }
   return { cases: cases.length + cases.filter((c) => c.twin).length + 1, problems };
@@ -626,7 +746,10 @@ describe('every contract operation, every declared input mutated: 4xx envelope o
   it("the thread-pool signature is the signer helper's: the same headers for the same timestamp and nonce", async () => {
     const { t } = await families.favor;
     const at = { timestamp: String(Math.floor(Date.now() / 1000)), nonce: 'SWEEPNONCE0123456789ABCDEF' };
-    for (const [method, target, body] of [['GET', '/v3/certificates?algorithm_type=RSA', undefined], ['POST', '/v3/marketing/favor/callbacks', '{"a":"😀"}']] as const) {
+    for (const [method, target, body] of [
+      ['GET', '/v3/certificates?algorithm_type=RSA', undefined],
+      ['POST', '/v3/marketing/favor/callbacks', '{"a":"😀"}'],
+    ] as const) {
       expect(await signedHeaders(t, CREATOR, method, target, body, at)).toEqual(t.signer(CREATOR).headers(method, target, body, at));
     }
   });
@@ -670,7 +793,13 @@ describe('regressions: a client-chosen id or request number that names an Object
   it('GET …/stocks/{constructor|__proto__|toString}/use-flow and /refund-flow -> 404 RESOURCE_NOT_EXISTS 批次不存在 (was 500 SYSTEM_ERROR)', async () => {
     for (const id of PROTO) {
       for (const flow of ['use-flow', 'refund-flow']) {
-        expect([id, flow, ...favorMsg(await t.call('GET', `/v3/marketing/favor/stocks/${id}/${flow}`))]).toEqual([id, flow, 404, 'RESOURCE_NOT_EXISTS', '批次不存在']);
+        expect([id, flow, ...favorMsg(await t.call('GET', `/v3/marketing/favor/stocks/${id}/${flow}`))]).toEqual([
+          id,
+          flow,
+          404,
+          'RESOURCE_NOT_EXISTS',
+          '批次不存在',
+        ]);
       }
     }
   });
@@ -685,7 +814,9 @@ describe('regressions: a client-chosen id or request number that names an Object
 
   it('send a coupon of stock_id "constructor" -> 404 RESOURCE_NOT_EXISTS 批次不存在 (was 400 PARAM_ERROR 参数错误，请核对文档要求)', async () => {
     for (const id of PROTO) {
-      const res = await t.call('POST', `/v3/marketing/favor/users/${USER}/coupons`, { body: { stock_id: id, out_request_no: reqNo(`P${PROTO.indexOf(id)}`), appid: APP, stock_creator_mchid: CREATOR } });
+      const res = await t.call('POST', `/v3/marketing/favor/users/${USER}/coupons`, {
+        body: { stock_id: id, out_request_no: reqNo(`P${PROTO.indexOf(id)}`), appid: APP, stock_creator_mchid: CREATOR },
+      });
       expect([id, ...favorMsg(res)]).toEqual([id, 404, 'RESOURCE_NOT_EXISTS', '批次不存在']);
     }
   });
@@ -731,7 +862,12 @@ describe('regressions: a client-chosen id or request number that names an Object
 
   it('GET /v3/billdownload/file?token=constructor -> 400 INVALID_REQUEST 下载链接已过期或无效，请重新获取', async () => {
     for (const token of PROTO) {
-      expect([token, ...favorMsg(await t.call('GET', `/v3/billdownload/file?token=${token}`))]).toEqual([token, 400, 'INVALID_REQUEST', '下载链接已过期或无效，请重新获取']);
+      expect([token, ...favorMsg(await t.call('GET', `/v3/billdownload/file?token=${token}`))]).toEqual([
+        token,
+        400,
+        'INVALID_REQUEST',
+        '下载链接已过期或无效，请重新获取',
+      ]);
     }
   });
 
@@ -743,16 +879,26 @@ describe('regressions: a client-chosen id or request number that names an Object
 
   it('partnerships build on stock_id "constructor" -> 400 INVALID_REQUEST 查询代金券出错 (was 200: a partnership on a stock that does not exist)', async () => {
     for (const id of PROTO) {
-      const res = await t.call('POST', '/v3/marketing/partnerships/build', { body: { partner: { type: 'MERCHANT', merchant_id: SAME_BRAND }, authorized_data: { business_type: 'FAVOR_STOCK', stock_id: id } }, headers: { 'Idempotency-Key': `K-${PROTO.indexOf(id)}` } });
+      const res = await t.call('POST', '/v3/marketing/partnerships/build', {
+        body: { partner: { type: 'MERCHANT', merchant_id: SAME_BRAND }, authorized_data: { business_type: 'FAVOR_STOCK', stock_id: id } },
+        headers: { 'Idempotency-Key': `K-${PROTO.indexOf(id)}` },
+      });
       expect([id, ...favorMsg(res)]).toEqual([id, 400, 'INVALID_REQUEST', '查询代金券出错']);
     }
     expect(t.mock.store.data.merchants[CREATOR].partnerships).toBeUndefined();
   });
 
   it('Idempotency-Key "__proto__" / "constructor" on build and terminate -> 200; the same key and body answer the first reply, another body 400 RESOURCE_ALREADY_EXISTS (was 400 on first use)', async () => {
-    const body = { partner: { type: 'MERCHANT', merchant_id: SAME_BRAND }, authorized_data: { business_type: 'FAVOR_STOCK', stock_id: stock } };
-    const post = (path: string, key: string, b: unknown) => t.call('POST', `/v3/marketing/partnerships/${path}`, { body: b, headers: { 'Idempotency-Key': key } });
-    for (const [path, key] of [['build', '__proto__'], ['terminate', 'constructor']]) {
+    const body = {
+      partner: { type: 'MERCHANT', merchant_id: SAME_BRAND },
+      authorized_data: { business_type: 'FAVOR_STOCK', stock_id: stock },
+    };
+    const post = (path: string, key: string, b: unknown) =>
+      t.call('POST', `/v3/marketing/partnerships/${path}`, { body: b, headers: { 'Idempotency-Key': key } });
+    for (const [path, key] of [
+      ['build', '__proto__'],
+      ['terminate', 'constructor'],
+    ]) {
       const first = await post(path, key, body);
       expect([path, first.status]).toEqual([path, 200]);
       const again = await post(path, key, body);
@@ -778,7 +924,9 @@ describe('regressions: a client-chosen id or request number that names an Object
           await t.call('GET', `${base}/${id}/goods`),
           await t.call('POST', `${base}/${id}/terminate`),
           await t.call('POST', `${base}/${id}/merchants/add`, { body: { merchant_id_list: [SAME_BRAND], add_request_no: reqNo('A1') } }),
-          await t.call('POST', `${base}/${id}/merchants/delete`, { body: { merchant_id_list: [SAME_BRAND], delete_request_no: reqNo('D1') } }),
+          await t.call('POST', `${base}/${id}/merchants/delete`, {
+            body: { merchant_id_list: [SAME_BRAND], delete_request_no: reqNo('D1') },
+          }),
         ];
         expect([id, answers.map(favorMsg)]).toEqual([id, Array(6).fill([404, 'RESOURCE_NOT_EXISTS', '活动不存在'])]);
       }
@@ -792,7 +940,10 @@ describe('regressions: a client-chosen id or request number that names an Object
         const again = await t.call('POST', '/v3/marketing/paygiftactivity/unique-threshold-activity', { body });
         expect([no, again.status, json(again).activity_id]).toEqual([no, 200, json(first).activity_id]);
       }
-      for (const [action, field] of [['add', 'add_request_no'], ['delete', 'delete_request_no']]) {
+      for (const [action, field] of [
+        ['add', 'add_request_no'],
+        ['delete', 'delete_request_no'],
+      ]) {
         const b = { merchant_id_list: [SAME_BRAND], [field]: '__proto__' };
         const path = `/v3/marketing/paygiftactivity/activities/${activity}/merchants/${action}`;
         const once = await t.call('POST', path, { body: b });

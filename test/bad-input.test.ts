@@ -52,7 +52,14 @@ function send({ method = 'POST', path, body, chunks, headers = {} }: SendOptions
     const req = httpRequest({ host: '127.0.0.1', port: running.port, method, path, agent: false, headers: {} }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (c: Buffer) => parts.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, rawHeaderNames: res.rawHeaders.filter((_, i) => i % 2 === 0), body: Buffer.concat(parts) }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode!,
+          headers: res.headers,
+          rawHeaderNames: res.rawHeaders.filter((_, i) => i % 2 === 0),
+          body: Buffer.concat(parts),
+        }),
+      );
       res.on('error', reject);
     });
     // The server may answer (and stop reading) before a large body is written: only a missing answer is a failure.
@@ -114,7 +121,15 @@ describe('request bodies', () => {
   });
 
   it('malformed JSON -> 400 INVALID_REQUEST 请求体不是合法的JSON格式', async () => {
-    for (const body of ['{"mchid":"1900000001","notify_url":', "{'mchid':'1900000001'}", '{"mchid":"1900000001",}', '{mchid:1}', 'undefined', '{"a":1}{"b":2}', '{"a":NaN}']) {
+    for (const body of [
+      '{"mchid":"1900000001","notify_url":',
+      "{'mchid':'1900000001'}",
+      '{"mchid":"1900000001",}',
+      '{mchid:1}',
+      'undefined',
+      '{"a":1}{"b":2}',
+      '{"a":NaN}',
+    ]) {
       const res = await send({ path: CALLBACKS, body });
       const env = expectEnvelope(res, 400, 'INVALID_REQUEST', '请求体不是合法的JSON格式');
       expect(env.detail).toEqual({ field: '', value: null, issue: expect.any(String), location: 'body' });
@@ -122,7 +137,13 @@ describe('request bodies', () => {
   });
 
   it('wrong or missing Content-Type -> 400 INVALID_REQUEST with the header in detail', async () => {
-    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp', undefined]) {
+    for (const contentType of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/jsonp',
+      undefined,
+    ]) {
       const res = await send({ path: CALLBACKS, body: GOOD, headers: { 'Content-Type': contentType } });
       const env = expectEnvelope(res, 400, 'INVALID_REQUEST', 'Content-Type不正确，请使用application/json');
       expect(env.detail).toMatchObject({ field: 'Content-Type', value: contentType ?? null, location: 'header' });
@@ -147,14 +168,24 @@ describe('request bodies', () => {
     const atLimit = await send({ path: CALLBACKS, body: exact, chunks: 16 });
     // Read in full: now the contract speaks (notify_url is at most 256 bytes).
     const notifyUrl = JSON.parse(exact).notify_url as string;
-    expectEnvelope(atLimit, 400, 'PARAM_ERROR', `输入源“/body/notify_url”映射到值字段“通知地址”字符串规则校验失败，字节数 ${notifyUrl.length}，大于最大值 256`);
+    expectEnvelope(
+      atLimit,
+      400,
+      'PARAM_ERROR',
+      `输入源“/body/notify_url”映射到值字段“通知地址”字符串规则校验失败，字节数 ${notifyUrl.length}，大于最大值 256`,
+    );
     // The mock is still answering afterwards.
     expect((await send({ path: CALLBACKS, body: GOOD })).status).toBe(200);
   });
 
   it('invalid UTF-8 bytes (signed as they are) -> 400 INVALID_REQUEST 请求体不是合法的UTF-8编码', async () => {
     const head = Buffer.from(`{"mchid":"${CREATOR}","notify_url":"https://merchant.example.com/`);
-    for (const bad of [[0xff, 0xfe], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe4, 0xb8]]) {
+    for (const bad of [
+      [0xff, 0xfe],
+      [0xc0, 0xaf],
+      [0xed, 0xa0, 0x80],
+      [0xe4, 0xb8],
+    ]) {
       const body = Buffer.concat([head, Buffer.from(bad), Buffer.from('"}')]);
       const env = expectEnvelope(await send({ path: CALLBACKS, body }), 400, 'INVALID_REQUEST', '请求体不是合法的UTF-8编码');
       expect(env.detail).toMatchObject({ location: 'body' });
@@ -181,10 +212,24 @@ describe('request bodies', () => {
     }
     // A long but flat value comes back as its JSON text, cut to 256 characters.
     const numbers = Array.from({ length: 1000 }, (_, i) => i);
-    const env = expectEnvelope(await send({ path: CALLBACKS, body: JSON.stringify({ mchid: CREATOR, notify_url: numbers }) }), 400, 'PARAM_ERROR', '无法将传入参数“通知地址”转换为string/bytes类型。');
-    expect(env.detail).toEqual({ field: '/notify_url', value: `${JSON.stringify(numbers).slice(0, 256)}…`, issue: 'must be string', location: 'body' });
+    const env = expectEnvelope(
+      await send({ path: CALLBACKS, body: JSON.stringify({ mchid: CREATOR, notify_url: numbers }) }),
+      400,
+      'PARAM_ERROR',
+      '无法将传入参数“通知地址”转换为string/bytes类型。',
+    );
+    expect(env.detail).toEqual({
+      field: '/notify_url',
+      value: `${JSON.stringify(numbers).slice(0, 256)}…`,
+      issue: 'must be string',
+      location: 'body',
+    });
     // A short one is echoed as sent.
-    const short = expectEnvelope(await send({ path: CALLBACKS, body: JSON.stringify({ mchid: CREATOR, notify_url: [1, 2] }) }), 400, 'PARAM_ERROR');
+    const short = expectEnvelope(
+      await send({ path: CALLBACKS, body: JSON.stringify({ mchid: CREATOR, notify_url: [1, 2] }) }),
+      400,
+      'PARAM_ERROR',
+    );
     expect(short.detail?.value).toEqual([1, 2]);
   });
 });
@@ -192,7 +237,9 @@ describe('request bodies', () => {
 describe('the HTTP layer', () => {
   it('a 100 KB header -> 400 INVALID_REQUEST HTTP请求头过大 (Node answers through server.ts)', async () => {
     const target = `${CALLBACKS}?mchid=${CREATOR}`;
-    const headers = Object.entries(signer.headers('GET', target)).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    const headers = Object.entries(signer.headers('GET', target))
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
     const res = await sendRaw(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}X-Padding: ${'p'.repeat(100 * 1024)}\r\n\r\n`);
     expect(res.status).toBe(400);
     expect(res.head).toMatch(/\r\nContent-Type: application\/json; charset=utf-8\r\n/);
@@ -207,14 +254,25 @@ describe('the HTTP layer', () => {
   });
 
   it('a malformed request line or header -> 400 INVALID_REQUEST HTTP请求格式错误', async () => {
-    for (const text of ['GARBAGE\r\n\r\n', `GET ${CALLBACKS} HTTP/9.9\r\nHost: x\r\n\r\n`, `POST ${CALLBACKS} HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n`, `GET ${CALLBACKS} HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n`]) {
+    for (const text of [
+      'GARBAGE\r\n\r\n',
+      `GET ${CALLBACKS} HTTP/9.9\r\nHost: x\r\n\r\n`,
+      `POST ${CALLBACKS} HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n`,
+      `GET ${CALLBACKS} HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n`,
+    ]) {
       const res = await sendRaw(text);
-      expect([JSON.stringify(text), res.status, JSON.parse(res.body)]).toEqual([JSON.stringify(text), 400, { code: 'INVALID_REQUEST', message: 'HTTP请求格式错误' }]);
+      expect([JSON.stringify(text), res.status, JSON.parse(res.body)]).toEqual([
+        JSON.stringify(text),
+        400,
+        { code: 'INVALID_REQUEST', message: 'HTTP请求格式错误' },
+      ]);
     }
   });
 
-  it('a body shorter than its Content-Length, then EOF -> 400 envelope; journaled as the client\'s fault, not a 500', async () => {
-    const headers = Object.entries(signer.headers('POST', CALLBACKS, GOOD)).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  it("a body shorter than its Content-Length, then EOF -> 400 envelope; journaled as the client's fault, not a 500", async () => {
+    const headers = Object.entries(signer.headers('POST', CALLBACKS, GOOD))
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
     const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const socket = createConnection(running.port, '127.0.0.1');
       const parts: Buffer[] = [];
@@ -228,7 +286,14 @@ describe('the HTTP layer', () => {
       socket.end(`POST ${CALLBACKS} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}Content-Length: ${GOOD.length + 50}\r\n\r\n${GOOD}`);
     });
     expect([res.status, JSON.parse(res.body)]).toEqual([400, { code: 'INVALID_REQUEST', message: 'HTTP请求格式错误' }]);
-    await vi.waitFor(() => expect(running.journal().at(-1)).toMatchObject({ target: CALLBACKS, status: 400, code: 'INVALID_REQUEST', message: '请求体不完整，连接已中断' }));
+    await vi.waitFor(() =>
+      expect(running.journal().at(-1)).toMatchObject({
+        target: CALLBACKS,
+        status: 400,
+        code: 'INVALID_REQUEST',
+        message: '请求体不完整，连接已中断',
+      }),
+    );
     expect(JSON.stringify(running.mock.store.data)).toBe(before);
   });
 
@@ -265,8 +330,15 @@ describe('paths with encoded tricks', () => {
     }
     expect(running.mock.store.data.merchants[CREATOR].favor_callback).toBeUndefined();
     // The journal says why.
-    expect(running.journal({ code: 'INVALID_REQUEST' }).at(-1)).toMatchObject({ method: 'POST', target: tricks.at(-1)![1], status: 400, findings: [{ kind: 'protocol', issue: 'malformed percent-encoding in the path' }] });
-    expect(running.journal().find((e) => e.target === tricks[0][1])?.findings).toEqual([{ kind: 'protocol', issue: 'dot segment in the path' }]);
+    expect(running.journal({ code: 'INVALID_REQUEST' }).at(-1)).toMatchObject({
+      method: 'POST',
+      target: tricks.at(-1)![1],
+      status: 400,
+      findings: [{ kind: 'protocol', issue: 'malformed percent-encoding in the path' }],
+    });
+    expect(running.journal().find((e) => e.target === tricks[0][1])?.findings).toEqual([
+      { kind: 'protocol', issue: 'dot segment in the path' },
+    ]);
   });
 
   it('GET to each -> 400 INVALID_REQUEST envelope, also with a query', async () => {

@@ -14,7 +14,15 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Aes, Formatter, Rsa } from 'wechatpay-axios-plugin';
 import WxPay from 'wechatpay-node-v3';
 import { buildCouponUseNotification, loadCallbackSchemas } from '../mock-server/callbacks/index.js';
-import { createCallbackReceiver, createSigner, MAX_ATTEMPTS, startMock, verifyCallback, type CallbackReceiver, type MockOptions } from '../mock-server/index.js';
+import {
+  createCallbackReceiver,
+  createSigner,
+  MAX_ATTEMPTS,
+  startMock,
+  verifyCallback,
+  type CallbackReceiver,
+  type MockOptions,
+} from '../mock-server/index.js';
 import { rfc3339 } from '../mock-server/time.js';
 import { createApp } from '../mock-server/index.js';
 import { couponUsePlaintext } from './helpers/coupon-use.js';
@@ -31,7 +39,11 @@ afterEach(async () => {
 });
 
 /** A mock (frozen clock) whose merchant `mchid` has the receiver as notify URL, set through the real API. */
-async function setup(options: MockOptions = {}, mchid = CREATOR, receiver?: CallbackReceiver): Promise<{ t: TestMock; receiver: CallbackReceiver }> {
+async function setup(
+  options: MockOptions = {},
+  mchid = CREATOR,
+  receiver?: CallbackReceiver,
+): Promise<{ t: TestMock; receiver: CallbackReceiver }> {
   const t = await newMock(options);
   cleanups.push(() => t.mock.close());
   await t.mock.clock.freeze(T0);
@@ -48,7 +60,10 @@ const merchantOf = (t: TestMock, mchid: string) => t.mock.credentials.merchants.
 
 /** `wxpay-mock start` from source (no build needed), as a user runs it; resolves once it listens. */
 async function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'mock-server', 'cli.ts'), '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'mock-server', 'cli.ts'), '--port', '0', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   cleanups.push(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -70,7 +85,11 @@ async function startCli(args: string[]): Promise<{ child: ChildProcess; url: str
 
 /** Unsigned control call, JSON in and out. */
 async function control(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(base + path, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(base + path, {
+    method,
+    headers: { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : undefined };
 }
@@ -85,7 +104,12 @@ describe('COUPON.USE notification', () => {
     expect(built.body).toBe(JSON.stringify(JSON.parse(built.body)));
     expect(Object.keys(built.envelope)).toEqual(['id', 'create_time', 'resource_type', 'event_type', 'summary', 'resource']);
     expect(Object.keys(built.envelope.resource)).toEqual(['original_type', 'algorithm', 'ciphertext', 'associated_data', 'nonce']);
-    expect(built.envelope).toMatchObject({ create_time: '2027-03-01T10:00:00+08:00', event_type: 'COUPON.USE', resource_type: 'encrypt-resource', resource: { original_type: 'coupon', associated_data: 'coupon' } });
+    expect(built.envelope).toMatchObject({
+      create_time: '2027-03-01T10:00:00+08:00',
+      event_type: 'COUPON.USE',
+      resource_type: 'encrypt-resource',
+      resource: { original_type: 'coupon', associated_data: 'coupon' },
+    });
     expect(built.envelope.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(Buffer.byteLength(built.envelope.resource.nonce, 'utf8')).toBe(12);
     // The plaintext contract refuses what is not a used coupon.
@@ -96,15 +120,33 @@ describe('COUPON.USE notification', () => {
 
   it("the docs' decrypted sample (samples/favor/coupon-use.resource.decrypted.json) validates against the plaintext contract", () => {
     const sample = {
-      stock_creator_mchid: '9800064', stock_id: '9865888', coupon_id: '98674556', singleitem_discount_off: { single_price_max: 100 },
-      discount_to: { cut_to_price: 100, max_price: 10 }, coupon_name: '微信支付代金券', status: 'EXPIRED', description: '微信支付营销',
-      create_time: '2015-05-20T13:29:35.120+08:00', coupon_type: 'CUT_TO', no_cash: true, available_begin_time: '2015-05-20T13:29:35.120+08:00',
-      available_end_time: '2015-05-20T13:29:35.120+08:00', singleitem: true, normal_coupon_information: { coupon_amount: 100, transaction_minimum: 100 },
-      consume_information: { consume_time: '2015-05-20T13:29:35.120+08:00', consume_mchid: '9856081', transaction_id: '2345234523', goods_detail: [{ goods_id: 'a_goods1', quantity: 7, price: 1, discount_amount: 4 }] },
+      stock_creator_mchid: '9800064',
+      stock_id: '9865888',
+      coupon_id: '98674556',
+      singleitem_discount_off: { single_price_max: 100 },
+      discount_to: { cut_to_price: 100, max_price: 10 },
+      coupon_name: '微信支付代金券',
+      status: 'EXPIRED',
+      description: '微信支付营销',
+      create_time: '2015-05-20T13:29:35.120+08:00',
+      coupon_type: 'CUT_TO',
+      no_cash: true,
+      available_begin_time: '2015-05-20T13:29:35.120+08:00',
+      available_end_time: '2015-05-20T13:29:35.120+08:00',
+      singleitem: true,
+      normal_coupon_information: { coupon_amount: 100, transaction_minimum: 100 },
+      consume_information: {
+        consume_time: '2015-05-20T13:29:35.120+08:00',
+        consume_mchid: '9856081',
+        transaction_id: '2345234523',
+        goods_detail: [{ goods_id: 'a_goods1', quantity: 7, price: 1, discount_amount: 4 }],
+      },
     };
     const { couponUsePlaintext } = loadCallbackSchemas();
     expect(couponUsePlaintext(sample), JSON.stringify(couponUsePlaintext.errors)).toBe(true);
-    expect(couponUsePlaintext({ ...sample, consume_information: { ...sample.consume_information, transaction_id: undefined } })).toBe(false);
+    expect(couponUsePlaintext({ ...sample, consume_information: { ...sample.consume_information, transaction_id: undefined } })).toBe(
+      false,
+    );
   });
 
   it('contracts/callbacks/ holds schemas, not operations; a broken one stops the start', async () => {
@@ -120,10 +162,15 @@ describe('COUPON.USE notification', () => {
   it('a plaintext that breaks its contract, or names another creator, is refused; no notify URL → nothing sent', async () => {
     const t = await newMock();
     cleanups.push(() => t.mock.close());
-    await expect(t.mock.deliverCouponUse(CREATOR, { ...couponUsePlaintext(CREATOR), status: 'GONE' })).rejects.toThrow(/coupon-use\.plaintext\.json: \/status must be equal to one of the allowed values/);
+    await expect(t.mock.deliverCouponUse(CREATOR, { ...couponUsePlaintext(CREATOR), status: 'GONE' })).rejects.toThrow(
+      /coupon-use\.plaintext\.json: \/status must be equal to one of the allowed values/,
+    );
     await expect(t.mock.deliverCouponUse(SAME_BRAND, couponUsePlaintext(CREATOR))).rejects.toThrow(/is not the notified creator/);
     expect(await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR))).toBeNull();
-    const res = await t.mock.request('/_mock/callbacks/coupon-use', { method: 'POST', body: JSON.stringify({ coupon: couponUsePlaintext(CREATOR) }) });
+    const res = await t.mock.request('/_mock/callbacks/coupon-use', {
+      method: 'POST',
+      body: JSON.stringify({ coupon: couponUsePlaintext(CREATOR) }),
+    });
     expect(res.status).toBe(409);
     expect(t.mock.deliveries()).toEqual([]);
   });
@@ -134,12 +181,25 @@ describe('signed and encrypted as the real service does', () => {
     const { t, receiver } = await setup({}, CREATOR);
     const plain = couponUsePlaintext(CREATOR);
     const handle = await t.mock.deliverCouponUse(CREATOR, plain);
-    expect(handle!.record).toMatchObject({ state: 'pending', mchid: CREATOR, coupon_id: plain.coupon_id, signing: { mode: 'certificate' } });
+    expect(handle!.record).toMatchObject({
+      state: 'pending',
+      mchid: CREATOR,
+      coupon_id: plain.coupon_id,
+      signing: { mode: 'certificate' },
+    });
     const [cb] = await receiver.waitFor(1);
     const done = await handle!.settled;
     expect(done.state).toBe('delivered');
     expect(done.attempts).toHaveLength(1);
-    expect(done.attempts[0]).toMatchObject({ status: 204, outcome: 'delivered', error: null, round: 1, n: 1, probe: false, url: receiver.url });
+    expect(done.attempts[0]).toMatchObject({
+      status: 204,
+      outcome: 'delivered',
+      error: null,
+      round: 1,
+      n: 1,
+      probe: false,
+      url: receiver.url,
+    });
 
     const h = cb.headers;
     expect(h['content-type']).toBe('application/json');
@@ -156,7 +216,8 @@ describe('signed and encrypted as the real service does', () => {
     expect(Buffer.byteLength(cb.envelope.resource.nonce, 'utf8')).toBe(12);
     // The log keeps what was sent: the headers of the attempt and the body, byte for byte; real and virtual time.
     const sent = done.attempts[0];
-    for (const name of ['Wechatpay-Signature', 'Wechatpay-Nonce', 'Wechatpay-Timestamp', 'Wechatpay-Serial', 'Request-ID', 'Content-Type']) expect(sent.headers[name]).toBe(h[name.toLowerCase()]);
+    for (const name of ['Wechatpay-Signature', 'Wechatpay-Nonce', 'Wechatpay-Timestamp', 'Wechatpay-Serial', 'Request-ID', 'Content-Type'])
+      expect(sent.headers[name]).toBe(h[name.toLowerCase()]);
     expect(Math.abs(Date.parse(sent.time) - cb.receivedAt)).toBeLessThan(2_000);
     expect(sent.virtual_time).toBe(rfc3339(T0, { millis: true }));
     expect(sent.latency_ms).toBeGreaterThan(0);
@@ -171,9 +232,21 @@ describe('signed and encrypted as the real service does', () => {
 
     // wechatpay-node-v3: verifySign looks the serial up in its static certificate map, and
     // re-stringifies a parsed body — so the bytes must be JSON.stringify's.
-    (WxPay as unknown as { certificates: Record<string, string> }).certificates[h['wechatpay-serial']] = t.mock.credentials.platform_certificate;
-    const pay = new WxPay({ appid: m.appids[0], mchid: m.mchid, publicKey: Buffer.from(m.merchant_certificate), privateKey: Buffer.from(m.merchant_private_key), key: m.apiv3_key });
-    const params = { timestamp: h['wechatpay-timestamp'], nonce: h['wechatpay-nonce'], serial: h['wechatpay-serial'], signature: h['wechatpay-signature'] };
+    (WxPay as unknown as { certificates: Record<string, string> }).certificates[h['wechatpay-serial']] =
+      t.mock.credentials.platform_certificate;
+    const pay = new WxPay({
+      appid: m.appids[0],
+      mchid: m.mchid,
+      publicKey: Buffer.from(m.merchant_certificate),
+      privateKey: Buffer.from(m.merchant_private_key),
+      key: m.apiv3_key,
+    });
+    const params = {
+      timestamp: h['wechatpay-timestamp'],
+      nonce: h['wechatpay-nonce'],
+      serial: h['wechatpay-serial'],
+      signature: h['wechatpay-signature'],
+    };
     expect(await pay.verifySign({ ...params, body: JSON.parse(cb.rawBody) })).toBe(true);
     expect(await pay.verifySign({ ...params, body: cb.rawBody })).toBe(true);
     expect(pay.decipher_gcm(ciphertext, associated_data, nonce, m.apiv3_key)).toEqual(plain);
@@ -181,7 +254,10 @@ describe('signed and encrypted as the real service does', () => {
     // The receiver's own check refuses a tampered body and a stale timestamp.
     const keys = { apiv3Key: m.apiv3_key, platformCertificate: t.mock.credentials.platform_certificate };
     expect(verifyCallback({ headers: h, body: cb.rawBody.replace('"COUPON.USE"', '"COUPON.USED"') }, keys).verified).toBe(false);
-    expect(verifyCallback({ headers: { ...h, 'wechatpay-timestamp': String(Number(h['wechatpay-timestamp']) - 301) }, body: cb.rawBody }, keys).problem).toMatch(/more than 300 s/);
+    expect(
+      verifyCallback({ headers: { ...h, 'wechatpay-timestamp': String(Number(h['wechatpay-timestamp']) - 301) }, body: cb.rawBody }, keys)
+        .problem,
+    ).toMatch(/more than 300 s/);
   });
 
   it('public-key mode: signed by the WeChat Pay public key, serial PUB_KEY_ID_…', async () => {
@@ -192,8 +268,20 @@ describe('signed and encrypted as the real service does', () => {
     expect((await handle!.settled).state).toBe('delivered');
     const h = cb.headers;
     expect(h['wechatpay-serial']).toBe(t.mock.credentials.public_key_id);
-    expect(Rsa.verify(Formatter.response(h['wechatpay-timestamp'], h['wechatpay-nonce'], cb.rawBody), h['wechatpay-signature'], t.mock.credentials.public_key)).toBe(true);
-    expect(Rsa.verify(Formatter.response(h['wechatpay-timestamp'], h['wechatpay-nonce'], cb.rawBody), h['wechatpay-signature'], t.mock.credentials.platform_certificate)).toBe(false);
+    expect(
+      Rsa.verify(
+        Formatter.response(h['wechatpay-timestamp'], h['wechatpay-nonce'], cb.rawBody),
+        h['wechatpay-signature'],
+        t.mock.credentials.public_key,
+      ),
+    ).toBe(true);
+    expect(
+      Rsa.verify(
+        Formatter.response(h['wechatpay-timestamp'], h['wechatpay-nonce'], cb.rawBody),
+        h['wechatpay-signature'],
+        t.mock.credentials.platform_certificate,
+      ),
+    ).toBe(false);
     const { ciphertext, nonce, associated_data } = cb.envelope.resource;
     expect(JSON.parse(Aes.AesGcm.decrypt(ciphertext, merchantOf(t, SAME_BRAND).apiv3_key, nonce, associated_data))).toEqual(plain);
     expect(cb).toMatchObject({ verified: true, mode: 'public_key', plaintext: plain });
@@ -236,7 +324,11 @@ describe('delivery and retries on the virtual clock', () => {
     expect(record.next_attempt_at).toBeNull();
     expect(record.attempts.map((a) => a.status)).toEqual(Array(9).fill(500));
     expect(record.attempts.map((a) => Date.parse(a.virtual_time) - T0)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8].map((k) => k * 60_000));
-    expect(record.attempts[0]).toMatchObject({ outcome: 'failed', error: 'HTTP 500: only 200 and 204 count as received', response_body: '{"code":"FAIL","message":"失败"}' });
+    expect(record.attempts[0]).toMatchObject({
+      outcome: 'failed',
+      error: 'HTTP 500: only 200 and 204 count as received',
+      response_body: '{"code":"FAIL","message":"失败"}',
+    });
     // Every attempt re-sent the same notification, freshly signed.
     expect(new Set(receiver.received.map((r) => r.id))).toEqual(new Set([id]));
     expect(new Set(receiver.received.map((r) => r.rawBody)).size).toBe(1);
@@ -276,7 +368,10 @@ describe('delivery and retries on the virtual clock', () => {
     const { t, receiver } = await setup();
     const other = await createCallbackReceiver({ credentials: t.mock.credentials, mchid: SAME_BRAND });
     cleanups.push(() => other.close());
-    expect((await t.call('POST', '/v3/marketing/favor/callbacks', { mchid: SAME_BRAND, body: { mchid: SAME_BRAND, notify_url: other.url } })).status).toBe(200);
+    expect(
+      (await t.call('POST', '/v3/marketing/favor/callbacks', { mchid: SAME_BRAND, body: { mchid: SAME_BRAND, notify_url: other.url } }))
+        .status,
+    ).toBe(200);
     receiver.respond([{ status: 500 }]);
     const a = (await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR)))!.record;
     await t.mock.deliveries.waitFor(a.id, { attempts: 1 });
@@ -315,7 +410,11 @@ describe('delivery and retries on the virtual clock', () => {
     const handle = await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR));
     const id = handle!.record.id;
     const afterTimeout = await t.mock.deliveries.waitFor(id, { attempts: 1, timeoutMs: 8_000 });
-    expect(afterTimeout.attempts[0]).toMatchObject({ status: null, outcome: 'failed', error: 'timeout: no complete answer within 5000 ms' });
+    expect(afterTimeout.attempts[0]).toMatchObject({
+      status: null,
+      outcome: 'failed',
+      error: 'timeout: no complete answer within 5000 ms',
+    });
     expect(afterTimeout.attempts[0].latency_ms).toBeGreaterThanOrEqual(4_990);
     expect(afterTimeout.next_attempt_at).toBe(rfc3339(T0 + 60_000));
     await t.mock.clock.advance(60_000);
@@ -395,7 +494,15 @@ describe('delivery and retries on the virtual clock', () => {
     cleanups.push(() => receiver.close());
     const signer = createSigner({ mchid: CREATOR, serialNo: m.merchant_serial_no, privateKey: m.merchant_private_key });
     const body = JSON.stringify({ mchid: CREATOR, notify_url: receiver.url });
-    expect((await fetch(`${first.url}/v3/marketing/favor/callbacks`, { method: 'POST', body, headers: signer.headers('POST', '/v3/marketing/favor/callbacks', body) })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${first.url}/v3/marketing/favor/callbacks`, {
+          method: 'POST',
+          body,
+          headers: signer.headers('POST', '/v3/marketing/favor/callbacks', body),
+        })
+      ).status,
+    ).toBe(200);
     expect((await control(first.url, 'POST', '/_mock/clock/freeze', { time: rfc3339(T0) })).status).toBe(200);
 
     // 1. The first attempt hangs; the process is killed while it is in flight.
@@ -412,14 +519,21 @@ describe('delivery and retries on the virtual clock', () => {
     receiver.respond([{ status: 500 }]);
     const second = await startCli(args);
     const afterResume = (await control(second.url, 'GET', `/_mock/callbacks/${id}?wait=attempt`)).json;
-    expect(afterResume).toMatchObject({ timed_out: false, delivery: { id, state: 'pending', attempts_in_round: 1, next_attempt_at: rfc3339(T0 + 1_000) } });
+    expect(afterResume).toMatchObject({
+      timed_out: false,
+      delivery: { id, state: 'pending', attempts_in_round: 1, next_attempt_at: rfc3339(T0 + 1_000) },
+    });
     expect(afterResume.delivery.attempts.map((a: { status: number | null }) => a.status)).toEqual([500]);
     second.child.kill('SIGKILL');
     await second.exited;
 
     // 3. Killed again between attempts: the schedule survives; advancing the clock a virtual second delivers it.
     const third = await startCli([...args, '--callback-probe']);
-    expect((await control(third.url, 'GET', `/_mock/callbacks/${id}`)).json).toMatchObject({ state: 'pending', attempts_in_round: 1, next_attempt_at: rfc3339(T0 + 1_000) });
+    expect((await control(third.url, 'GET', `/_mock/callbacks/${id}`)).json).toMatchObject({
+      state: 'pending',
+      attempts_in_round: 1,
+      next_attempt_at: rfc3339(T0 + 1_000),
+    });
     expect((await control(third.url, 'POST', '/_mock/clock/advance', { by: 1_000 })).status).toBe(200);
     const settled = (await control(third.url, 'GET', `/_mock/callbacks/${id}?wait=settled`)).json;
     expect(settled).toMatchObject({ timed_out: false, delivery: { id, state: 'delivered' } });
@@ -460,7 +574,12 @@ describe('delivery and retries on the virtual clock', () => {
     expect((await t.mock.request(`/_mock/callbacks/${id}`)).status).toBe(200);
     expect((await t.mock.request('/_mock/callbacks/nope/replay', { method: 'POST' })).status).toBe(404);
     // The control API's raw trigger, waiting for the first answer.
-    const raw = await (await t.mock.request('/_mock/callbacks/coupon-use', { method: 'POST', body: JSON.stringify({ coupon: couponUsePlaintext(CREATOR), wait: 'attempt' }) })).json();
+    const raw = await (
+      await t.mock.request('/_mock/callbacks/coupon-use', {
+        method: 'POST',
+        body: JSON.stringify({ coupon: couponUsePlaintext(CREATOR), wait: 'attempt' }),
+      })
+    ).json();
     expect(raw).toMatchObject({ timed_out: false, delivery: { state: 'delivered', attempts: [{ status: 204 }] } });
   });
 
@@ -503,7 +622,7 @@ describe('the README example', () => {
   it('is test/readme-example.test.ts word for word (bar the import specifier), so it runs as documented', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const file = readFileSync(join(ROOT, 'test', 'readme-example.test.ts'), 'utf8');
-    const code = file.slice(file.indexOf("import { afterAll")).replace("'../mock-server/index.js'", "'wxpay-mock'");
+    const code = file.slice(file.indexOf('import { afterAll')).replace("'../mock-server/index.js'", "'wxpay-mock'");
     expect(readme).toContain('```ts\n' + code + '```\n');
   });
 });
@@ -512,13 +631,20 @@ describe('a plaintext of your own (deliverCouponUse)', () => {
   it('is delivered verified and decrypted, retried after a 500 with the same id; a reset forgets the deliveries', async () => {
     const mock = await startMock();
     const receiver = await createCallbackReceiver({ credentials: mock.credentials, mchid: '1900000001' });
-    cleanups.push(() => mock.close(), () => receiver.close());
+    cleanups.push(
+      () => mock.close(),
+      () => receiver.close(),
+    );
     const usedCoupon = couponUsePlaintext(CREATOR);
 
     const m = mock.credentials.merchants[0];
     const signer = createSigner({ mchid: m.mchid, serialNo: m.merchant_serial_no, privateKey: m.merchant_private_key });
     const body = JSON.stringify({ mchid: m.mchid, notify_url: receiver.url });
-    await fetch(`${mock.url}/v3/marketing/favor/callbacks`, { method: 'POST', body, headers: signer.headers('POST', '/v3/marketing/favor/callbacks', body) });
+    await fetch(`${mock.url}/v3/marketing/favor/callbacks`, {
+      method: 'POST',
+      body,
+      headers: signer.headers('POST', '/v3/marketing/favor/callbacks', body),
+    });
     await mock.clock.freeze();
     receiver.respond([{ status: 500 }]);
 
@@ -545,7 +671,9 @@ describe('using a coupon sends COUPON.USE (the favor domain, hooked)', () => {
     await freezeAtNow(t);
     const receiver = await createCallbackReceiver({ credentials: t.mock.credentials, mchid: CREATOR });
     cleanups.push(() => receiver.close());
-    expect((await t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: receiver.url } })).status).toBe(200);
+    expect((await t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: receiver.url } })).status).toBe(
+      200,
+    );
     const stockId = await runningStock(t);
     return { t, receiver, stockId, couponId: await sendOk(t, stockId) };
   }
@@ -560,7 +688,13 @@ describe('using a coupon sends COUPON.USE (the favor domain, hooked)', () => {
     expect((await result.delivery!.settled).state).toBe('delivered');
     const [cb] = await receiver.waitFor(1);
     expect(cb).toMatchObject({ verified: true, id: result.delivery!.record.id });
-    expect(cb.plaintext).toMatchObject({ stock_creator_mchid: CREATOR, stock_id: stockId, coupon_id: couponId, status: 'USED', consume_information: { transaction_id: '4200000000202603020000000042', consume_mchid: CREATOR } });
+    expect(cb.plaintext).toMatchObject({
+      stock_creator_mchid: CREATOR,
+      stock_id: stockId,
+      coupon_id: couponId,
+      status: 'USED',
+      consume_information: { transaction_id: '4200000000202603020000000042', consume_mchid: CREATOR },
+    });
     expect(loadCallbackSchemas().couponUsePlaintext(cb.plaintext)).toBe(true);
   });
 
@@ -614,7 +748,9 @@ describe('using a coupon sends COUPON.USE (the favor domain, hooked)', () => {
       });
     const out = await run(['use-coupon', viaCli, '--url', url, '--transaction-id', '4200000000202603020000000099']);
     expect(out.code, out.stderr).toBe(0);
-    expect(out.stdout).toContain(`coupon ${viaCli} USED (stock ${stockId}, creator ${CREATOR}, consumed by ${CREATOR}, transaction 4200000000202603020000000099)`);
+    expect(out.stdout).toContain(
+      `coupon ${viaCli} USED (stock ${stockId}, creator ${CREATOR}, consumed by ${CREATOR}, transaction 4200000000202603020000000099)`,
+    );
     expect(out.stdout).toMatch(new RegExp(`COUPON\\.USE [0-9a-f-]{36} → ${receiver.url.replace(/[.]/g, '\\.')}: pending`));
     expect(out.stdout).toContain('attempt 1/9 at 2026-03-02T10:00:00.000+08:00: HTTP 500 (HTTP 500: only 200 and 204 count as received)');
     expect(out.stdout).toContain('next attempt at 2026-03-02T10:01:00+08:00 (virtual time)');

@@ -53,10 +53,19 @@ afterAll(() => {
   for (const c of shared) if (c.exitCode === null) c.kill('SIGKILL');
 });
 
-const signerOf = (env: Record<string, string>) => createSigner({ mchid: env.WXPAY_MCHID, serialNo: env.WXPAY_MERCHANT_SERIAL_NO, privateKey: readFileSync(env.WXPAY_MERCHANT_PRIVATE_KEY_PATH, 'utf8') });
+const signerOf = (env: Record<string, string>) =>
+  createSigner({
+    mchid: env.WXPAY_MCHID,
+    serialNo: env.WXPAY_MERCHANT_SERIAL_NO,
+    privateKey: readFileSync(env.WXPAY_MERCHANT_PRIVATE_KEY_PATH, 'utf8'),
+  });
 
 /** node:http sends no Accept and no User-Agent unless told (fetch adds both). */
-function bareGet(base: string, target: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; json: any }> {
+function bareGet(
+  base: string,
+  target: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, unknown>; json: any }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(base + target, { headers }, (res) => {
       let text = '';
@@ -69,21 +78,39 @@ function bareGet(base: string, target: string, headers: Record<string, string>):
   });
 }
 
-const exited = (child: ChildProcessWithoutNullStreams) => new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
+const exited = (child: ChildProcessWithoutNullStreams) =>
+  new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
 
 describe('wxpay-mock CLI', () => {
   it('prints the base URL and an env block a CI script can eval, and serves signed replies', async () => {
     const { stdout, env } = plain;
     expect(stdout.split('\n')[0]).toMatch(/^# wxpay-mock \S+ listening on http:\/\/127\.0\.0\.1:\d+ \(data: in memory\)$/);
-    expect(Object.keys(env)).toEqual(expect.arrayContaining(['WXPAY_MOCK_URL', 'WXPAY_MCHID', 'WXPAY_MERCHANT_SERIAL_NO', 'WXPAY_MERCHANT_PRIVATE_KEY_PATH', 'WXPAY_MERCHANT_CERTIFICATE_PATH', 'WXPAY_APIV3_KEY', 'WXPAY_PLATFORM_SERIAL_NO', 'WXPAY_PUBLIC_KEY_ID']));
-    const signer = createSigner({ mchid: env.WXPAY_MCHID, serialNo: env.WXPAY_MERCHANT_SERIAL_NO, privateKey: readFileSync(env.WXPAY_MERCHANT_PRIVATE_KEY_PATH, 'utf8') });
+    expect(Object.keys(env)).toEqual(
+      expect.arrayContaining([
+        'WXPAY_MOCK_URL',
+        'WXPAY_MCHID',
+        'WXPAY_MERCHANT_SERIAL_NO',
+        'WXPAY_MERCHANT_PRIVATE_KEY_PATH',
+        'WXPAY_MERCHANT_CERTIFICATE_PATH',
+        'WXPAY_APIV3_KEY',
+        'WXPAY_PLATFORM_SERIAL_NO',
+        'WXPAY_PUBLIC_KEY_ID',
+      ]),
+    );
+    const signer = createSigner({
+      mchid: env.WXPAY_MCHID,
+      serialNo: env.WXPAY_MERCHANT_SERIAL_NO,
+      privateKey: readFileSync(env.WXPAY_MERCHANT_PRIVATE_KEY_PATH, 'utf8'),
+    });
     const res = await fetch(`${env.WXPAY_MOCK_URL}/v3/certificates`, { headers: signer.headers('GET', '/v3/certificates') });
     expect(res.status).toBe(200);
     expect(res.headers.get('wechatpay-serial')).toBe(env.WXPAY_PLATFORM_SERIAL_NO);
   });
 
   it('the env block really evaluates in a shell', async () => {
-    const out = spawnSync('bash', ['-c', `eval "$(node ${CLI} credentials)" && echo "$WXPAY_MCHID $WXPAY_PUBLIC_KEY_ID"`], { encoding: 'utf8' });
+    const out = spawnSync('bash', ['-c', `eval "$(node ${CLI} credentials)" && echo "$WXPAY_MCHID $WXPAY_PUBLIC_KEY_ID"`], {
+      encoding: 'utf8',
+    });
     expect(out.stdout.trim()).toMatch(/^1900000001 PUB_KEY_ID_\d{34}$/);
   });
 
@@ -98,9 +125,17 @@ describe('wxpay-mock CLI', () => {
   it('SIGTERM flushes the store and exits 0; the data survives the next start', async () => {
     const dataFile = join(mkdtempSync(join(tmpdir(), 'wxpay-mock-cli-')), 'data.json');
     const { child, env } = await start(['--port', '0', '--data', dataFile]);
-    const signer = createSigner({ mchid: env.WXPAY_MCHID, serialNo: env.WXPAY_MERCHANT_SERIAL_NO, privateKey: readFileSync(env.WXPAY_MERCHANT_PRIVATE_KEY_PATH, 'utf8') });
+    const signer = createSigner({
+      mchid: env.WXPAY_MCHID,
+      serialNo: env.WXPAY_MERCHANT_SERIAL_NO,
+      privateKey: readFileSync(env.WXPAY_MERCHANT_PRIVATE_KEY_PATH, 'utf8'),
+    });
     const body = JSON.stringify({ mchid: env.WXPAY_MCHID, notify_url: 'https://m.example.com/n' });
-    const set = await fetch(`${env.WXPAY_MOCK_URL}/v3/marketing/favor/callbacks`, { method: 'POST', headers: signer.headers('POST', '/v3/marketing/favor/callbacks', body), body });
+    const set = await fetch(`${env.WXPAY_MOCK_URL}/v3/marketing/favor/callbacks`, {
+      method: 'POST',
+      headers: signer.headers('POST', '/v3/marketing/favor/callbacks', body),
+      body,
+    });
     expect(set.status).toBe(200);
     child.kill('SIGTERM');
     expect(await exited(child)).toBe(0);
@@ -113,7 +148,15 @@ describe('wxpay-mock CLI', () => {
   });
 
   it('bad flags -> a clear message and exit 2', () => {
-    for (const args of [['--bogus'], ['--port', 'abc'], ['--port', '70000'], ['--data', 'x.json', '--in-memory'], ['frobnicate'], ['--seed', '-1'], ['--journal-size', '0']]) {
+    for (const args of [
+      ['--bogus'],
+      ['--port', 'abc'],
+      ['--port', '70000'],
+      ['--data', 'x.json', '--in-memory'],
+      ['frobnicate'],
+      ['--seed', '-1'],
+      ['--journal-size', '0'],
+    ]) {
       const out = run(args);
       expect(out.status, args.join(' ')).toBe(2);
       expect(out.stderr).toMatch(/^wxpay-mock: .+\nRun "wxpay-mock --help" for usage\.\n$/s);
@@ -186,7 +229,10 @@ describe('wxpay-mock CLI', () => {
     const signed = (env: Record<string, string>) => ({ Authorization: signerOf(env).authorization('GET', '/v3/certificates') });
     for (const extra of [{}, { Accept: 'application/json' }, { 'User-Agent': 'cli-test/1.0' }] as Record<string, string>[]) {
       const res = await bareGet(plain.env.WXPAY_MOCK_URL, '/v3/certificates', { ...signed(plain.env), ...extra });
-      expect([res.status, res.json], JSON.stringify(extra)).toEqual([400, { code: 'INVALID_REQUEST', message: 'Http头缺少Accept或User-Agent' }]);
+      expect([res.status, res.json], JSON.stringify(extra)).toEqual([
+        400,
+        { code: 'INVALID_REQUEST', message: 'Http头缺少Accept或User-Agent' },
+      ]);
     }
     const relaxed = await bareGet(flagged.env.WXPAY_MOCK_URL, '/v3/certificates', signed(flagged.env));
     expect(relaxed.status).toBe(200);

@@ -30,10 +30,26 @@ const CREATOR = PROFILES['1900000001'];
 /** A 1×1 PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 const activityBody = (image: string) => ({
-  activity_base_info: { activity_name: '节点满额送', activity_second_title: '满100送券', merchant_logo_url: image, begin_time: '2026-04-01T00:00:00+08:00', end_time: '2026-05-01T00:00:00+08:00', out_request_no: requestNo('NV3PG'), delivery_purpose: 'OFF_LINE_PAY' },
-  award_send_rule: { transaction_amount_minimum: 10000, send_content: 'SINGLE_COUPON', award_type: 'BUSIFAVOR', award_list: [{ stock_id: CREATOR.awardStock, original_image_url: image }], merchant_option: 'MANUAL_INPUT_MERCHANT', merchant_id_list: [CREATOR.mchid] },
+  activity_base_info: {
+    activity_name: '节点满额送',
+    activity_second_title: '满100送券',
+    merchant_logo_url: image,
+    begin_time: '2026-04-01T00:00:00+08:00',
+    end_time: '2026-05-01T00:00:00+08:00',
+    out_request_no: requestNo('NV3PG'),
+    delivery_purpose: 'OFF_LINE_PAY',
+  },
+  award_send_rule: {
+    transaction_amount_minimum: 10000,
+    send_content: 'SINGLE_COUPON',
+    award_type: 'BUSIFAVOR',
+    award_list: [{ stock_id: CREATOR.awardStock, original_image_url: image }],
+    merchant_option: 'MANUAL_INPUT_MERCHANT',
+    merchant_id_list: [CREATOR.mchid],
+  },
 });
-const journalOf = (mock: RunningMock, method: string, target: string) => mock.journal().filter((e) => e.method === method && e.target === target);
+const journalOf = (mock: RunningMock, method: string, target: string) =>
+  mock.journal().filter((e) => e.method === method && e.target === target);
 
 describe('wechatpay-node-v3 off the specification: the mock answers as the real server, the journal says why', () => {
   let mock: RunningMock;
@@ -54,11 +70,17 @@ describe('wechatpay-node-v3 off the specification: the mock answers as the real 
     const answer = await pay.postSignedAsSdkDoes(path);
     expect(answer.status).toBe(401);
     const body = JSON.parse(answer.text);
-    expect(body).toMatchObject({ code: 'SIGN_ERROR', message: SIGN_MESSAGES.mismatch, detail: { detail: { issue: 'sign not match' }, sign_information: { method: 'POST', url: path } } });
+    expect(body).toMatchObject({
+      code: 'SIGN_ERROR',
+      message: SIGN_MESSAGES.mismatch,
+      detail: { detail: { issue: 'sign not match' }, sign_information: { method: 'POST', url: path } },
+    });
     // The server's message ends with the empty body line the SDK left out.
     expect(body.detail.sign_information.truncated_sign_message).toMatch(/\n\n$/);
     const [entry] = journalOf(mock, 'POST', path);
-    expect(entry.findings.find((f) => f.kind === 'signature')!.hint).toMatch(/^the signed message has 4 lines; APIv3 requires 5: a request without a body still signs an empty body line/);
+    expect(entry.findings.find((f) => f.kind === 'signature')!.hint).toMatch(
+      /^the signed message has 4 lines; APIv3 requires 5: a request without a body still signs an empty body line/,
+    );
     expect((await client.get(`/v3/marketing/paygiftactivity/activities/${activityId}`)).data.activity_status).toBe('CREATE_ACT_STATUS');
 
     // The adapter's workaround — the five lines signed with the SDK's own sha256WithRsa — terminates it.
@@ -72,7 +94,14 @@ describe('wechatpay-node-v3 off the specification: the mock answers as the real 
     const client = nodeV3Client(mock.url, mock.credentials.merchants[0]);
     const stockId = (await client.post('/v3/marketing/favor/coupon-stocks', stockBody({ out_request_no: requestNo('NV3') }))).data.stock_id;
     await client.post(`/v3/marketing/favor/stocks/${stockId}/start`, { stock_creator_mchid: CREATOR.mchid });
-    const couponId = (await client.post(`/v3/marketing/favor/users/${CREATOR.openid}/coupons`, { stock_id: stockId, out_request_no: requestNo('NV3S'), appid: CREATOR.appid, stock_creator_mchid: CREATOR.mchid })).data.coupon_id;
+    const couponId = (
+      await client.post(`/v3/marketing/favor/users/${CREATOR.openid}/coupons`, {
+        stock_id: stockId,
+        out_request_no: requestNo('NV3S'),
+        appid: CREATOR.appid,
+        stock_creator_mchid: CREATOR.mchid,
+      })
+    ).data.coupon_id;
     await c.useCoupon(couponId);
     await c.setClock('2026-04-01T10:00:00+08:00');
     const flow = await client.get(`/v3/marketing/favor/stocks/${stockId}/use-flow`);
@@ -84,7 +113,9 @@ describe('wechatpay-node-v3 off the specification: the mock answers as the real 
     const target = flow.data.url.slice(mock.url.length);
     const [entry] = journalOf(mock, 'GET', target);
     const hint = entry.findings.find((f) => f.kind === 'signature')!.hint!;
-    expect(hint).toContain(`the signed URL line is the absolute URL "${mock.url}${target}"; APIv3 signs only the path and query as sent ("${target}")`);
+    expect(hint).toContain(
+      `the signed URL line is the absolute URL "${mock.url}${target}"; APIv3 signs only the path and query as sent ("${target}")`,
+    );
     expect(hint).toContain('--real-bill-urls');
   });
 
@@ -97,7 +128,14 @@ describe('wechatpay-node-v3 off the specification: the mock answers as the real 
     expect(answer.status).toBe(200);
     expect(await pay.verifyAnswer(answer)).toBe(true);
     const [entry] = journalOf(mock, 'GET', path).slice(-1);
-    expect(entry.findings).toContainEqual(expect.objectContaining({ kind: 'interop', field: 'serial_no', value: merchant.merchant_serial_no.toLowerCase(), hint: expect.stringContaining(merchant.merchant_serial_no) }));
+    expect(entry.findings).toContainEqual(
+      expect.objectContaining({
+        kind: 'interop',
+        field: 'serial_no',
+        value: merchant.merchant_serial_no.toLowerCase(),
+        hint: expect.stringContaining(merchant.merchant_serial_no),
+      }),
+    );
     // Passed explicitly, the serial is exact and the journal has nothing to say.
     const exact = new MarketingPay(merchant, mock.url, { serial_no: merchant.merchant_serial_no });
     expect((await exact.get(path)).status).toBe(200);
@@ -107,7 +145,10 @@ describe('wechatpay-node-v3 off the specification: the mock answers as the real 
   it('verifySign knows no WeChat Pay public key: a public-key merchant’s replies (signed PUB_KEY_ID_…, as the real server does) cannot be verified by it', async () => {
     const merchant = mock.credentials.merchants[1];
     const branch = new MarketingPay(merchant, mock.url);
-    const answer = await branch.post('/v3/marketing/favor/callbacks', { mchid: merchant.mchid, notify_url: 'https://branch.example.com/notify' });
+    const answer = await branch.post('/v3/marketing/favor/callbacks', {
+      mchid: merchant.mchid,
+      notify_url: 'https://branch.example.com/notify',
+    });
     expect(answer.status).toBe(200);
     expect(answer.headers['wechatpay-serial']).toBe(mock.credentials.public_key_id);
     // klover2/wechatpay-node-v3-ts#73: the same error against the real API once the public key is enabled.
@@ -126,7 +167,15 @@ describe('wechatpay-node-v3 off the specification: the mock answers as the real 
   it('verifySign re-serialises a parsed body with JSON.stringify: it verifies because the mock signs byte-identical JSON.stringify output', async () => {
     const answer = await pay.get('/v3/certificates');
     const h = answer.headers;
-    expect(await pay.verifySign({ timestamp: h['wechatpay-timestamp'], nonce: h['wechatpay-nonce'], body: JSON.parse(answer.text), serial: h['wechatpay-serial'], signature: h['wechatpay-signature'] })).toBe(true);
+    expect(
+      await pay.verifySign({
+        timestamp: h['wechatpay-timestamp'],
+        nonce: h['wechatpay-nonce'],
+        body: JSON.parse(answer.text),
+        serial: h['wechatpay-serial'],
+        signature: h['wechatpay-signature'],
+      }),
+    ).toBe(true);
   });
 
   it('decipher_gcm never checks the GCM tag: a tampered tag still decrypts — verify the signature first', async () => {
@@ -144,10 +193,18 @@ describe('wechatpay-node-v3 off the specification: the mock answers as the real 
     const sent: Record<string, string>[] = [];
     const spy = new MarketingPay(mock.credentials.merchants[0], mock.url);
     const inner = spy.service.post;
-    spy.createHttp({ ...spy.service, post: (url: string, params: any, headers: Record<string, string>) => (sent.push(headers), inner(url, params, headers)) } as any);
+    spy.createHttp({
+      ...spy.service,
+      post: (url: string, params: any, headers: Record<string, string>) => (sent.push(headers), inner(url, params, headers)),
+    } as any);
     const answer = await spy.post('/v3/marketing/favor/callbacks', { mchid: '1900000001', notify_url: 'https://merchant.example.com/n' });
     expect(answer.status).toBe(200);
-    expect(sent[0]).toMatchObject({ 'User-Agent': '127.0.0.1', Accept: 'application/json', 'Accept-Encoding': 'gzip', 'Content-Type': 'application/json' });
+    expect(sent[0]).toMatchObject({
+      'User-Agent': '127.0.0.1',
+      Accept: 'application/json',
+      'Accept-Encoding': 'gzip',
+      'Content-Type': 'application/json',
+    });
     expect(/nonce_str="([0-9a-z]+)"/.exec(sent[0].Authorization)![1]).toMatch(/^[0-9a-z]{6,15}$/);
     const entry = journalOf(mock, 'POST', '/v3/marketing/favor/callbacks').at(-1)!;
     expect(entry.findings.map((f) => f.kind)).toEqual(['interop']);

@@ -20,7 +20,9 @@ describe('control API /_mock/', () => {
     expect(set.body).toMatchObject({ now: '2027-03-01T02:00:00.000Z', frozen: true });
     const advanced = await control().post('/_mock/clock/advance').send({ by: '90m' });
     expect(advanced.body.now).toBe('2027-03-01T03:30:00.000Z');
-    const reply = await t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: 'https://m.example.com/n' } });
+    const reply = await t.call('POST', '/v3/marketing/favor/callbacks', {
+      body: { mchid: CREATOR, notify_url: 'https://m.example.com/n' },
+    });
     expect(json(reply).update_time).toBe('2027-03-01T11:30:00.000+08:00');
     // Signature timestamps stay on real time, or every SDK would reject the reply.
     expect(Math.abs(Number(reply.headers['wechatpay-timestamp']) - Date.now() / 1000)).toBeLessThan(10);
@@ -33,7 +35,9 @@ describe('control API /_mock/', () => {
   });
 
   it('clock: freeze takes an RFC 3339 time or epoch milliseconds, as set does; anything else is refused', async () => {
-    const byNumber = await control().post('/_mock/clock/freeze').send({ time: Date.parse('2027-05-01T00:00:00Z') });
+    const byNumber = await control()
+      .post('/_mock/clock/freeze')
+      .send({ time: Date.parse('2027-05-01T00:00:00Z') });
     expect(byNumber.body).toMatchObject({ now: '2027-05-01T00:00:00.000Z', frozen: true });
     const byText = await control().post('/_mock/clock/freeze').send({ time: '2027-06-01T08:00:00+08:00' });
     expect(byText.body).toMatchObject({ now: '2027-06-01T00:00:00.000Z', frozen: true });
@@ -56,7 +60,11 @@ describe('control API /_mock/', () => {
   it('credentials: the fixture merchants with keys, serials and APIv3 keys, and the platform keys', async () => {
     const res = await control().get('/_mock/credentials');
     expect(res.body.merchants.map((m: { mchid: string }) => m.mchid)).toEqual(['1900000001', '1900000002', '1900000003', '1900000004']);
-    expect(res.body.merchants[0]).toMatchObject({ merchant_serial_no: expect.stringMatching(/^[0-9A-F]{40}$/), apiv3_key: expect.stringMatching(/^.{32}$/), verification_mode: 'certificate' });
+    expect(res.body.merchants[0]).toMatchObject({
+      merchant_serial_no: expect.stringMatching(/^[0-9A-F]{40}$/),
+      apiv3_key: expect.stringMatching(/^.{32}$/),
+      verification_mode: 'certificate',
+    });
     expect(res.body.public_key_id).toMatch(/^PUB_KEY_ID_\d{34}$/);
     expect(res.body.platform_serial_no).toMatch(/^[0-9A-F]{40}$/);
   });
@@ -64,7 +72,9 @@ describe('control API /_mock/', () => {
   it('journal: every /v3 request with operation, mchid, status, code and findings; filterable', async () => {
     await t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: 'https://m.example.com/n' } });
     await t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: 'https://m.example.com/n', nope: true } });
-    await t.call('GET', `/v3/marketing/favor/callbacks?mchid=${CREATOR}`, { headers: { Authorization: 'WECHATPAY2-SHA256-RSA2048 garbage' } });
+    await t.call('GET', `/v3/marketing/favor/callbacks?mchid=${CREATOR}`, {
+      headers: { Authorization: 'WECHATPAY2-SHA256-RSA2048 garbage' },
+    });
     const all = (await control().get('/_mock/journal')).body.entries;
     expect(all.map((e: any) => [e.operation_id, e.status, e.code])).toEqual([
       ['favor.setCallback', 200, null],
@@ -72,7 +82,15 @@ describe('control API /_mock/', () => {
       ['favor.getCallback', 401, 'SIGN_ERROR'],
     ]);
     expect(all[0].mchid).toBe(CREATOR);
-    expect(all[1].findings).toEqual([expect.objectContaining({ kind: 'contract', location: 'body', field: '/nope', value: true, message: '请求中含有未在API文档中定义的参数' })]);
+    expect(all[1].findings).toEqual([
+      expect.objectContaining({
+        kind: 'contract',
+        location: 'body',
+        field: '/nope',
+        value: true,
+        message: '请求中含有未在API文档中定义的参数',
+      }),
+    ]);
     expect(all[2].findings[0]).toMatchObject({ kind: 'signature' });
     const withFindings = (await control().get('/_mock/journal?findings=true')).body.entries;
     expect(withFindings).toHaveLength(2);

@@ -10,11 +10,28 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { CREATOR, json, newMock, SAME_BRAND, UNRELATED } from './helpers/mock.js';
-import { APP, APP2, bodyText, BRANCH_APP, END, err, FAVOR, favorMock, NOW_MS, runningStock, SAME_PERSON, sendOk, stockPath, USER, USER2 } from './helpers/favor.js';
+import {
+  APP,
+  APP2,
+  bodyText,
+  BRANCH_APP,
+  END,
+  err,
+  FAVOR,
+  favorMock,
+  NOW_MS,
+  runningStock,
+  SAME_PERSON,
+  sendOk,
+  stockPath,
+  USER,
+  USER2,
+} from './helpers/favor.js';
 
 const t = favorMock();
 
-const coupon = (couponId: string, openid = USER, appid = APP, mchid = CREATOR) => t.call('GET', `${FAVOR}/users/${openid}/coupons/${couponId}?appid=${appid}`, { mchid });
+const coupon = (couponId: string, openid = USER, appid = APP, mchid = CREATOR) =>
+  t.call('GET', `${FAVOR}/users/${openid}/coupons/${couponId}?appid=${appid}`, { mchid });
 const list = (query: string, openid = USER, mchid = CREATOR) => t.call('GET', `${FAVOR}/users/${openid}/coupons?${query}`, { mchid });
 const control = (couponId: string, action: 'use' | 'refund', body: Record<string, unknown> = {}) =>
   request(t.mock.listener).post(`/_mock/favor/coupons/${couponId}/${action}`).send(body);
@@ -51,7 +68,11 @@ describe('coupon detail (GET /v3/marketing/favor/users/{openid}/coupons/{coupon_
     await t.mock.useCoupon(id, { transaction_id: '4200000000202603020000000001' });
     expect(json(await coupon(id))).toMatchObject({
       status: 'USED',
-      consume_information: { consume_time: '2026-03-02T10:00:00.000+08:00', consume_mchid: CREATOR, transaction_id: '4200000000202603020000000001' },
+      consume_information: {
+        consume_time: '2026-03-02T10:00:00.000+08:00',
+        consume_mchid: CREATOR,
+        transaction_id: '4200000000202603020000000001',
+      },
     });
     await t.mock.refundCoupon(id);
     const refunded = json(await coupon(id));
@@ -75,7 +96,9 @@ describe('coupon detail (GET /v3/marketing/favor/users/{openid}/coupons/{coupon_
     const relative = await runningStock(t, { coupon_use_rule: { coupon_available_time: { available_time_after_receive: 90 } } });
     const a = json(await coupon(await sendOk(t, relative)));
     expect([a.available_begin_time, a.available_end_time]).toEqual(['2026-03-02T10:00:00.000+08:00', '2026-03-02T11:30:00.000+08:00']);
-    const nextDay = await runningStock(t, { coupon_use_rule: { coupon_available_time: { second_day_available: true, available_time_after_receive: 60 } } });
+    const nextDay = await runningStock(t, {
+      coupon_use_rule: { coupon_available_time: { second_day_available: true, available_time_after_receive: 60 } },
+    });
     const b = json(await coupon(await sendOk(t, nextDay)));
     expect([b.available_begin_time, b.available_end_time]).toEqual(['2026-03-03T00:00:00.000+08:00', '2026-03-03T01:00:00.000+08:00']);
   });
@@ -159,7 +182,11 @@ describe('use and refund (control API and programmatic API)', () => {
     expect(res.status).toBe(200);
     const c = res.body.coupon;
     expect(c.status).toBe('USED');
-    expect(c.consume_information).toEqual({ consume_time: '2026-03-02T10:00:00.000+08:00', consume_mchid: CREATOR, transaction_id: expect.stringMatching(/^4200\d{24}$/) });
+    expect(c.consume_information).toEqual({
+      consume_time: '2026-03-02T10:00:00.000+08:00',
+      consume_mchid: CREATOR,
+      transaction_id: expect.stringMatching(/^4200\d{24}$/),
+    });
   });
 
   it('explicit transaction_id, consume_mchid, consume_time and goods_detail are kept; a single-item stock gets a default goods_detail', async () => {
@@ -168,11 +195,23 @@ describe('use and refund (control API and programmatic API)', () => {
     const id = await sendOk(t, s);
     await t.mock.clock.advance(3_600_000);
     const goods = [{ goods_id: 'g1', quantity: 2, price: 800, discount_amount: 100 }];
-    const res = await control(id, 'use', { transaction_id: 'T1', consume_mchid: SAME_BRAND, consume_time: '2026-03-02T10:30:00+08:00', goods_detail: goods });
-    expect(res.body.coupon.consume_information).toEqual({ consume_time: '2026-03-02T10:30:00.000+08:00', consume_mchid: SAME_BRAND, transaction_id: 'T1', goods_detail: goods });
+    const res = await control(id, 'use', {
+      transaction_id: 'T1',
+      consume_mchid: SAME_BRAND,
+      consume_time: '2026-03-02T10:30:00+08:00',
+      goods_detail: goods,
+    });
+    expect(res.body.coupon.consume_information).toEqual({
+      consume_time: '2026-03-02T10:30:00.000+08:00',
+      consume_mchid: SAME_BRAND,
+      transaction_id: 'T1',
+      goods_detail: goods,
+    });
 
     const used = await t.mock.useCoupon(await sendOk(t, single, { openid: USER2 }));
-    expect(used.coupon.consume_information).toMatchObject({ goods_detail: [{ goods_id: 'sku1', quantity: 1, price: 1000, discount_amount: 100 }] });
+    expect(used.coupon.consume_information).toMatchObject({
+      goods_detail: [{ goods_id: 'sku1', quantity: 1, price: 1000, discount_amount: 100 }],
+    });
   });
 
   it('refused with a clear error: not SENDED, outside the window, not an available merchant, unknown coupon, malformed input', async () => {
@@ -184,12 +223,18 @@ describe('use and refund (control API and programmatic API)', () => {
     expect(early.body).toEqual({ code: 'INVALID_REQUEST', message: expect.stringContaining("outside the coupon's window") });
     await t.mock.clock.set(Date.parse('2026-03-03T09:00:00+08:00'));
     expect((await control(id, 'use', { consume_mchid: UNRELATED })).body.message).toContain('not an available merchant');
-    expect((await control(id, 'use', { consume_time: '2026-03-03T10:00:00+08:00' })).body.message).toContain("after the virtual clock's now");
+    expect((await control(id, 'use', { consume_time: '2026-03-03T10:00:00+08:00' })).body.message).toContain(
+      "after the virtual clock's now",
+    );
     expect((await control(id, 'use', { consume_time: 'yesterday' })).body).toMatchObject({ code: 'PARAM_ERROR' });
     expect((await control(id, 'use', { goods_detail: [{ goods_id: 'g' }] })).body).toMatchObject({ code: 'PARAM_ERROR' });
     expect((await control(id, 'use')).status).toBe(200);
     const again = await control(id, 'use');
-    expect([again.status, again.body.code, again.body.message]).toEqual([400, 'INVALID_REQUEST', `coupon ${id} is USED: only a SENDED coupon can be used`]);
+    expect([again.status, again.body.code, again.body.message]).toEqual([
+      400,
+      'INVALID_REQUEST',
+      `coupon ${id} is USED: only a SENDED coupon can be used`,
+    ]);
     const missing = await control('30000009999', 'use');
     expect([missing.status, missing.body.code]).toEqual([404, 'RESOURCE_NOT_EXISTS']);
     await expect(t.mock.useCoupon(id)).rejects.toMatchObject({ code: 'INVALID_REQUEST', status: 400 });
@@ -200,7 +245,9 @@ describe('use and refund (control API and programmatic API)', () => {
 
   it('weekly fix_available_time: used only on its weekdays and hours', async () => {
     // 2026-03-02 is a Monday (1); window 09:00–12:00.
-    const s = await runningStock(t, { coupon_use_rule: { coupon_available_time: { fix_available_time: { available_week_day: [2], begin_time: 32_400, end_time: 43_200 } } } });
+    const s = await runningStock(t, {
+      coupon_use_rule: { coupon_available_time: { fix_available_time: { available_week_day: [2], begin_time: 32_400, end_time: 43_200 } } },
+    });
     const id = await sendOk(t, s);
     expect((await control(id, 'use')).body.message).toContain('fix_available_time');
     await t.mock.clock.set(Date.parse('2026-03-03T13:00:00+08:00'));
@@ -218,7 +265,12 @@ describe('use and refund (control API and programmatic API)', () => {
     const res = await control(id, 'refund', { refund_id: 'R1' });
     expect(res.status).toBe(200);
     expect(res.body.coupon.status).toBe('SENDED');
-    expect(res.body.refund).toEqual({ refund_id: 'R1', refund_time: '2026-03-02T10:00:00.000+08:00', refund_amount: 100, transaction_id: expect.stringMatching(/^4200/) });
+    expect(res.body.refund).toEqual({
+      refund_id: 'R1',
+      refund_time: '2026-03-02T10:00:00.000+08:00',
+      refund_amount: 100,
+      transaction_id: expect.stringMatching(/^4200/),
+    });
   });
 
   it('onCouponUsed: the stock creator and the coupon as COUPON.USE carries it (valid for the delivery); listeners results returned; unsubscribe', async () => {
@@ -257,7 +309,9 @@ describe('durability', () => {
     expect(onDisk().balance).toBe(balance - 1000);
     const id = await sendOk(first, s);
     expect(onDisk().favor.coupons[id].status).toBe('SENDED');
-    const used = await request(first.mock.listener).post(`/_mock/favor/coupons/${id}/use`).send({ transaction_id: '4200000000000000000000000001' });
+    const used = await request(first.mock.listener)
+      .post(`/_mock/favor/coupons/${id}/use`)
+      .send({ transaction_id: '4200000000000000000000000001' });
     expect(used.status).toBe(200);
     expect(onDisk().favor.coupons[id].consume_information.transaction_id).toBe('4200000000000000000000000001');
     await first.mock.refundCoupon(id, { refund_id: 'R-DURABLE' });
@@ -265,16 +319,28 @@ describe('durability', () => {
 
     const second = await newMock({ dataFile });
     await second.mock.clock.freeze(NOW_MS);
-    expect(json(await second.call('GET', `${stockPath(s)}?stock_creator_mchid=${CREATOR}`))).toMatchObject({ status: 'running', distributed_coupons: 1, no_cash: false });
-    expect(json(await second.call('GET', `${FAVOR}/users/${USER}/coupons/${id}?appid=${APP}`))).toMatchObject({ coupon_id: id, status: 'SENDED' });
+    expect(json(await second.call('GET', `${stockPath(s)}?stock_creator_mchid=${CREATOR}`))).toMatchObject({
+      status: 'running',
+      distributed_coupons: 1,
+      no_cash: false,
+    });
+    expect(json(await second.call('GET', `${FAVOR}/users/${USER}/coupons/${id}?appid=${APP}`))).toMatchObject({
+      coupon_id: id,
+      status: 'SENDED',
+    });
     expect(second.mock.store.data.merchants[CREATOR].balance).toBe(balance - 1000);
   });
 });
 
 describe('cross-merchant isolation: another merchant never sees nor changes a stock or coupon it has no part in', () => {
   it("every favor endpoint, as a same-brand and an unrelated merchant, on the creator's stock and coupon → the documented errors, nothing changed", async () => {
-    const OWN_APP: Record<string, [string, string]> = { [SAME_BRAND]: [BRANCH_APP, 'od3htb2NrLTMtdXNlci0xX19fX19'], [UNRELATED]: ['wx1a2b3c4d5e6f7004', 'od3htb2NrLTQtdXNlci0xX19fX19'] };
-    const s = await runningStock(t, { coupon_use_rule: { available_merchants: [CREATOR, SAME_BRAND], available_items: ['sku1'], goods_tag: ['tag'] } });
+    const OWN_APP: Record<string, [string, string]> = {
+      [SAME_BRAND]: [BRANCH_APP, 'od3htb2NrLTMtdXNlci0xX19fX19'],
+      [UNRELATED]: ['wx1a2b3c4d5e6f7004', 'od3htb2NrLTQtdXNlci0xX19fX19'],
+    };
+    const s = await runningStock(t, {
+      coupon_use_rule: { available_merchants: [CREATOR, SAME_BRAND], available_items: ['sku1'], goods_tag: ['tag'] },
+    });
     const idle = await runningStock(t);
     const id = await sendOk(t, s);
     await t.mock.useCoupon(id, { consume_mchid: SAME_BRAND });
@@ -291,21 +357,54 @@ describe('cross-merchant isolation: another merchant never sees nor changes a st
         ['merchants', t.call('GET', `${stockPath(s, 'merchants')}?${q}&offset=0&limit=10`, { mchid: other }), NOT_FOUND],
         ['items', t.call('GET', `${stockPath(s, 'items')}?${q}&offset=0&limit=10`, { mchid: other }), NOT_FOUND],
         ['list', t.call('GET', `${FAVOR}/stocks?offset=0&limit=10&${q}`, { mchid: other }), [400, 'INVALID_REQUEST', '非法的商户号']],
-        ['own list', t.call('GET', `${FAVOR}/stocks?offset=0&limit=10&stock_creator_mchid=${other}`, { mchid: other }), [404, 'RESOURCE_NOT_EXISTS', '查询不到该券，请确认批次号与coupon_code是否匹配']],
+        [
+          'own list',
+          t.call('GET', `${FAVOR}/stocks?offset=0&limit=10&stock_creator_mchid=${other}`, { mchid: other }),
+          [404, 'RESOURCE_NOT_EXISTS', '查询不到该券，请确认批次号与coupon_code是否匹配'],
+        ],
         ['use-flow', t.call('GET', stockPath(s, 'use-flow'), { mchid: other }), NOT_FOUND],
         ['refund-flow', t.call('GET', stockPath(s, 'refund-flow'), { mchid: other }), NOT_FOUND],
-        ['pause naming the creator', t.call('POST', stockPath(s, 'pause'), { body: { stock_creator_mchid: CREATOR }, mchid: other }), MISMATCH],
+        [
+          'pause naming the creator',
+          t.call('POST', stockPath(s, 'pause'), { body: { stock_creator_mchid: CREATOR }, mchid: other }),
+          MISMATCH,
+        ],
         ['pause naming itself', t.call('POST', stockPath(s, 'pause'), { body: { stock_creator_mchid: other }, mchid: other }), NOT_FOUND],
         ['stop naming itself', t.call('POST', stockPath(idle, 'stop'), { body: { stock_creator_mchid: other }, mchid: other }), NOT_FOUND],
-        ['send', t.call('POST', `${FAVOR}/users/${openid}/coupons`, { body: { stock_id: s, out_request_no: `X${other}`, appid, stock_creator_mchid: CREATOR }, mchid: other }), [403, 'REQUEST_BLOCKED', '商户无权发券']],
-        ["coupon with the creator's appid", t.call('GET', `${FAVOR}/users/${USER}/coupons/${id}?appid=${APP}`, { mchid: other }), [400, 'APPID_MCHID_NOT_MATCH', '商户号与appid不匹配']],
-        ['coupon with its own appid', t.call('GET', `${FAVOR}/users/${USER}/coupons/${id}?appid=${appid}`, { mchid: other }), [400, 'INVALID_REQUEST', 'openid与appid不匹配']],
-        ['user coupons', t.call('GET', `${FAVOR}/users/${USER}/coupons?appid=${APP}&creator_mchid=${CREATOR}`, { mchid: other }), [400, 'APPID_MCHID_NOT_MATCH', '商户号与appid不匹配']],
-        ["its own user's coupons", t.call('GET', `${FAVOR}/users/${openid}/coupons?appid=${appid}&available_mchid=${other}`, { mchid: other }), [200, undefined, undefined]],
+        [
+          'send',
+          t.call('POST', `${FAVOR}/users/${openid}/coupons`, {
+            body: { stock_id: s, out_request_no: `X${other}`, appid, stock_creator_mchid: CREATOR },
+            mchid: other,
+          }),
+          [403, 'REQUEST_BLOCKED', '商户无权发券'],
+        ],
+        [
+          "coupon with the creator's appid",
+          t.call('GET', `${FAVOR}/users/${USER}/coupons/${id}?appid=${APP}`, { mchid: other }),
+          [400, 'APPID_MCHID_NOT_MATCH', '商户号与appid不匹配'],
+        ],
+        [
+          'coupon with its own appid',
+          t.call('GET', `${FAVOR}/users/${USER}/coupons/${id}?appid=${appid}`, { mchid: other }),
+          [400, 'INVALID_REQUEST', 'openid与appid不匹配'],
+        ],
+        [
+          'user coupons',
+          t.call('GET', `${FAVOR}/users/${USER}/coupons?appid=${APP}&creator_mchid=${CREATOR}`, { mchid: other }),
+          [400, 'APPID_MCHID_NOT_MATCH', '商户号与appid不匹配'],
+        ],
+        [
+          "its own user's coupons",
+          t.call('GET', `${FAVOR}/users/${openid}/coupons?appid=${appid}&available_mchid=${other}`, { mchid: other }),
+          [200, undefined, undefined],
+        ],
       ];
       for (const [what, res, expected] of checks) expect([other, what, ...err(await res)]).toEqual([other, what, ...expected]);
       // Even as one of the stock's available merchants (SAME_BRAND), its users' lists hold none of the creator's coupons.
-      expect(json(await t.call('GET', `${FAVOR}/users/${openid}/coupons?appid=${appid}&available_mchid=${other}`, { mchid: other })).total_count).toBe(0);
+      expect(
+        json(await t.call('GET', `${FAVOR}/users/${openid}/coupons?appid=${appid}&available_mchid=${other}`, { mchid: other })).total_count,
+      ).toBe(0);
     }
     expect(t.mock.store.data.merchants).toEqual(before);
     // The creator still sees everything.
@@ -324,7 +423,10 @@ describe('use-flow / refund-flow and the bill download', () => {
     const a = await sendOk(t, s);
     const b = await sendOk(t, s);
     await t.mock.useCoupon(a, { transaction_id: '4200000001' });
-    await t.mock.useCoupon(b, { transaction_id: '4200000002', goods_detail: [{ goods_id: 'g1', quantity: 1, price: 1200, discount_amount: 100 }] });
+    await t.mock.useCoupon(b, {
+      transaction_id: '4200000002',
+      goods_detail: [{ goods_id: 'g1', quantity: 1, price: 1200, discount_amount: 100 }],
+    });
     await t.mock.refundCoupon(b, { refund_id: '5000000002' });
     return { s, a, b };
   }
@@ -348,7 +450,11 @@ describe('use-flow / refund-flow and the bill download', () => {
     expect(res.status).toBe(200);
     t.verifyReply(res);
     const bill = json(res);
-    expect(bill).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/v3\/billdownload\/file\?token=[\w-]+$/), hash_value: expect.stringMatching(/^[0-9a-f]{40}$/), hash_type: 'SHA1' });
+    expect(bill).toEqual({
+      url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/v3\/billdownload\/file\?token=[\w-]+$/),
+      hash_value: expect.stringMatching(/^[0-9a-f]{40}$/),
+      hash_type: 'SHA1',
+    });
     const file = await download(bill.url);
     expect(file.status).toBe(200);
     expect(file.headers['wechatpay-signature']).toBeUndefined();
@@ -386,7 +492,11 @@ describe('use-flow / refund-flow and the bill download', () => {
     expect(err(await download(url, SAME_BRAND))).toEqual([403, 'NO_AUTH', '无权下载该账单文件']);
     const path = url.replace(/^https?:\/\/[^/]+/, '');
     const unsigned = await request(t.mock.listener).get(path).set('Accept', 'application/json').set('User-Agent', 'test');
-    expect([unsigned.status, unsigned.body.code, unsigned.body.message]).toEqual([401, 'SIGN_ERROR', 'Http头Authorization值格式错误，请参考《微信支付商户REST API签名规则》']);
+    expect([unsigned.status, unsigned.body.code, unsigned.body.message]).toEqual([
+      401,
+      'SIGN_ERROR',
+      'Http头Authorization值格式错误，请参考《微信支付商户REST API签名规则》',
+    ]);
     await t.mock.clock.advance(30_000);
     expect((await download(url)).status).toBe(200);
     await t.mock.clock.advance(1);
@@ -406,4 +516,3 @@ describe('use-flow / refund-flow and the bill download', () => {
     expect(createHash('sha1').update(file.body).digest('hex')).toBe(hash_value);
   });
 });
-

@@ -22,7 +22,12 @@ const PATH = '/v3/marketing/favor/media/image-upload';
 
 // A real 1×1 PNG; a JPEG and a BMP that start with their magic bytes.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
-const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0'), randomBytes(64), Buffer.from([0xff, 0xd9])]);
+const JPEG = Buffer.concat([
+  Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]),
+  Buffer.from('JFIF\0'),
+  randomBytes(64),
+  Buffer.from([0xff, 0xd9]),
+]);
 const BMP = Buffer.concat([Buffer.from('BM'), randomBytes(62)]);
 const GIF = Buffer.concat([Buffer.from('GIF89a'), randomBytes(32)]);
 
@@ -104,7 +109,11 @@ describe('image upload: the real wechatpay-axios-plugin (Multipart, meta signed)
     expect(got.headers.get('content-type')).toBe('image/png');
     expect(got.headers.get('wechatpay-signature')).toBeNull();
     expect(Buffer.from(await got.arrayBuffer()).equals(PNG)).toBe(true);
-    expect(running.journal({ operation_id: 'favor.uploadImage' } as any).at(-1)).toMatchObject({ status: 200, mchid: CREATOR, findings: [] });
+    expect(running.journal({ operation_id: 'favor.uploadImage' } as any).at(-1)).toMatchObject({
+      status: 200,
+      mchid: CREATOR,
+      findings: [],
+    });
   });
 });
 
@@ -127,7 +136,14 @@ describe('image upload: the Go SDK body, byte for byte', () => {
     expect(got.headers.get('content-length')).toBe(String(PNG.length));
     expect(Buffer.from(await got.arrayBuffer()).equals(PNG)).toBe(true);
     const id = /([0-9a-f]{32})\.png$/.exec(media_url)![1];
-    expect(t.mock.store.data.media!.images[id]).toMatchObject({ mchid: CREATOR, filename: 'banner.png', content_type: 'image/png', ext: 'png', sha256: sha256(PNG), size: PNG.length });
+    expect(t.mock.store.data.media!.images[id]).toMatchObject({
+      mchid: CREATOR,
+      filename: 'banner.png',
+      content_type: 'image/png',
+      ext: 'png',
+      sha256: sha256(PNG),
+      size: PNG.length,
+    });
   });
 
   it('the parser keeps the Go meta part (busboy@1 drops it): name "meta", raw text exact', () => {
@@ -239,7 +255,11 @@ describe('image upload: rules on the file (each refused before anything is store
 
   it('content that is not JPEG/PNG/BMP, whatever the name → 400 PARAM_ERROR 图片格式不正确…', async () => {
     await refused(await goUpload(t, GIF, 'looks-fine.png'), 'PARAM_ERROR', '图片格式不正确，媒体图片只支持JPG、BMP、PNG格式');
-    await refused(await goUpload(t, Buffer.from('%PDF-1.7 not an image'), 'doc.jpg'), 'PARAM_ERROR', '图片格式不正确，媒体图片只支持JPG、BMP、PNG格式');
+    await refused(
+      await goUpload(t, Buffer.from('%PDF-1.7 not an image'), 'doc.jpg'),
+      'PARAM_ERROR',
+      '图片格式不正确，媒体图片只支持JPG、BMP、PNG格式',
+    );
   });
 
   it('more than 2 MB → 400 PARAM_ERROR 图片大小不能超过2M; exactly 2 MB is accepted', async () => {
@@ -256,13 +276,21 @@ describe('image upload: rules on the file (each refused before anything is store
 
   it('no file part → 400 PARAM_ERROR (required-field wording); an empty file → 400 PARAM_ERROR 图片文件不能为空', async () => {
     const meta = goMeta('a.png', PNG);
-    await refused(await goUpload(t, undefined, 'a.png', { meta }), 'PARAM_ERROR', '输入源“/body/file”映射到字段“图片文件”必填性规则校验失败，此字段为必填项');
+    await refused(
+      await goUpload(t, undefined, 'a.png', { meta }),
+      'PARAM_ERROR',
+      '输入源“/body/file”映射到字段“图片文件”必填性规则校验失败，此字段为必填项',
+    );
     await refused(await goUpload(t, Buffer.alloc(0), 'a.png'), 'PARAM_ERROR', '图片文件不能为空');
   });
 
   it('no meta part → 400 PARAM_ERROR (required-field wording), after the Authorization header`s own checks', async () => {
     const boundary = 'b0undary';
-    const body = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n`), PNG, Buffer.from(`\r\n--${boundary}--\r\n`)]);
+    const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n`),
+      PNG,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
     const contentType = `multipart/form-data; boundary=${boundary}`;
     const res = await send(t, body, '', { contentType });
     await refused(res, 'PARAM_ERROR', '输入源“/body/meta”映射到字段“媒体文件元信息”必填性规则校验失败，此字段为必填项');
@@ -274,8 +302,16 @@ describe('image upload: rules on the file (each refused before anything is store
 
   it('meta: filename suffix, length, missing sha256, undeclared keys → 400 PARAM_ERROR from the contract', async () => {
     await refused(await goUpload(t, PNG, 'a.gif'), 'PARAM_ERROR', '文件名称必须以JPG、BMP、PNG为后缀');
-    await refused(await goUpload(t, PNG, `${'x'.repeat(125)}.png`), 'PARAM_ERROR', '输入源“/body/filename”映射到值字段“文件名称”字符串规则校验失败，字节数 129，大于最大值 128');
-    await refused(await goUpload(t, PNG, 'a.png', { meta: JSON.stringify({ filename: 'a.png' }) }), 'PARAM_ERROR', '输入源“/body/sha256”映射到字段“文件摘要”必填性规则校验失败，此字段为必填项');
+    await refused(
+      await goUpload(t, PNG, `${'x'.repeat(125)}.png`),
+      'PARAM_ERROR',
+      '输入源“/body/filename”映射到值字段“文件名称”字符串规则校验失败，字节数 129，大于最大值 128',
+    );
+    await refused(
+      await goUpload(t, PNG, 'a.png', { meta: JSON.stringify({ filename: 'a.png' }) }),
+      'PARAM_ERROR',
+      '输入源“/body/sha256”映射到字段“文件摘要”必填性规则校验失败，此字段为必填项',
+    );
     const extra = await goUpload(t, PNG, 'a.png', { meta: JSON.stringify({ filename: 'a.png', sha256: sha256(PNG), bank_type: 'x' }) });
     await refused(extra, 'PARAM_ERROR', '请求中含有未在API文档中定义的参数');
     expect(json(extra).detail).toEqual({ location: null, value: ['/body/bank_type'] });
@@ -293,7 +329,11 @@ describe('image upload: bodies that are not readable multipart → documented 40
   it('Content-Type application/json → 400 INVALID_REQUEST', async () => {
     const res = await send(t, Buffer.from(meta()), meta(), { contentType: 'application/json' });
     expect(res.status).toBe(400);
-    expect(json(res)).toMatchObject({ code: 'INVALID_REQUEST', message: 'Content-Type不正确，请使用multipart/form-data', detail: { location: 'header' } });
+    expect(json(res)).toMatchObject({
+      code: 'INVALID_REQUEST',
+      message: 'Content-Type不正确，请使用multipart/form-data',
+      detail: { location: 'header' },
+    });
   });
 
   it('no Content-Type, or multipart without a boundary → 400 INVALID_REQUEST', async () => {
@@ -317,7 +357,11 @@ describe('image upload: bodies that are not readable multipart → documented 40
     for (const [what, b, ct] of cases) {
       const res = await send(t, b, meta(), { contentType: ct });
       expect(res.status, what).toBe(400);
-      expect(json(res), what).toMatchObject({ code: 'INVALID_REQUEST', message: '请求体不是合法的multipart/form-data格式', detail: { location: 'body' } });
+      expect(json(res), what).toMatchObject({
+        code: 'INVALID_REQUEST',
+        message: '请求体不是合法的multipart/form-data格式',
+        detail: { location: 'body' },
+      });
     }
     // An unreadable body does not hide a broken Authorization header.
     const unsigned = await send(t, Buffer.from('hello'), meta(), { contentType, headers: { Authorization: 'Bearer x' } });
@@ -327,13 +371,19 @@ describe('image upload: bodies that are not readable multipart → documented 40
   it('meta that is not JSON (and signed as sent) → 400 INVALID_REQUEST meta不是合法的JSON格式', async () => {
     const res = await goUpload(t, PNG, 'a.png', { meta: '{"filename":' });
     expect(res.status).toBe(400);
-    expect(json(res)).toMatchObject({ code: 'INVALID_REQUEST', message: 'meta不是合法的JSON格式', detail: { field: 'meta', location: 'body' } });
+    expect(json(res)).toMatchObject({
+      code: 'INVALID_REQUEST',
+      message: 'meta不是合法的JSON格式',
+      detail: { field: 'meta', location: 'body' },
+    });
   });
 
   it('tolerated shapes: bare LF, quoted boundary, preamble and epilogue, no part Content-Type (axios), filename*, header case', async () => {
     const m = meta();
     const lf = Buffer.concat([
-      Buffer.from(`preamble\n--XyZ\ncontent-disposition: FORM-DATA; NAME=meta\n\n${m}\n--XyZ\nContent-Disposition: form-data; name=file; filename*=UTF-8''%E5%9B%BE.png\nContent-Type: image/png\n\n`),
+      Buffer.from(
+        `preamble\n--XyZ\ncontent-disposition: FORM-DATA; NAME=meta\n\n${m}\n--XyZ\nContent-Disposition: form-data; name=file; filename*=UTF-8''%E5%9B%BE.png\nContent-Type: image/png\n\n`,
+      ),
       PNG,
       Buffer.from('\n--XyZ--\nepilogue'),
     ]);

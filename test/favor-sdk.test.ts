@@ -22,7 +22,10 @@ beforeAll(async () => {
 });
 afterAll(() => running.close());
 
-const sha1 = (data: ArrayBuffer | Buffer) => createHash('sha1').update(Buffer.from(data as ArrayBuffer)).digest('hex');
+const sha1 = (data: ArrayBuffer | Buffer) =>
+  createHash('sha1')
+    .update(Buffer.from(data as ArrayBuffer))
+    .digest('hex');
 
 it('walks create → start → send → use → use-flow → refund → refund-flow with wechatpay-axios-plugin', async () => {
   const favor = wxpay.v3.marketing.favor;
@@ -34,7 +37,10 @@ it('walks create → start → send → use → use-flow → refund → refund-f
   const started = await favor.stocks._stock_id_.start.post({ stock_creator_mchid: CREATOR }, { stock_id });
   expect(started.data).toEqual({ start_time: '2026-03-02T10:00:00.000+08:00', stock_id });
 
-  const sent = await favor.users._openid_.coupons.post({ stock_id, out_request_no: requestNo('SDK'), appid: APP, stock_creator_mchid: CREATOR }, { openid: USER });
+  const sent = await favor.users._openid_.coupons.post(
+    { stock_id, out_request_no: requestNo('SDK'), appid: APP, stock_creator_mchid: CREATOR },
+    { openid: USER },
+  );
   const { coupon_id } = sent.data;
 
   const detail = await favor.users._openid_.coupons._coupon_id_.get({ params: { appid: APP }, openid: USER, coupon_id });
@@ -43,10 +49,17 @@ it('walks create → start → send → use → use-flow → refund → refund-f
   expect(stock.data).toMatchObject({ status: 'running', distributed_coupons: 1, no_cash: false });
 
   // The payment with the coupon: the control API (unsigned, loopback).
-  const used = await fetch(`${running.url}/_mock/favor/coupons/${coupon_id}/use`, { method: 'POST', body: JSON.stringify({ transaction_id: '4200000000202603021234567890' }) });
+  const used = await fetch(`${running.url}/_mock/favor/coupons/${coupon_id}/use`, {
+    method: 'POST',
+    body: JSON.stringify({ transaction_id: '4200000000202603021234567890' }),
+  });
   expect(used.status).toBe(200);
   const afterUse = await favor.users._openid_.coupons.get({ params: { appid: APP, creator_mchid: CREATOR }, openid: USER });
-  expect(afterUse.data.data[0]).toMatchObject({ coupon_id, status: 'USED', consume_information: { transaction_id: '4200000000202603021234567890' } });
+  expect(afterUse.data.data[0]).toMatchObject({
+    coupon_id,
+    status: 'USED',
+    consume_information: { transaction_id: '4200000000202603021234567890' },
+  });
 
   // The file exists from 10:00 the day after the stock ends.
   await running.clock.set(Date.parse('2026-04-01T10:00:00+08:00'));
@@ -59,7 +72,10 @@ it('walks create → start → send → use → use-flow → refund → refund-f
 
   await running.refundCoupon(coupon_id, { refund_id: '50300000000000000000000000000001' });
   const refundFlow = await favor.stocks._stock_id_.refundFlow.get({ stock_id });
-  const refundFile = await wxpay.v3.billdownload.file.get({ params: { token: new URL(refundFlow.data.url).searchParams.get('token') }, responseType: 'arraybuffer' });
+  const refundFile = await wxpay.v3.billdownload.file.get({
+    params: { token: new URL(refundFlow.data.url).searchParams.get('token') },
+    responseType: 'arraybuffer',
+  });
   expect(sha1(refundFile.data)).toBe(refundFlow.data.hash_value);
   expect(Buffer.from(refundFile.data).toString('utf8')).toContain('`50300000000000000000000000000001');
 });
@@ -77,7 +93,10 @@ it('contract self-check: every favor operation (and the bill download) answers 2
   form.append('meta', JSON.stringify(meta));
   const { media_url } = (await favor.media.imageUpload.post(form, { meta, headers: form.getHeaders() })).data;
 
-  const body = stockBody({ pattern_info: { description: '满10元减1元', merchant_logo: media_url }, coupon_use_rule: { available_items: ['sku1'], goods_tag: ['tag'] } });
+  const body = stockBody({
+    pattern_info: { description: '满10元减1元', merchant_logo: media_url },
+    coupon_use_rule: { available_items: ['sku1'], goods_tag: ['tag'] },
+  });
   const { stock_id } = (await favor.couponStocks.post(body)).data;
   await favor.stocks._stock_id_.start.post(params, { stock_id });
   await favor.stocks._stock_id_.pause.post(params, { stock_id });
@@ -89,7 +108,12 @@ it('contract self-check: every favor operation (and the bill download) answers 2
   await favor.stocks._stock_id_.merchants.get({ params: { offset: 0, limit: 10, ...params }, stock_id });
   expect((await favor.stocks._stock_id_.items.get({ params: { offset: 0, limit: 10, ...params }, stock_id })).data.data).toEqual(['sku1']);
 
-  const { coupon_id } = (await favor.users._openid_.coupons.post({ stock_id, out_request_no: requestNo('SDK'), appid: APP, stock_creator_mchid: CREATOR }, { openid: USER })).data;
+  const { coupon_id } = (
+    await favor.users._openid_.coupons.post(
+      { stock_id, out_request_no: requestNo('SDK'), appid: APP, stock_creator_mchid: CREATOR },
+      { openid: USER },
+    )
+  ).data;
   await running.useCoupon(coupon_id);
   await favor.users._openid_.coupons._coupon_id_.get({ params: { appid: APP }, openid: USER, coupon_id });
   await favor.users._openid_.coupons.get({ params: { appid: APP, creator_mchid: CREATOR }, openid: USER });
@@ -97,7 +121,10 @@ it('contract self-check: every favor operation (and the bill download) answers 2
   await running.clock.set(Date.parse('2026-04-01T10:00:00+08:00'));
   for (const flow of [favor.stocks._stock_id_.useFlow, favor.stocks._stock_id_.refundFlow]) {
     const { url, hash_value } = (await flow.get({ stock_id })).data;
-    const file = await wxpay.v3.billdownload.file.get({ params: { token: new URL(url).searchParams.get('token') }, responseType: 'arraybuffer' });
+    const file = await wxpay.v3.billdownload.file.get({
+      params: { token: new URL(url).searchParams.get('token') },
+      responseType: 'arraybuffer',
+    });
     expect(sha1(file.data)).toBe(hash_value);
   }
   // Last, so that the use above sends no COUPON.USE to this (unreachable) receiver.
@@ -114,7 +141,9 @@ it('contract self-check: every favor operation (and the bill download) answers 2
 
 it('surfaces a business refusal as the SDK does: AxiosError with the documented envelope', async () => {
   await running.clock.set(NOW_MS);
-  const error = await wxpay.v3.marketing.favor.couponStocks.post(stockBody({ stock_use_rule: { max_coupons_per_user: 61, max_coupons: 100, max_amount: 10000 } })).catch((e: any) => e);
+  const error = await wxpay.v3.marketing.favor.couponStocks
+    .post(stockBody({ stock_use_rule: { max_coupons_per_user: 61, max_coupons: 100, max_amount: 10000 } }))
+    .catch((e: any) => e);
   expect(error.response.status).toBe(403);
   expect(error.response.data).toEqual({ code: 'NO_AUTH', message: '你配置的信息需要开通特殊权限' });
 });

@@ -54,7 +54,11 @@ describe('send coupon', () => {
     await stockAction(t, id, 'pause');
     expect(await sendOk(t, id, { outRequestNo: no })).toBe(first);
     expect(couponCount()).toBe(1);
-    expect(err(await send(t, id, { outRequestNo: no, openid: USER2 }))).toEqual([400, 'RESOURCE_ALREADY_EXISTS', '创建请求重入，但本次请求与上次请求信息不一致']);
+    expect(err(await send(t, id, { outRequestNo: no, openid: USER2 }))).toEqual([
+      400,
+      'RESOURCE_ALREADY_EXISTS',
+      '创建请求重入，但本次请求与上次请求信息不一致',
+    ]);
   });
 
   it('out_request_no is per sending merchant: another merchant sending its own stock may use the same number', async () => {
@@ -65,7 +69,11 @@ describe('send coupon', () => {
     const b = await sendOk(t, theirs, { outRequestNo: no, mchid: SAME_BRAND, creator: SAME_BRAND, appid: BRANCH_APP, openid: BRANCH_USER });
     expect(b).not.toBe(a);
     // The same number reused by the first merchant for another user is still a conflict.
-    expect(err(await send(t, mine, { outRequestNo: no, openid: USER2 }))).toEqual([400, 'RESOURCE_ALREADY_EXISTS', '创建请求重入，但本次请求与上次请求信息不一致']);
+    expect(err(await send(t, mine, { outRequestNo: no, openid: USER2 }))).toEqual([
+      400,
+      'RESOURCE_ALREADY_EXISTS',
+      '创建请求重入，但本次请求与上次请求信息不一致',
+    ]);
   });
 
   it('an unknown stock → 404 RESOURCE_NOT_EXISTS 批次不存在', async () => {
@@ -121,7 +129,11 @@ describe('send coupon', () => {
 
   it('an appid not bound to the caller → 400 APPID_MCHID_NOT_MATCH 商户号与appid不匹配', async () => {
     const id = await runningStock(t);
-    expect(err(await send(t, id, { appid: BRANCH_APP, openid: BRANCH_USER }))).toEqual([400, 'APPID_MCHID_NOT_MATCH', '商户号与appid不匹配']);
+    expect(err(await send(t, id, { appid: BRANCH_APP, openid: BRANCH_USER }))).toEqual([
+      400,
+      'APPID_MCHID_NOT_MATCH',
+      '商户号与appid不匹配',
+    ]);
     expect(err(await send(t, id, { appid: UNBOUND_APP }))).toEqual([400, 'APPID_MCHID_NOT_MATCH', '商户号与appid不匹配']);
   });
 

@@ -28,7 +28,11 @@ async function validate(document: unknown) {
 }
 
 function operationsOf(d: OpenApiDocument) {
-  return Object.entries(d.paths).flatMap(([path, item]) => Object.entries(item).filter(([m]) => METHODS.includes(m)).map(([method, op]) => ({ path, method: method.toUpperCase(), op: op as any })));
+  return Object.entries(d.paths).flatMap(([path, item]) =>
+    Object.entries(item)
+      .filter(([m]) => METHODS.includes(m))
+      .map(([method, op]) => ({ path, method: method.toUpperCase(), op: op as any })),
+  );
 }
 
 /** Every $ref in the document, with where it sits. */
@@ -50,7 +54,9 @@ function resolvePointer(root: unknown, ref: string): unknown {
 /** The document's schemas in a JSON Schema 2020-12 validator, strict: unknown keywords and formats are errors. */
 function schemaValidator(d: OpenApiDocument) {
   const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: true, allowUnionTypes: true });
-  const addFormats = ((formatsPlugin as unknown as { default?: typeof formatsPlugin }).default ?? formatsPlugin) as unknown as (a: Ajv2020) => void;
+  const addFormats = ((formatsPlugin as unknown as { default?: typeof formatsPlugin }).default ?? formatsPlugin) as unknown as (
+    a: Ajv2020,
+  ) => void;
   addFormats(ajv);
   for (const k of ['x-label', 'x-messages', 'x-note', 'x-not-open', 'x-example', 'x-json']) ajv.addKeyword(k);
   const inAjv = (schema: unknown) => JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', '"openapi#/$defs/'));
@@ -99,12 +105,18 @@ describe('OpenAPI 3.1 export of the contracts', () => {
   });
 
   it('components/schemas hold every shared $def of contracts/common/ and the callback bodies', () => {
-    for (const [file, id] of [['defs.json', 'common'], ['favor.json', 'favor'], ['paygift.json', 'paygift']]) {
+    for (const [file, id] of [
+      ['defs.json', 'common'],
+      ['favor.json', 'favor'],
+      ['paygift.json', 'paygift'],
+    ]) {
       const defs = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'contracts', 'common', file), 'utf8')).$defs;
       for (const name of Object.keys(defs)) expect(doc.components.schemas, `${id}.${name}`).toHaveProperty([`${id}.${name}`]);
     }
     expect(doc.components.schemas).toHaveProperty(['callbacks.coupon-use.notification']);
-    expect((doc.webhooks['COUPON.USE'].post as any).requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/callbacks.coupon-use.notification');
+    expect((doc.webhooks['COUPON.USE'].post as any).requestBody.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/callbacks.coupon-use.notification',
+    );
   });
 
   it('each contract error (and the common PARAM_ERROR/INVALID_REQUEST/SIGN_ERROR/SYSTEM_ERROR) is an error response with the envelope schema', () => {
@@ -127,7 +139,9 @@ describe('OpenAPI 3.1 export of the contracts', () => {
     expect(doc.security).toEqual([{ WechatPayAuthorization: [] }]);
     // A signed 2xx documents its Wechatpay-* headers; the bill file is never signed.
     const ok = (id: string) => operationsOf(doc).find((e) => e.op.operationId === id)!.op.responses['200'];
-    expect(Object.keys(ok('favor.getStock').headers)).toEqual(expect.arrayContaining(['Wechatpay-Signature', 'Wechatpay-Serial', 'Wechatpay-Timestamp', 'Wechatpay-Nonce']));
+    expect(Object.keys(ok('favor.getStock').headers)).toEqual(
+      expect.arrayContaining(['Wechatpay-Signature', 'Wechatpay-Serial', 'Wechatpay-Timestamp', 'Wechatpay-Nonce']),
+    );
     expect(Object.keys(ok('billdownload.downloadFile').headers)).toEqual(['Request-ID']);
     expect(Object.keys(ok('billdownload.downloadFile').content)).toEqual(['text/csv']);
   });
@@ -145,7 +159,12 @@ describe('OpenAPI 3.1 export of the contracts', () => {
     expect(upload.schema.required).toEqual(['meta', 'file']);
     expect(upload.encoding.meta.contentType).toBe('application/json');
     const filename = upload.schema.properties.meta.properties.filename;
-    expect(filename).toMatchObject({ title: '文件名称', examples: ['filea.jpg'], 'x-label': '文件名称', 'x-messages': { pattern: '文件名称必须以JPG、BMP、PNG为后缀' } });
+    expect(filename).toMatchObject({
+      title: '文件名称',
+      examples: ['filea.jpg'],
+      'x-label': '文件名称',
+      'x-messages': { pattern: '文件名称必须以JPG、BMP、PNG为后缀' },
+    });
     expect(upload.schema.properties.meta.additionalProperties).toBe(false);
     expect(doc.components.schemas['common.time']).toMatchObject({ type: 'string', format: 'date-time', 'x-label': '时间' });
     const notOpen = JSON.stringify(find('paygift.createActivity').requestBody);
@@ -215,7 +234,8 @@ describe('GET /_mock/openapi.json', () => {
 
 describe('wxpay-mock openapi (the built CLI)', () => {
   const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'cli.js');
-  const run = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 15_000, env: { ...process.env, WXPAY_MOCK_URL: '', ...env } });
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 15_000, env: { ...process.env, WXPAY_MOCK_URL: '', ...env } });
 
   it('prints the document as JSON with --server in servers; --out writes it to a file', async () => {
     const out = run(['openapi', '--server', 'http://127.0.0.1:18750']);

@@ -26,7 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => running.close());
 
-it('builds a partnership, sends the stock\'s coupon as the partner merchant, terminates, and the next send is refused (403 REQUEST_BLOCKED 商户无权发券)', async () => {
+it("builds a partnership, sends the stock's coupon as the partner merchant, terminates, and the next send is refused (403 REQUEST_BLOCKED 商户无权发券)", async () => {
   const favor = creator.v3.marketing.favor;
   const { stock_id } = (await favor.couponStocks.post(stockBody())).data;
   await favor.stocks._stock_id_.start.post({ stock_creator_mchid: CREATOR }, { stock_id });
@@ -37,17 +37,34 @@ it('builds a partnership, sends the stock\'s coupon as the partner merchant, ter
   expect(built.data).toMatchObject({ ...relation, state: 'ESTABLISHED', build_time: '2026-03-02T10:00:00.000+08:00' });
 
   const sendAsPartner = () =>
-    partner.v3.marketing.favor.users._openid_.coupons.post({ stock_id, out_request_no: requestNo('PARTNER'), appid: BRANCH_APP, stock_creator_mchid: CREATOR }, { openid: BRANCH_USER });
+    partner.v3.marketing.favor.users._openid_.coupons.post(
+      { stock_id, out_request_no: requestNo('PARTNER'), appid: BRANCH_APP, stock_creator_mchid: CREATOR },
+      { openid: BRANCH_USER },
+    );
   const sent = await sendAsPartner();
   expect(sent.status).toBe(200);
   expect(sent.headers['wechatpay-serial']).toBe(running.credentials.public_key_id);
-  const coupon = await partner.v3.marketing.favor.users._openid_.coupons._coupon_id_.get({ params: { appid: BRANCH_APP }, openid: BRANCH_USER, coupon_id: sent.data.coupon_id });
+  const coupon = await partner.v3.marketing.favor.users._openid_.coupons._coupon_id_.get({
+    params: { appid: BRANCH_APP },
+    openid: BRANCH_USER,
+    coupon_id: sent.data.coupon_id,
+  });
   expect(coupon.data).toMatchObject({ stock_id, stock_creator_mchid: CREATOR, status: 'SENDED' });
 
   // The SDK URL-encodes the JSON text; its signature covers the query exactly as it sent it.
-  const params = { authorized_data: JSON.stringify({ business_type: 'FAVOR_STOCK', stock_id }), partner: JSON.stringify({ type: 'MERCHANT' }), limit: 5, offset: 0 };
+  const params = {
+    authorized_data: JSON.stringify({ business_type: 'FAVOR_STOCK', stock_id }),
+    partner: JSON.stringify({ type: 'MERCHANT' }),
+    limit: 5,
+    offset: 0,
+  };
   const listed = await creator.v3.marketing.partnerships.get({ params });
-  expect(listed.data).toMatchObject({ offset: 0, limit: 5, total_count: 1, data: [{ partner: relation.partner, authorized_data: relation.authorized_data }] });
+  expect(listed.data).toMatchObject({
+    offset: 0,
+    limit: 5,
+    total_count: 1,
+    data: [{ partner: relation.partner, authorized_data: relation.authorized_data }],
+  });
 
   await running.clock.advance(60_000);
   const ended = await creator.v3.marketing.partnerships.terminate.post(relation, { headers: { 'Idempotency-Key': 'SDK-TERMINATE-1' } });
@@ -60,7 +77,15 @@ it('builds a partnership, sends the stock\'s coupon as the partner merchant, ter
 });
 
 it('a missing Idempotency-Key is refused as the SDK surfaces it: AxiosError with 400 PARAM_ERROR', async () => {
-  const error = await creator.v3.marketing.partnerships.build.post({ partner: { type: 'APPID', appid: 'wx1a2b3c4d5e6f7005' }, authorized_data: { business_type: 'BUSIFAVOR_STOCK', stock_id: '1212000000000001' } }).catch((e: any) => e);
+  const error = await creator.v3.marketing.partnerships.build
+    .post({
+      partner: { type: 'APPID', appid: 'wx1a2b3c4d5e6f7005' },
+      authorized_data: { business_type: 'BUSIFAVOR_STOCK', stock_id: '1212000000000001' },
+    })
+    .catch((e: any) => e);
   expect(error.response.status).toBe(400);
-  expect(error.response.data).toMatchObject({ code: 'PARAM_ERROR', message: '输入源“/header/idempotency-key”映射到字段“业务请求幂等值”必填性规则校验失败，此字段为必填项' });
+  expect(error.response.data).toMatchObject({
+    code: 'PARAM_ERROR',
+    message: '输入源“/header/idempotency-key”映射到字段“业务请求幂等值”必填性规则校验失败，此字段为必填项',
+  });
 });

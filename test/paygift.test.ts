@@ -5,7 +5,21 @@
 import { createSign } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CREATOR, json, newMock, SAME_BRAND, sharedMock, UNRELATED } from './helpers/mock.js';
-import { BEGIN, CREATE, createActivity, createBody, END, failure, MINI_APP, NOW, OTHER_MINI_APP, PAYGIFT, STOCK, uploadedImage, type CreateBody } from './helpers/paygift.js';
+import {
+  BEGIN,
+  CREATE,
+  createActivity,
+  createBody,
+  END,
+  failure,
+  MINI_APP,
+  NOW,
+  OTHER_MINI_APP,
+  PAYGIFT,
+  STOCK,
+  uploadedImage,
+  type CreateBody,
+} from './helpers/paygift.js';
 
 const t = sharedMock(new Date(NOW));
 let body: CreateBody;
@@ -15,7 +29,11 @@ beforeEach(async () => {
 
 const create = (b: unknown = body, mchid?: string) => t.call('POST', CREATE, { body: b, mchid });
 const paramError = (pointer: string, text: string) => [400, 'PARAM_ERROR', `输入源“/body${pointer}”映射到${text}`];
-const required = (pointer: string, label: string) => [400, 'PARAM_ERROR', `输入源“/body${pointer}”映射到字段“${label}”必填性规则校验失败，此字段为必填项`];
+const required = (pointer: string, label: string) => [
+  400,
+  'PARAM_ERROR',
+  `输入源“/body${pointer}”映射到字段“${label}”必填性规则校验失败，此字段为必填项`,
+];
 const AWARD_RULES = [400, 'INVALID_REQUEST', '商家券信息不满足活动规则，请核实券有效期或code'];
 const SAME_BRAND_RULE = [400, 'INVALID_REQUEST', '发券商户号校验失败，请核实是否满足同品牌等规则'];
 const NOT_FOUND = [404, 'RESOURCE_NOT_EXISTS', '活动不存在'];
@@ -59,14 +77,18 @@ describe('create (POST /v3/marketing/paygiftactivity/unique-threshold-activity)'
 
   it('activity_name longer than 10 characters -> 400 PARAM_ERROR', async () => {
     body.activity_base_info.activity_name = '一二三四五六七八九十一';
-    expect(failure(await create())).toEqual(paramError('/activity_base_info/activity_name', '值字段“活动名称”字符串规则校验失败，字符数 11，大于最大值 10'));
+    expect(failure(await create())).toEqual(
+      paramError('/activity_base_info/activity_name', '值字段“活动名称”字符串规则校验失败，字符数 11，大于最大值 10'),
+    );
     body.activity_base_info.activity_name = '一二三四五六七八九十';
     expect((await create()).status).toBe(200);
   });
 
   it('activity_second_title longer than 9 characters -> 400 PARAM_ERROR', async () => {
     body.activity_base_info.activity_second_title = '一二三四五六七八九十';
-    expect(failure(await create())).toEqual(paramError('/activity_base_info/activity_second_title', '值字段“活动副标题”字符串规则校验失败，字符数 10，大于最大值 9'));
+    expect(failure(await create())).toEqual(
+      paramError('/activity_base_info/activity_second_title', '值字段“活动副标题”字符串规则校验失败，字符数 10，大于最大值 9'),
+    );
   });
 
   it('a required field missing -> 400 PARAM_ERROR 必填性规则', async () => {
@@ -76,14 +98,20 @@ describe('create (POST /v3/marketing/paygiftactivity/unique-threshold-activity)'
 
   it('merchant_logo_url shorter than 10 characters -> 400 PARAM_ERROR', async () => {
     body.activity_base_info.merchant_logo_url = 'https://a';
-    expect(failure(await create())).toEqual(paramError('/activity_base_info/merchant_logo_url', '值字段“商户logo”字符串规则校验失败，字符数 9，小于最小值 10'));
+    expect(failure(await create())).toEqual(
+      paramError('/activity_base_info/merchant_logo_url', '值字段“商户logo”字符串规则校验失败，字符数 9，小于最小值 10'),
+    );
   });
 
   it('merchant_logo_url and award images must come from the image upload -> 400 PARAM_ERROR otherwise', async () => {
     body.activity_base_info.merchant_logo_url = 'https://tool.oschina.net/regex.jpg';
     const res = await create();
     expect(failure(res)).toEqual([400, 'PARAM_ERROR', '商户logo仅支持通过《图片上传API》接口获取的图片URL地址']);
-    expect(json(res).detail).toMatchObject({ field: '/activity_base_info/merchant_logo_url', value: 'https://tool.oschina.net/regex.jpg', location: 'body' });
+    expect(json(res).detail).toMatchObject({
+      field: '/activity_base_info/merchant_logo_url',
+      value: 'https://tool.oschina.net/regex.jpg',
+      location: 'body',
+    });
     body.activity_base_info.merchant_logo_url = await uploadedImage(t);
     body.award_send_rule.award_list[0].original_image_url = 'https://tool.oschina.net/regex.jpg';
     expect(failure(await create())).toEqual([400, 'PARAM_ERROR', '奖品大图仅支持通过《图片上传API》接口获取的图片URL地址']);
@@ -103,19 +131,28 @@ describe('create (POST /v3/marketing/paygiftactivity/unique-threshold-activity)'
 
   it('background_color must be a colour name (COLOR0xx or Color0xx)', async () => {
     body.activity_base_info.background_color = '#B48EAD';
-    expect(failure(await create())).toEqual(paramError('/activity_base_info/background_color', '值字段“背景颜色”枚举规则校验失败，取值不在允许范围内'));
+    expect(failure(await create())).toEqual(
+      paramError('/activity_base_info/background_color', '值字段“背景颜色”枚举规则校验失败，取值不在允许范围内'),
+    );
     body.activity_base_info.background_color = 'Color020';
     expect((await create()).status).toBe(200);
   });
 
   it('out_request_no with a character outside letters, digits, | _ * - -> 400 PARAM_ERROR', async () => {
     body.activity_base_info.out_request_no = 'PG#1';
-    expect(failure(await create())).toEqual(paramError('/activity_base_info/out_request_no', '值字段“商户请求单号”字符串规则校验失败，字符串必须匹配正则表达式“^[0-9A-Za-z_\\-|*]+$”'));
+    expect(failure(await create())).toEqual(
+      paramError(
+        '/activity_base_info/out_request_no',
+        '值字段“商户请求单号”字符串规则校验失败，字符串必须匹配正则表达式“^[0-9A-Za-z_\\-|*]+$”',
+      ),
+    );
   });
 
   it('delivery_purpose outside its enum -> 400 PARAM_ERROR', async () => {
     body.activity_base_info.delivery_purpose = 'ONLINE';
-    expect(failure(await create())).toEqual(paramError('/activity_base_info/delivery_purpose', '值字段“投放目的”枚举规则校验失败，取值不在允许范围内'));
+    expect(failure(await create())).toEqual(
+      paramError('/activity_base_info/delivery_purpose', '值字段“投放目的”枚举规则校验失败，取值不在允许范围内'),
+    );
   });
 
   it('JUMP_MINI_APP requires mini_programs_appid and mini_programs_path; OFF_LINE_PAY does not', async () => {
@@ -140,7 +177,10 @@ describe('create (POST /v3/marketing/paygiftactivity/unique-threshold-activity)'
     expect(failure(await create())).toEqual(required('/activity_base_info/available_periods/available_day_time', '每日可用时间'));
     periods.available_day_time = [{ begin_day_time: '110000', end_day_time: '240000' }];
     expect(failure(await create())).toEqual(
-      paramError('/activity_base_info/available_periods/available_day_time/0/end_day_time', '值字段“天内结束时间”字符串规则校验失败，字符串必须匹配正则表达式“^([01][0-9]|2[0-3])[0-5][0-9][0-5][0-9]$”'),
+      paramError(
+        '/activity_base_info/available_periods/available_day_time/0/end_day_time',
+        '值字段“天内结束时间”字符串规则校验失败，字符串必须匹配正则表达式“^([01][0-9]|2[0-3])[0-5][0-9][0-5][0-9]$”',
+      ),
     );
     periods.available_day_time = [{ begin_day_time: '140000', end_day_time: '110000' }];
     expect(failure(await create())).toEqual([400, 'PARAM_ERROR', '天内开始时间必须早于天内结束时间']);
@@ -151,7 +191,9 @@ describe('create (POST /v3/marketing/paygiftactivity/unique-threshold-activity)'
 
   it('begin_time not RFC 3339 -> 400 PARAM_ERROR', async () => {
     body.activity_base_info.begin_time = '2026-04-01 00:00:00';
-    expect(failure(await create())).toEqual(paramError('/activity_base_info/begin_time', '值字段“活动开始时间”格式规则校验失败，应为rfc3339格式'));
+    expect(failure(await create())).toEqual(
+      paramError('/activity_base_info/begin_time', '值字段“活动开始时间”格式规则校验失败，应为rfc3339格式'),
+    );
   });
 
   it('end_time not after begin_time -> 400 PARAM_ERROR', async () => {
@@ -173,23 +215,31 @@ describe('create (POST /v3/marketing/paygiftactivity/unique-threshold-activity)'
 
   it('award_type other than BUSIFAVOR -> 400 PARAM_ERROR', async () => {
     body.award_send_rule.award_type = 'FAVOR';
-    expect(failure(await create())).toEqual(paramError('/award_send_rule/award_type', '值字段“奖品类型”枚举规则校验失败，取值不在允许范围内'));
+    expect(failure(await create())).toEqual(
+      paramError('/award_send_rule/award_type', '值字段“奖品类型”枚举规则校验失败，取值不在允许范围内'),
+    );
   });
 
   it('transaction_amount_minimum must be an integer of at least 1 fen', async () => {
     body.award_send_rule.transaction_amount_minimum = '100';
     expect(failure(await create())).toEqual([400, 'PARAM_ERROR', '无法将传入参数“消费金额门槛”转换为int64类型。']);
     body.award_send_rule.transaction_amount_minimum = 0;
-    expect(failure(await create())).toEqual(paramError('/award_send_rule/transaction_amount_minimum', '值字段“消费金额门槛”数值规则校验失败，取值 0，小于最小值 1'));
+    expect(failure(await create())).toEqual(
+      paramError('/award_send_rule/transaction_amount_minimum', '值字段“消费金额门槛”数值规则校验失败，取值 0，小于最小值 1'),
+    );
   });
 
   it('MANUAL_INPUT_MERCHANT requires merchant_id_list (1–500 ids of 8–15 characters)', async () => {
     delete body.award_send_rule.merchant_id_list;
     expect(failure(await create())).toEqual(required('/award_send_rule/merchant_id_list', '发券商户号'));
     body.award_send_rule.merchant_id_list = [];
-    expect(failure(await create())).toEqual(paramError('/award_send_rule/merchant_id_list', '值字段“发券商户号”数组规则校验失败，元素个数小于最小值 1'));
+    expect(failure(await create())).toEqual(
+      paramError('/award_send_rule/merchant_id_list', '值字段“发券商户号”数组规则校验失败，元素个数小于最小值 1'),
+    );
     body.award_send_rule.merchant_id_list = ['1234567'];
-    expect(failure(await create())).toEqual(paramError('/award_send_rule/merchant_id_list/0', '值字段“发券商户号”字符串规则校验失败，字符数 7，小于最小值 8'));
+    expect(failure(await create())).toEqual(
+      paramError('/award_send_rule/merchant_id_list/0', '值字段“发券商户号”字符串规则校验失败，字符数 7，小于最小值 8'),
+    );
   });
 
   it('IN_SEVICE_COUPON_MERCHANT -> 400 INVALID_REQUEST: 商家券 supports manual input only', async () => {
@@ -210,14 +260,18 @@ describe('create (POST /v3/marketing/paygiftactivity/unique-threshold-activity)'
     expect(failure(await create())).toEqual(required('/advanced_setting/payment_method_information/bank_abbreviation', '银行简称'));
     body.advanced_setting.payment_method_information.bank_abbreviation = 'AHRCUB_CREDIT';
     body.advanced_setting.payment_mode = { payment_scene_list: ['MOON_SCENE'] };
-    expect(failure(await create())).toEqual(paramError('/advanced_setting/payment_mode/payment_scene_list/0', '值字段“支付场景”枚举规则校验失败，取值不在允许范围内'));
+    expect(failure(await create())).toEqual(
+      paramError('/advanced_setting/payment_mode/payment_scene_list/0', '值字段“支付场景”枚举规则校验失败，取值不在允许范围内'),
+    );
     body.advanced_setting.payment_mode = { payment_scene_list: ['APP_SCENE'] };
     expect((await create()).status).toBe(200);
   });
 
   it('goods_tags: at most 500', async () => {
     body.advanced_setting.goods_tags = Array.from({ length: 501 }, (_, i) => `tag${i}`);
-    expect(failure(await create())).toEqual(paramError('/advanced_setting/goods_tags', '值字段“订单优惠标记”数组规则校验失败，元素个数大于最大值 500'));
+    expect(failure(await create())).toEqual(
+      paramError('/advanced_setting/goods_tags', '值字段“订单优惠标记”数组规则校验失败，元素个数大于最大值 500'),
+    );
     body.advanced_setting.goods_tags = body.advanced_setting.goods_tags.slice(0, 500);
     expect((await create()).status).toBe(200);
   });
@@ -225,29 +279,121 @@ describe('create (POST /v3/marketing/paygiftactivity/unique-threshold-activity)'
   // Every length, count and enum of api-reference.md §3.1 not covered by a test of its own above.
   const x = (n: number) => 'x'.repeat(n);
   const LIMITS: [string, (b: CreateBody) => void, unknown[]][] = [
-    ['activity_name empty', (b) => (b.activity_base_info.activity_name = ''), paramError('/activity_base_info/activity_name', '值字段“活动名称”字符串规则校验失败，字符数 0，小于最小值 1')],
-    ['activity_second_title empty', (b) => (b.activity_base_info.activity_second_title = ''), paramError('/activity_base_info/activity_second_title', '值字段“活动副标题”字符串规则校验失败，字符数 0，小于最小值 1')],
-    ['merchant_logo_url over 128', (b) => (b.activity_base_info.merchant_logo_url = `https://${x(121)}`), paramError('/activity_base_info/merchant_logo_url', '值字段“商户logo”字符串规则校验失败，字节数 129，大于最大值 128')],
-    ['begin_time over 32', (b) => (b.activity_base_info.begin_time = '2026-04-01T00:00:00.123456789+08:00'), paramError('/activity_base_info/begin_time', '值字段“活动开始时间”字符串规则校验失败，字节数 35，大于最大值 32')],
-    ['end_time over 32', (b) => (b.activity_base_info.end_time = '2026-05-01T00:00:00.123456789+08:00'), paramError('/activity_base_info/end_time', '值字段“活动结束时间”字符串规则校验失败，字节数 35，大于最大值 32')],
-    ['out_request_no over 128', (b) => (b.activity_base_info.out_request_no = x(129)), paramError('/activity_base_info/out_request_no', '值字段“商户请求单号”字符串规则校验失败，字节数 129，大于最大值 128')],
-    ['mini_programs_appid over 32', (b) => (b.activity_base_info.mini_programs_appid = `wx${x(31)}`), paramError('/activity_base_info/mini_programs_appid', '值字段“商家小程序appid”字符串规则校验失败，字节数 33，大于最大值 32')],
-    ['mini_programs_path over 128', (b) => (b.activity_base_info.mini_programs_path = `/${x(128)}`), paramError('/activity_base_info/mini_programs_path', '值字段“商家小程序path”字符串规则校验失败，字节数 129，大于最大值 128')],
-    ['available_time empty', (b) => (b.activity_base_info.available_periods.available_time = []), paramError('/activity_base_info/available_periods/available_time', '值字段“可用时间”数组规则校验失败，元素个数小于最小值 1')],
-    ['available_time without end_time', (b) => delete b.activity_base_info.available_periods.available_time[0].end_time, required('/activity_base_info/available_periods/available_time/0/end_time', '结束时间')],
-    ['available_day_time without begin_day_time', (b) => delete b.activity_base_info.available_periods.available_day_time[0].begin_day_time, required('/activity_base_info/available_periods/available_day_time/0/begin_day_time', '天内开始时间')],
-    ['send_content outside its enum', (b) => (b.award_send_rule.send_content = 'COUPON'), paramError('/award_send_rule/send_content', '值字段“发放内容”枚举规则校验失败，取值不在允许范围内')],
-    ['award_list empty', (b) => (b.award_send_rule.award_list = []), paramError('/award_send_rule/award_list', '值字段“奖品基本信息列表”数组规则校验失败，元素个数小于最小值 1')],
-    ['award without stock_id', (b) => delete b.award_send_rule.award_list[0].stock_id, required('/award_send_rule/award_list/0/stock_id', '批次号')],
-    ['award without original_image_url', (b) => delete b.award_send_rule.award_list[0].original_image_url, required('/award_send_rule/award_list/0/original_image_url', '奖品大图')],
-    ['merchant_option outside its enum', (b) => (b.award_send_rule.merchant_option = 'ALL_MERCHANT'), paramError('/award_send_rule/merchant_option', '值字段“发券商户号选项”枚举规则校验失败，取值不在允许范围内')],
-    ['merchant_id_list over 500', (b) => (b.award_send_rule.merchant_id_list = Array.from({ length: 501 }, (_, i) => String(1900000001 + i))), paramError('/award_send_rule/merchant_id_list', '值字段“发券商户号”数组规则校验失败，元素个数大于最大值 500')],
-    ['a merchant id over 15', (b) => (b.award_send_rule.merchant_id_list = ['1234567890123456']), paramError('/award_send_rule/merchant_id_list/0', '值字段“发券商户号”字符串规则校验失败，字节数 16，大于最大值 15')],
-    ['delivery_user_category outside its enum', (b) => (b.advanced_setting.delivery_user_category = 'VIP_PERSON'), paramError('/advanced_setting/delivery_user_category', '值字段“投放用户类别”枚举规则校验失败，取值不在允许范围内')],
-    ['merchant_member_appid over 32', (b) => Object.assign(b.advanced_setting, { delivery_user_category: 'DELIVERY_MEMBER_PERSON', merchant_member_appid: `wx${x(31)}` }), paramError('/advanced_setting/merchant_member_appid', '值字段“商家会员appid”字符串规则校验失败，字节数 33，大于最大值 32')],
-    ['payment_method outside its enum', (b) => (b.advanced_setting.payment_method_information = { payment_method: 'CASH' }), paramError('/advanced_setting/payment_method_information/payment_method', '值字段“支付方式”枚举规则校验失败，取值不在允许范围内')],
-    ['activity_base_info missing', (b) => delete (b as Record<string, unknown>).activity_base_info, required('/activity_base_info', '活动基本信息')],
-    ['award_send_rule missing', (b) => delete (b as Record<string, unknown>).award_send_rule, required('/award_send_rule', '活动奖品发放规则')],
+    [
+      'activity_name empty',
+      (b) => (b.activity_base_info.activity_name = ''),
+      paramError('/activity_base_info/activity_name', '值字段“活动名称”字符串规则校验失败，字符数 0，小于最小值 1'),
+    ],
+    [
+      'activity_second_title empty',
+      (b) => (b.activity_base_info.activity_second_title = ''),
+      paramError('/activity_base_info/activity_second_title', '值字段“活动副标题”字符串规则校验失败，字符数 0，小于最小值 1'),
+    ],
+    [
+      'merchant_logo_url over 128',
+      (b) => (b.activity_base_info.merchant_logo_url = `https://${x(121)}`),
+      paramError('/activity_base_info/merchant_logo_url', '值字段“商户logo”字符串规则校验失败，字节数 129，大于最大值 128'),
+    ],
+    [
+      'begin_time over 32',
+      (b) => (b.activity_base_info.begin_time = '2026-04-01T00:00:00.123456789+08:00'),
+      paramError('/activity_base_info/begin_time', '值字段“活动开始时间”字符串规则校验失败，字节数 35，大于最大值 32'),
+    ],
+    [
+      'end_time over 32',
+      (b) => (b.activity_base_info.end_time = '2026-05-01T00:00:00.123456789+08:00'),
+      paramError('/activity_base_info/end_time', '值字段“活动结束时间”字符串规则校验失败，字节数 35，大于最大值 32'),
+    ],
+    [
+      'out_request_no over 128',
+      (b) => (b.activity_base_info.out_request_no = x(129)),
+      paramError('/activity_base_info/out_request_no', '值字段“商户请求单号”字符串规则校验失败，字节数 129，大于最大值 128'),
+    ],
+    [
+      'mini_programs_appid over 32',
+      (b) => (b.activity_base_info.mini_programs_appid = `wx${x(31)}`),
+      paramError('/activity_base_info/mini_programs_appid', '值字段“商家小程序appid”字符串规则校验失败，字节数 33，大于最大值 32'),
+    ],
+    [
+      'mini_programs_path over 128',
+      (b) => (b.activity_base_info.mini_programs_path = `/${x(128)}`),
+      paramError('/activity_base_info/mini_programs_path', '值字段“商家小程序path”字符串规则校验失败，字节数 129，大于最大值 128'),
+    ],
+    [
+      'available_time empty',
+      (b) => (b.activity_base_info.available_periods.available_time = []),
+      paramError('/activity_base_info/available_periods/available_time', '值字段“可用时间”数组规则校验失败，元素个数小于最小值 1'),
+    ],
+    [
+      'available_time without end_time',
+      (b) => delete b.activity_base_info.available_periods.available_time[0].end_time,
+      required('/activity_base_info/available_periods/available_time/0/end_time', '结束时间'),
+    ],
+    [
+      'available_day_time without begin_day_time',
+      (b) => delete b.activity_base_info.available_periods.available_day_time[0].begin_day_time,
+      required('/activity_base_info/available_periods/available_day_time/0/begin_day_time', '天内开始时间'),
+    ],
+    [
+      'send_content outside its enum',
+      (b) => (b.award_send_rule.send_content = 'COUPON'),
+      paramError('/award_send_rule/send_content', '值字段“发放内容”枚举规则校验失败，取值不在允许范围内'),
+    ],
+    [
+      'award_list empty',
+      (b) => (b.award_send_rule.award_list = []),
+      paramError('/award_send_rule/award_list', '值字段“奖品基本信息列表”数组规则校验失败，元素个数小于最小值 1'),
+    ],
+    [
+      'award without stock_id',
+      (b) => delete b.award_send_rule.award_list[0].stock_id,
+      required('/award_send_rule/award_list/0/stock_id', '批次号'),
+    ],
+    [
+      'award without original_image_url',
+      (b) => delete b.award_send_rule.award_list[0].original_image_url,
+      required('/award_send_rule/award_list/0/original_image_url', '奖品大图'),
+    ],
+    [
+      'merchant_option outside its enum',
+      (b) => (b.award_send_rule.merchant_option = 'ALL_MERCHANT'),
+      paramError('/award_send_rule/merchant_option', '值字段“发券商户号选项”枚举规则校验失败，取值不在允许范围内'),
+    ],
+    [
+      'merchant_id_list over 500',
+      (b) => (b.award_send_rule.merchant_id_list = Array.from({ length: 501 }, (_, i) => String(1900000001 + i))),
+      paramError('/award_send_rule/merchant_id_list', '值字段“发券商户号”数组规则校验失败，元素个数大于最大值 500'),
+    ],
+    [
+      'a merchant id over 15',
+      (b) => (b.award_send_rule.merchant_id_list = ['1234567890123456']),
+      paramError('/award_send_rule/merchant_id_list/0', '值字段“发券商户号”字符串规则校验失败，字节数 16，大于最大值 15'),
+    ],
+    [
+      'delivery_user_category outside its enum',
+      (b) => (b.advanced_setting.delivery_user_category = 'VIP_PERSON'),
+      paramError('/advanced_setting/delivery_user_category', '值字段“投放用户类别”枚举规则校验失败，取值不在允许范围内'),
+    ],
+    [
+      'merchant_member_appid over 32',
+      (b) => Object.assign(b.advanced_setting, { delivery_user_category: 'DELIVERY_MEMBER_PERSON', merchant_member_appid: `wx${x(31)}` }),
+      paramError('/advanced_setting/merchant_member_appid', '值字段“商家会员appid”字符串规则校验失败，字节数 33，大于最大值 32'),
+    ],
+    [
+      'payment_method outside its enum',
+      (b) => (b.advanced_setting.payment_method_information = { payment_method: 'CASH' }),
+      paramError('/advanced_setting/payment_method_information/payment_method', '值字段“支付方式”枚举规则校验失败，取值不在允许范围内'),
+    ],
+    [
+      'activity_base_info missing',
+      (b) => delete (b as Record<string, unknown>).activity_base_info,
+      required('/activity_base_info', '活动基本信息'),
+    ],
+    [
+      'award_send_rule missing',
+      (b) => delete (b as Record<string, unknown>).award_send_rule,
+      required('/award_send_rule', '活动奖品发放规则'),
+    ],
   ];
   it.each(LIMITS)('§3.1 limit: %s -> 400 PARAM_ERROR', async (_name, change, expected) => {
     change(body);
@@ -257,16 +403,24 @@ describe('create (POST /v3/marketing/paygiftactivity/unique-threshold-activity)'
 
   it('a begin_time that is RFC 3339 in form but no real date (month 13) -> 400 PARAM_ERROR 格式规则, not a wrong-order message', async () => {
     body.activity_base_info.begin_time = '2026-13-01T00:00:00+08:00';
-    expect(failure(await create())).toEqual(paramError('/activity_base_info/begin_time', '值字段“活动开始时间”格式规则校验失败，应为rfc3339格式'));
+    expect(failure(await create())).toEqual(
+      paramError('/activity_base_info/begin_time', '值字段“活动开始时间”格式规则校验失败，应为rfc3339格式'),
+    );
     body.activity_base_info.begin_time = BEGIN;
     body.activity_base_info.available_periods.available_time[0].end_time = '2026-04-31T00:00:00+08:00';
-    expect(failure(await create())).toEqual(paramError('/activity_base_info/available_periods/available_time/0/end_time', '值字段“结束时间”格式规则校验失败，应为rfc3339格式'));
+    expect(failure(await create())).toEqual(
+      paramError('/activity_base_info/available_periods/available_time/0/end_time', '值字段“结束时间”格式规则校验失败，应为rfc3339格式'),
+    );
   });
 
   it('an undeclared field -> 400 PARAM_ERROR 请求中含有未在API文档中定义的参数', async () => {
     body.award_send_rule.full_send_rule = {};
     const res = await create();
-    expect(json(res)).toEqual({ code: 'PARAM_ERROR', message: '请求中含有未在API文档中定义的参数', detail: { location: null, value: ['/body/award_send_rule/full_send_rule'] } });
+    expect(json(res)).toEqual({
+      code: 'PARAM_ERROR',
+      message: '请求中含有未在API文档中定义的参数',
+      detail: { location: null, value: ['/body/award_send_rule/full_send_rule'] },
+    });
   });
 
   it('thumbnail_url is required on every award when there is more than one', async () => {
@@ -287,7 +441,9 @@ describe('create (POST /v3/marketing/paygiftactivity/unique-threshold-activity)'
     body.award_send_rule.award_list = [award(STOCK.packA), award(STOCK.packB)];
     expect(failure(await create())).toEqual([400, 'PARAM_ERROR', '选礼包时奖品限定3-5个']);
     body.award_send_rule.award_list = Array.from({ length: 6 }, () => award(STOCK.packA));
-    expect(failure(await create())).toEqual(paramError('/award_send_rule/award_list', '值字段“奖品基本信息列表”数组规则校验失败，元素个数大于最大值 5'));
+    expect(failure(await create())).toEqual(
+      paramError('/award_send_rule/award_list', '值字段“奖品基本信息列表”数组规则校验失败，元素个数大于最大值 5'),
+    );
     body.award_send_rule.award_list = [award(STOCK.packA), award(STOCK.packB), award(STOCK.packD)];
     expect(failure(await create())).toEqual(AWARD_RULES);
     body.award_send_rule.award_list = [award(STOCK.packA), award(STOCK.packB), award(STOCK.packC)];
@@ -328,7 +484,11 @@ describe('create (POST /v3/marketing/paygiftactivity/unique-threshold-activity)'
 
   it('a single coupon holds exactly one award', async () => {
     const img = await uploadedImage(t);
-    body.award_send_rule.award_list = [STOCK.packA, STOCK.packB].map((stock_id) => ({ stock_id, original_image_url: img, thumbnail_url: img }));
+    body.award_send_rule.award_list = [STOCK.packA, STOCK.packB].map((stock_id) => ({
+      stock_id,
+      original_image_url: img,
+      thumbnail_url: img,
+    }));
     expect(failure(await create())).toEqual([400, 'PARAM_ERROR', '单张券只能配置1个奖品']);
   });
 
@@ -349,7 +509,8 @@ describe('create (POST /v3/marketing/paygiftactivity/unique-threshold-activity)'
   it('award validity (seed FAQ) is strict: a stock that begins or ends at the same second as the activity -> 400 INVALID_REQUEST', async () => {
     // STOCK.normal is valid 2025-01-01T00:00:00+08:00 – 2030-12-31T23:59:59+08:00.
     delete body.activity_base_info.available_periods;
-    const window = (begin_time: string, end_time: string, no: string) => Object.assign(body.activity_base_info, { begin_time, end_time, out_request_no: no });
+    const window = (begin_time: string, end_time: string, no: string) =>
+      Object.assign(body.activity_base_info, { begin_time, end_time, out_request_no: no });
     window('2025-01-01T00:00:00+08:00', '2025-02-01T00:00:00+08:00', 'PG-b0');
     expect(failure(await create())).toEqual(AWARD_RULES);
     window('2025-01-01T00:00:01+08:00', '2025-02-01T00:00:00+08:00', 'PG-b1');
@@ -403,7 +564,11 @@ describe('create (POST /v3/marketing/paygiftactivity/unique-threshold-activity)'
     const first = json(await create());
     await t.mock.clock.advance(60_000);
     // Same content with keys in another order.
-    const reordered = { advanced_setting: body.advanced_setting, award_send_rule: body.award_send_rule, activity_base_info: body.activity_base_info };
+    const reordered = {
+      advanced_setting: body.advanced_setting,
+      award_send_rule: body.award_send_rule,
+      activity_base_info: body.activity_base_info,
+    };
     const again = await create(reordered);
     expect(again.status).toBe(200);
     expect(json(again)).toEqual(first);
@@ -441,7 +606,11 @@ describe('lifecycle by the virtual clock, terminate (POST …/activities/{id}/te
     expect(json(res)).toEqual({ terminate_time: '2026-04-10T12:00:00+08:00', activity_id: id });
     const detail = json(await t.call('GET', `${PAYGIFT}/activities/${id}`));
     expect(detail).toMatchObject({ activity_status: 'TERMINATE_ACT_STATUS', update_time: '2026-04-10T12:00:00+08:00' });
-    expect(failure(await t.call('POST', `${PAYGIFT}/activities/${id}/terminate`))).toEqual([400, 'INVALID_REQUEST', '活动已终止，请勿重复操作']);
+    expect(failure(await t.call('POST', `${PAYGIFT}/activities/${id}/terminate`))).toEqual([
+      400,
+      'INVALID_REQUEST',
+      '活动已终止，请勿重复操作',
+    ]);
     // Termination wins over the clock.
     await t.mock.clock.set(new Date('2026-06-01T00:00:00+08:00'));
     expect(json(await t.call('GET', `${PAYGIFT}/activities/${id}`)).activity_status).toBe('TERMINATE_ACT_STATUS');
@@ -476,7 +645,10 @@ describe('lifecycle by the virtual clock, terminate (POST …/activities/{id}/te
     it('a client that sends `{}` and signs it -> 200; `{}` sent but an empty body signed -> 401 SIGN_ERROR, nothing terminated', async () => {
       const id = await createActivity(t, body);
       const target = terminate(id);
-      const unsigned = await t.call('POST', target, { rawBody: '{}', headers: { Authorization: t.signer().authorization('POST', target, ''), 'Content-Type': 'application/json' } });
+      const unsigned = await t.call('POST', target, {
+        rawBody: '{}',
+        headers: { Authorization: t.signer().authorization('POST', target, ''), 'Content-Type': 'application/json' },
+      });
       expect(failure(unsigned)).toEqual([401, 'SIGN_ERROR', '错误的签名，验签失败']);
       expect(json(unsigned).detail.sign_information.truncated_sign_message).toMatch(/\n\{\}\n$/);
       expect(await statusOf(id)).toBe('CREATE_ACT_STATUS');
@@ -489,10 +661,22 @@ describe('lifecycle by the virtual clock, terminate (POST …/activities/{id}/te
       const id = await createActivity(t, body);
       const target = terminate(id);
       const withField = await t.call('POST', target, { body: { activity_id: id, reason: '提前结束' } });
-      expect(json(withField)).toEqual({ code: 'PARAM_ERROR', message: '请求中含有未在API文档中定义的参数', detail: { location: null, value: ['/body/activity_id', '/body/reason'] } });
+      expect(json(withField)).toEqual({
+        code: 'PARAM_ERROR',
+        message: '请求中含有未在API文档中定义的参数',
+        detail: { location: null, value: ['/body/activity_id', '/body/reason'] },
+      });
       expect(withField.status).toBe(400);
-      expect(failure(await t.call('POST', target, { rawBody: 'terminate', headers: { 'Content-Type': 'application/json' } }))).toEqual([400, 'INVALID_REQUEST', '请求体不是合法的JSON格式']);
-      expect(failure(await t.call('POST', target, { rawBody: '[]' }))).toEqual([400, 'PARAM_ERROR', '无法将传入参数“请求体”转换为object类型。']);
+      expect(failure(await t.call('POST', target, { rawBody: 'terminate', headers: { 'Content-Type': 'application/json' } }))).toEqual([
+        400,
+        'INVALID_REQUEST',
+        '请求体不是合法的JSON格式',
+      ]);
+      expect(failure(await t.call('POST', target, { rawBody: '[]' }))).toEqual([
+        400,
+        'PARAM_ERROR',
+        '无法将传入参数“请求体”转换为object类型。',
+      ]);
       expect(await statusOf(id)).toBe('CREATE_ACT_STATUS');
     });
   });
@@ -500,7 +684,11 @@ describe('lifecycle by the virtual clock, terminate (POST …/activities/{id}/te
   it('terminate after end_time -> 400 INVALID_REQUEST 活动已过期，无法终止', async () => {
     const id = await createActivity(t, body);
     await t.mock.clock.set(new Date('2026-06-01T00:00:00+08:00'));
-    expect(failure(await t.call('POST', `${PAYGIFT}/activities/${id}/terminate`))).toEqual([400, 'INVALID_REQUEST', '活动已过期，无法终止']);
+    expect(failure(await t.call('POST', `${PAYGIFT}/activities/${id}/terminate`))).toEqual([
+      400,
+      'INVALID_REQUEST',
+      '活动已过期，无法终止',
+    ]);
   });
 
   it('another merchant can neither see nor change the activity: 404 RESOURCE_NOT_EXISTS 活动不存在 everywhere', async () => {
@@ -510,9 +698,28 @@ describe('lifecycle by the virtual clock, terminate (POST …/activities/{id}/te
       expect(failure(await t.call('GET', `${PAYGIFT}/activities/${id}/merchants`, { mchid }))).toEqual(NOT_FOUND);
       expect(failure(await t.call('GET', `${PAYGIFT}/activities/${id}/goods`, { mchid }))).toEqual(NOT_FOUND);
       expect(failure(await t.call('POST', `${PAYGIFT}/activities/${id}/terminate`, { mchid }))).toEqual(NOT_FOUND);
-      expect(failure(await t.call('POST', `${PAYGIFT}/activities/${id}/merchants/add`, { mchid, body: { merchant_id_list: [mchid], add_request_no: 'A1' } }))).toEqual(NOT_FOUND);
-      expect(failure(await t.call('POST', `${PAYGIFT}/activities/${id}/merchants/delete`, { mchid, body: { merchant_id_list: [CREATOR], delete_request_no: 'D1' } }))).toEqual(NOT_FOUND);
-      expect(json(await t.call('GET', `${PAYGIFT}/activities?offset=0&limit=10`, { mchid }))).toEqual({ data: [], total_count: 0, offset: 0, limit: 10 });
+      expect(
+        failure(
+          await t.call('POST', `${PAYGIFT}/activities/${id}/merchants/add`, {
+            mchid,
+            body: { merchant_id_list: [mchid], add_request_no: 'A1' },
+          }),
+        ),
+      ).toEqual(NOT_FOUND);
+      expect(
+        failure(
+          await t.call('POST', `${PAYGIFT}/activities/${id}/merchants/delete`, {
+            mchid,
+            body: { merchant_id_list: [CREATOR], delete_request_no: 'D1' },
+          }),
+        ),
+      ).toEqual(NOT_FOUND);
+      expect(json(await t.call('GET', `${PAYGIFT}/activities?offset=0&limit=10`, { mchid }))).toEqual({
+        data: [],
+        total_count: 0,
+        offset: 0,
+        limit: 10,
+      });
     }
     expect(json(await t.call('GET', `${PAYGIFT}/activities/${id}`)).activity_status).toBe('CREATE_ACT_STATUS');
     expect(json(await t.call('GET', `${PAYGIFT}/activities/${id}/merchants`)).total_count).toBe(2);
@@ -530,8 +737,10 @@ describe('sending merchants: list, add, delete', () => {
     id = await createActivity(t, body);
   });
   const merchants = async (query = '') => json(await t.call('GET', `${PAYGIFT}/activities/${id}/merchants${query}`));
-  const add = (merchant_id_list: string[], add_request_no: string) => t.call('POST', `${PAYGIFT}/activities/${id}/merchants/add`, { body: { merchant_id_list, add_request_no } });
-  const del = (merchant_id_list: string[], delete_request_no: string) => t.call('POST', `${PAYGIFT}/activities/${id}/merchants/delete`, { body: { merchant_id_list, delete_request_no } });
+  const add = (merchant_id_list: string[], add_request_no: string) =>
+    t.call('POST', `${PAYGIFT}/activities/${id}/merchants/add`, { body: { merchant_id_list, add_request_no } });
+  const del = (merchant_id_list: string[], delete_request_no: string) =>
+    t.call('POST', `${PAYGIFT}/activities/${id}/merchants/delete`, { body: { merchant_id_list, delete_request_no } });
 
   it('GET …/merchants lists mchid, merchant_name and times; offset is a page index (default 0), limit defaults to 20', async () => {
     expect(await merchants()).toEqual({
@@ -556,7 +765,9 @@ describe('sending merchants: list, add, delete', () => {
   });
 
   it('merchants/add: same-brand merchants are added; unknown and other-brand ones are reported in invalid_merchant_id_list', async () => {
-    await t.call('POST', `${PAYGIFT}/activities/${id}/merchants/delete`, { body: { merchant_id_list: [SAME_BRAND], delete_request_no: 'D0' } });
+    await t.call('POST', `${PAYGIFT}/activities/${id}/merchants/delete`, {
+      body: { merchant_id_list: [SAME_BRAND], delete_request_no: 'D0' },
+    });
     await t.mock.clock.advance(3600_000);
     const res = await add([SAME_BRAND, UNRELATED, '1999999999', CREATOR], 'ADD-1');
     expect(res.status).toBe(200);
@@ -580,12 +791,20 @@ describe('sending merchants: list, add, delete', () => {
     await t.mock.clock.advance(60_000);
     const again = await add([UNRELATED], 'ADD-2');
     expect(json(again)).toEqual(first);
-    expect(failure(await add([SAME_BRAND], 'ADD-2'))).toEqual([400, 'RESOURCE_ALREADY_EXISTS', '请求业务单据号重复，但本次请求与上次请求信息不一致']);
+    expect(failure(await add([SAME_BRAND], 'ADD-2'))).toEqual([
+      400,
+      'RESOURCE_ALREADY_EXISTS',
+      '请求业务单据号重复，但本次请求与上次请求信息不一致',
+    ]);
   });
 
   it('merchants/add: ids of 8–15 characters, 1–500 of them, add_request_no required', async () => {
-    expect(failure(await add(['1234567'], 'ADD-3'))).toEqual(paramError('/merchant_id_list/0', '值字段“发券商户号”字符串规则校验失败，字符数 7，小于最小值 8'));
-    expect(failure(await add([], 'ADD-3'))).toEqual(paramError('/merchant_id_list', '值字段“发券商户号”数组规则校验失败，元素个数小于最小值 1'));
+    expect(failure(await add(['1234567'], 'ADD-3'))).toEqual(
+      paramError('/merchant_id_list/0', '值字段“发券商户号”字符串规则校验失败，字符数 7，小于最小值 8'),
+    );
+    expect(failure(await add([], 'ADD-3'))).toEqual(
+      paramError('/merchant_id_list', '值字段“发券商户号”数组规则校验失败，元素个数小于最小值 1'),
+    );
     const res = await t.call('POST', `${PAYGIFT}/activities/${id}/merchants/add`, { body: { merchant_id_list: [SAME_BRAND] } });
     expect(failure(res)).toEqual(required('/add_request_no', '请求业务单据号'));
   });
@@ -599,7 +818,11 @@ describe('sending merchants: list, add, delete', () => {
     expect((await merchants()).data.map((m: { mchid: string }) => m.mchid)).toEqual([CREATOR]);
     await t.mock.clock.advance(60_000);
     expect(json(await del([SAME_BRAND, '1999999999'], 'DEL-1'))).toEqual(json(res));
-    expect(failure(await del([CREATOR], 'DEL-1'))).toEqual([400, 'RESOURCE_ALREADY_EXISTS', '请求业务单据号重复，但本次请求与上次请求信息不一致']);
+    expect(failure(await del([CREATOR], 'DEL-1'))).toEqual([
+      400,
+      'RESOURCE_ALREADY_EXISTS',
+      '请求业务单据号重复，但本次请求与上次请求信息不一致',
+    ]);
     expect((await merchants()).total_count).toBe(1);
   });
 
@@ -609,7 +832,9 @@ describe('sending merchants: list, add, delete', () => {
     expect(failure(await del([SAME_BRAND], 'DEL-9'))).toEqual([400, 'INVALID_REQUEST', '活动已终止，无法修改发券商户号']);
     const other = await createActivity(t, { ...body, activity_base_info: { ...body.activity_base_info, out_request_no: 'PG-2' } });
     await t.mock.clock.set(new Date('2026-06-01T00:00:00+08:00'));
-    const res = await t.call('POST', `${PAYGIFT}/activities/${other}/merchants/add`, { body: { merchant_id_list: [SAME_BRAND], add_request_no: 'ADD-10' } });
+    const res = await t.call('POST', `${PAYGIFT}/activities/${other}/merchants/add`, {
+      body: { merchant_id_list: [SAME_BRAND], add_request_no: 'ADD-10' },
+    });
     expect(failure(res)).toEqual([400, 'INVALID_REQUEST', '活动已过期，无法修改发券商户号']);
   });
 
@@ -673,18 +898,46 @@ describe('list (GET /v3/marketing/paygiftactivity/activities)', () => {
   });
 
   it('limit must be 1–100 and offset at least 0; both are required', async () => {
-    expect(failure(await list('offset=0&limit=0'))).toEqual([400, 'PARAM_ERROR', '输入源“/query/limit”映射到值字段“分页大小”数值规则校验失败，取值 0，小于最小值 1']);
-    expect(failure(await list('offset=0&limit=101'))).toEqual([400, 'PARAM_ERROR', '输入源“/query/limit”映射到值字段“分页大小”数值规则校验失败，取值 101，大于最大值 100']);
-    expect(failure(await list('offset=-1&limit=10'))).toEqual([400, 'PARAM_ERROR', '输入源“/query/offset”映射到值字段“分页页码”数值规则校验失败，取值 -1，小于最小值 0']);
-    expect(failure(await list('offset=0'))).toEqual([400, 'PARAM_ERROR', '输入源“/query/limit”映射到字段“分页大小”必填性规则校验失败，此字段为必填项']);
+    expect(failure(await list('offset=0&limit=0'))).toEqual([
+      400,
+      'PARAM_ERROR',
+      '输入源“/query/limit”映射到值字段“分页大小”数值规则校验失败，取值 0，小于最小值 1',
+    ]);
+    expect(failure(await list('offset=0&limit=101'))).toEqual([
+      400,
+      'PARAM_ERROR',
+      '输入源“/query/limit”映射到值字段“分页大小”数值规则校验失败，取值 101，大于最大值 100',
+    ]);
+    expect(failure(await list('offset=-1&limit=10'))).toEqual([
+      400,
+      'PARAM_ERROR',
+      '输入源“/query/offset”映射到值字段“分页页码”数值规则校验失败，取值 -1，小于最小值 0',
+    ]);
+    expect(failure(await list('offset=0'))).toEqual([
+      400,
+      'PARAM_ERROR',
+      '输入源“/query/limit”映射到字段“分页大小”必填性规则校验失败，此字段为必填项',
+    ]);
     expect(failure(await list('offset=0&limit=ten'))).toEqual([400, 'PARAM_ERROR', '无法将传入参数“分页大小”转换为int64类型。']);
     expect((await list('offset=0&limit=100')).status).toBe(200);
   });
 
   it('activity_status and award_type outside their enums -> 400 PARAM_ERROR; activity_name at most 10 characters', async () => {
-    expect(failure(await list('offset=0&limit=10&activity_status=RUNNING'))).toEqual([400, 'PARAM_ERROR', '输入源“/query/activity_status”映射到值字段“活动状态”枚举规则校验失败，取值不在允许范围内']);
-    expect(failure(await list('offset=0&limit=10&award_type=FAVOR'))).toEqual([400, 'PARAM_ERROR', '输入源“/query/award_type”映射到值字段“奖品类型”枚举规则校验失败，取值不在允许范围内']);
+    expect(failure(await list('offset=0&limit=10&activity_status=RUNNING'))).toEqual([
+      400,
+      'PARAM_ERROR',
+      '输入源“/query/activity_status”映射到值字段“活动状态”枚举规则校验失败，取值不在允许范围内',
+    ]);
+    expect(failure(await list('offset=0&limit=10&award_type=FAVOR'))).toEqual([
+      400,
+      'PARAM_ERROR',
+      '输入源“/query/award_type”映射到值字段“奖品类型”枚举规则校验失败，取值不在允许范围内',
+    ]);
     const long = await list(`offset=0&limit=10&activity_name=${encodeURIComponent('一二三四五六七八九十一')}`);
-    expect(failure(long)).toEqual([400, 'PARAM_ERROR', '输入源“/query/activity_name”映射到值字段“活动名称”字符串规则校验失败，字符数 11，大于最大值 10']);
+    expect(failure(long)).toEqual([
+      400,
+      'PARAM_ERROR',
+      '输入源“/query/activity_name”映射到值字段“活动名称”字符串规则校验失败，字符数 11，大于最大值 10',
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The request validators `npm run build` precompiles (mock-server/contract/precompile.ts, ajv
  * standalone code) against the ones compiled at load: the shipped contracts load precompiled, and for
- * every operation and request part a set of inputs — the reference samples where they map, a
+ * every operation and request part a set of inputs — request bodies of our own (test/data/), a
  * schema-derived baseline, and mutations of it (wrong types, missing required, undeclared fields,
  * over-long strings, bad formats, out-of-range numbers, whole-value replacements) — gives the same
  * `valid`, deep-equal `errors` (verbose: schema, parentSchema, data), the same coerced data and the
@@ -19,33 +19,15 @@ import { DEFAULT_CONTRACTS_DIR } from '../mock-server/paths.js';
 import { check } from '../mock-server/pipeline.js';
 import type { ValidateFunction } from 'ajv';
 
-// The team's reference samples sit beside the repository (../shared, as in CI); a clone without
-// them still runs the inputs built from the schemas.
-const SAMPLES_DIR = process.env.WXPAY_REFERENCE_SAMPLES ?? join(import.meta.dirname, '..', '..', 'shared', 'reference', 'samples');
+// Request bodies of our own (test/data/request-bodies.json, operation id → bodies): shaped like the
+// documented examples, with the fixture world's ids, so the mutations start from realistic requests.
+const REQUEST_BODIES = join(import.meta.dirname, 'data', 'request-bodies.json');
 
-/** Reference request bodies (samples/<family>/<name>) → the operation whose body they are. */
-const SAMPLE_BODIES: Record<string, string> = {
-  'favor/create-stock.request.json': 'favor.createStock',
-  'errors/create-stock.400.budget-mismatch.request.json': 'favor.createStock',
-  'errors/create-stock.400.threshold-not-above-amount.request.json': 'favor.createStock',
-  'errors/create-stock.403.no-auth-special-permission.request.json': 'favor.createStock',
-  'favor/send-coupon.request.json': 'favor.sendCoupon',
-  'errors/send-coupon.400.generic-param.request.json': 'favor.sendCoupon',
-  'favor/pause.request.json': 'favor.pauseStock',
-  'favor/restart.request.json': 'favor.restartStock',
-  'favor/start.request.json': 'favor.startStock',
-  'favor/set-callback.request.json': 'favor.setCallback',
-  'favor/image-upload.meta.json': 'favor.uploadImage',
-  'partnerships/build.request.json': 'partnerships.build',
-  'partnerships/build.request.official-example.json': 'partnerships.build',
-  'partnerships/terminate.request.json': 'partnerships.terminate',
-  'paygift/add-merchants.request.json': 'paygift.addActivityMerchants',
-  'paygift/create.request.json': 'paygift.createActivity',
-  'paygift/create.request.official-doc-mirror.json': 'paygift.createActivity',
-  'paygift/delete-merchants.request.json': 'paygift.deleteActivityMerchants',
-};
-
-const PARTS: { part: RequestPart; key: 'validatePath' | 'validateQuery' | 'validateHeaders' | 'validateBody'; location: 'url' | 'query' | 'header' | 'body' }[] = [
+const PARTS: {
+  part: RequestPart;
+  key: 'validatePath' | 'validateQuery' | 'validateHeaders' | 'validateBody';
+  location: 'url' | 'query' | 'header' | 'body';
+}[] = [
   { part: 'path', key: 'validatePath', location: 'url' },
   { part: 'query', key: 'validateQuery', location: 'query' },
   { part: 'headers', key: 'validateHeaders', location: 'header' },
@@ -67,7 +49,8 @@ function resolve(schema: JsonSchema, root: JsonSchema): { schema: JsonSchema; ro
     const [id, pointer = ''] = schema.$ref.split('#');
     const base = id ? COMMON.get(id)! : root;
     let target: unknown = base;
-    for (const token of pointer.split('/').filter(Boolean)) target = (target as Record<string, unknown>)[token.replace(/~1/g, '/').replace(/~0/g, '~')];
+    for (const token of pointer.split('/').filter(Boolean))
+      target = (target as Record<string, unknown>)[token.replace(/~1/g, '/').replace(/~0/g, '~')];
     const { $ref: _ref, ...siblings } = schema;
     schema = { ...(target as JsonSchema), ...siblings };
     root = base;
@@ -75,7 +58,8 @@ function resolve(schema: JsonSchema, root: JsonSchema): { schema: JsonSchema; ro
   return { schema, root };
 }
 
-const firstType = (s: JsonSchema) => (Array.isArray(s.type) ? s.type[0] : s.type) ?? (s.properties ? 'object' : s.items ? 'array' : undefined);
+const firstType = (s: JsonSchema) =>
+  (Array.isArray(s.type) ? s.type[0] : s.type) ?? (s.properties ? 'object' : s.items ? 'array' : undefined);
 
 /** A plausible value for a schema (not always valid: patterns are not inverted; the comparison does not need it to be). */
 function sample(input: JsonSchema, inRoot: JsonSchema, depth = 0): unknown {
@@ -114,7 +98,8 @@ function sample(input: JsonSchema, inRoot: JsonSchema, depth = 0): unknown {
 function schemaAt(input: JsonSchema, inRoot: JsonSchema, path: (string | number)[]): JsonSchema | undefined {
   let { schema, root } = resolve(input, inRoot);
   for (const step of path) {
-    const next = (typeof step === 'number' ? schema.items : (schema.properties as Record<string, JsonSchema> | undefined)?.[step]) as JsonSchema | undefined;
+    const next = (typeof step === 'number' ? schema.items : (schema.properties as Record<string, JsonSchema> | undefined)?.[step]) as
+      JsonSchema | undefined;
     if (!next) return undefined;
     ({ schema, root } = resolve(next, root));
   }
@@ -145,7 +130,10 @@ function paths(value: unknown, depth = 0, at: (string | number)[] = []): (string
 /** Baselines, then one mutation at a time at every field of each. */
 function inputsFor(schema: JsonSchema, part: RequestPart, samples: unknown[]): unknown[] {
   const baseline = sample(schema, schema);
-  const text = (v: unknown) => (v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeof x === 'object' ? JSON.stringify(x) : String(x)])) : v);
+  const text = (v: unknown) =>
+    v && typeof v === 'object'
+      ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeof x === 'object' ? JSON.stringify(x) : String(x)]))
+      : v;
   // Path, query and headers arrive as text: the coercing validator sees strings.
   const bases = part === 'body' ? [baseline, ...samples] : [baseline, text(baseline)];
   const out: unknown[] = [undefined, null, {}, [], 'x', 0, true, ...bases];
@@ -154,7 +142,18 @@ function inputsFor(schema: JsonSchema, part: RequestPart, samples: unknown[]): u
     for (const path of paths(base)) {
       const field = schemaAt(schema, schema, path);
       const over = Number(field?.maxLength ?? 256) + 1;
-      const wrongType = (v: unknown) => (typeof v === 'string' ? 12345 : typeof v === 'number' ? 'abc' : typeof v === 'boolean' ? 'yes' : Array.isArray(v) ? { a: 1 } : v && typeof v === 'object' ? [1] : 'x');
+      const wrongType = (v: unknown) =>
+        typeof v === 'string'
+          ? 12345
+          : typeof v === 'number'
+            ? 'abc'
+            : typeof v === 'boolean'
+              ? 'yes'
+              : Array.isArray(v)
+                ? { a: 1 }
+                : v && typeof v === 'object'
+                  ? [1]
+                  : 'x';
       out.push(
         withAt(base, path, wrongType),
         withAt(base, path, () => null),
@@ -177,13 +176,8 @@ function inputsFor(schema: JsonSchema, part: RequestPart, samples: unknown[]): u
 }
 
 function samplesByOperation(): Map<string, unknown[]> {
-  const out = new Map<string, unknown[]>();
-  if (!existsSync(SAMPLES_DIR)) return out;
-  for (const [file, operationId] of Object.entries(SAMPLE_BODIES)) {
-    const path = join(SAMPLES_DIR, file);
-    if (existsSync(path)) out.set(operationId, [...(out.get(operationId) ?? []), JSON.parse(readFileSync(path, 'utf8'))]);
-  }
-  return out;
+  const bodies = JSON.parse(readFileSync(REQUEST_BODIES, 'utf8')) as Record<string, unknown[]>;
+  return new Map(Object.entries(bodies));
 }
 
 function outcome(validate: ValidateFunction, location: 'url' | 'query' | 'header' | 'body', input: unknown) {
@@ -219,7 +213,7 @@ describe('request validators precompiled at build time (ajv standalone)', () => 
     const precompiled = loadContracts(undefined, { responses: 'lazy' });
     const compiled = new Map(loadContracts(undefined, { responses: 'lazy', precompiled: false }).map((o) => [o.contract.operationId, o]));
     const samples = samplesByOperation();
-    if (existsSync(SAMPLES_DIR)) expect(samples.size).toBeGreaterThan(10);
+    expect(samples.size).toBeGreaterThan(10);
     let parts = 0;
     const tally = { valid: 0, invalid: 0, sampleValid: 0 };
     for (const op of precompiled) {
@@ -238,7 +232,13 @@ describe('request validators precompiled at build time (ajv standalone)', () => 
           const a = outcome(pre, location, input);
           const b = outcome(run, location, input);
           // isDeepStrictEqual for speed over thousands of inputs; toEqual shows the difference when one fails.
-          if (!isDeepStrictEqual(a, b)) expect({ operation: op.contract.operationId, part, input, ...a }).toEqual({ operation: op.contract.operationId, part, input, ...b });
+          if (!isDeepStrictEqual(a, b))
+            expect({ operation: op.contract.operationId, part, input, ...a }).toEqual({
+              operation: op.contract.operationId,
+              part,
+              input,
+              ...b,
+            });
           tally[a.valid ? 'valid' : 'invalid']++;
         }
         for (const s of opSamples) if (pre(structuredClone(s))) tally.sampleValid++;
@@ -248,7 +248,7 @@ describe('request validators precompiled at build time (ajv standalone)', () => 
     // Both outcomes are exercised, the reference samples pass as they should.
     expect(tally.valid).toBeGreaterThan(50);
     expect(tally.invalid).toBeGreaterThan(5000);
-    if (existsSync(SAMPLES_DIR)) expect(tally.sampleValid).toBeGreaterThan(10);
+    expect(tally.sampleValid).toBeGreaterThan(10);
   });
 
   it('a copy of the shipped contracts loads precompiled (the hash is of content); an edited copy compiles, with the edit in effect', () => {
@@ -264,7 +264,10 @@ describe('request validators precompiled at build time (ajv standalone)', () => 
     const createStock = edited.find((o) => o.contract.operationId === 'favor.createStock')!;
     const shipped = loadContracts().find((o) => o.contract.operationId === 'favor.createStock')!;
     const body = { ...(sample(createStock.validateBody!.schema as JsonSchema, {}) as object), comment: '六个字的备注' };
-    const tooLong = (v: ValidateFunction) => (v(structuredClone(body)), (v.errors ?? []).filter((e) => e.instancePath === '/comment').map((e) => e.keyword));
+    const tooLong = (v: ValidateFunction) => (
+      v(structuredClone(body)),
+      (v.errors ?? []).filter((e) => e.instancePath === '/comment').map((e) => e.keyword)
+    );
     expect(tooLong(createStock.validateBody!)).toEqual(['maxLength']);
     expect(tooLong(shipped.validateBody!)).toEqual([]);
 

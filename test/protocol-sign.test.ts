@@ -11,7 +11,14 @@ import { CREATOR, json, newMock, SAME_BRAND, UNRELATED, type TestMock } from './
 
 type Res = Awaited<ReturnType<TestMock['call']>>;
 
-const SIGNED_HEADERS = ['Wechatpay-Nonce', 'Wechatpay-Signature', 'Wechatpay-Timestamp', 'Wechatpay-Serial', 'Wechatpay-Signature-Type', 'Request-ID'];
+const SIGNED_HEADERS = [
+  'Wechatpay-Nonce',
+  'Wechatpay-Signature',
+  'Wechatpay-Timestamp',
+  'Wechatpay-Serial',
+  'Wechatpay-Signature-Type',
+  'Request-ID',
+];
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?\+08:00$/;
 
 let t: TestMock;
@@ -67,7 +74,9 @@ const merchant = (mchid: string) => t.mock.credentials.merchants.find((m) => m.m
 
 describe('every 2xx is signed', () => {
   it('POST and GET favor callbacks (certificate-mode merchant): canonical header names, platform certificate serial', async () => {
-    const set = await t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: 'https://商户.example.com/wx/回调' } });
+    const set = await t.call('POST', '/v3/marketing/favor/callbacks', {
+      body: { mchid: CREATOR, notify_url: 'https://商户.example.com/wx/回调' },
+    });
     expect(set.status).toBe(200);
     expectSignedBy(set, platformKey, t.mock.credentials.platform_serial_no);
     // `/` and Chinese are written as they are, like JSON.stringify does.
@@ -76,11 +85,16 @@ describe('every 2xx is signed', () => {
     expectSignedBy(got, platformKey, t.mock.credentials.platform_serial_no);
     // Every header name is sent in its canonical spelling, none lower-cased.
     const names = [...rawHeaders(got).keys()];
-    expect(names.filter((n) => /^(wechatpay-|request-id$|content-type$)/i.test(n)).sort()).toEqual([...SIGNED_HEADERS, 'Content-Type'].sort());
+    expect(names.filter((n) => /^(wechatpay-|request-id$|content-type$)/i.test(n)).sort()).toEqual(
+      [...SIGNED_HEADERS, 'Content-Type'].sort(),
+    );
   });
 
   it('public-key-mode merchant 1900000002 is signed with the public key and answered PUB_KEY_ID_…', async () => {
-    const set = await t.call('POST', '/v3/marketing/favor/callbacks', { mchid: SAME_BRAND, body: { mchid: SAME_BRAND, notify_url: 'https://m.example.com/n' } });
+    const set = await t.call('POST', '/v3/marketing/favor/callbacks', {
+      mchid: SAME_BRAND,
+      body: { mchid: SAME_BRAND, notify_url: 'https://m.example.com/n' },
+    });
     expectSignedBy(set, publicKey, t.mock.credentials.public_key_id);
     expect(t.mock.credentials.public_key_id).toMatch(/^PUB_KEY_ID_\d{34}$/);
     const got = await t.call('GET', `/v3/marketing/favor/callbacks?mchid=${SAME_BRAND}`, { mchid: SAME_BRAND });
@@ -89,20 +103,38 @@ describe('every 2xx is signed', () => {
 
   it('Wechatpay-Serial on the request picks the key: public key id from 1900000001, platform serial from 1900000002', async () => {
     const body = { mchid: CREATOR, notify_url: 'https://m.example.com/n' };
-    const byPublicKey = await t.call('POST', '/v3/marketing/favor/callbacks', { body, headers: { 'Wechatpay-Serial': t.mock.credentials.public_key_id } });
+    const byPublicKey = await t.call('POST', '/v3/marketing/favor/callbacks', {
+      body,
+      headers: { 'Wechatpay-Serial': t.mock.credentials.public_key_id },
+    });
     expectSignedBy(byPublicKey, publicKey, t.mock.credentials.public_key_id);
-    const byCertificate = await t.call('GET', `/v3/marketing/favor/callbacks?mchid=${SAME_BRAND}`, { mchid: SAME_BRAND, headers: { 'Wechatpay-Serial': t.mock.credentials.platform_serial_no } });
+    const byCertificate = await t.call('GET', `/v3/marketing/favor/callbacks?mchid=${SAME_BRAND}`, {
+      mchid: SAME_BRAND,
+      headers: { 'Wechatpay-Serial': t.mock.credentials.platform_serial_no },
+    });
     expect(byCertificate.status).toBe(404); // no URL set for 1900000002: unsigned error …
-    await t.call('POST', '/v3/marketing/favor/callbacks', { mchid: SAME_BRAND, body: { mchid: SAME_BRAND, notify_url: 'https://m.example.com/n' } });
-    const again = await t.call('GET', `/v3/marketing/favor/callbacks?mchid=${SAME_BRAND}`, { mchid: SAME_BRAND, headers: { 'Wechatpay-Serial': t.mock.credentials.platform_serial_no } });
+    await t.call('POST', '/v3/marketing/favor/callbacks', {
+      mchid: SAME_BRAND,
+      body: { mchid: SAME_BRAND, notify_url: 'https://m.example.com/n' },
+    });
+    const again = await t.call('GET', `/v3/marketing/favor/callbacks?mchid=${SAME_BRAND}`, {
+      mchid: SAME_BRAND,
+      headers: { 'Wechatpay-Serial': t.mock.credentials.platform_serial_no },
+    });
     expectSignedBy(again, platformKey, t.mock.credentials.platform_serial_no); // … and a 2xx signed by the certificate
     // The platform serial is matched like the merchant serial: case and a leading 00 do not matter.
-    const lower = await t.call('GET', '/v3/certificates', { mchid: SAME_BRAND, headers: { 'Wechatpay-Serial': `00${t.mock.credentials.platform_serial_no.toLowerCase()}` } });
+    const lower = await t.call('GET', '/v3/certificates', {
+      mchid: SAME_BRAND,
+      headers: { 'Wechatpay-Serial': `00${t.mock.credentials.platform_serial_no.toLowerCase()}` },
+    });
     expectSignedBy(lower, platformKey, t.mock.credentials.platform_serial_no);
   });
 
-  it('an unknown Wechatpay-Serial falls back to the merchant\'s own mode (favor bodies carry no encrypted fields)', async () => {
-    const res = await t.call('GET', '/v3/certificates', { mchid: CREATOR, headers: { 'Wechatpay-Serial': 'PUB_KEY_ID_0000000000000000000000000000000000' } });
+  it("an unknown Wechatpay-Serial falls back to the merchant's own mode (favor bodies carry no encrypted fields)", async () => {
+    const res = await t.call('GET', '/v3/certificates', {
+      mchid: CREATOR,
+      headers: { 'Wechatpay-Serial': 'PUB_KEY_ID_0000000000000000000000000000000000' },
+    });
     expectSignedBy(res, platformKey, t.mock.credentials.platform_serial_no);
   });
 
@@ -160,7 +192,11 @@ describe('replies no shipped operation gives (a handler registry of our own)', (
     const drifting = { ...handlers, 'favor.getCallback': () => ({ body: { notify_url: 42, mchid: CREATOR } }) };
     const checked = await newMock({ handlers: drifting });
     const res = await checked.call('GET', CALLBACK);
-    expect([res.status, json(res).code, json(res).message]).toEqual([500, 'SYSTEM_ERROR', 'wxpay-mock: the favor.getCallback reply breaks its contract']);
+    expect([res.status, json(res).code, json(res).message]).toEqual([
+      500,
+      'SYSTEM_ERROR',
+      'wxpay-mock: the favor.getCallback reply breaks its contract',
+    ]);
     expect([...rawHeaders(res).keys()].filter((n) => /^wechatpay-/i.test(n))).toEqual([]);
     // The same handler without the self-check answers the drift as it is: the check is what catches it.
     const unchecked = await newMock({ validateResponses: false, handlers: drifting });
@@ -178,7 +214,11 @@ describe('GET /v3/certificates', () => {
       expect(data).toHaveLength(1);
       const item = data[0];
       expect(Object.keys(item)).toEqual(['serial_no', 'effective_time', 'expire_time', 'encrypt_certificate']);
-      expect(item.encrypt_certificate).toMatchObject({ algorithm: 'AEAD_AES_256_GCM', associated_data: 'certificate', nonce: expect.stringMatching(/^[0-9A-Za-z]{12}$/) });
+      expect(item.encrypt_certificate).toMatchObject({
+        algorithm: 'AEAD_AES_256_GCM',
+        associated_data: 'certificate',
+        nonce: expect.stringMatching(/^[0-9A-Za-z]{12}$/),
+      });
       const pem = decrypt(item.encrypt_certificate, merchant(mchid).apiv3_key);
       expect(pem).toBe(t.mock.credentials.platform_certificate);
       const cert = new X509Certificate(pem);
@@ -192,7 +232,7 @@ describe('GET /v3/certificates', () => {
     }
   });
 
-  it('another merchant\'s APIv3 key, or another AAD, does not decrypt it', async () => {
+  it("another merchant's APIv3 key, or another AAD, does not decrypt it", async () => {
     const item = json(await t.call('GET', '/v3/certificates')).data[0];
     expect(() => decrypt(item.encrypt_certificate, merchant(SAME_BRAND).apiv3_key)).toThrow();
     expect(() => decrypt({ ...item.encrypt_certificate, associated_data: 'transaction' }, merchant(CREATOR).apiv3_key)).toThrow();

@@ -54,7 +54,8 @@ beforeAll(async () => {
 beforeEach(() => t.mock.reset());
 
 describe('request verification: failures answer 401 SIGN_ERROR, unsigned', () => {
-  const auth = (method: string, target: string, body?: string, o?: { timestamp?: number; nonce?: string }) => t.signer().authorization(method, target, body, o);
+  const auth = (method: string, target: string, body?: string, o?: { timestamp?: number; nonce?: string }) =>
+    t.signer().authorization(method, target, body, o);
 
   it('no Authorization header -> the format message', async () => {
     expectSignError(await t.call('GET', GET_CALLBACK, { headers: { Authorization: undefined } }), FORMAT);
@@ -109,7 +110,9 @@ describe('request verification: failures answer 401 SIGN_ERROR, unsigned', () =>
     }
     // The same text reaching the verifier (e.g. a signature base64-wrapped at 76 columns): format error.
     const wrapped = auth('GET', GET_CALLBACK).replace(/signature="(.{40})/, 'signature="$1\n');
-    await expect(verifyRequest(t.mock.world, { method: 'GET', target: GET_CALLBACK, authorization: wrapped, signedBody: Buffer.alloc(0) }, now())).rejects.toMatchObject({
+    await expect(
+      verifyRequest(t.mock.world, { method: 'GET', target: GET_CALLBACK, authorization: wrapped, signedBody: Buffer.alloc(0) }, now()),
+    ).rejects.toMatchObject({
       status: 401,
       code: 'SIGN_ERROR',
       message: FORMAT,
@@ -118,17 +121,35 @@ describe('request verification: failures answer 401 SIGN_ERROR, unsigned', () =>
 
   it('another scheme -> Http头Authorization认证类型不正确', async () => {
     const good = auth('GET', GET_CALLBACK);
-    expectSignError(await t.call('GET', GET_CALLBACK, { headers: { Authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.abc' } }), SIGN_MESSAGES.scheme);
-    expectSignError(await t.call('GET', GET_CALLBACK, { headers: { Authorization: good.replace('WECHATPAY2-SHA256-RSA2048', 'WECHATPAY-BRAND-SHA256-RSA2048') } }), SIGN_MESSAGES.scheme);
-    expectSignError(await t.call('GET', GET_CALLBACK, { headers: { Authorization: good.replace('WECHATPAY2-SHA256-RSA2048', 'Basic') } }), SIGN_MESSAGES.scheme);
+    expectSignError(
+      await t.call('GET', GET_CALLBACK, { headers: { Authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.abc' } }),
+      SIGN_MESSAGES.scheme,
+    );
+    expectSignError(
+      await t.call('GET', GET_CALLBACK, {
+        headers: { Authorization: good.replace('WECHATPAY2-SHA256-RSA2048', 'WECHATPAY-BRAND-SHA256-RSA2048') },
+      }),
+      SIGN_MESSAGES.scheme,
+    );
+    expectSignError(
+      await t.call('GET', GET_CALLBACK, { headers: { Authorization: good.replace('WECHATPAY2-SHA256-RSA2048', 'Basic') } }),
+      SIGN_MESSAGES.scheme,
+    );
   });
 
   it('timestamp more than 300 s in the past or the future -> the timestamp message; inside the window it verifies', async () => {
     for (const offset of [-305, 305, -3600, 86_400]) {
-      expectSignError(await t.call('GET', GET_CALLBACK, { headers: { Authorization: auth('GET', GET_CALLBACK, undefined, { timestamp: now() + offset }) } }), SIGN_MESSAGES.timestamp);
+      expectSignError(
+        await t.call('GET', GET_CALLBACK, {
+          headers: { Authorization: auth('GET', GET_CALLBACK, undefined, { timestamp: now() + offset }) },
+        }),
+        SIGN_MESSAGES.timestamp,
+      );
     }
     for (const offset of [-295, 295]) {
-      const ok = await t.call('GET', GET_CALLBACK, { headers: { Authorization: auth('GET', GET_CALLBACK, undefined, { timestamp: now() + offset }) } });
+      const ok = await t.call('GET', GET_CALLBACK, {
+        headers: { Authorization: auth('GET', GET_CALLBACK, undefined, { timestamp: now() + offset }) },
+      });
       expect([offset, ok.status, json(ok).code]).toEqual([offset, 404, 'RESOURCE_NOT_EXISTS']);
     }
   });
@@ -151,9 +172,14 @@ describe('request verification: failures answer 401 SIGN_ERROR, unsigned', () =>
     expect(json(res).detail).toEqual({ field: 'mchid', location: 'authorization', issue: 'merchant not found' });
   });
 
-  it('a serial that is not the merchant certificate (another merchant\'s, the platform\'s) -> the serial message', async () => {
+  it("a serial that is not the merchant certificate (another merchant's, the platform's) -> the serial message", async () => {
     const m = t.mock.credentials.merchants[0];
-    for (const serialNo of [t.mock.credentials.merchants[1].merchant_serial_no, t.mock.credentials.platform_serial_no, t.mock.credentials.public_key_id, m.merchant_serial_no.slice(0, -1)]) {
+    for (const serialNo of [
+      t.mock.credentials.merchants[1].merchant_serial_no,
+      t.mock.credentials.platform_serial_no,
+      t.mock.credentials.public_key_id,
+      m.merchant_serial_no.slice(0, -1),
+    ]) {
       const s = createSigner({ mchid: CREATOR, serialNo, privateKey: m.merchant_private_key });
       const res = await t.call('GET', GET_CALLBACK, { headers: { Authorization: s.authorization('GET', GET_CALLBACK) } });
       expectSignError(res, SIGN_MESSAGES.serial);
@@ -192,17 +218,27 @@ describe('request verification: failures answer 401 SIGN_ERROR, unsigned', () =>
     const res = await t.call('GET', GET_CALLBACK, { headers: { Authorization: authorization } });
     expectSignError(res, SIGN_MESSAGES.mismatch);
     const full = `GET\n${GET_CALLBACK}\n${timestamp}\n${nonce}\n\n`;
-    expect(json(res).detail.sign_information).toEqual({ method: 'GET', sign_message_length: Buffer.byteLength(full), truncated_sign_message: full, url: GET_CALLBACK });
+    expect(json(res).detail.sign_information).toEqual({
+      method: 'GET',
+      sign_message_length: Buffer.byteLength(full),
+      truncated_sign_message: full,
+      url: GET_CALLBACK,
+    });
   });
 
-  it('signed with another merchant\'s private key, or not base64, or a probe signature -> the mismatch message', async () => {
+  it("signed with another merchant's private key, or not base64, or a probe signature -> the mismatch message", async () => {
     const other = t.mock.credentials.merchants[2];
     const m = t.mock.credentials.merchants[0];
     const impostor = createSigner({ mchid: CREATOR, serialNo: m.merchant_serial_no, privateKey: other.merchant_private_key });
-    expectSignError(await t.call('GET', GET_CALLBACK, { headers: { Authorization: impostor.authorization('GET', GET_CALLBACK) } }), SIGN_MESSAGES.mismatch);
+    expectSignError(
+      await t.call('GET', GET_CALLBACK, { headers: { Authorization: impostor.authorization('GET', GET_CALLBACK) } }),
+      SIGN_MESSAGES.mismatch,
+    );
     const good = auth('GET', GET_CALLBACK);
     for (const signature of ['!!!not-base64!!!', 'WECHATPAY/SIGNTEST/' + 'A'.repeat(340), fieldsOf(good).signature.slice(4)]) {
-      const res = await t.call('GET', GET_CALLBACK, { headers: { Authorization: good.replace(/signature="[^"]*"/, `signature="${signature}"`) } });
+      const res = await t.call('GET', GET_CALLBACK, {
+        headers: { Authorization: good.replace(/signature="[^"]*"/, `signature="${signature}"`) },
+      });
       expectSignError(res, SIGN_MESSAGES.mismatch);
     }
   });
@@ -218,7 +254,6 @@ describe('request verification: failures answer 401 SIGN_ERROR, unsigned', () =>
 });
 
 describe('request verification: what real clients send verifies', () => {
-
   it('any field order: Go/Java (default), axios/PHP, better-wechatpay', async () => {
     const orders = [
       ['mchid', 'nonce_str', 'timestamp', 'serial_no', 'signature'],
@@ -227,7 +262,9 @@ describe('request verification: what real clients send verifies', () => {
       ['signature', 'serial_no', 'timestamp', 'nonce_str', 'mchid'],
     ];
     for (const order of orders) {
-      const res = await t.call('GET', '/v3/certificates', { headers: { Authorization: withOrder(t.signer().authorization('GET', '/v3/certificates'), order) } });
+      const res = await t.call('GET', '/v3/certificates', {
+        headers: { Authorization: withOrder(t.signer().authorization('GET', '/v3/certificates'), order) },
+      });
       expect([order.join(','), res.status]).toEqual([order.join(','), 200]);
       t.verifyReply(res);
     }
@@ -243,7 +280,9 @@ describe('request verification: what real clients send verifies', () => {
   });
 
   it('a short base36 nonce (wechatpay-node-v3) verifies', async () => {
-    const res = await t.call('GET', '/v3/certificates', { headers: { Authorization: t.signer().authorization('GET', '/v3/certificates', undefined, { nonce: 'k3j9x0q1zb' }) } });
+    const res = await t.call('GET', '/v3/certificates', {
+      headers: { Authorization: t.signer().authorization('GET', '/v3/certificates', undefined, { nonce: 'k3j9x0q1zb' }) },
+    });
     expect(res.status).toBe(200);
   });
 
@@ -264,7 +303,10 @@ describe('request verification: what real clients send verifies', () => {
     // The same body re-serialized (what a verifier that re-encodes would check) is not what was signed.
     const reencoded = JSON.stringify(JSON.parse(body));
     expect(reencoded).not.toBe(body);
-    const mismatch = await t.call('POST', CALLBACKS, { rawBody: body, headers: { Authorization: t.signer().authorization('POST', CALLBACKS, reencoded) } });
+    const mismatch = await t.call('POST', CALLBACKS, {
+      rawBody: body,
+      headers: { Authorization: t.signer().authorization('POST', CALLBACKS, reencoded) },
+    });
     expectSignError(mismatch, SIGN_MESSAGES.mismatch);
   });
 
@@ -298,10 +340,13 @@ describe('request verification: what real clients send verifies', () => {
       const signer = createSigner({ mchid: m.mchid, serialNo: m.merchant_serial_no, privateKey: m.merchant_private_key });
       const target = `/v3/marketing/favor/callbacks?mchid=${m.mchid}&x=a%20b+c%2Bd`;
       const status = await new Promise<number>((resolve, reject) => {
-        const req = httpRequest({ host: '127.0.0.1', port: running.port, method: 'GET', path: target, headers: signer.headers('GET', target) }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode!));
-        });
+        const req = httpRequest(
+          { host: '127.0.0.1', port: running.port, method: 'GET', path: target, headers: signer.headers('GET', target) },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode!));
+          },
+        );
         req.on('error', reject);
         req.end();
       });
@@ -330,9 +375,13 @@ describe('request verification: what real clients send verifies', () => {
 });
 
 describe('HTTP edge before the signature', () => {
-
   it('missing Accept or User-Agent -> 400 INVALID_REQUEST Http头缺少Accept或User-Agent, checked before the signature', async () => {
-    for (const headers of [{ Accept: undefined }, { 'User-Agent': undefined }, { Accept: undefined, 'User-Agent': undefined }, { Accept: undefined, Authorization: undefined }]) {
+    for (const headers of [
+      { Accept: undefined },
+      { 'User-Agent': undefined },
+      { Accept: undefined, 'User-Agent': undefined },
+      { Accept: undefined, Authorization: undefined },
+    ]) {
       const res = await t.call('GET', '/v3/certificates', { headers });
       expect(res.status).toBe(400);
       expect(json(res)).toEqual({ code: 'INVALID_REQUEST', message: 'Http头缺少Accept或User-Agent' });
@@ -347,7 +396,9 @@ describe('HTTP edge before the signature', () => {
     const res = await relaxed.call('GET', '/v3/certificates', { headers: { Accept: undefined, 'User-Agent': undefined } });
     expect(res.status).toBe(200);
     relaxed.verifyReply(res);
-    const unsigned = await relaxed.call('GET', '/v3/certificates', { headers: { Accept: undefined, 'User-Agent': undefined, Authorization: undefined } });
+    const unsigned = await relaxed.call('GET', '/v3/certificates', {
+      headers: { Accept: undefined, 'User-Agent': undefined, Authorization: undefined },
+    });
     expectSignError(unsigned, FORMAT);
   });
 

@@ -11,7 +11,17 @@ import { createHash, createVerify, randomBytes, X509Certificate } from 'node:cry
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, createSigner, fetchReport, startMock, startProxy, type Finding, type JournalEntry, type RunningMock, type RunningProxy } from '../mock-server/index.js';
+import {
+  ApiError,
+  createSigner,
+  fetchReport,
+  startMock,
+  startProxy,
+  type Finding,
+  type JournalEntry,
+  type RunningMock,
+  type RunningProxy,
+} from '../mock-server/index.js';
 import { handlers } from '../mock-server/operations/index.js';
 import { axiosPluginClient, platformCertificate } from './helpers/axios-plugin.js';
 import { NOW_MS, stockBody, STOCKS } from './helpers/favor.js';
@@ -34,8 +44,18 @@ function client(mock: RunningMock, mchid = MCHID) {
   return {
     signer,
     /** A signed request to `base` (the proxy or the upstream), body sent and signed byte for byte. */
-    async call(base: string, method: string, target: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<Exchange> {
-      const res = await fetch(base + target, { method, body: typeof body === 'string' || body === undefined ? body : new Uint8Array(body), headers: { ...signer.headers(method, target, body), ...headers } });
+    async call(
+      base: string,
+      method: string,
+      target: string,
+      body?: string | Buffer,
+      headers: Record<string, string> = {},
+    ): Promise<Exchange> {
+      const res = await fetch(base + target, {
+        method,
+        body: typeof body === 'string' || body === undefined ? body : new Uint8Array(body),
+        headers: { ...signer.headers(method, target, body), ...headers },
+      });
       const bytes = Buffer.from(await res.arrayBuffer());
       return { status: res.status, headers: res.headers, body: bytes, text: bytes.toString('utf8') };
     },
@@ -99,7 +119,11 @@ describe('validating proxy in front of a mock', () => {
     expect(JSON.parse(list.text).data[0].stock_id).toBe(JSON.parse(created.text).stock_id);
 
     const seen = upstream.journal().slice(-3);
-    expect(seen.map((e) => [e.target, e.status])).toEqual([[CALLBACKS, 200], [STOCKS, 200], [target, 200]]);
+    expect(seen.map((e) => [e.target, e.status])).toEqual([
+      [CALLBACKS, 200],
+      [STOCKS, 200],
+      [target, 200],
+    ]);
     const journaled = (await proxyJournal(proxy)).slice(-3);
     expect(journaled.map((e) => [e.operation_id, e.target, e.status, e.mchid, e.findings])).toEqual([
       ['favor.setCallback', CALLBACKS, 200, MCHID, []],
@@ -152,7 +176,11 @@ describe('validating proxy in front of a mock', () => {
     const res = await c.call(proxy.url, 'DELETE', CALLBACKS);
     expect(res.status).toBe(405);
     const entry = last(await proxyJournal(proxy));
-    expect([entry.operation_id, entry.status, entry.findings]).toEqual([null, 405, [{ kind: 'protocol', issue: 'method not allowed on this path' }]]);
+    expect([entry.operation_id, entry.status, entry.findings]).toEqual([
+      null,
+      405,
+      [{ kind: 'protocol', issue: 'method not allowed on this path' }],
+    ]);
   });
 
   it('a multipart image upload goes through byte for byte: the upstream verifies the signature over the meta part; a bad meta filename is a contract finding', async () => {
@@ -161,7 +189,11 @@ describe('validating proxy in front of a mock', () => {
       const meta = JSON.stringify({ filename, sha256: createHash('sha256').update(png).digest('hex') });
       const { body, contentType } = uploadBody(meta, png, filename, { boundary: randomBytes(16).toString('hex'), go: true });
       const path = '/v3/marketing/favor/media/image-upload';
-      const res = await fetch(proxy.url + path, { method: 'POST', body, headers: { ...c.signer.headers('POST', path, meta), 'Content-Type': contentType } });
+      const res = await fetch(proxy.url + path, {
+        method: 'POST',
+        body,
+        headers: { ...c.signer.headers('POST', path, meta), 'Content-Type': contentType },
+      });
       return { status: res.status, text: await res.text(), entry: last(await proxyJournal(proxy)) };
     };
     const ok = await upload('logo.png');
@@ -171,7 +203,9 @@ describe('validating proxy in front of a mock', () => {
 
     const bad = await upload('logo.gif');
     expect(bad.status).toBe(400);
-    expect(bad.entry.findings).toEqual([expect.objectContaining({ kind: 'contract', location: 'body', field: '/filename', message: '文件名称必须以JPG、BMP、PNG为后缀' })]);
+    expect(bad.entry.findings).toEqual([
+      expect.objectContaining({ kind: 'contract', location: 'body', field: '/filename', message: '文件名称必须以JPG、BMP、PNG为后缀' }),
+    ]);
   });
 
   it("a refused signature: the upstream's SIGN_ERROR diagnosis is journaled as a signature finding", async () => {
@@ -180,7 +214,13 @@ describe('validating proxy in front of a mock', () => {
     expect(res.status).toBe(401);
     const entry = last(await proxyJournal(proxy));
     expect(entry.code).toBe('SIGN_ERROR');
-    expect(entry.findings).toEqual([expect.objectContaining({ kind: 'signature', issue: '错误的签名，验签失败', detail: expect.objectContaining({ sign_information: expect.objectContaining({ url: target }) }) })]);
+    expect(entry.findings).toEqual([
+      expect.objectContaining({
+        kind: 'signature',
+        issue: '错误的签名，验签失败',
+        detail: expect.objectContaining({ sign_information: expect.objectContaining({ url: target }) }),
+      }),
+    ]);
   });
 
   it("its own /_mock/ corner (journal, openapi.json with the proxy's URL); the rest of /_mock/ is relayed to the upstream and not journaled", async () => {
@@ -250,7 +290,14 @@ describe('validating proxy in front of an upstream that breaks the contract', ()
     expect([res.status, res.text]).toEqual([403, '{"code":"NOT_ENOUGH","message":"批次预算不足"}']);
     const entry = last(await proxyJournal(proxy));
     expect([entry.code, entry.message]).toEqual(['NOT_ENOUGH', '批次预算不足']);
-    expect(entry.findings).toEqual([expect.objectContaining({ kind: 'response-contract', field: '/code', value: 'NOT_ENOUGH', issue: 'error code NOT_ENOUGH (status 403) is not declared for favor.setCallback' })]);
+    expect(entry.findings).toEqual([
+      expect.objectContaining({
+        kind: 'response-contract',
+        field: '/code',
+        value: 'NOT_ENOUGH',
+        issue: 'error code NOT_ENOUGH (status 403) is not declared for favor.setCallback',
+      }),
+    ]);
   });
 
   it("the contract report over the proxy's journal (fetchReport on the proxy URL) fails on the drift", async () => {
@@ -260,14 +307,18 @@ describe('validating proxy in front of an upstream that breaks the contract', ()
     expect(report.ok).toBe(false);
     const drift = report.violations.filter((i) => i.kind === 'response-contract');
     expect(drift.map((i) => i.field)).toEqual(expect.arrayContaining(['/notify_url', '/legacy_flag', '/code']));
-    expect(drift.find((i) => i.field === '/notify_url')!.summary).toContain('GET /v3/marketing/favor/callbacks?mchid=1900000001 (favor.getCallback) → 200');
+    expect(drift.find((i) => i.field === '/notify_url')!.summary).toContain(
+      'GET /v3/marketing/favor/callbacks?mchid=1900000001 (favor.getCallback) → 200',
+    );
   });
 
   it('a 2xx status the contract does not declare (204 for getStock) is drift', async () => {
     const res = await c.call(proxy.url, 'GET', `/v3/marketing/favor/stocks/123?stock_creator_mchid=${MCHID}`);
     expect(res.status).toBe(204);
     const entry = last(await proxyJournal(proxy));
-    expect(entry.findings).toEqual([expect.objectContaining({ kind: 'response-contract', issue: 'reply status 204 is not declared by the contract (declared: 200)' })]);
+    expect(entry.findings).toEqual([
+      expect.objectContaining({ kind: 'response-contract', issue: 'reply status 204 is not declared by the contract (declared: 200)' }),
+    ]);
   });
 });
 

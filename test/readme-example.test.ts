@@ -31,15 +31,23 @@ afterAll(async () => {
 it('my notify handler gets a verified, decrypted COUPON.USE, and the same id again after a 500', async () => {
   await mock.clock.freeze(new Date('2027-01-04T10:00:00+08:00'));
   const { stock_id } = await call('POST', '/v3/marketing/favor/coupon-stocks', {
-    stock_name: '满10减1', belong_merchant: '1900000001', available_begin_time: '2027-01-04T10:00:00+08:00',
-    available_end_time: '2027-01-31T23:59:59+08:00', no_cash: true, stock_type: 'NORMAL', out_request_no: 'STOCK-1',
+    stock_name: '满10减1',
+    belong_merchant: '1900000001',
+    available_begin_time: '2027-01-04T10:00:00+08:00',
+    available_end_time: '2027-01-31T23:59:59+08:00',
+    no_cash: true,
+    stock_type: 'NORMAL',
+    out_request_no: 'STOCK-1',
     stock_use_rule: { max_coupons: 10, max_amount: 1000, max_coupons_per_user: 1, natural_person_limit: false, prevent_api_abuse: false },
     coupon_use_rule: { fixed_normal_coupon: { coupon_amount: 100, transaction_minimum: 1000 }, available_merchants: ['1900000001'] },
   });
   await call('POST', `/v3/marketing/favor/stocks/${stock_id}/start`, { stock_creator_mchid: '1900000001' });
   const openid = 'od3htb2NrLTEtdXNlci0xX19fX19'; // a fixture user of appid wx1a2b3c4d5e6f7001
   const { coupon_id } = await call('POST', `/v3/marketing/favor/users/${openid}/coupons`, {
-    stock_id, stock_creator_mchid: '1900000001', appid: 'wx1a2b3c4d5e6f7001', out_request_no: 'SEND-1',
+    stock_id,
+    stock_creator_mchid: '1900000001',
+    appid: 'wx1a2b3c4d5e6f7001',
+    out_request_no: 'SEND-1',
   });
 
   receiver.respond([{ status: 500 }]); // the first answer fails, then the receiver answers 204
@@ -51,5 +59,10 @@ it('my notify handler gets a verified, decrypted COUPON.USE, and the same id aga
   const [first, second] = await receiver.waitFor(2);
   expect(second.id).toBe(first.id); // a retry is the same notification
   expect(second.verified).toBe(true); // signature, serial and timestamp check out
-  expect(second.plaintext).toMatchObject({ coupon_id, stock_id, status: 'USED', consume_information: { transaction_id: '4200000000202701040000000001' } });
+  expect(second.plaintext).toMatchObject({
+    coupon_id,
+    stock_id,
+    status: 'USED',
+    consume_information: { transaction_id: '4200000000202701040000000001' },
+  });
 });

@@ -11,7 +11,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildReport, createCallbackReceiver, createSigner, formatReport, startMock, type CallbackReceiver, type ContractReport, type RunningMock } from '../mock-server/index.js';
+import {
+  buildReport,
+  createCallbackReceiver,
+  createSigner,
+  formatReport,
+  startMock,
+  type CallbackReceiver,
+  type ContractReport,
+  type RunningMock,
+} from '../mock-server/index.js';
 import { couponUsePlaintext } from './helpers/coupon-use.js';
 import { CREATOR, newMock, type TestMock } from './helpers/mock.js';
 import { createBody, CREATE, NOW as PAYGIFT_NOW } from './helpers/paygift.js';
@@ -49,16 +58,28 @@ async function startCli(args: string[] = []): Promise<{ url: string; signer: Ret
   const env = await new Promise<Record<string, string>>((resolve, reject) => {
     child.stdout.on('data', (d) => {
       out += d;
-      if (out.includes('WXPAY_PUBLIC_KEY_PATH')) resolve(Object.fromEntries([...out.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1], m[2]])));
+      if (out.includes('WXPAY_PUBLIC_KEY_PATH'))
+        resolve(Object.fromEntries([...out.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1], m[2]])));
     });
     void exited.then(() => reject(new Error(`the CLI exited: ${err}`)));
   });
-  const signer = createSigner({ mchid: env.WXPAY_MCHID, serialNo: env.WXPAY_MERCHANT_SERIAL_NO, privateKey: readFileSync(env.WXPAY_MERCHANT_PRIVATE_KEY_PATH, 'utf8') });
+  const signer = createSigner({
+    mchid: env.WXPAY_MCHID,
+    serialNo: env.WXPAY_MERCHANT_SERIAL_NO,
+    privateKey: readFileSync(env.WXPAY_MERCHANT_PRIVATE_KEY_PATH, 'utf8'),
+  });
   return { url: env.WXPAY_MOCK_URL, signer };
 }
 
 /** A request signed as the SDKs sign it (or over `signedBody` when a test seeds a signing bug). */
-async function send(url: string, signer: ReturnType<typeof createSigner>, method: string, target: string, body?: unknown, signedBody?: string) {
+async function send(
+  url: string,
+  signer: ReturnType<typeof createSigner>,
+  method: string,
+  target: string,
+  body?: unknown,
+  signedBody?: string,
+) {
   const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
   const res = await fetch(url + target, { method, headers: signer.headers(method, target, signedBody ?? text), body: text });
   const reply = await res.text();
@@ -66,9 +87,18 @@ async function send(url: string, signer: ReturnType<typeof createSigner>, method
 }
 
 const control = async (url: string, method: string, path: string, body?: unknown) => {
-  const res = await fetch(url + path, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(url + path, {
+    method,
+    headers: { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, text, json: /json/.test(res.headers.get('content-type') ?? '') && text ? JSON.parse(text) : undefined };
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    json: /json/.test(res.headers.get('content-type') ?? '') && text ? JSON.parse(text) : undefined,
+  };
 };
 
 const validStock = (overrides: Record<string, unknown> = {}) => ({
@@ -96,107 +126,163 @@ describe('wxpay-mock report (the CLI against a running mock)', () => {
     expect(() => readFileSync(CLI)).not.toThrow();
   });
 
-  it('clean traffic → exit 0, PASSED, the exercised operation listed; a seeded contract violation → exit 1 naming operation, field, issue and the value sent', async () => {
-    const { url, signer } = await startCli();
-    expect((await send(url, signer, 'POST', CALLBACKS, { mchid: CREATOR, notify_url: 'https://m.example.com/notify' })).status).toBe(200);
-    const clean = await cli(['report', '--url', url]);
-    expect(clean.stderr).toBe('');
-    expect(clean.status).toBe(0);
-    expect(clean.stdout).toMatch(/^PASSED: 0 violations, 0 warnings — 1 request,/m);
-    expect(clean.stdout).toMatch(/^ {2}exercised {4} {2}favor\.setCallback +POST \/v3\/marketing\/favor\/callbacks {2}— 1 request, 1 ok; 200$/m);
+  it(
+    'clean traffic → exit 0, PASSED, the exercised operation listed; a seeded contract violation → exit 1 naming operation, field, issue and the value sent',
+    async () => {
+      const { url, signer } = await startCli();
+      expect((await send(url, signer, 'POST', CALLBACKS, { mchid: CREATOR, notify_url: 'https://m.example.com/notify' })).status).toBe(200);
+      const clean = await cli(['report', '--url', url]);
+      expect(clean.stderr).toBe('');
+      expect(clean.status).toBe(0);
+      expect(clean.stdout).toMatch(/^PASSED: 0 violations, 0 warnings — 1 request,/m);
+      expect(clean.stdout).toMatch(
+        /^ {2}exercised {4} {2}favor\.setCallback +POST \/v3\/marketing\/favor\/callbacks {2}— 1 request, 1 ok; 200$/m,
+      );
 
-    // stock_name over 20 characters: the contract says maxLength 20.
-    const bad = await send(url, signer, 'POST', STOCKS, validStock({ stock_name: LONG_NAME }));
-    expect(bad.status).toBe(400);
-    expect(bad.body.code).toBe('PARAM_ERROR');
+      // stock_name over 20 characters: the contract says maxLength 20.
+      const bad = await send(url, signer, 'POST', STOCKS, validStock({ stock_name: LONG_NAME }));
+      expect(bad.status).toBe(400);
+      expect(bad.body.code).toBe('PARAM_ERROR');
 
-    const failed = await cli(['report', '--url', url]);
-    expect(failed.status).toBe(1);
-    expect(failed.stdout).toMatch(/^FAILED: 1 violation, 0 warnings/m);
-    const line = failed.stdout.split('\n').find((l) => l.includes('contract violation:'))!;
-    expect(line).toContain(`contract violation: POST ${STOCKS} (favor.createStock) → 400 PARAM_ERROR, mchid ${CREATOR}: body field /stock_name (sent "${LONG_NAME}"): must NOT have more than 20 characters`);
-    expect(line).toContain(bad.body.message);
-    expect(failed.stderr).toContain('wxpay-mock report: FAILED, 1 violation(s), 0 warning(s); first: contract violation: POST /v3/marketing/favor/coupon-stocks (favor.createStock)');
-  }, CLI_TIMEOUT);
+      const failed = await cli(['report', '--url', url]);
+      expect(failed.status).toBe(1);
+      expect(failed.stdout).toMatch(/^FAILED: 1 violation, 0 warnings/m);
+      const line = failed.stdout.split('\n').find((l) => l.includes('contract violation:'))!;
+      expect(line).toContain(
+        `contract violation: POST ${STOCKS} (favor.createStock) → 400 PARAM_ERROR, mchid ${CREATOR}: body field /stock_name (sent "${LONG_NAME}"): must NOT have more than 20 characters`,
+      );
+      expect(line).toContain(bad.body.message);
+      expect(failed.stderr).toContain(
+        'wxpay-mock report: FAILED, 1 violation(s), 0 warning(s); first: contract violation: POST /v3/marketing/favor/coupon-stocks (favor.createStock)',
+      );
+    },
+    CLI_TIMEOUT,
+  );
 
-  it('a seeded signature bug (body signed compact, sent pretty-printed) → exit 1 with 错误的签名，验签失败 and the sign_information the mock verified', async () => {
-    const { url, signer } = await startCli();
-    const body = { mchid: CREATOR, notify_url: 'https://m.example.com/notify' };
-    const res = await send(url, signer, 'POST', CALLBACKS, JSON.stringify(body, null, 2), JSON.stringify(body));
-    expect(res.status).toBe(401);
-    const out = await cli(['report', '--url', url]);
-    expect(out.status).toBe(1);
-    const lines = out.stdout.split('\n');
-    const at = lines.findIndex((l) => l.includes('signature failure:'));
-    // The journal's hint (protocol/verify-request.ts) follows the real message.
-    expect(lines[at]).toMatch(new RegExp(`^ {2}1\\. signature failure: POST ${CALLBACKS} \\(favor\\.setCallback\\) → 401 SIGN_ERROR: 错误的签名，验签失败 — hint: \\S`));
-    const diagnostic = JSON.parse(lines[at + 1].replace(/^\s*sign_information \(what the mock verified\): /, ''));
-    expect(diagnostic).toMatchObject({ method: 'POST', url: CALLBACKS, sign_message_length: expect.any(Number) });
-    expect(diagnostic.truncated_sign_message).toMatch(new RegExp(`^POST\\n${CALLBACKS}\\n\\d+\\n\\w+\\n\\{\\n  "mch\\n$`));
-    expect(out.stderr).toContain('first: signature failure:');
-  }, CLI_TIMEOUT);
+  it(
+    'a seeded signature bug (body signed compact, sent pretty-printed) → exit 1 with 错误的签名，验签失败 and the sign_information the mock verified',
+    async () => {
+      const { url, signer } = await startCli();
+      const body = { mchid: CREATOR, notify_url: 'https://m.example.com/notify' };
+      const res = await send(url, signer, 'POST', CALLBACKS, JSON.stringify(body, null, 2), JSON.stringify(body));
+      expect(res.status).toBe(401);
+      const out = await cli(['report', '--url', url]);
+      expect(out.status).toBe(1);
+      const lines = out.stdout.split('\n');
+      const at = lines.findIndex((l) => l.includes('signature failure:'));
+      // The journal's hint (protocol/verify-request.ts) follows the real message.
+      expect(lines[at]).toMatch(
+        new RegExp(
+          `^ {2}1\\. signature failure: POST ${CALLBACKS} \\(favor\\.setCallback\\) → 401 SIGN_ERROR: 错误的签名，验签失败 — hint: \\S`,
+        ),
+      );
+      const diagnostic = JSON.parse(lines[at + 1].replace(/^\s*sign_information \(what the mock verified\): /, ''));
+      expect(diagnostic).toMatchObject({ method: 'POST', url: CALLBACKS, sign_message_length: expect.any(Number) });
+      expect(diagnostic.truncated_sign_message).toMatch(new RegExp(`^POST\\n${CALLBACKS}\\n\\d+\\n\\w+\\n\\{\\n  "mch\\n$`));
+      expect(out.stderr).toContain('first: signature failure:');
+    },
+    CLI_TIMEOUT,
+  );
 
-  it('--format json: well formed, coverage exercised / attempted / not exercised, the violation with operation, field, value, issue and message', async () => {
-    const { url, signer } = await startCli();
-    await send(url, signer, 'POST', CALLBACKS, { mchid: CREATOR, notify_url: 'https://m.example.com/notify' });
-    await send(url, signer, 'GET', `${CALLBACKS}?mchid=${CREATOR}&page=2`);
-    await send(url, signer, 'POST', STOCKS, validStock({ stock_name: LONG_NAME }));
-    const out = await cli(['report', '--url', url, '--format', 'json']);
-    expect(out.status).toBe(1);
-    const report: ContractReport = JSON.parse(out.stdout);
-    expect(report).toMatchObject({ ok: false, strict: false, source: url, summary: { requests: 3, exercised: 2, attempted: 1, violations: 1, warnings: 1 } });
-    const state = (id: string) => report.coverage.operations.find((o) => o.operation_id === id)?.state;
-    expect([state('favor.setCallback'), state('favor.getCallback'), state('favor.createStock'), state('paygift.createActivity')]).toEqual(['exercised', 'exercised', 'attempted', 'not-exercised']);
-    expect(report.summary.not_exercised).toBe(report.summary.operations - 3);
-    expect(report.violations).toEqual([
-      expect.objectContaining({ kind: 'contract', severity: 'violation', operation_id: 'favor.createStock', status: 400, code: 'PARAM_ERROR', location: 'body', field: '/stock_name', value: LONG_NAME, issue: 'must NOT have more than 20 characters', message: expect.stringContaining('输入源“/body/stock_name”') }),
-    ]);
-    // An ignored query parameter is a warning: noted, not failing.
-    expect(report.warnings).toEqual([expect.objectContaining({ kind: 'undeclared-query', operation_id: 'favor.getCallback', field: 'page', value: '2' })]);
-  }, CLI_TIMEOUT);
+  it(
+    '--format json: well formed, coverage exercised / attempted / not exercised, the violation with operation, field, value, issue and message',
+    async () => {
+      const { url, signer } = await startCli();
+      await send(url, signer, 'POST', CALLBACKS, { mchid: CREATOR, notify_url: 'https://m.example.com/notify' });
+      await send(url, signer, 'GET', `${CALLBACKS}?mchid=${CREATOR}&page=2`);
+      await send(url, signer, 'POST', STOCKS, validStock({ stock_name: LONG_NAME }));
+      const out = await cli(['report', '--url', url, '--format', 'json']);
+      expect(out.status).toBe(1);
+      const report: ContractReport = JSON.parse(out.stdout);
+      expect(report).toMatchObject({
+        ok: false,
+        strict: false,
+        source: url,
+        summary: { requests: 3, exercised: 2, attempted: 1, violations: 1, warnings: 1 },
+      });
+      const state = (id: string) => report.coverage.operations.find((o) => o.operation_id === id)?.state;
+      expect([state('favor.setCallback'), state('favor.getCallback'), state('favor.createStock'), state('paygift.createActivity')]).toEqual(
+        ['exercised', 'exercised', 'attempted', 'not-exercised'],
+      );
+      expect(report.summary.not_exercised).toBe(report.summary.operations - 3);
+      expect(report.violations).toEqual([
+        expect.objectContaining({
+          kind: 'contract',
+          severity: 'violation',
+          operation_id: 'favor.createStock',
+          status: 400,
+          code: 'PARAM_ERROR',
+          location: 'body',
+          field: '/stock_name',
+          value: LONG_NAME,
+          issue: 'must NOT have more than 20 characters',
+          message: expect.stringContaining('输入源“/body/stock_name”'),
+        }),
+      ]);
+      // An ignored query parameter is a warning: noted, not failing.
+      expect(report.warnings).toEqual([
+        expect.objectContaining({ kind: 'undeclared-query', operation_id: 'favor.getCallback', field: 'page', value: '2' }),
+      ]);
+    },
+    CLI_TIMEOUT,
+  );
 
-  it('--format junit --out FILE: well-formed XML (fast-xml-parser), a <failure> for the violation, <skipped> for operations not exercised; stdout gets the text report', async () => {
-    const { url, signer } = await startCli();
-    await send(url, signer, 'POST', CALLBACKS, { mchid: CREATOR, notify_url: 'https://m.example.com/notify' });
-    await send(url, signer, 'POST', STOCKS, validStock({ stock_name: LONG_NAME }));
-    const file = join(mkdtempSync(join(tmpdir(), 'wxpay-mock-report-')), 'contract.xml');
-    const out = await cli(['report', '--url', url, '--format', 'junit', '--out', file]);
-    expect(out.status).toBe(1);
-    expect(out.stdout).toMatch(/^FAILED: 1 violation/m);
-    const xml = readFileSync(file, 'utf8');
-    expect(XMLValidator.validate(xml)).toBe(true);
-    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase'].includes(name) }).parse(xml);
-    const suites = doc.testsuites.testsuite as any[];
-    expect(suites.map((s) => s.name)).toEqual(['wxpay-mock.coverage', 'wxpay-mock.requests', 'wxpay-mock.callbacks']);
-    const [coverage, requests] = suites;
-    const cases = (s: any) => (s.testcase ?? []) as any[];
-    // Every suite's counts agree with its cases, and the root's with the suites.
-    for (const s of suites) {
-      expect(Number(s.tests)).toBe(cases(s).length);
-      expect(Number(s.failures)).toBe(cases(s).filter((c) => c.failure).length);
-      expect(Number(s.skipped)).toBe(cases(s).filter((c) => c.skipped).length);
-    }
-    expect(Number(doc.testsuites.failures)).toBe(1);
-    const report: ContractReport = JSON.parse((await cli(['report', '--url', url, '--format', 'json'])).stdout);
-    expect(cases(coverage)).toHaveLength(report.summary.operations);
-    expect(cases(coverage).filter((c) => c.skipped)).toHaveLength(report.summary.operations - 1);
-    expect(cases(coverage).find((c) => c.name.startsWith('favor.setCallback ')).skipped).toBeUndefined();
-    expect(cases(coverage).find((c) => c.name.startsWith('favor.createStock ')).skipped.message).toBe('attempted 1 time(s), never answered 2xx (400)');
-    const failing = cases(requests).find((c) => c.name === 'favor.createStock');
-    expect(failing.classname).toBe('wxpay-mock.requests.favor');
-    expect(failing.failure.type).toBe('contract');
-    expect(failing.failure.message).toContain('body field /stock_name');
-    expect(cases(requests).find((c) => c.name === 'favor.setCallback').failure).toBeUndefined();
-  }, CLI_TIMEOUT);
+  it(
+    '--format junit --out FILE: well-formed XML (fast-xml-parser), a <failure> for the violation, <skipped> for operations not exercised; stdout gets the text report',
+    async () => {
+      const { url, signer } = await startCli();
+      await send(url, signer, 'POST', CALLBACKS, { mchid: CREATOR, notify_url: 'https://m.example.com/notify' });
+      await send(url, signer, 'POST', STOCKS, validStock({ stock_name: LONG_NAME }));
+      const file = join(mkdtempSync(join(tmpdir(), 'wxpay-mock-report-')), 'contract.xml');
+      const out = await cli(['report', '--url', url, '--format', 'junit', '--out', file]);
+      expect(out.status).toBe(1);
+      expect(out.stdout).toMatch(/^FAILED: 1 violation/m);
+      const xml = readFileSync(file, 'utf8');
+      expect(XMLValidator.validate(xml)).toBe(true);
+      const doc = new XMLParser({
+        ignoreAttributes: false,
+        attributeNamePrefix: '',
+        isArray: (name) => ['testsuite', 'testcase'].includes(name),
+      }).parse(xml);
+      const suites = doc.testsuites.testsuite as any[];
+      expect(suites.map((s) => s.name)).toEqual(['wxpay-mock.coverage', 'wxpay-mock.requests', 'wxpay-mock.callbacks']);
+      const [coverage, requests] = suites;
+      const cases = (s: any) => (s.testcase ?? []) as any[];
+      // Every suite's counts agree with its cases, and the root's with the suites.
+      for (const s of suites) {
+        expect(Number(s.tests)).toBe(cases(s).length);
+        expect(Number(s.failures)).toBe(cases(s).filter((c) => c.failure).length);
+        expect(Number(s.skipped)).toBe(cases(s).filter((c) => c.skipped).length);
+      }
+      expect(Number(doc.testsuites.failures)).toBe(1);
+      const report: ContractReport = JSON.parse((await cli(['report', '--url', url, '--format', 'json'])).stdout);
+      expect(cases(coverage)).toHaveLength(report.summary.operations);
+      expect(cases(coverage).filter((c) => c.skipped)).toHaveLength(report.summary.operations - 1);
+      expect(cases(coverage).find((c) => c.name.startsWith('favor.setCallback ')).skipped).toBeUndefined();
+      expect(cases(coverage).find((c) => c.name.startsWith('favor.createStock ')).skipped.message).toBe(
+        'attempted 1 time(s), never answered 2xx (400)',
+      );
+      const failing = cases(requests).find((c) => c.name === 'favor.createStock');
+      expect(failing.classname).toBe('wxpay-mock.requests.favor');
+      expect(failing.failure.type).toBe('contract');
+      expect(failing.failure.message).toContain('body field /stock_name');
+      expect(cases(requests).find((c) => c.name === 'favor.setCallback').failure).toBeUndefined();
+    },
+    CLI_TIMEOUT,
+  );
 
-  it('an unreachable mock → exit 3 and a message; a bad --format → exit 2', async () => {
-    const down = await cli(['report', '--url', 'http://127.0.0.1:9']);
-    expect(down.status).toBe(3);
-    expect(down.stderr).toMatch(/^wxpay-mock report: cannot reach http:\/\/127\.0\.0\.1:9\/_mock\/journal/);
-    const bad = await cli(['report', '--format', 'yaml']);
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('--format must be text, json, junit, got "yaml"');
-  }, CLI_TIMEOUT);
+  it(
+    'an unreachable mock → exit 3 and a message; a bad --format → exit 2',
+    async () => {
+      const down = await cli(['report', '--url', 'http://127.0.0.1:9']);
+      expect(down.status).toBe(3);
+      expect(down.stderr).toMatch(/^wxpay-mock report: cannot reach http:\/\/127\.0\.0\.1:9\/_mock\/journal/);
+      const bad = await cli(['report', '--format', 'yaml']);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain('--format must be text, json, junit, got "yaml"');
+    },
+    CLI_TIMEOUT,
+  );
 });
 
 describe('strict contracts: fields marked x-not-open', () => {
@@ -211,32 +297,54 @@ describe('strict contracts: fields marked x-not-open', () => {
     expect(res.status).toBe(200);
     const report = t.mock.report();
     expect(report.ok).toBe(true);
-    expect(report.warnings).toEqual([expect.objectContaining({ kind: 'not-open', operation_id: 'paygift.createActivity', field: '/advanced_setting/payment_mode', value: paymentMode })]);
-    expect(report.warnings[0].summary).toContain('field not open for this endpoint: POST /v3/marketing/paygiftactivity/unique-threshold-activity (paygift.createActivity) → 200');
+    expect(report.warnings).toEqual([
+      expect.objectContaining({
+        kind: 'not-open',
+        operation_id: 'paygift.createActivity',
+        field: '/advanced_setting/payment_mode',
+        value: paymentMode,
+      }),
+    ]);
+    expect(report.warnings[0].summary).toContain(
+      'field not open for this endpoint: POST /v3/marketing/paygiftactivity/unique-threshold-activity (paygift.createActivity) → 200',
+    );
     expect(t.mock.report({ strict: true }).ok).toBe(false);
   });
 
-  it('start --strict: an x-not-open field → 400 PARAM_ERROR 请求中含有未在API文档中定义的参数 with its pointer, nothing created, a contract violation in the report', async () => {
-    const t = await newMock();
-    const body = await createBody(t);
-    // The CLI mock accepts any image URL with --relax-media-urls (the images above are another mock's).
-    body.activity_base_info.merchant_logo_url = 'https://img.example.com/logo.png';
-    body.award_send_rule.award_list[0].original_image_url = 'https://img.example.com/award.png';
-    body.award_send_rule.award_list[0].thumbnail_url = 'https://img.example.com/award.png';
-    body.advanced_setting.payment_mode = paymentMode;
-    const { url, signer } = await startCli(['--strict', '--relax-media-urls']);
-    await control(url, 'POST', '/_mock/clock/freeze', { time: PAYGIFT_NOW });
-    const res = await send(url, signer, 'POST', CREATE, body);
-    expect([res.status, res.body]).toEqual([400, { code: 'PARAM_ERROR', message: '请求中含有未在API文档中定义的参数', detail: { location: null, value: ['/body/advanced_setting/payment_mode'] } }]);
-    const listed = await send(url, signer, 'GET', '/v3/marketing/paygiftactivity/activities?offset=0&limit=10');
-    expect(listed.body.total_count).toBe(0);
-    // The same body without the field is created: only the not-open field was refused.
-    delete body.advanced_setting.payment_mode;
-    expect((await send(url, signer, 'POST', CREATE, body)).status).toBe(200);
-    const out = await cli(['report', '--url', url]);
-    expect(out.status).toBe(1);
-    expect(out.stdout).toContain(`contract violation: POST ${CREATE} (paygift.createActivity) → 400 PARAM_ERROR, mchid ${CREATOR}: body field /advanced_setting/payment_mode (sent {"payment_scene_list":["APP_SCENE"]}): field not open for this endpoint`);
-  }, CLI_TIMEOUT);
+  it(
+    'start --strict: an x-not-open field → 400 PARAM_ERROR 请求中含有未在API文档中定义的参数 with its pointer, nothing created, a contract violation in the report',
+    async () => {
+      const t = await newMock();
+      const body = await createBody(t);
+      // The CLI mock accepts any image URL with --relax-media-urls (the images above are another mock's).
+      body.activity_base_info.merchant_logo_url = 'https://img.example.com/logo.png';
+      body.award_send_rule.award_list[0].original_image_url = 'https://img.example.com/award.png';
+      body.award_send_rule.award_list[0].thumbnail_url = 'https://img.example.com/award.png';
+      body.advanced_setting.payment_mode = paymentMode;
+      const { url, signer } = await startCli(['--strict', '--relax-media-urls']);
+      await control(url, 'POST', '/_mock/clock/freeze', { time: PAYGIFT_NOW });
+      const res = await send(url, signer, 'POST', CREATE, body);
+      expect([res.status, res.body]).toEqual([
+        400,
+        {
+          code: 'PARAM_ERROR',
+          message: '请求中含有未在API文档中定义的参数',
+          detail: { location: null, value: ['/body/advanced_setting/payment_mode'] },
+        },
+      ]);
+      const listed = await send(url, signer, 'GET', '/v3/marketing/paygiftactivity/activities?offset=0&limit=10');
+      expect(listed.body.total_count).toBe(0);
+      // The same body without the field is created: only the not-open field was refused.
+      delete body.advanced_setting.payment_mode;
+      expect((await send(url, signer, 'POST', CREATE, body)).status).toBe(200);
+      const out = await cli(['report', '--url', url]);
+      expect(out.status).toBe(1);
+      expect(out.stdout).toContain(
+        `contract violation: POST ${CREATE} (paygift.createActivity) → 400 PARAM_ERROR, mchid ${CREATOR}: body field /advanced_setting/payment_mode (sent {"payment_scene_list":["APP_SCENE"]}): field not open for this endpoint`,
+      );
+    },
+    CLI_TIMEOUT,
+  );
 });
 
 describe('callbacks contract for merchant notify handlers', () => {
@@ -260,34 +368,43 @@ describe('callbacks contract for merchant notify handlers', () => {
     expect((await send(mock.url, signer, 'POST', CALLBACKS, { mchid: CREATOR, notify_url: notifyUrl })).status).toBe(200);
   }
 
-  it('handler check: a handler that verifies (refuses the WECHATPAY/SIGNTEST/ probe with 401) passes; one that answers 200 anyway is flagged, and `wxpay-mock report` exits 1 naming it', async () => {
-    await withMock();
-    const verifying = await receiver();
-    await setNotifyUrl(verifying.url);
-    const passed = await control(mock.url, 'POST', '/_mock/callbacks/handler-check', { mchid: CREATOR });
-    expect(passed.status).toBe(200);
-    expect(passed.json).toMatchObject({ seq: 1, mchid: CREATOR, url: verifying.url, verdict: 'refused', status: 401, error: null });
-    const [probe] = await verifying.waitFor(1);
-    // What arrived is a real COUPON.USE that decrypts with the merchant's key; only the signature is broken.
-    expect(probe.headers['wechatpay-signature']).toMatch(/^WECHATPAY\/SIGNTEST\//);
-    expect(probe.verified).toBe(false);
-    expect(probe.plaintext.stock_creator_mchid).toBe(CREATOR);
-    expect(probe.id).toBe(passed.json.notification_id);
-    expect(mock.report().ok).toBe(true);
-    expect((await cli(['report', '--url', mock.url])).status).toBe(0);
+  it(
+    'handler check: a handler that verifies (refuses the WECHATPAY/SIGNTEST/ probe with 401) passes; one that answers 200 anyway is flagged, and `wxpay-mock report` exits 1 naming it',
+    async () => {
+      await withMock();
+      const verifying = await receiver();
+      await setNotifyUrl(verifying.url);
+      const passed = await control(mock.url, 'POST', '/_mock/callbacks/handler-check', { mchid: CREATOR });
+      expect(passed.status).toBe(200);
+      expect(passed.json).toMatchObject({ seq: 1, mchid: CREATOR, url: verifying.url, verdict: 'refused', status: 401, error: null });
+      const [probe] = await verifying.waitFor(1);
+      // What arrived is a real COUPON.USE that decrypts with the merchant's key; only the signature is broken.
+      expect(probe.headers['wechatpay-signature']).toMatch(/^WECHATPAY\/SIGNTEST\//);
+      expect(probe.verified).toBe(false);
+      expect(probe.plaintext.stock_creator_mchid).toBe(CREATOR);
+      expect(probe.id).toBe(passed.json.notification_id);
+      expect(mock.report().ok).toBe(true);
+      expect((await cli(['report', '--url', mock.url])).status).toBe(0);
 
-    const sloppy = await receiver({ status: 200 });
-    const flagged = await mock.checkCallbackHandler({ mchid: CREATOR, url: sloppy.url });
-    expect(flagged).toMatchObject({ seq: 2, verdict: 'accepted', status: 200 });
-    expect(flagged.error).toContain('it does not verify signatures');
-    expect((await sloppy.waitFor(1))[0].verified).toBe(false);
-    expect((await control(mock.url, 'GET', '/_mock/callbacks/handler-checks')).json.checks.map((c: any) => c.verdict)).toEqual(['refused', 'accepted']);
+      const sloppy = await receiver({ status: 200 });
+      const flagged = await mock.checkCallbackHandler({ mchid: CREATOR, url: sloppy.url });
+      expect(flagged).toMatchObject({ seq: 2, verdict: 'accepted', status: 200 });
+      expect(flagged.error).toContain('it does not verify signatures');
+      expect((await sloppy.waitFor(1))[0].verified).toBe(false);
+      expect((await control(mock.url, 'GET', '/_mock/callbacks/handler-checks')).json.checks.map((c: any) => c.verdict)).toEqual([
+        'refused',
+        'accepted',
+      ]);
 
-    const out = await cli(['report', '--url', mock.url]);
-    expect(out.status).toBe(1);
-    expect(out.stdout).toContain(`handler check #2: notify handler ${sloppy.url} (mchid ${CREATOR}) answered HTTP 200 to a COUPON.USE signed WECHATPAY/SIGNTEST/: it accepts callbacks without verifying their signature`);
-    expect(out.stdout).toContain(`handler check #1 → ${verifying.url} (mchid ${CREATOR}): refused (HTTP 401`);
-  }, CLI_TIMEOUT);
+      const out = await cli(['report', '--url', mock.url]);
+      expect(out.status).toBe(1);
+      expect(out.stdout).toContain(
+        `handler check #2: notify handler ${sloppy.url} (mchid ${CREATOR}) answered HTTP 200 to a COUPON.USE signed WECHATPAY/SIGNTEST/: it accepts callbacks without verifying their signature`,
+      );
+      expect(out.stdout).toContain(`handler check #1 → ${verifying.url} (mchid ${CREATOR}): refused (HTTP 401`);
+    },
+    CLI_TIMEOUT,
+  );
 
   it('handler check: no answer is inconclusive (a warning), no notify URL and no url → 409', async () => {
     await withMock();
@@ -310,7 +427,12 @@ describe('callbacks contract for merchant notify handlers', () => {
     expect((await ok.settled).state).toBe('delivered');
     let report = mock.report();
     expect(report.ok).toBe(true);
-    expect(report.callbacks.deliveries[0]).toMatchObject({ id: ok.record.id, state: 'delivered', delivered_in_time: true, probe_accepted: false });
+    expect(report.callbacks.deliveries[0]).toMatchObject({
+      id: ok.record.id,
+      state: 'delivered',
+      delivered_in_time: true,
+      probe_accepted: false,
+    });
     expect(report.callbacks.deliveries[0].attempts.map((a) => [a.probe, a.status, a.ok])).toEqual([
       [true, 401, true],
       [false, 204, true],
@@ -327,7 +449,9 @@ describe('callbacks contract for merchant notify handlers', () => {
     const mine = report.violations.filter((v) => v.notification_id === failing.record.id);
     expect(mine.map((v) => v.kind).sort()).toEqual(['callback-delivery', 'callback-unverified']);
     expect(mine.find((v) => v.kind === 'callback-delivery')!.summary).toMatch(
-      new RegExp(`^notify handler ${bad.url} \\(mchid ${CREATOR}\\) did not answer COUPON\\.USE ${failing.record.id} with 200/204 within 5 s on 1 of 1 attempt\\(s\\); first: attempt 1: HTTP 500 after [\\d.]+ ms`),
+      new RegExp(
+        `^notify handler ${bad.url} \\(mchid ${CREATOR}\\) did not answer COUPON\\.USE ${failing.record.id} with 200/204 within 5 s on 1 of 1 attempt\\(s\\); first: attempt 1: HTTP 500 after [\\d.]+ ms`,
+      ),
     );
     expect(mine.find((v) => v.kind === 'callback-unverified')!.summary).toContain('answered HTTP 200 to a WECHATPAY/SIGNTEST/ probe');
   });
@@ -358,22 +482,36 @@ describe('report API and control endpoint', () => {
     for (let i = 0; i < 3; i++) await t.call('GET', `${CALLBACKS}?mchid=${CREATOR}`);
     const report = t.mock.report();
     expect(report.summary.requests).toBe(2);
-    expect(report.warnings).toEqual([expect.objectContaining({ kind: 'journal-truncated', summary: expect.stringContaining('dropped its 1 oldest request(s)') })]);
+    expect(report.warnings).toEqual([
+      expect.objectContaining({ kind: 'journal-truncated', summary: expect.stringContaining('dropped its 1 oldest request(s)') }),
+    ]);
   });
 
-  it('buildReport works from any journal of the JournalEntry shape (e.g. the proxy\'s): a reply that broke its contract is a violation; XML special characters are escaped', () => {
+  it("buildReport works from any journal of the JournalEntry shape (e.g. the proxy's): a reply that broke its contract is a violation; XML special characters are escaped", () => {
     const report = buildReport({
       operations: [{ operation_id: 'favor.getStock', method: 'GET', path: '/v3/marketing/favor/stocks/{stock_id}' }],
       journal: [
         {
-          seq: 1, time: '2026-01-01T00:00:00.000Z', virtual_time: '2026-01-01T08:00:00.000+08:00', request_id: 'R-1', method: 'GET', target: '/v3/marketing/favor/stocks/1?stock_creator_mchid=1900000001',
-          operation_id: 'favor.getStock', mchid: '1900000001', status: 200, code: null, message: null, duration_ms: 1,
+          seq: 1,
+          time: '2026-01-01T00:00:00.000Z',
+          virtual_time: '2026-01-01T08:00:00.000+08:00',
+          request_id: 'R-1',
+          method: 'GET',
+          target: '/v3/marketing/favor/stocks/1?stock_creator_mchid=1900000001',
+          operation_id: 'favor.getStock',
+          mchid: '1900000001',
+          status: 200,
+          code: null,
+          message: null,
+          duration_ms: 1,
           findings: [{ kind: 'response-contract', location: 'body', field: '/stock_name', value: '<&">', issue: 'must be string' }],
         },
       ],
     });
     expect(report.ok).toBe(false);
-    expect(report.violations[0].summary).toBe('reply breaks its contract: GET /v3/marketing/favor/stocks/1?stock_creator_mchid=1900000001 (favor.getStock) → 200, mchid 1900000001: body field /stock_name (sent "<&\\">"): must be string');
+    expect(report.violations[0].summary).toBe(
+      'reply breaks its contract: GET /v3/marketing/favor/stocks/1?stock_creator_mchid=1900000001 (favor.getStock) → 200, mchid 1900000001: body field /stock_name (sent "<&\\">"): must be string',
+    );
     const xml = formatReport(report, 'junit');
     expect(XMLValidator.validate(xml)).toBe(true);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml);
@@ -399,50 +537,64 @@ describe('docs/github-actions-example.yml', () => {
     return body.join('\n').trim();
   }
 
-  it('its steps run as written (npx wxpay-mock → the built CLI, another port): start in the background, wait for health, eval the env block, report exits 1 on the suite\'s unsigned request and writes the JUnit file', async () => {
-    const yml = readFileSync(join(import.meta.dirname, '..', 'docs', 'github-actions-example.yml'), 'utf8');
-    const dir = mkdtempSync(join(tmpdir(), 'wxpay-mock-ci-'));
-    const port = 18000 + Math.floor(Math.random() * 20000);
-    const githubEnv = join(dir, 'github.env');
-    const adapt = (script: string) => script.replaceAll('npx wxpay-mock', `node ${CLI}`).replaceAll('8750', String(port));
-    const shell = (script: string) =>
-      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-        // As GitHub runs a step: bash -eo pipefail, the job's env plus what earlier steps put in $GITHUB_ENV.
-        const env: Record<string, string> = { ...process.env, WXPAY_MOCK_URL: `http://127.0.0.1:${port}`, GITHUB_ENV: githubEnv } as Record<string, string>;
+  it(
+    "its steps run as written (npx wxpay-mock → the built CLI, another port): start in the background, wait for health, eval the env block, report exits 1 on the suite's unsigned request and writes the JUnit file",
+    async () => {
+      const yml = readFileSync(join(import.meta.dirname, '..', 'docs', 'github-actions-example.yml'), 'utf8');
+      const dir = mkdtempSync(join(tmpdir(), 'wxpay-mock-ci-'));
+      const port = 18000 + Math.floor(Math.random() * 20000);
+      const githubEnv = join(dir, 'github.env');
+      const adapt = (script: string) => script.replaceAll('npx wxpay-mock', `node ${CLI}`).replaceAll('8750', String(port));
+      const shell = (script: string) =>
+        new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+          // As GitHub runs a step: bash -eo pipefail, the job's env plus what earlier steps put in $GITHUB_ENV.
+          const env: Record<string, string> = {
+            ...process.env,
+            WXPAY_MOCK_URL: `http://127.0.0.1:${port}`,
+            GITHUB_ENV: githubEnv,
+          } as Record<string, string>;
+          try {
+            for (const l of readFileSync(githubEnv, 'utf8').split('\n').filter(Boolean))
+              env[l.slice(0, l.indexOf('='))] = l.slice(l.indexOf('=') + 1);
+          } catch {
+            // no earlier step wrote to it
+          }
+          const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd: dir, env });
+          let stdout = '';
+          let stderr = '';
+          child.stdout.on('data', (d) => (stdout += d));
+          child.stderr.on('data', (d) => (stderr += d));
+          child.once('close', (status) => resolve({ status, stdout, stderr }));
+        });
+      const pid = () => Number(/WXPAY_MOCK_PID=(\d+)/.exec(readFileSync(githubEnv, 'utf8'))?.[1]);
+      cleanups.push(async () => {
         try {
-          for (const l of readFileSync(githubEnv, 'utf8').split('\n').filter(Boolean)) env[l.slice(0, l.indexOf('='))] = l.slice(l.indexOf('=') + 1);
+          process.kill(pid(), 'SIGKILL');
         } catch {
-          // no earlier step wrote to it
+          // already stopped
         }
-        const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd: dir, env });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => (stdout += d));
-        child.stderr.on('data', (d) => (stderr += d));
-        child.once('close', (status) => resolve({ status, stdout, stderr }));
       });
-    const pid = () => Number(/WXPAY_MOCK_PID=(\d+)/.exec(readFileSync(githubEnv, 'utf8'))?.[1]);
-    cleanups.push(async () => {
-      try {
-        process.kill(pid(), 'SIGKILL');
-      } catch {
-        // already stopped
-      }
-    });
 
-    expect((await shell(adapt(step(yml, 'Start wxpay-mock in the background')))).status).toBe(0);
-    const health = await shell(adapt(step(yml, 'Wait for /_mock/health')));
-    expect(health.status, health.stdout + health.stderr).toBe(0);
-    expect(JSON.parse(health.stdout).status).toBe('ok');
-    // The suite: the env block evaluates, and one request forgets to sign (a seeded client bug).
-    const suite = adapt(step(yml, 'Run the suite')).replace(/npm test.*$/m, `echo "$WXPAY_MCHID $WXPAY_PUBLIC_KEY_ID"; curl -s -o /dev/null -H 'Accept: */*' -H 'User-Agent: ci' "$WXPAY_MOCK_URL/v3/marketing/favor/callbacks?mchid=$WXPAY_MCHID"`);
-    const ran = await shell(suite);
-    expect(ran.status, ran.stderr).toBe(0);
-    expect(ran.stdout.trim()).toMatch(/^1900000001 PUB_KEY_ID_\d+$/);
-    const report = await shell(adapt(step(yml, 'Contract report')));
-    expect(report.status).toBe(1);
-    expect(report.stdout).toContain('signature failure: GET /v3/marketing/favor/callbacks?mchid=1900000001 (favor.getCallback) → 401 SIGN_ERROR');
-    expect(XMLValidator.validate(readFileSync(join(dir, 'wxpay-contract.xml'), 'utf8'))).toBe(true);
-    expect((await shell(adapt(step(yml, 'Stop wxpay-mock')))).status).toBe(0);
-  }, CLI_TIMEOUT);
+      expect((await shell(adapt(step(yml, 'Start wxpay-mock in the background')))).status).toBe(0);
+      const health = await shell(adapt(step(yml, 'Wait for /_mock/health')));
+      expect(health.status, health.stdout + health.stderr).toBe(0);
+      expect(JSON.parse(health.stdout).status).toBe('ok');
+      // The suite: the env block evaluates, and one request forgets to sign (a seeded client bug).
+      const suite = adapt(step(yml, 'Run the suite')).replace(
+        /npm test.*$/m,
+        `echo "$WXPAY_MCHID $WXPAY_PUBLIC_KEY_ID"; curl -s -o /dev/null -H 'Accept: */*' -H 'User-Agent: ci' "$WXPAY_MOCK_URL/v3/marketing/favor/callbacks?mchid=$WXPAY_MCHID"`,
+      );
+      const ran = await shell(suite);
+      expect(ran.status, ran.stderr).toBe(0);
+      expect(ran.stdout.trim()).toMatch(/^1900000001 PUB_KEY_ID_\d+$/);
+      const report = await shell(adapt(step(yml, 'Contract report')));
+      expect(report.status).toBe(1);
+      expect(report.stdout).toContain(
+        'signature failure: GET /v3/marketing/favor/callbacks?mchid=1900000001 (favor.getCallback) → 401 SIGN_ERROR',
+      );
+      expect(XMLValidator.validate(readFileSync(join(dir, 'wxpay-contract.xml'), 'utf8'))).toBe(true);
+      expect((await shell(adapt(step(yml, 'Stop wxpay-mock')))).status).toBe(0);
+    },
+    CLI_TIMEOUT,
+  );
 });

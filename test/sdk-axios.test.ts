@@ -15,7 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => running.close());
 
-const client = (m: MerchantCredentials, certs: Record<string, string>, extra: Record<string, unknown> = {}) => axiosPluginClient(running.url, m, certs, extra);
+const client = (m: MerchantCredentials, certs: Record<string, string>, extra: Record<string, unknown> = {}) =>
+  axiosPluginClient(running.url, m, certs, extra);
 
 /**
  * First download, as every SDK's downloader does it: decrypt the list with the APIv3 key, then check
@@ -49,7 +50,11 @@ describe('wechatpay-axios-plugin, certificate mode (merchant 1900000001)', () =>
     expect(certificates.status).toBe(200);
     expect(certificates.data.data[0].serial_no).toBe(running.credentials.platform_serial_no);
 
-    const set = await wxpay.v3.marketing.favor.callbacks.post({ mchid: m.mchid, notify_url: 'https://merchant.example.com/wxpay/coupon-use', switch: true });
+    const set = await wxpay.v3.marketing.favor.callbacks.post({
+      mchid: m.mchid,
+      notify_url: 'https://merchant.example.com/wxpay/coupon-use',
+      switch: true,
+    });
     expect(set.status).toBe(200);
     expect(set.headers['wechatpay-serial']).toBe(running.credentials.platform_serial_no);
     expect(set.data.notify_url).toBe('https://merchant.example.com/wxpay/coupon-use');
@@ -61,9 +66,15 @@ describe('wechatpay-axios-plugin, certificate mode (merchant 1900000001)', () =>
   it('surfaces the documented error envelope as an AxiosError with the parsed body', async () => {
     const m = merchant('1900000001');
     const wxpay = client(m, await downloadPlatformCertificates(m));
-    const err = await wxpay.v3.marketing.favor.callbacks.post({ mchid: m.mchid, notify_url: 'https://a.example.com/n', bogus: 1 }).catch((e: any) => e);
+    const err = await wxpay.v3.marketing.favor.callbacks
+      .post({ mchid: m.mchid, notify_url: 'https://a.example.com/n', bogus: 1 })
+      .catch((e: any) => e);
     expect(err.response.status).toBe(400);
-    expect(err.response.data).toEqual({ code: 'PARAM_ERROR', message: '请求中含有未在API文档中定义的参数', detail: { location: null, value: ['/body/bogus'] } });
+    expect(err.response.data).toEqual({
+      code: 'PARAM_ERROR',
+      message: '请求中含有未在API文档中定义的参数',
+      detail: { location: null, value: ['/body/bogus'] },
+    });
   });
 
   it('the SDK refuses a reply when it trusts another key (verification really runs)', async () => {

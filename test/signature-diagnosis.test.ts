@@ -49,41 +49,65 @@ describe('signature mismatch: the journal names the mistake that reproduces the 
     const target = '/v3/marketing/paygiftactivity/activities/10028001/terminate';
     const ts = now();
     const nonce = 'k3j9x0a1b2';
-    const res = await t.call('POST', target, { headers: { Authorization: authorizationOver(`POST\n${target}\n${ts}\n${nonce}\n`, { timestamp: ts, nonce }) } });
+    const res = await t.call('POST', target, {
+      headers: { Authorization: authorizationOver(`POST\n${target}\n${ts}\n${nonce}\n`, { timestamp: ts, nonce }) },
+    });
     await expectMismatch(res);
     expect(json(res).detail.sign_information.truncated_sign_message).toBe(`POST\n${target}\n${ts}\n${nonce}\n\n`);
-    expect(lastFinding('signature').hint).toMatch(/^the signed message has 4 lines; APIv3 requires 5: a request without a body still signs an empty body line/);
+    expect(lastFinding('signature').hint).toMatch(
+      /^the signed message has 4 lines; APIv3 requires 5: a request without a body still signs an empty body line/,
+    );
   });
 
   it('the absolute URL signed (http://host:port/…) -> hint to sign only path and query, and --real-bill-urls for downloadBill', async () => {
     const ts = now();
     const nonce = 'n0nce';
     const host = 'mock.internal:8750';
-    const res = await t.call('GET', GET_CALLBACK, { headers: { Host: host, Authorization: authorizationOver(`GET\nhttp://${host}${GET_CALLBACK}\n${ts}\n${nonce}\n\n`, { timestamp: ts, nonce }) } });
+    const res = await t.call('GET', GET_CALLBACK, {
+      headers: {
+        Host: host,
+        Authorization: authorizationOver(`GET\nhttp://${host}${GET_CALLBACK}\n${ts}\n${nonce}\n\n`, { timestamp: ts, nonce }),
+      },
+    });
     await expectMismatch(res);
     const hint = lastFinding('signature').hint!;
-    expect(hint).toContain(`the signed URL line is the absolute URL "http://${host}${GET_CALLBACK}"; APIv3 signs only the path and query as sent ("${GET_CALLBACK}")`);
+    expect(hint).toContain(
+      `the signed URL line is the absolute URL "http://${host}${GET_CALLBACK}"; APIv3 signs only the path and query as sent ("${GET_CALLBACK}")`,
+    );
     expect(hint).toContain('--real-bill-urls');
   });
 
   it('the real origin signed (https://api.mch.weixin.qq.com/…) -> hint to strip scheme and host', async () => {
     const ts = now();
-    const res = await t.call('GET', GET_CALLBACK, { headers: { Authorization: authorizationOver(`GET\nhttps://api.mch.weixin.qq.com${GET_CALLBACK}\n${ts}\nabc\n\n`, { timestamp: ts, nonce: 'abc' }) } });
+    const res = await t.call('GET', GET_CALLBACK, {
+      headers: {
+        Authorization: authorizationOver(`GET\nhttps://api.mch.weixin.qq.com${GET_CALLBACK}\n${ts}\nabc\n\n`, {
+          timestamp: ts,
+          nonce: 'abc',
+        }),
+      },
+    });
     await expectMismatch(res);
     expect(lastFinding('signature').hint).toMatch(/strip the scheme and host before signing$/);
   });
 
   it('the query left out of the signed URL -> hint to sign path and query', async () => {
     const ts = now();
-    const res = await t.call('GET', GET_CALLBACK, { headers: { Authorization: authorizationOver(`GET\n${CALLBACKS}\n${ts}\nabc\n\n`, { timestamp: ts, nonce: 'abc' }) } });
+    const res = await t.call('GET', GET_CALLBACK, {
+      headers: { Authorization: authorizationOver(`GET\n${CALLBACKS}\n${ts}\nabc\n\n`, { timestamp: ts, nonce: 'abc' }) },
+    });
     await expectMismatch(res);
-    expect(lastFinding('signature').hint).toBe(`the signed URL line lacks the query string: sign "${GET_CALLBACK}", path and query exactly as sent`);
+    expect(lastFinding('signature').hint).toBe(
+      `the signed URL line lacks the query string: sign "${GET_CALLBACK}", path and query exactly as sent`,
+    );
   });
 
   it('a percent-decoded URL signed while the encoded one was sent -> hint to sign the target as sent', async () => {
     const target = '/v3/marketing/favor/users/od3htb2NrLTEtdXNlci0xX19fX19/coupons?appid=wx1a2b3c4d5e6f7001&status=SENDED&stock_id=%31%32';
     const ts = now();
-    const res = await t.call('GET', target, { headers: { Authorization: authorizationOver(`GET\n${decodeURIComponent(target)}\n${ts}\nabc\n\n`, { timestamp: ts, nonce: 'abc' }) } });
+    const res = await t.call('GET', target, {
+      headers: { Authorization: authorizationOver(`GET\n${decodeURIComponent(target)}\n${ts}\nabc\n\n`, { timestamp: ts, nonce: 'abc' }) },
+    });
     await expectMismatch(res);
     expect(lastFinding('signature').hint).toContain('the signed URL line is percent-decoded');
   });
@@ -91,7 +115,10 @@ describe('signature mismatch: the journal names the mistake that reproduces the 
   it('no final line feed -> hint that every line ends with \\n', async () => {
     const body = JSON.stringify({ mchid: CREATOR, notify_url: 'https://m.example.com/n' });
     const ts = now();
-    const res = await t.call('POST', CALLBACKS, { rawBody: body, headers: { Authorization: authorizationOver(`POST\n${CALLBACKS}\n${ts}\nabc\n${body}`, { timestamp: ts, nonce: 'abc' }) } });
+    const res = await t.call('POST', CALLBACKS, {
+      rawBody: body,
+      headers: { Authorization: authorizationOver(`POST\n${CALLBACKS}\n${ts}\nabc\n${body}`, { timestamp: ts, nonce: 'abc' }) },
+    });
     await expectMismatch(res);
     expect(lastFinding('signature').hint).toMatch(/lacks the final line feed/);
   });
@@ -99,21 +126,32 @@ describe('signature mismatch: the journal names the mistake that reproduces the 
   it('compact JSON signed, pretty JSON sent -> hint to sign the exact bytes sent', async () => {
     const value = { mchid: CREATOR, notify_url: 'https://m.example.com/n' };
     const ts = now();
-    const res = await t.call('POST', CALLBACKS, { rawBody: JSON.stringify(value, null, 2), headers: { Authorization: authorizationOver(`POST\n${CALLBACKS}\n${ts}\nabc\n${JSON.stringify(value)}\n`, { timestamp: ts, nonce: 'abc' }) } });
+    const res = await t.call('POST', CALLBACKS, {
+      rawBody: JSON.stringify(value, null, 2),
+      headers: {
+        Authorization: authorizationOver(`POST\n${CALLBACKS}\n${ts}\nabc\n${JSON.stringify(value)}\n`, { timestamp: ts, nonce: 'abc' }),
+      },
+    });
     await expectMismatch(res);
     expect(lastFinding('signature').hint).toMatch(/sign the exact bytes you send$/);
   });
 
   it("the right message signed with another merchant's key -> hint naming that merchant", async () => {
     const ts = now();
-    const res = await t.call('GET', GET_CALLBACK, { headers: { Authorization: authorizationOver(`GET\n${GET_CALLBACK}\n${ts}\nabc\n\n`, { timestamp: ts, nonce: 'abc', keyOf: '1900000003' }) } });
+    const res = await t.call('GET', GET_CALLBACK, {
+      headers: {
+        Authorization: authorizationOver(`GET\n${GET_CALLBACK}\n${ts}\nabc\n\n`, { timestamp: ts, nonce: 'abc', keyOf: '1900000003' }),
+      },
+    });
     await expectMismatch(res);
     expect(lastFinding('signature').hint).toMatch(/^the message is right but it was signed with the private key of merchant 1900000003/);
   });
 
   it('an unknown mistake -> the generic hint pointing at sign_information', async () => {
     const ts = now();
-    const res = await t.call('GET', GET_CALLBACK, { headers: { Authorization: authorizationOver(`GET\n/v3/other\n${ts}\nabc\n\n`, { timestamp: ts, nonce: 'abc' }) } });
+    const res = await t.call('GET', GET_CALLBACK, {
+      headers: { Authorization: authorizationOver(`GET\n/v3/other\n${ts}\nabc\n\n`, { timestamp: ts, nonce: 'abc' }) },
+    });
     await expectMismatch(res);
     expect(lastFinding('signature').hint).toMatch(/^no known client mistake reproduces this signature/);
   });
@@ -126,7 +164,9 @@ describe('other signature failures carry a hint too', () => {
     expect([res.status, json(res).message]).toEqual([401, SIGN_MESSAGES.format]);
     expect(lastFinding('signature').hint).toMatch(/is not a key="value" pair/);
 
-    res = await t.call('GET', GET_CALLBACK, { headers: { Authorization: t.signer().authorization('GET', GET_CALLBACK, undefined, { timestamp: Number(now()) - 900 }) } });
+    res = await t.call('GET', GET_CALLBACK, {
+      headers: { Authorization: t.signer().authorization('GET', GET_CALLBACK, undefined, { timestamp: Number(now()) - 900 }) },
+    });
     expect([res.status, json(res).message]).toEqual([401, SIGN_MESSAGES.timestamp]);
     expect(lastFinding('signature').hint).toMatch(/^timestamp \d+ is 9\d\d s behind real time/);
 
@@ -142,7 +182,11 @@ describe('accepted deviations: an interop finding', () => {
     const m = t.mock.credentials.merchants[0];
     const body = JSON.stringify({ mchid: CREATOR, notify_url: 'https://m.example.com/n' });
     const ts = now();
-    const authorization = authorizationOver(`POST\n${CALLBACKS}\n${ts}\nabc\n${body}\n`, { timestamp: ts, nonce: 'abc', serial: m.merchant_serial_no.toLowerCase() });
+    const authorization = authorizationOver(`POST\n${CALLBACKS}\n${ts}\nabc\n${body}\n`, {
+      timestamp: ts,
+      nonce: 'abc',
+      serial: m.merchant_serial_no.toLowerCase(),
+    });
     const res = await t.call('POST', CALLBACKS, { rawBody: body, headers: { Authorization: authorization } });
     expect(res.status).toBe(200);
     const note = lastFinding('interop');

@@ -35,7 +35,14 @@ describe('start-up checks of the contract/handler registry', () => {
     const badSchema = copyContracts();
     writeFileSync(
       join(badSchema, 'favor', 'getCallback.json'),
-      JSON.stringify({ operationId: 'favor.getCallback', method: 'GET', path: '/v3/marketing/favor/callbacks', request: { query: { type: 'nonsense' } }, responses: {}, errors: [] }),
+      JSON.stringify({
+        operationId: 'favor.getCallback',
+        method: 'GET',
+        path: '/v3/marketing/favor/callbacks',
+        request: { query: { type: 'nonsense' } },
+        responses: {},
+        errors: [],
+      }),
     );
     await expect(createApp({ contractsDir: badSchema })).rejects.toThrow(/query schema does not compile/);
   });
@@ -46,7 +53,9 @@ describe('start-up checks of the contract/handler registry', () => {
     const contract = JSON.parse(readFileSync(file, 'utf8'));
     contract.responses['200'] = { type: 'nonsense' };
     writeFileSync(file, JSON.stringify(contract));
-    await expect(createApp({ contractsDir: dir, validateResponses: true })).rejects.toThrow(/getCallback\.json: response 200 schema does not compile/);
+    await expect(createApp({ contractsDir: dir, validateResponses: true })).rejects.toThrow(
+      /getCallback\.json: response 200 schema does not compile/,
+    );
     const lazy = await createApp({ contractsDir: dir });
     const op = lazy.operations.find((o) => o.contract.operationId === 'favor.getCallback')!;
     expect([...op.validateResponse.keys()]).toEqual([200]);

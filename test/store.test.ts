@@ -10,7 +10,9 @@ describe('store', () => {
   it('an acknowledged write is on disk before the reply and survives a restart', async () => {
     const dataFile = tempFile();
     const first = await newMock({ dataFile });
-    const res = await first.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: 'https://m.example.com/n' } });
+    const res = await first.call('POST', '/v3/marketing/favor/callbacks', {
+      body: { mchid: CREATOR, notify_url: 'https://m.example.com/n' },
+    });
     expect(res.status).toBe(200);
     // Read the file right after the reply, without closing: the write already happened.
     expect(JSON.parse(readFileSync(dataFile, 'utf8')).merchants[CREATOR].favor_callback.notify_url).toBe('https://m.example.com/n');
@@ -31,7 +33,9 @@ describe('store', () => {
       return commit();
     };
     let answered = false;
-    const reply = t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: 'https://m.example.com/held' } }).then((r) => ((answered = true), r));
+    const reply = t
+      .call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: 'https://m.example.com/held' } })
+      .then((r) => ((answered = true), r));
     // Long enough for an unawaited commit to let the reply through (it takes a few ms here).
     await new Promise((r) => setTimeout(r, 300));
     expect(answered).toBe(false);
@@ -44,7 +48,9 @@ describe('store', () => {
     const t = await newMock({ dataFile: tempFile() });
     const before = t.mock.store.writes;
     const replies = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: `https://m.example.com/n${i}` } })),
+      Array.from({ length: 40 }, (_, i) =>
+        t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: `https://m.example.com/n${i}` } }),
+      ),
     );
     expect(replies.every((r) => r.status === 200)).toBe(true);
     expect(t.mock.store.writes - before).toBeLessThan(40);
@@ -54,7 +60,9 @@ describe('store', () => {
   it('a rejected request writes nothing', async () => {
     const t = await newMock({ dataFile: tempFile() });
     const before = t.mock.store.writes;
-    const res = await t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: 'https://m.example.com/n?a=1' } });
+    const res = await t.call('POST', '/v3/marketing/favor/callbacks', {
+      body: { mchid: CREATOR, notify_url: 'https://m.example.com/n?a=1' },
+    });
     expect(res.status).toBe(400);
     expect(t.mock.store.writes).toBe(before);
     expect(t.mock.store.data.merchants[CREATOR].favor_callback).toBeUndefined();

@@ -25,7 +25,9 @@ function describe(d: DeliveryRecord): string[] {
   const lines = [`COUPON.USE ${d.id} → ${d.url}: ${d.state}`];
   for (const a of d.attempts) {
     const what = a.status === null ? a.error : `HTTP ${a.status}${a.error ? ` (${a.error})` : ''}`;
-    lines.push(`  ${a.probe ? 'probe' : `attempt ${a.n}/${MAX_ATTEMPTS}`}${a.round > 1 ? ` (replay ${a.round - 1})` : ''} at ${a.virtual_time}: ${what}, ${a.latency_ms} ms`);
+    lines.push(
+      `  ${a.probe ? 'probe' : `attempt ${a.n}/${MAX_ATTEMPTS}`}${a.round > 1 ? ` (replay ${a.round - 1})` : ''} at ${a.virtual_time}: ${what}, ${a.latency_ms} ms`,
+    );
   }
   if (d.state === 'pending') lines.push(`  next attempt at ${d.next_attempt_at} (virtual time)`);
   return lines;
@@ -34,7 +36,11 @@ function describe(d: DeliveryRecord): string[] {
 export async function useCouponCommand(args: UseCouponArgs, out: Out, err: Out): Promise<number> {
   const base = args.url.replace(/\/+$/, '');
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     return { status: res.status, json: text ? JSON.parse(text) : undefined };
   };
@@ -53,7 +59,13 @@ export async function useCouponCommand(args: UseCouponArgs, out: Out, err: Out):
     err(`wxpay-mock: use-coupon refused (HTTP ${used.status}): ${used.json?.code ?? ''} ${used.json?.message ?? ''}`.trimEnd());
     return 1;
   }
-  const coupon = used.json.coupon as { coupon_id: string; stock_id: string; stock_creator_mchid: string; status: string; consume_information?: { transaction_id: string; consume_mchid: string } };
+  const coupon = used.json.coupon as {
+    coupon_id: string;
+    stock_id: string;
+    stock_creator_mchid: string;
+    status: string;
+    consume_information?: { transaction_id: string; consume_mchid: string };
+  };
   // The delivery record is durable before the use answers: the latest one for this coupon is ours.
   const listed = await call('GET', `/_mock/callbacks?coupon_id=${encodeURIComponent(coupon.coupon_id)}&limit=1`);
   let delivery: DeliveryRecord | null = listed.json?.deliveries?.[0] ?? null;
@@ -68,8 +80,11 @@ export async function useCouponCommand(args: UseCouponArgs, out: Out, err: Out):
     return 0;
   }
   const ci = coupon.consume_information;
-  out(`coupon ${coupon.coupon_id} ${coupon.status} (stock ${coupon.stock_id}, creator ${coupon.stock_creator_mchid}${ci ? `, consumed by ${ci.consume_mchid}, transaction ${ci.transaction_id}` : ''})`);
-  if (!delivery) out(`no COUPON.USE sent: merchant ${coupon.stock_creator_mchid} has set no notify URL (POST /v3/marketing/favor/callbacks)`);
+  out(
+    `coupon ${coupon.coupon_id} ${coupon.status} (stock ${coupon.stock_id}, creator ${coupon.stock_creator_mchid}${ci ? `, consumed by ${ci.consume_mchid}, transaction ${ci.transaction_id}` : ''})`,
+  );
+  if (!delivery)
+    out(`no COUPON.USE sent: merchant ${coupon.stock_creator_mchid} has set no notify URL (POST /v3/marketing/favor/callbacks)`);
   else {
     for (const line of describe(delivery)) out(line);
     if (timedOut) out(`  (stopped waiting; GET ${base}/_mock/callbacks/${delivery.id} for the rest)`);

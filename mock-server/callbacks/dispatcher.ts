@@ -145,7 +145,10 @@ export class CallbackDispatcher {
     this.assertCouponUse(coupon);
     const plain = coupon as { stock_creator_mchid: string; stock_id: string; coupon_id: string };
     if (plain.stock_creator_mchid !== creatorMchid) {
-      throw new CallbackError('PARAM_ERROR', `stock_creator_mchid ${plain.stock_creator_mchid} is not the notified creator ${creatorMchid}`);
+      throw new CallbackError(
+        'PARAM_ERROR',
+        `stock_creator_mchid ${plain.stock_creator_mchid} is not the notified creator ${creatorMchid}`,
+      );
     }
     const setting = store.data.merchants[creatorMchid]?.favor_callback;
     if (!setting) return null;
@@ -153,7 +156,11 @@ export class CallbackDispatcher {
     const now = clock.nowMs();
     const built = buildCouponUseNotification({ plaintext: coupon, apiv3Key: merchant.merchant.apiv3_key, createTimeMs: now });
     if (this.options.validate && !schemas.couponUseNotification(built.envelope)) {
-      throw new CallbackError('SYSTEM_ERROR', `built notification breaks its contract: ${describeErrors(schemas.couponUseNotification.errors)}`, 500);
+      throw new CallbackError(
+        'SYSTEM_ERROR',
+        `built notification breaks its contract: ${describeErrors(schemas.couponUseNotification.errors)}`,
+        500,
+      );
     }
     const key = signingKeyOf(world.platform, merchant.merchant.verification_mode);
     const record: DeliveryRecord = {
@@ -191,7 +198,14 @@ export class CallbackDispatcher {
     if (record.state !== 'pending') this.settledCount--;
     this.state().deliveries[id] = record;
     const now = this.deps.clock.nowMs();
-    Object.assign(record, { state: 'pending', round: record.round + 1, attempts_in_round: 0, next_attempt_at_ms: now, next_attempt_at: rfc3339(now), probe_next: options.probe ?? this.options.probe });
+    Object.assign(record, {
+      state: 'pending',
+      round: record.round + 1,
+      attempts_in_round: 0,
+      next_attempt_at_ms: now,
+      next_attempt_at: rfc3339(now),
+      probe_next: options.probe ?? this.options.probe,
+    });
     return this.start(record);
   }
 
@@ -214,10 +228,16 @@ export class CallbackDispatcher {
   async checkHandler(options: HandlerCheckOptions = {}): Promise<HandlerCheck> {
     this.assertOpen();
     const { world, store, clock } = this.deps;
-    const mchid = options.mchid ?? [...world.merchants.keys()].find((m) => store.data.merchants[m]?.favor_callback) ?? [...world.merchants.keys()][0];
+    const mchid =
+      options.mchid ?? [...world.merchants.keys()].find((m) => store.data.merchants[m]?.favor_callback) ?? [...world.merchants.keys()][0];
     const merchant = this.merchantOf(mchid);
     const target = options.url ?? store.data.merchants[mchid]?.favor_callback?.notify_url;
-    if (!target) throw new CallbackError('RESOURCE_NOT_EXISTS', `merchant ${mchid} has set no notify URL (POST /v3/marketing/favor/callbacks) and no url was given: nothing to check`, 409);
+    if (!target)
+      throw new CallbackError(
+        'RESOURCE_NOT_EXISTS',
+        `merchant ${mchid} has set no notify URL (POST /v3/marketing/favor/callbacks) and no url was given: nothing to check`,
+        409,
+      );
     const url = httpUrl(target);
     if (!url) throw new CallbackError('PARAM_ERROR', `url must be an http(s) URL, got ${target}`);
     const apiv3Key = merchant.merchant.apiv3_key;
@@ -228,7 +248,13 @@ export class CallbackDispatcher {
     const built = buildCouponUseNotification({ plaintext: coupon, apiv3Key, createTimeMs: clock.nowMs() });
     const time = new Date().toISOString();
     const virtual_time = rfc3339(clock.nowMs(), { millis: true });
-    const { headers, latency_ms, ...result } = await this.exchange(url, built.body, signingKeyOf(world.platform, merchant.merchant.verification_mode), true, new AbortController().signal);
+    const { headers, latency_ms, ...result } = await this.exchange(
+      url,
+      built.body,
+      signingKeyOf(world.platform, merchant.merchant.verification_mode),
+      true,
+      new AbortController().signal,
+    );
     const check: HandlerCheck = {
       seq: (this.checks.at(-1)?.seq ?? 0) + 1,
       time,
@@ -277,7 +303,11 @@ export class CallbackDispatcher {
    * `attempts` — once it has that many attempts. Rejects after `timeoutMs` (default 30 s, real time).
    */
   waitFor(id: string, options: WaitOptions = {}): Promise<DeliveryRecord> {
-    return this.waitUntil(id, (r) => r.state !== 'pending' || (options.attempts !== undefined && r.attempts.length >= options.attempts), options.timeoutMs);
+    return this.waitUntil(
+      id,
+      (r) => r.state !== 'pending' || (options.attempts !== undefined && r.attempts.length >= options.attempts),
+      options.timeoutMs,
+    );
   }
 
   /** Resolves with the record once `done(record)` holds (checked after every attempt); rejects after `timeoutMs`. */
@@ -300,7 +330,11 @@ export class CallbackDispatcher {
       const timer = setTimeout(() => {
         this.waiters.get(id)?.delete(waiter);
         const r = waiter.record;
-        reject(new Error(`delivery ${id} is still ${r.state} after ${timeoutMs} ms (${r.attempts.length} attempts, next at ${r.next_attempt_at ?? '-'} virtual${this.deps.clock.frozen ? ', clock frozen: advance it' : ''})`));
+        reject(
+          new Error(
+            `delivery ${id} is still ${r.state} after ${timeoutMs} ms (${r.attempts.length} attempts, next at ${r.next_attempt_at ?? '-'} virtual${this.deps.clock.frozen ? ', clock frozen: advance it' : ''})`,
+          ),
+        );
       }, timeoutMs);
       this.addWaiter(id, waiter);
     });
@@ -314,7 +348,12 @@ export class CallbackDispatcher {
 
   /** pending: records not settled; sending: attempts queued or in flight; scheduled: waiting for their time. */
   stats(): { pending: number; sending: number; scheduled: number; idle: boolean } {
-    return { pending: Object.keys(this.state().deliveries).length, sending: this.queue.length + this.inflight.size, scheduled: this.due.size, idle: this.isIdle() };
+    return {
+      pending: Object.keys(this.state().deliveries).length,
+      sending: this.queue.length + this.inflight.size,
+      scheduled: this.due.size,
+      idle: this.isIdle(),
+    };
   }
 
   // ── life cycle ────────────────────────────────────────────────────────────────────────────────
@@ -356,7 +395,11 @@ export class CallbackDispatcher {
   /** What a trigger or a handler check sends must be a COUPON.USE plaintext by its contract. */
   private assertCouponUse(coupon: unknown) {
     const check = this.deps.schemas.couponUsePlaintext;
-    if (!check(coupon)) throw new CallbackError('PARAM_ERROR', `the coupon does not match contracts/callbacks/coupon-use.plaintext.json: ${describeErrors(check.errors)}`);
+    if (!check(coupon))
+      throw new CallbackError(
+        'PARAM_ERROR',
+        `the coupon does not match contracts/callbacks/coupon-use.plaintext.json: ${describeErrors(check.errors)}`,
+      );
   }
 
   private load() {
@@ -503,7 +546,8 @@ export class CallbackDispatcher {
     } finally {
       if (this.inflight.get(id) === ac) this.inflight.delete(id);
       // An unexpected error (not a failed attempt) must not strand the record: try again later.
-      if (gen === this.gen && record.state === 'pending' && !this.due.has(id) && !this.queued.has(id) && !this.inflight.has(id)) this.due.set(id, this.deps.clock.nowMs() + this.intervalMs);
+      if (gen === this.gen && record.state === 'pending' && !this.due.has(id) && !this.queued.has(id) && !this.inflight.has(id))
+        this.due.set(id, this.deps.clock.nowMs() + this.intervalMs);
       // The slot is free before the outcome is written: a slow disk must not throttle delivery.
       this.pump();
     }
@@ -557,18 +601,50 @@ export class CallbackDispatcher {
     const virtual_time = rfc3339(clock.nowMs(), { millis: true });
     const url = httpUrl(record.url);
     if (!url) {
-      return { ...base, time, virtual_time, status: null, latency_ms: 0, error: `invalid notify URL ${record.url}`, outcome: probe ? 'probe' : 'failed', headers: {}, response_body: '' };
+      return {
+        ...base,
+        time,
+        virtual_time,
+        status: null,
+        latency_ms: 0,
+        error: `invalid notify URL ${record.url}`,
+        outcome: probe ? 'probe' : 'failed',
+        headers: {},
+        response_body: '',
+      };
     }
-    const { headers, latency_ms, ...result } = await this.exchange(url, record.body, signingKeyOf(world.platform, record.signing.mode), probe, signal);
+    const { headers, latency_ms, ...result } = await this.exchange(
+      url,
+      record.body,
+      signingKeyOf(world.platform, record.signing.mode),
+      probe,
+      signal,
+    );
     const ok = !result.error && (result.status === 200 || result.status === 204);
     let error = result.error;
     if (probe && ok) error = 'the receiver accepted a WECHATPAY/SIGNTEST/ signature: it does not verify signatures';
     else if (!error && !ok) error = `HTTP ${result.status}: only 200 and 204 count as received`;
-    return { ...base, time, virtual_time, status: result.status, latency_ms, error, outcome: probe ? 'probe' : ok ? 'delivered' : 'failed', headers, response_body: result.body };
+    return {
+      ...base,
+      time,
+      virtual_time,
+      status: result.status,
+      latency_ms,
+      error,
+      outcome: probe ? 'probe' : ok ? 'delivered' : 'failed',
+      headers,
+      response_body: result.body,
+    };
   }
 
   /** One signed request (fresh signature headers) and its answer, timed: what an attempt and a handler check both send. */
-  private async exchange(url: URL, body: string, key: SigningKey, probe: boolean, signal: AbortSignal): Promise<PostResult & { headers: Record<string, string>; latency_ms: number }> {
+  private async exchange(
+    url: URL,
+    body: string,
+    key: SigningKey,
+    probe: boolean,
+    signal: AbortSignal,
+  ): Promise<PostResult & { headers: Record<string, string>; latency_ms: number }> {
     const headers = await callbackHeaders(url, body, key, { probe });
     const started = performance.now();
     const result = await this.post(url, headers, body, signal);
@@ -612,7 +688,10 @@ export class CallbackDispatcher {
         res.on('close', () => finish(res.complete ? null : 'connection closed before the answer was complete'));
       };
       const options = { method: 'POST', headers, signal: ac.signal };
-      const req = url.protocol === 'https:' ? httpsRequest(url, { ...options, agent: this.httpsAgent }, onResponse) : httpRequest(url, { ...options, agent: this.httpAgent }, onResponse);
+      const req =
+        url.protocol === 'https:'
+          ? httpsRequest(url, { ...options, agent: this.httpsAgent }, onResponse)
+          : httpRequest(url, { ...options, agent: this.httpAgent }, onResponse);
       req.on('error', (e: NodeJS.ErrnoException) => finish(e.code ? `${e.code}: ${e.message}` : e.message));
       req.end(body);
     });

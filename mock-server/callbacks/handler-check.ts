@@ -38,12 +38,19 @@ export interface HandlerCheck {
   response_body: string;
 }
 
-export const ACCEPTED_PROBE = 'the handler accepted a notification whose signature does not verify (WECHATPAY/SIGNTEST/): it does not verify signatures';
+export const ACCEPTED_PROBE =
+  'the handler accepted a notification whose signature does not verify (WECHATPAY/SIGNTEST/): it does not verify signatures';
 
 export function verdictOf(status: number | null, error: string | null): { verdict: HandlerVerdict; error: string | null } {
   if (status !== null && status >= 200 && status < 300) return { verdict: 'accepted', error: `HTTP ${status}: ${ACCEPTED_PROBE}` };
   if (status !== null && status >= 400 && status < 600) return { verdict: 'refused', error: null };
-  return { verdict: 'inconclusive', error: status === null ? `no answer (${error ?? 'unknown error'}): cannot tell whether the handler verifies signatures` : `HTTP ${status}: expected a refusal (4xx/5xx)` };
+  return {
+    verdict: 'inconclusive',
+    error:
+      status === null
+        ? `no answer (${error ?? 'unknown error'}): cannot tell whether the handler verifies signatures`
+        : `HTTP ${status}: expected a refusal (4xx/5xx)`,
+  };
 }
 
 /** The plaintext of a previous notification body, if it decrypts with this key. */

@@ -53,7 +53,12 @@ export function newNotificationId(): string {
   return randomUUID();
 }
 
-export function buildCouponUseNotification(input: { plaintext: unknown; apiv3Key: string; createTimeMs: number; id?: string }): BuiltNotification {
+export function buildCouponUseNotification(input: {
+  plaintext: unknown;
+  apiv3Key: string;
+  createTimeMs: number;
+  id?: string;
+}): BuiltNotification {
   const id = input.id ?? newNotificationId();
   const sealed = encryptResource(JSON.stringify(input.plaintext), input.apiv3Key, COUPON_USE.associated_data);
   const envelope: CouponUseEnvelope = {
@@ -77,7 +82,12 @@ export function buildCouponUseNotification(input: { plaintext: unknown; apiv3Key
  * The request headers of one attempt, in the order they are written. `probe` makes the signature a
  * `WECHATPAY/SIGNTEST/…` value with a 12-character nonce, as the real service does now and then.
  */
-export async function callbackHeaders(url: URL, body: string, signer: SigningKey, options: { probe?: boolean } = {}): Promise<Record<string, string>> {
+export async function callbackHeaders(
+  url: URL,
+  body: string,
+  signer: SigningKey,
+  options: { probe?: boolean } = {},
+): Promise<Record<string, string>> {
   const signed = await signatureHeaders(body, signer, { probe: options.probe });
   return {
     Host: url.host,

@@ -119,7 +119,10 @@ function keyOf(pem: string, kind: 'certificate' | 'public_key') {
 }
 
 /** The verification and decryption a merchant's notify handler performs, as a pure function. */
-export function verifyCallback(input: { headers: Record<string, string | string[] | undefined>; body: string }, keys: CallbackKeys): Pick<ReceivedCallback, 'envelope' | 'id' | 'verified' | 'problem' | 'mode' | 'plaintext' | 'decryptError'> {
+export function verifyCallback(
+  input: { headers: Record<string, string | string[] | undefined>; body: string },
+  keys: CallbackKeys,
+): Pick<ReceivedCallback, 'envelope' | 'id' | 'verified' | 'problem' | 'mode' | 'plaintext' | 'decryptError'> {
   const h = (name: string) => {
     const v = input.headers[name] ?? input.headers[name.toLowerCase()];
     return Array.isArray(v) ? v[0] : v;
@@ -141,13 +144,16 @@ export function verifyCallback(input: { headers: Record<string, string | string[
   }
   if (out.problem) return out;
 
-  const [timestamp, nonce, signature, serial] = ['Wechatpay-Timestamp', 'Wechatpay-Nonce', 'Wechatpay-Signature', 'Wechatpay-Serial'].map(h);
+  const [timestamp, nonce, signature, serial] = ['Wechatpay-Timestamp', 'Wechatpay-Nonce', 'Wechatpay-Signature', 'Wechatpay-Serial'].map(
+    h,
+  );
   const type = h('Wechatpay-Signature-Type');
   const window = keys.timestampWindowS ?? 300;
   let key: KeyObject | undefined;
   if (!timestamp || !nonce || !signature || !serial) out.problem = 'missing Wechatpay-Timestamp, -Nonce, -Signature or -Serial';
   else if (type !== undefined && type !== 'WECHATPAY2-SHA256-RSA2048') out.problem = `unsupported Wechatpay-Signature-Type ${type}`;
-  else if (!/^\d+$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > window) out.problem = `Wechatpay-Timestamp ${timestamp} is more than ${window} s away from now`;
+  else if (!/^\d+$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > window)
+    out.problem = `Wechatpay-Timestamp ${timestamp} is more than ${window} s away from now`;
   else if (keys.publicKeyId && keys.publicKey && serial === keys.publicKeyId) {
     key = keyOf(keys.publicKey, 'public_key').key;
     out.mode = 'public_key';
@@ -158,7 +164,10 @@ export function verifyCallback(input: { headers: Record<string, string | string[
   if (key) {
     const ok = verify('sha256', Buffer.from(`${timestamp}\n${nonce}\n${input.body}\n`, 'utf8'), key, Buffer.from(signature!, 'base64'));
     if (ok) out.verified = true;
-    else out.problem = signature!.startsWith('WECHATPAY/SIGNTEST/') ? 'signature probe (WECHATPAY/SIGNTEST/): does not verify, by design' : 'signature does not verify';
+    else
+      out.problem = signature!.startsWith('WECHATPAY/SIGNTEST/')
+        ? 'signature probe (WECHATPAY/SIGNTEST/): does not verify, by design'
+        : 'signature does not verify';
   }
   if (out.verified && out.decryptError) {
     out.verified = false;
@@ -170,14 +179,20 @@ export function verifyCallback(input: { headers: Record<string, string | string[
 function keysFrom(options: ReceiverOptions): CallbackKeys {
   let keys: Partial<CallbackKeys> = { ...options };
   if (options.credentials) {
-    const m = options.credentials.merchants.find((x) => x.mchid === options.mchid) ?? (options.mchid ? undefined : options.credentials.merchants[0]);
+    const m =
+      options.credentials.merchants.find((x) => x.mchid === options.mchid) ??
+      (options.mchid ? undefined : options.credentials.merchants[0]);
     if (!m) throw new Error(`createCallbackReceiver: no merchant ${options.mchid} in the credentials`);
     keys = {
       apiv3Key: m.apiv3_key,
       platformCertificate: options.credentials.platform_certificate,
       publicKey: options.credentials.public_key,
       publicKeyId: options.credentials.public_key_id,
-      ...Object.fromEntries(Object.entries(options).filter(([k, v]) => v !== undefined && ['apiv3Key', 'platformCertificate', 'publicKey', 'publicKeyId', 'timestampWindowS'].includes(k))),
+      ...Object.fromEntries(
+        Object.entries(options).filter(
+          ([k, v]) => v !== undefined && ['apiv3Key', 'platformCertificate', 'publicKey', 'publicKeyId', 'timestampWindowS'].includes(k),
+        ),
+      ),
     };
   }
   if (!keys.apiv3Key) throw new Error('createCallbackReceiver: apiv3Key (or credentials + mchid) is required');
@@ -205,14 +220,27 @@ export async function createCallbackReceiver(options: ReceiverOptions = {}): Pro
     req.on('end', () => {
       const rawBody = Buffer.concat(chunks).toString('utf8');
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
-      const cb: ReceivedCallback = { index: received.length, receivedAt: Date.now(), method: req.method ?? '', path: req.url ?? '', headers, rawBody, ...verifyCallback({ headers, body: rawBody }, keys) };
+      const cb: ReceivedCallback = {
+        index: received.length,
+        receivedAt: Date.now(),
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers,
+        rawBody,
+        ...verifyCallback({ headers, body: rawBody }, keys),
+      };
       received.push(cb);
       const answer = answerFor(cb);
       cb.answeredStatus = answer.status;
       arrivals = arrivals.filter((a) => (received.length >= a.n ? (a.resolve(), false) : true));
       const send = () => {
         if (res.destroyed) return;
-        const body = answer.body === undefined || answer.status === 204 ? undefined : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+        const body =
+          answer.body === undefined || answer.status === 204
+            ? undefined
+            : typeof answer.body === 'string'
+              ? answer.body
+              : JSON.stringify(answer.body);
         res.writeHead(answer.status!, body === undefined ? {} : { 'Content-Type': 'application/json' });
         res.end(body);
       };

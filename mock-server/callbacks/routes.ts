@@ -22,11 +22,17 @@ import type { DeliveryFilter, DeliveryRecord, DeliveryState } from './types.js';
 const STATES: DeliveryState[] = ['pending', 'delivered', 'failed'];
 
 /** Holds a trigger's answer per `wait`; gives the record as it is when the wait runs out. */
-async function awaitOutcome(dispatcher: CallbackDispatcher, record: DeliveryRecord, wait: unknown): Promise<{ delivery: DeliveryRecord; timed_out?: boolean }> {
+async function awaitOutcome(
+  dispatcher: CallbackDispatcher,
+  record: DeliveryRecord,
+  wait: unknown,
+): Promise<{ delivery: DeliveryRecord; timed_out?: boolean }> {
   if (wait !== 'attempt' && wait !== 'settled') return { delivery: record };
   const answered = (r: DeliveryRecord) => r.state !== 'pending' || r.attempts.some((a) => a.round === record.round && !a.probe);
   try {
-    const delivery = await (wait === 'attempt' ? dispatcher.waitUntil(record.id, answered, 10_000) : dispatcher.waitFor(record.id, { timeoutMs: 60_000 }));
+    const delivery = await (wait === 'attempt'
+      ? dispatcher.waitUntil(record.id, answered, 10_000)
+      : dispatcher.waitFor(record.id, { timeoutMs: 60_000 }));
     return { delivery, timed_out: false };
   } catch {
     return { delivery: dispatcher.get(record.id) ?? record, timed_out: true };
@@ -43,8 +49,10 @@ export function callbackControlRoutes(dispatcher: CallbackDispatcher): Hono {
 
   app.get('/', (c) => {
     const q = c.req.query();
-    if (q.state && !STATES.includes(q.state as DeliveryState)) throw new CallbackError('PARAM_ERROR', `state must be one of ${STATES.join(', ')}`);
-    for (const k of ['status', 'limit'] as const) if (q[k] !== undefined && !/^\d+$/.test(q[k])) throw new CallbackError('PARAM_ERROR', `${k} must be a non-negative integer`);
+    if (q.state && !STATES.includes(q.state as DeliveryState))
+      throw new CallbackError('PARAM_ERROR', `state must be one of ${STATES.join(', ')}`);
+    for (const k of ['status', 'limit'] as const)
+      if (q[k] !== undefined && !/^\d+$/.test(q[k])) throw new CallbackError('PARAM_ERROR', `${k} must be a non-negative integer`);
     const filter: DeliveryFilter = {
       id: q.id,
       mchid: q.mchid,
@@ -64,15 +72,23 @@ export function callbackControlRoutes(dispatcher: CallbackDispatcher): Hono {
     if (!coupon || typeof coupon !== 'object') throw new CallbackError('PARAM_ERROR', 'coupon (the COUPON.USE plaintext) is required');
     const creator = String(b.creator_mchid ?? coupon.stock_creator_mchid ?? '');
     const handle = await dispatcher.deliverCouponUse(creator, coupon, { probe: b.probe === undefined ? undefined : b.probe === true });
-    if (!handle) throw new CallbackError('RESOURCE_NOT_EXISTS', `merchant ${creator} has set no notify URL (POST /v3/marketing/favor/callbacks): nothing is sent`, 409);
+    if (!handle)
+      throw new CallbackError(
+        'RESOURCE_NOT_EXISTS',
+        `merchant ${creator} has set no notify URL (POST /v3/marketing/favor/callbacks): nothing is sent`,
+        409,
+      );
     return c.json(await awaitOutcome(dispatcher, handle.record, b.wait));
   });
 
   // Before /:id, which would take "handler-checks" for a notification id.
   app.post('/handler-check', async (c) => {
     const b = await controlBody(c);
-    for (const k of ['mchid', 'url'] as const) if (b[k] !== undefined && typeof b[k] !== 'string') throw new CallbackError('PARAM_ERROR', `${k} must be a string`);
-    return c.json(await dispatcher.checkHandler({ mchid: b.mchid as string | undefined, url: b.url as string | undefined, coupon: b.coupon }));
+    for (const k of ['mchid', 'url'] as const)
+      if (b[k] !== undefined && typeof b[k] !== 'string') throw new CallbackError('PARAM_ERROR', `${k} must be a string`);
+    return c.json(
+      await dispatcher.checkHandler({ mchid: b.mchid as string | undefined, url: b.url as string | undefined, coupon: b.coupon }),
+    );
   });
   app.get('/handler-checks', (c) => c.json({ checks: dispatcher.handlerChecks() }));
 

@@ -30,5 +30,10 @@ export function loadCallbackSchemas(contractsDir = DEFAULT_CONTRACTS_DIR): Callb
 
 /** `/consume_information/consume_time must match format "rfc3339"; / must have required property 'coupon_id'`. */
 export function describeErrors(errors: ErrorObject[] | null | undefined): string {
-  return (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : ''}`).join('; ');
+  return (errors ?? [])
+    .map(
+      (e) =>
+        `${e.instancePath || '/'} ${e.message}${e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : ''}`,
+    )
+    .join('; ');
 }

@@ -32,11 +32,17 @@ export interface Signer {
 export function createSigner(options: SignerOptions): Signer {
   const key = typeof options.privateKey === 'string' ? createPrivateKey(options.privateKey) : options.privateKey;
   const message = (method: string, target: string, body: string | Buffer = '', o: { timestamp: string; nonce: string }) =>
-    Buffer.concat([Buffer.from(`${method.toUpperCase()}\n${target}\n${o.timestamp}\n${o.nonce}\n`), Buffer.isBuffer(body) ? body : Buffer.from(body), Buffer.from('\n')]);
+    Buffer.concat([
+      Buffer.from(`${method.toUpperCase()}\n${target}\n${o.timestamp}\n${o.nonce}\n`),
+      Buffer.isBuffer(body) ? body : Buffer.from(body),
+      Buffer.from('\n'),
+    ]);
   const authorization = (method: string, target: string, body?: string | Buffer, overrides: SignOverrides = {}) => {
     const timestamp = String(overrides.timestamp ?? Math.floor(Date.now() / 1000));
     const nonce = overrides.nonce ?? randomBytes(16).toString('hex').toUpperCase();
-    const signature = createSign('RSA-SHA256').update(message(method, target, body, { timestamp, nonce })).sign(key, 'base64');
+    const signature = createSign('RSA-SHA256')
+      .update(message(method, target, body, { timestamp, nonce }))
+      .sign(key, 'base64');
     return `WECHATPAY2-SHA256-RSA2048 mchid="${options.mchid}",nonce_str="${nonce}",timestamp="${timestamp}",serial_no="${options.serialNo}",signature="${signature}"`;
   };
   return {

@@ -81,12 +81,15 @@ export function toOpenApiSchema(schema: unknown, baseId?: string): any {
     if (k === '$ref') out.$ref = componentRef(v as string, baseId);
     else if (k === 'format' && v === 'rfc3339') out.format = 'date-time';
     else if (k.startsWith('x-') || DATA_KEYWORDS.has(k)) out[k] = structuredClone(v);
-    else if (SCHEMA_MAPS.has(k)) out[k] = Object.fromEntries(Object.entries(v as JsonSchema).map(([name, s]) => [name, toOpenApiSchema(s, baseId)]));
+    else if (SCHEMA_MAPS.has(k))
+      out[k] = Object.fromEntries(Object.entries(v as JsonSchema).map(([name, s]) => [name, toOpenApiSchema(s, baseId)]));
     else out[k] = toOpenApiSchema(v, baseId);
   }
   const s = schema as JsonSchema;
   if (typeof s['x-label'] === 'string' && out.title === undefined) out.title = s['x-label'];
-  const notes = [s.description, s['x-note'], s['x-not-open'] && `Accepted but not open: ${s['x-not-open']}`].filter((x) => typeof x === 'string' && x);
+  const notes = [s.description, s['x-note'], s['x-not-open'] && `Accepted but not open: ${s['x-not-open']}`].filter(
+    (x) => typeof x === 'string' && x,
+  );
   if (notes.length) out.description = notes.join('\n\n');
   if (s['x-example'] !== undefined && out.examples === undefined) out.examples = [structuredClone(s['x-example'])];
   return out;
@@ -98,7 +101,8 @@ function componentSchemas(contractsDir: string): Record<string, JsonSchema> {
   for (const { file, schema } of loadSchemaFiles(join(contractsDir, 'common'))) {
     const id = schema.$id as string | undefined;
     if (!id) throw new ContractError(`OpenAPI export: ${file} has no $id`);
-    for (const [name, def] of Object.entries((schema.$defs ?? {}) as Record<string, JsonSchema>)) schemas[componentName(id, name)] = toOpenApiSchema(def, id);
+    for (const [name, def] of Object.entries((schema.$defs ?? {}) as Record<string, JsonSchema>))
+      schemas[componentName(id, name)] = toOpenApiSchema(def, id);
   }
   for (const { file, schema } of loadSchemaFiles(join(contractsDir, 'callbacks'))) {
     const id = schema.$id as string | undefined;
@@ -109,14 +113,25 @@ function componentSchemas(contractsDir: string): Record<string, JsonSchema> {
 }
 
 const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
-const SIGNED_REPLY_HEADERS = ['Request-ID', 'Wechatpay-Timestamp', 'Wechatpay-Nonce', 'Wechatpay-Signature', 'Wechatpay-Serial', 'Wechatpay-Signature-Type'];
+const SIGNED_REPLY_HEADERS = [
+  'Request-ID',
+  'Wechatpay-Timestamp',
+  'Wechatpay-Nonce',
+  'Wechatpay-Signature',
+  'Wechatpay-Serial',
+  'Wechatpay-Signature-Type',
+];
 
 /** OpenAPI ignores these as header parameters: Authorization is the security scheme, the others are content negotiation. */
 const NOT_PARAMETERS = new Set(['accept', 'content-type', 'authorization']);
 
 function parameters(contract: Contract): unknown[] {
   const out: Record<string, unknown>[] = [];
-  for (const [location, where] of [['path', 'path'], ['query', 'query'], ['headers', 'header']] as const) {
+  for (const [location, where] of [
+    ['path', 'path'],
+    ['query', 'query'],
+    ['headers', 'header'],
+  ] as const) {
     const schema = contract.request?.[location];
     if (!schema) continue;
     const required = new Set((schema.required ?? []) as string[]);
@@ -142,7 +157,10 @@ function locationRules(contract: Contract): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const location of ['path', 'query', 'headers'] as const) {
     const schema = contract.request?.[location];
-    if (schema && Object.keys(schema).some((k) => !['type', 'required', 'properties', 'additionalProperties'].includes(k) && !k.startsWith('x-'))) {
+    if (
+      schema &&
+      Object.keys(schema).some((k) => !['type', 'required', 'properties', 'additionalProperties'].includes(k) && !k.startsWith('x-'))
+    ) {
       out[`x-${location}-schema`] = toOpenApiSchema(schema);
     }
   }
@@ -164,7 +182,11 @@ function requestBody(op: CompiledOperation): unknown {
             required: ['meta', 'file'],
             properties: {
               meta: toOpenApiSchema(body),
-              file: { type: 'string', contentMediaType: 'application/octet-stream', description: 'JPG, PNG or BMP (by content), at most 2 MiB; its SHA-256 is meta.sha256.' },
+              file: {
+                type: 'string',
+                contentMediaType: 'application/octet-stream',
+                description: 'JPG, PNG or BMP (by content), at most 2 MiB; its SHA-256 is meta.sha256.',
+              },
             },
           },
           encoding: { meta: { contentType: 'application/json' }, file: { contentType: 'image/jpeg, image/png, image/bmp' } },
@@ -178,10 +200,13 @@ function requestBody(op: CompiledOperation): unknown {
 function successResponse(contract: Contract, status: string, schema: JsonSchema): unknown {
   const signed = !contract.unsignedReply;
   const headers = Object.fromEntries((signed ? SIGNED_REPLY_HEADERS : ['Request-ID']).map((h) => [h, header(h)]));
-  const description = signed ? 'Success; signed (verify Wechatpay-Signature over "timestamp\\nnonce\\nbody\\n").' : 'Success; a file, never signed.';
+  const description = signed
+    ? 'Success; signed (verify Wechatpay-Signature over "timestamp\\nnonce\\nbody\\n").'
+    : 'Success; a file, never signed.';
   if (status === '204') return { description, headers };
   // File replies (bill downloads) are the handler's CSV bytes (operations/favor/flows.ts), not JSON.
-  if (contract.unsignedReply) return { description, headers, content: { 'text/csv': { schema: { ...toOpenApiSchema(schema), type: 'string' } } } };
+  if (contract.unsignedReply)
+    return { description, headers, content: { 'text/csv': { schema: { ...toOpenApiSchema(schema), type: 'string' } } } };
   return { description, headers, content: { 'application/json': { schema: toOpenApiSchema(schema) } } };
 }
 
@@ -201,7 +226,12 @@ function errorResponses(contract: Contract): Record<string, unknown> {
     out[String(status)] = {
       description: errors.map((e) => (e.message ? `${e.code}: ${e.message}` : e.code)).join('\n\n'),
       headers: { 'Request-ID': header('Request-ID') },
-      content: { 'application/json': { schema: { $ref: ENVELOPE, type: 'object', properties: { code: { enum: codes } } }, ...(Object.keys(examples).length ? { examples } : {}) } },
+      content: {
+        'application/json': {
+          schema: { $ref: ENVELOPE, type: 'object', properties: { code: { enum: codes } } },
+          ...(Object.keys(examples).length ? { examples } : {}),
+        },
+      },
     };
   }
   return out;
@@ -275,7 +305,13 @@ function components(contractsDir: string): OpenApiDocument['components'] {
     schemas: componentSchemas(contractsDir),
     securitySchemes: { [SECURITY]: { type: 'apiKey', in: 'header', name: 'Authorization', description: SECURITY_DESCRIPTION } },
     parameters: {
-      UserAgent: { name: 'User-Agent', in: 'header', required: true, schema: { type: 'string', minLength: 1 }, description: 'Required together with `Accept` (400 INVALID_REQUEST `Http头缺少Accept或User-Agent` otherwise).' },
+      UserAgent: {
+        name: 'User-Agent',
+        in: 'header',
+        required: true,
+        schema: { type: 'string', minLength: 1 },
+        description: 'Required together with `Accept` (400 INVALID_REQUEST `Http头缺少Accept或User-Agent` otherwise).',
+      },
       WechatpaySerial: {
         name: 'Wechatpay-Serial',
         in: 'header',

@@ -27,7 +27,9 @@ export function precompiledModule(dir = DEFAULT_CONTRACTS_DIR): { text: string; 
       const ajv = part === 'body' ? strictAjv : requestAjv;
       // One standalone module per validator, each in its own function scope (its `module`).
       const code = standaloneCode(ajv, ajv.compile(schema));
-      entries.push(`v[${JSON.stringify(validatorKey(contract.operationId, part))}] = (function () {\nconst module = { exports: {} };\n${code}\nreturn module.exports;\n})();`);
+      entries.push(
+        `v[${JSON.stringify(validatorKey(contract.operationId, part))}] = (function () {\nconst module = { exports: {} };\n${code}\nreturn module.exports;\n})();`,
+      );
     }
   }
   const text = [

@@ -13,20 +13,30 @@ import { DEFAULT_CONTRACTS_DIR, PACKAGE_ROOT } from '../paths.js';
 import { FORMATS } from './formats.js';
 import type { Contract, JsonSchema } from './types.js';
 
-
 /** Vocabulary of our own beside JSON Schema: labels for messages, documentation-only notes; `x-json` marks a query parameter sent as JSON text (pipeline.ts decodes it). */
 const KEYWORDS = ['x-label', 'x-messages', 'x-note', 'x-not-open', 'x-example', 'x-json'];
 
 // `optimize: false` skips ajv's code-simplification pass: the same checks, about a third less
 // compile time at start-up (≈390 → 280 ms for the shipped contracts here), no difference we can measure per request.
-const ajvOptions = (coerceTypes: boolean) => ({ allErrors: true, verbose: true, strict: true, strictRequired: false, coerceTypes, allowUnionTypes: true, code: { optimize: false } }) satisfies Options;
+const ajvOptions = (coerceTypes: boolean) =>
+  ({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    strictRequired: false,
+    coerceTypes,
+    allowUnionTypes: true,
+    code: { optimize: false },
+  }) satisfies Options;
 
 /** `code`: extra code options — precompile.ts adds `source` and `formats` to generate the same validators as code. */
 export function newAjv(coerceTypes: boolean, code: Options['code'] = {}): Ajv {
   const options = ajvOptions(coerceTypes);
   const ajv = new Ajv({ ...options, code: { ...options.code, ...code } });
   // ajv-formats is CommonJS: under NodeNext its default export arrives as the module object.
-  const addFormats = ((formatsPlugin as unknown as { default?: typeof formatsPlugin }).default ?? formatsPlugin) as unknown as (a: Ajv) => void;
+  const addFormats = ((formatsPlugin as unknown as { default?: typeof formatsPlugin }).default ?? formatsPlugin) as unknown as (
+    a: Ajv,
+  ) => void;
   addFormats(ajv);
   ajv.addFormat('rfc3339', FORMATS.rfc3339);
   for (const k of KEYWORDS) ajv.addKeyword(k);
@@ -170,8 +180,10 @@ export function readContracts(dir: string): { file: string; contract: Contract }
       } catch (err) {
         throw new ContractError(`contract ${file} is not valid JSON: ${(err as Error).message}`);
       }
-      if (!contract.operationId || !contract.method || !contract.path) throw new ContractError(`contract ${file} lacks operationId, method or path`);
-      if (seen.has(contract.operationId)) throw new ContractError(`operation ${contract.operationId} is declared twice: ${seen.get(contract.operationId)} and ${file}`);
+      if (!contract.operationId || !contract.method || !contract.path)
+        throw new ContractError(`contract ${file} lacks operationId, method or path`);
+      if (seen.has(contract.operationId))
+        throw new ContractError(`operation ${contract.operationId} is declared twice: ${seen.get(contract.operationId)} and ${file}`);
       seen.set(contract.operationId, file);
       return { file, contract };
     });
@@ -201,7 +213,9 @@ export function contractsHash(dir: string): string {
   const hash = createHash('sha256');
   const versions = ['ajv', 'ajv-formats'].map((name) => (require(`${name}/package.json`) as { version: string }).version);
   hash.update(JSON.stringify([SCHEMA_PREPARATION, versions, ajvOptions(true), ajvOptions(false), KEYWORDS, Object.keys(FORMATS)]));
-  for (const file of listJson(dir).map((f) => relative(dir, f).split(sep).join('/')).sort()) {
+  for (const file of listJson(dir)
+    .map((f) => relative(dir, f).split(sep).join('/'))
+    .sort()) {
     hash.update(`\0${file}\0`).update(readFileSync(join(dir, file)));
   }
   return hash.digest('hex');
@@ -209,7 +223,10 @@ export function contractsHash(dir: string): string {
 
 function loadPrecompiled(dir: string): Record<string, ValidateFunction> | undefined {
   if (!existsSync(PRECOMPILED_FILE)) return undefined;
-  const module = createRequire(import.meta.url)(PRECOMPILED_FILE) as { hash: string; load: (formats: typeof FORMATS) => Record<string, ValidateFunction> };
+  const module = createRequire(import.meta.url)(PRECOMPILED_FILE) as {
+    hash: string;
+    load: (formats: typeof FORMATS) => Record<string, ValidateFunction>;
+  };
   // A custom contracts dir, an edited one, or a stale build: compile instead.
   if (module.hash !== contractsHash(dir)) return undefined;
   // Fresh functions per load, as compiling gives: no two apps share a validator's `errors`.

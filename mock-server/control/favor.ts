@@ -14,7 +14,13 @@ import { Hono } from 'hono';
 import type { DeliveryHandle } from '../callbacks/types.js';
 import { controlBody } from './body.js';
 import { jsonResponse } from '../pipeline.js';
-import { FavorControlError, type CouponRefundResult, type CouponUseResult, type RefundCouponOptions, type UseCouponOptions } from '../operations/favor/redemption.js';
+import {
+  FavorControlError,
+  type CouponRefundResult,
+  type CouponUseResult,
+  type RefundCouponOptions,
+  type UseCouponOptions,
+} from '../operations/favor/redemption.js';
 
 /** The app's use and refund (app.ts: the use comes with its COUPON.USE delivery, told apart once there). */
 export interface FavorControl {

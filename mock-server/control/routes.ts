@@ -74,14 +74,19 @@ export function journalAnswer(journal: Journal, q: Record<string, string | undef
 export function controlRoutes(deps: ControlDeps): Hono {
   const app = new Hono();
   app.use('*', async (c, next) => {
-    if (!deps.options.allowRemoteControl && !isLoopback(c)) return controlError(403, 'NO_AUTH', 'the control API answers loopback clients only (start with --allow-remote-control)');
+    if (!deps.options.allowRemoteControl && !isLoopback(c))
+      return controlError(403, 'NO_AUTH', 'the control API answers loopback clients only (start with --allow-remote-control)');
     await next();
   });
   app.onError((err) =>
-    err instanceof SyntaxError ? controlError(400, 'PARAM_ERROR', `invalid JSON body: ${err.message}`) : controlError(500, 'SYSTEM_ERROR', String(err)),
+    err instanceof SyntaxError
+      ? controlError(400, 'PARAM_ERROR', `invalid JSON body: ${err.message}`)
+      : controlError(500, 'SYSTEM_ERROR', String(err)),
   );
 
-  app.get('/health', (c) => c.json({ status: 'ok', version: deps.version, uptime_ms: Date.now() - deps.startedAt, clock: deps.clock.snapshot() }));
+  app.get('/health', (c) =>
+    c.json({ status: 'ok', version: deps.version, uptime_ms: Date.now() - deps.startedAt, clock: deps.clock.snapshot() }),
+  );
 
   app.post('/reset', async (c) => {
     await deps.reset();
@@ -101,7 +106,8 @@ export function controlRoutes(deps: ControlDeps): Hono {
   app.post('/clock/advance', async (c) => {
     const body = await controlBody(c);
     const ms = parseDuration(body.by ?? body.ms);
-    if (!Number.isFinite(ms)) return controlError(400, 'PARAM_ERROR', 'by must be milliseconds or a duration like "90s", "15m", "2h", "1d"');
+    if (!Number.isFinite(ms))
+      return controlError(400, 'PARAM_ERROR', 'by must be milliseconds or a duration like "90s", "15m", "2h", "1d"');
     await deps.clock.advance(ms);
     return c.json(deps.clock.snapshot());
   });
@@ -109,7 +115,8 @@ export function controlRoutes(deps: ControlDeps): Hono {
     const body = await controlBody(c);
     // As /clock/set: an RFC 3339 string or epoch milliseconds; absent → freeze at the current virtual time.
     const at = body.time === undefined ? undefined : timeOf(body.time);
-    if (at !== undefined && !Number.isFinite(at)) return controlError(400, 'PARAM_ERROR', 'time must be an RFC 3339 string with offset or epoch milliseconds');
+    if (at !== undefined && !Number.isFinite(at))
+      return controlError(400, 'PARAM_ERROR', 'time must be an RFC 3339 string with offset or epoch milliseconds');
     await deps.clock.freeze(at);
     return c.json(deps.clock.snapshot());
   });

@@ -25,11 +25,15 @@ export function parseAuthorization(header: string | undefined | null): ParseResu
   if (!header) return format('no Authorization header');
   const space = header.indexOf(' ');
   if (space <= 0) return format(`the header must be "${SCHEME} " followed by the five key="value" pairs`);
-  if (header.slice(0, space) !== SCHEME) return { ok: false, reason: 'scheme', problem: `the scheme is "${header.slice(0, space)}"; APIv3 accepts only ${SCHEME}` };
+  if (header.slice(0, space) !== SCHEME)
+    return { ok: false, reason: 'scheme', problem: `the scheme is "${header.slice(0, space)}"; APIv3 accepts only ${SCHEME}` };
   const fields: Record<string, string> = {};
   for (const part of header.slice(space + 1).split(',')) {
     const m = PAIR.exec(part);
-    if (!m) return format(`${JSON.stringify(part.slice(0, 40))} is not a key="value" pair (double quotes, no spaces or line breaks, pairs joined by "," alone)`);
+    if (!m)
+      return format(
+        `${JSON.stringify(part.slice(0, 40))} is not a key="value" pair (double quotes, no spaces or line breaks, pairs joined by "," alone)`,
+      );
     if (m[1] in fields) return format(`${m[1]} appears twice`);
     fields[m[1]] = m[2];
   }

@@ -59,10 +59,21 @@ export const multipartBodyLimit = (bodyLimit: number): number => Math.max(bodyLi
 // Our wording throughout (the real texts for these cases are not documented), in the style of the
 // JSON-body refusals in pipeline.ts.
 const notMultipart = (contentType: string | null) =>
-  new ApiError('INVALID_REQUEST', 'Content-Type不正确，请使用multipart/form-data', { field: 'Content-Type', value: contentType, issue: 'content type must be multipart/form-data', location: 'header' });
+  new ApiError('INVALID_REQUEST', 'Content-Type不正确，请使用multipart/form-data', {
+    field: 'Content-Type',
+    value: contentType,
+    issue: 'content type must be multipart/form-data',
+    location: 'header',
+  });
 const noBoundary = (contentType: string) =>
-  new ApiError('INVALID_REQUEST', 'Content-Type缺少boundary参数', { field: 'Content-Type', value: contentType, issue: 'multipart/form-data without a boundary parameter', location: 'header' });
-const garbled = (issue: string) => new ApiError('INVALID_REQUEST', '请求体不是合法的multipart/form-data格式', { field: '', value: null, issue, location: 'body' });
+  new ApiError('INVALID_REQUEST', 'Content-Type缺少boundary参数', {
+    field: 'Content-Type',
+    value: contentType,
+    issue: 'multipart/form-data without a boundary parameter',
+    location: 'header',
+  });
+const garbled = (issue: string) =>
+  new ApiError('INVALID_REQUEST', '请求体不是合法的multipart/form-data格式', { field: '', value: null, issue, location: 'body' });
 
 /** The required-part message, in the real server's wording for a missing field (contract/messages.ts). */
 export function missingPart(name: string, label: string): ApiError {
@@ -123,7 +134,10 @@ function extendedValue(v: string): string | undefined {
   const m = /^([\w!#$%&+^`{}~-]+)'[^']*'(.*)$/.exec(v);
   if (!m) return undefined;
   try {
-    const bytes = Buffer.from(m[2].replace(/%([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+    const bytes = Buffer.from(
+      m[2].replace(/%([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+      'latin1',
+    );
     return m[1].toLowerCase() === 'utf-8' ? bytes.toString('utf8') : bytes.toString('latin1');
   } catch {
     return undefined;
@@ -256,7 +270,8 @@ export function readUpload(raw: Buffer, contentType: string | null): UploadReadi
  * stands, as those are checked on the header alone.
  */
 export function uploadFailureFirst(reading: UploadReading | undefined, err: unknown): unknown {
-  if (reading && !reading.ok && err instanceof ApiError && err.code === 'SIGN_ERROR' && err.message === SIGN_MESSAGES.mismatch) return reading.error;
+  if (reading && !reading.ok && err instanceof ApiError && err.code === 'SIGN_ERROR' && err.message === SIGN_MESSAGES.mismatch)
+    return reading.error;
   return err;
 }
 
@@ -268,11 +283,21 @@ export function decodeMeta(upload: Upload): unknown {
   try {
     text = utf8.decode(upload.meta);
   } catch {
-    throw new ApiError('INVALID_REQUEST', 'meta不是合法的UTF-8编码', { field: 'meta', value: null, issue: 'meta part is not valid UTF-8', location: 'body' });
+    throw new ApiError('INVALID_REQUEST', 'meta不是合法的UTF-8编码', {
+      field: 'meta',
+      value: null,
+      issue: 'meta part is not valid UTF-8',
+      location: 'body',
+    });
   }
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new ApiError('INVALID_REQUEST', 'meta不是合法的JSON格式', { field: 'meta', value: null, issue: (err as Error).message, location: 'body' });
+    throw new ApiError('INVALID_REQUEST', 'meta不是合法的JSON格式', {
+      field: 'meta',
+      value: null,
+      issue: (err as Error).message,
+      location: 'body',
+    });
   }
 }

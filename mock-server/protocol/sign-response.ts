@@ -25,7 +25,12 @@ export function signingKeyOf(platform: PlatformKeys, mode: VerificationMode): Si
  * Which key signs a reply: the one the request's `Wechatpay-Serial` names, if it names one of ours
  * (public-key switch-over, protocol.md §2.4), else the merchant's own mode, else `fallback`.
  */
-export function chooseSigningKey(platform: PlatformKeys, requestSerial: string | undefined, merchant: MerchantKeys | undefined, fallback?: VerificationMode): SigningKey {
+export function chooseSigningKey(
+  platform: PlatformKeys,
+  requestSerial: string | undefined,
+  merchant: MerchantKeys | undefined,
+  fallback?: VerificationMode,
+): SigningKey {
   if (requestSerial) {
     if (requestSerial.trim() === platform.publicKey.id) return signingKeyOf(platform, 'public_key');
     if (normalizeSerial(requestSerial) === normalizeSerial(platform.certificate.serial_no)) return signingKeyOf(platform, 'certificate');
@@ -38,7 +43,11 @@ export function newRequestId(): string {
   return randomBytes(22).toString('hex').toUpperCase() + '-0';
 }
 
-export async function signatureHeaders(body: string, signer: SigningKey, options: { probe?: boolean; nonceLength?: number } = {}): Promise<Record<string, string>> {
+export async function signatureHeaders(
+  body: string,
+  signer: SigningKey,
+  options: { probe?: boolean; nonceLength?: number } = {},
+): Promise<Record<string, string>> {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const nonce = options.probe ? randomText(12) : randomBytes(16).toString('hex').toUpperCase();
   const signature = options.probe

@@ -82,7 +82,8 @@ const REAL_ORIGIN = 'https://api.mch.weixin.qq.com';
  * verifies names the mistake for certain. Costs a few RSA verifications, on failures only.
  */
 function knownMistakes(req: SignedRequest, auth: AuthorizationFields): Array<{ message: Buffer; hint: string }> {
-  const five = (method: string, target: string, signedBody: Buffer = req.signedBody) => signatureMessage({ ...req, method, target, signedBody }, auth);
+  const five = (method: string, target: string, signedBody: Buffer = req.signedBody) =>
+    signatureMessage({ ...req, method, target, signedBody }, auth);
   const out: Array<{ message: Buffer; hint: string }> = [];
   if (req.signedBody.length === 0) {
     out.push({
@@ -106,21 +107,36 @@ function knownMistakes(req: SignedRequest, auth: AuthorizationFields): Array<{ m
     });
   }
   const q = req.target.indexOf('?');
-  if (q !== -1) out.push({ message: five(req.method, req.target.slice(0, q)), hint: `the signed URL line lacks the query string: sign "${req.target}", path and query exactly as sent` });
+  if (q !== -1)
+    out.push({
+      message: five(req.method, req.target.slice(0, q)),
+      hint: `the signed URL line lacks the query string: sign "${req.target}", path and query exactly as sent`,
+    });
   let decoded: string | undefined;
   try {
     decoded = decodeURIComponent(req.target);
   } catch {
     decoded = undefined;
   }
-  if (decoded && decoded !== req.target) out.push({ message: five(req.method, decoded), hint: `the signed URL line is percent-decoded ("${decoded}"); sign the target exactly as sent, encoding included ("${req.target}")` });
-  out.push({ message: five(req.method, req.target).subarray(0, -1), hint: 'the signed message lacks the final line feed: every line, the body line included, ends with \\n' });
-  if (req.method !== req.method.toLowerCase()) out.push({ message: five(req.method.toLowerCase(), req.target), hint: `the method is signed in lower case; sign "${req.method}"` });
+  if (decoded && decoded !== req.target)
+    out.push({
+      message: five(req.method, decoded),
+      hint: `the signed URL line is percent-decoded ("${decoded}"); sign the target exactly as sent, encoding included ("${req.target}")`,
+    });
+  out.push({
+    message: five(req.method, req.target).subarray(0, -1),
+    hint: 'the signed message lacks the final line feed: every line, the body line included, ends with \\n',
+  });
+  if (req.method !== req.method.toLowerCase())
+    out.push({ message: five(req.method.toLowerCase(), req.target), hint: `the method is signed in lower case; sign "${req.method}"` });
   const text = req.signedBody.toString('utf8');
   try {
     const compact = JSON.stringify(JSON.parse(text));
     if (compact !== text) {
-      out.push({ message: five(req.method, req.target, Buffer.from(compact)), hint: 'the body was signed as compact JSON.stringify output but sent in another form (spacing, escaping, key order): sign the exact bytes you send' });
+      out.push({
+        message: five(req.method, req.target, Buffer.from(compact)),
+        hint: 'the body was signed as compact JSON.stringify output but sent in another form (spacing, escaping, key order): sign the exact bytes you send',
+      });
     }
   } catch {
     // not JSON: nothing to re-serialise
@@ -128,8 +144,15 @@ function knownMistakes(req: SignedRequest, auth: AuthorizationFields): Array<{ m
   return out;
 }
 
-async function diagnoseMismatch(world: World, req: SignedRequest, auth: AuthorizationFields, merchant: MerchantKeys, message: Buffer): Promise<string> {
-  for (const mistake of knownMistakes(req, auth)) if (await verifyAsync(mistake.message, auth.signature, merchant.verifyKey)) return mistake.hint;
+async function diagnoseMismatch(
+  world: World,
+  req: SignedRequest,
+  auth: AuthorizationFields,
+  merchant: MerchantKeys,
+  message: Buffer,
+): Promise<string> {
+  for (const mistake of knownMistakes(req, auth))
+    if (await verifyAsync(mistake.message, auth.signature, merchant.verifyKey)) return mistake.hint;
   for (const other of world.merchants.values()) {
     if (other !== merchant && (await verifyAsync(message, auth.signature, other.verifyKey))) {
       return `the message is right but it was signed with the private key of merchant ${other.merchant.mchid}: sign with the key of certificate ${merchant.merchant.serial_no} (mchid ${auth.mchid})`;
@@ -153,20 +176,36 @@ export async function verifyRequest(world: World, req: SignedRequest, nowSeconds
 
   const skew = Number(auth.timestamp) - nowSeconds;
   if (Math.abs(skew) > TIMESTAMP_WINDOW_SECONDS) {
-    throw signError(SIGN_MESSAGES.timestamp, `timestamp ${auth.timestamp} is ${Math.abs(skew)} s ${skew > 0 ? 'ahead of' : 'behind'} real time (allowed: ±${TIMESTAMP_WINDOW_SECONDS} s): sign with the current Unix time in seconds (the mock's virtual clock plays no part in signatures)`);
+    throw signError(
+      SIGN_MESSAGES.timestamp,
+      `timestamp ${auth.timestamp} is ${Math.abs(skew)} s ${skew > 0 ? 'ahead of' : 'behind'} real time (allowed: ±${TIMESTAMP_WINDOW_SECONDS} s): sign with the current Unix time in seconds (the mock's virtual clock plays no part in signatures)`,
+    );
   }
 
   const merchant = world.merchants.get(auth.mchid);
-  if (!merchant) throw signError(SIGN_MESSAGES.unknownMerchant, `mchid ${auth.mchid} is not a merchant of this mock (its merchants: ${[...world.merchants.keys()].join(', ')})`, { field: 'mchid', location: 'authorization', issue: 'merchant not found' });
+  if (!merchant)
+    throw signError(
+      SIGN_MESSAGES.unknownMerchant,
+      `mchid ${auth.mchid} is not a merchant of this mock (its merchants: ${[...world.merchants.keys()].join(', ')})`,
+      { field: 'mchid', location: 'authorization', issue: 'merchant not found' },
+    );
 
   const expected = merchant.merchant.serial_no;
   if (normalizeSerial(auth.serial_no) !== normalizeSerial(expected)) {
-    throw signError(SIGN_MESSAGES.serial, `serial_no ${auth.serial_no} is not the serial of merchant ${auth.mchid}'s API certificate (${expected}); take it from the certificate that goes with the signing key (openssl x509 -noout -serial -in apiclient_cert.pem), not the platform certificate or public key id`);
+    throw signError(
+      SIGN_MESSAGES.serial,
+      `serial_no ${auth.serial_no} is not the serial of merchant ${auth.mchid}'s API certificate (${expected}); take it from the certificate that goes with the signing key (openssl x509 -noout -serial -in apiclient_cert.pem), not the platform certificate or public key id`,
+    );
   }
 
   const message = signatureMessage(req, auth);
   const ok = await verifyAsync(message, auth.signature, merchant.verifyKey);
-  if (!ok) throw signError(SIGN_MESSAGES.mismatch, await diagnoseMismatch(world, req, auth, merchant, message), signInformation(req, auth, message));
+  if (!ok)
+    throw signError(
+      SIGN_MESSAGES.mismatch,
+      await diagnoseMismatch(world, req, auth, merchant, message),
+      signInformation(req, auth, message),
+    );
 
   const notes: Finding[] = [];
   if (auth.serial_no !== expected) {

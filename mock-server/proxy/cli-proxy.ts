@@ -18,7 +18,12 @@ export interface ProxyArgs {
 type Out = (text: string) => void;
 
 export async function proxyCommand(args: ProxyArgs, out: Out, err: Out): Promise<number> {
-  const proxy = await startProxy({ upstream: args.upstream, port: args.port, journalSize: args.journalSize, contractsDir: args.contractsDir });
+  const proxy = await startProxy({
+    upstream: args.upstream,
+    port: args.port,
+    journalSize: args.journalSize,
+    contractsDir: args.contractsDir,
+  });
   out(`# wxpay-mock proxy listening on ${proxy.url}, forwarding to ${proxy.upstream} (journal: ${proxy.url}/_mock/journal)\n`);
   out(`export WXPAY_MOCK_URL='${proxy.url}'\nexport WXPAY_PROXY_UPSTREAM='${proxy.upstream}'\n`);
   await new Promise<void>((resolveStop) => {

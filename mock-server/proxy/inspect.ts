@@ -95,7 +95,8 @@ export function requestFindings(match: Match, req: ForwardedRequest): Finding[] 
   const op = match.op;
   const missing = headersProblem((name) => req.headers.get(name));
   if (missing) findings.push(protocol(missing));
-  if (!parseAuthorization(req.headers.get('authorization')).ok) findings.push(protocol('Authorization is not a WECHATPAY2-SHA256-RSA2048 header'));
+  if (!parseAuthorization(req.headers.get('authorization')).ok)
+    findings.push(protocol('Authorization is not a WECHATPAY2-SHA256-RSA2048 header'));
 
   let body: unknown;
   let bodyRead = false;
@@ -109,7 +110,11 @@ export function requestFindings(match: Match, req: ForwardedRequest): Finding[] 
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     // A missing `meta` part is a PARAM_ERROR (a required field); framing and encoding are the request's form.
-    findings.push(err.code === 'PARAM_ERROR' ? { kind: 'contract', location: 'body', issue: err.message, message: err.message, detail: err.detail } : protocol(err.message, err.detail));
+    findings.push(
+      err.code === 'PARAM_ERROR'
+        ? { kind: 'contract', location: 'body', issue: err.message, message: err.message, detail: err.detail }
+        : protocol(err.message, err.detail),
+    );
   }
   // Each check journals its refusal itself before throwing it; the refusal is all the proxy wants.
   const attempt = (step: () => void) => {
@@ -119,7 +124,13 @@ export function requestFindings(match: Match, req: ForwardedRequest): Finding[] 
       if (!(err instanceof ApiError)) throw err;
     }
   };
-  checkRequest(op, { target: req.target, params: match.params, header: (name) => req.headers.get(name), body: bodyRead ? { value: body } : undefined }, false, findings, attempt);
+  checkRequest(
+    op,
+    { target: req.target, params: match.params, header: (name) => req.headers.get(name), body: bodyRead ? { value: body } : undefined },
+    false,
+    findings,
+    attempt,
+  );
   return findings;
 }
 
@@ -145,8 +156,18 @@ const drift = (issue: string, more: Partial<Finding> = {}): Finding => ({ kind: 
 function schemaDrift(errors: ErrorObject[] | null | undefined, data: unknown): Finding[] {
   const all = errors ?? [];
   const out = all.slice(0, MAX_REPLY_FINDINGS).map((e) => {
-    const field = e.keyword === 'additionalProperties' ? `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}` : e.keyword === 'required' ? `${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}` : e.instancePath || '/';
-    return drift(`${field} ${e.message}`, { location: 'body', field, value: echo(valueAt(data, field)), detail: { keyword: e.keyword, params: e.params, schemaPath: e.schemaPath } });
+    const field =
+      e.keyword === 'additionalProperties'
+        ? `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}`
+        : e.keyword === 'required'
+          ? `${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}`
+          : e.instancePath || '/';
+    return drift(`${field} ${e.message}`, {
+      location: 'body',
+      field,
+      value: echo(valueAt(data, field)),
+      detail: { keyword: e.keyword, params: e.params, schemaPath: e.schemaPath },
+    });
   });
   if (all.length > MAX_REPLY_FINDINGS) out.push(drift(`… and ${all.length - MAX_REPLY_FINDINGS} more schema errors in this reply`));
   return out;
@@ -176,7 +197,10 @@ export class ReplyInspector {
   inspect(op: CompiledOperation | undefined, reply: UpstreamReply): ReplyVerdict {
     const { status, headers, body } = reply;
     const parsed = body && body.length ? parseJson(body) : undefined;
-    const envelope = status >= 400 && parsed?.ok && this.envelope(parsed.value) ? (parsed.value as { code: string; message: string; detail?: unknown }) : undefined;
+    const envelope =
+      status >= 400 && parsed?.ok && this.envelope(parsed.value)
+        ? (parsed.value as { code: string; message: string; detail?: unknown })
+        : undefined;
     const verdict: ReplyVerdict = { findings: [], code: envelope?.code ?? null, message: envelope?.message ?? null };
     const f = verdict.findings;
     // A refused signature: the upstream's diagnosis (detail.sign_information) is what the client needs.
@@ -186,17 +210,30 @@ export class ReplyInspector {
 
     if (status >= 200 && status < 300) {
       const validate = op.validateResponse.get(status);
-      if (!validate) f.push(drift(`reply status ${status} is not declared by the contract (declared: ${[...op.validateResponse.keys()].join(', ') || 'none'})`, { value: status }));
+      if (!validate)
+        f.push(
+          drift(
+            `reply status ${status} is not declared by the contract (declared: ${[...op.validateResponse.keys()].join(', ') || 'none'})`,
+            { value: status },
+          ),
+        );
       const missing = SIGNATURE_HEADERS.filter((h) => !headers.get(h));
-      if (!contract.unsignedReply && missing.length) f.push(drift(`2xx reply is not signed: no ${missing.join(', ')}`, { location: 'header' }));
+      if (!contract.unsignedReply && missing.length)
+        f.push(drift(`2xx reply is not signed: no ${missing.join(', ')}`, { location: 'header' }));
       if (!validate || contract.unsignedReply) return verdict; // files (bill downloads) are not JSON
       if (body === undefined) return verdict;
       if (status === 204) {
         if (body.length) f.push(drift(`204 reply has a body of ${body.length} bytes`, { location: 'body' }));
         return verdict;
       }
-      if (!/^application\/json\b/i.test(headers.get('content-type') ?? '')) f.push(drift(`reply Content-Type is ${headers.get('content-type') ?? 'missing'}, not application/json`, { location: 'header', field: 'Content-Type' }));
-      if (!parsed?.ok) return f.push(drift(`reply body is not JSON: ${parsed ? parsed.error : 'empty'}`, { location: 'body' })), verdict;
+      if (!/^application\/json\b/i.test(headers.get('content-type') ?? ''))
+        f.push(
+          drift(`reply Content-Type is ${headers.get('content-type') ?? 'missing'}, not application/json`, {
+            location: 'header',
+            field: 'Content-Type',
+          }),
+        );
+      if (!parsed?.ok) return (f.push(drift(`reply body is not JSON: ${parsed ? parsed.error : 'empty'}`, { location: 'body' })), verdict);
       if (!validate(parsed.value)) f.push(...schemaDrift(validate.errors, parsed.value));
       return verdict;
     }
@@ -205,7 +242,13 @@ export class ReplyInspector {
       if (body === undefined) return verdict;
       if (!envelope) {
         const why = !parsed ? 'empty body' : !parsed.ok ? `not JSON (${parsed.error})` : 'not {code, message, detail?}';
-        f.push(drift(`error reply is not the error envelope: ${why}`, { location: 'body', value: parsed?.ok ? echo(parsed.value) : undefined, detail: parsed?.ok ? this.envelope.errors : undefined }));
+        f.push(
+          drift(`error reply is not the error envelope: ${why}`, {
+            location: 'body',
+            value: parsed?.ok ? echo(parsed.value) : undefined,
+            detail: parsed?.ok ? this.envelope.errors : undefined,
+          }),
+        );
         return verdict;
       }
       const declared = declaredErrors(contract);

@@ -12,7 +12,14 @@
  * journaled), replies validated up to `replyLimit` (relayed whatever their size), an upstream
  * deadline, a capped journal, a capped number of connections.
  */
-import { Agent as HttpAgent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  Agent as HttpAgent,
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { openApiFor } from '../contract/openapi.js';
@@ -58,12 +65,30 @@ export interface RunningProxy {
  * Per-connection headers (RFC 9110 §7.6.1), Host, and Expect (the proxy has read the body already, so
  * it answered any 100-continue itself): never relayed as they are.
  */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'expect']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'expect',
+]);
 const MAX_CONNECTIONS = 256;
 
 /** `rawHeaders` minus the hop-by-hop ones (and those the Connection header names), order and spelling kept. */
 function relayable(raw: string[], connection: string | string[] | undefined): string[] {
-  const named = new Set(String(connection ?? '').toLowerCase().split(',').map((s) => s.trim()).filter(Boolean));
+  const named = new Set(
+    String(connection ?? '')
+      .toLowerCase()
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i].toLowerCase();
@@ -117,11 +142,18 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const replyLimit = options.replyLimit ?? 16 * 1024 * 1024;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const secure = upstream.protocol === 'https:';
-  const agent = secure ? new HttpsAgent({ keepAlive: true, maxSockets: MAX_CONNECTIONS }) : new HttpAgent({ keepAlive: true, maxSockets: MAX_CONNECTIONS });
+  const agent = secure
+    ? new HttpsAgent({ keepAlive: true, maxSockets: MAX_CONNECTIONS })
+    : new HttpAgent({ keepAlive: true, maxSockets: MAX_CONNECTIONS });
   const startedAt = Date.now();
   let url = '';
 
-  const record = (req: IncomingMessage, started: number, match: Match | undefined, fields: { request_id?: string; status: number; code?: string | null; message?: string | null; findings: Finding[] }) =>
+  const record = (
+    req: IncomingMessage,
+    started: number,
+    match: Match | undefined,
+    fields: { request_id?: string; status: number; code?: string | null; message?: string | null; findings: Finding[] },
+  ) =>
     journal.add({
       time: new Date().toISOString(),
       // The proxy has no business clock of its own: its virtual time is real time.
@@ -145,10 +177,13 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
       res.end(text);
     };
-    if (req.method === 'GET' && path === '/_mock/health') json({ status: 'ok', role: 'proxy', version: VERSION, upstream: upstream.origin, uptime_ms: Date.now() - startedAt });
+    if (req.method === 'GET' && path === '/_mock/health')
+      json({ status: 'ok', role: 'proxy', version: VERSION, upstream: upstream.origin, uptime_ms: Date.now() - startedAt });
     else if (req.method === 'GET' && path === '/_mock/journal') json(journalAnswer(journal, Object.fromEntries(query)));
-    else if (req.method === 'DELETE' && path === '/_mock/journal') (journal.clear(), json({ status: 'cleared' }));
-    else if (req.method === 'GET' && path === '/_mock/openapi.json') json(openapi(url));
+    else if (req.method === 'DELETE' && path === '/_mock/journal') {
+      journal.clear();
+      json({ status: 'cleared' });
+    } else if (req.method === 'GET' && path === '/_mock/openapi.json') json(openapi(url));
     else return false;
     return true;
   };
@@ -169,7 +204,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     } catch (err) {
       if (!(err instanceof TooLarge)) return void res.destroy();
       const message = `wxpay-mock proxy: request body over ${bodyLimit} bytes, not forwarded`;
-      if (api) record(req, started, match, { status: 413, code: 'INVALID_REQUEST', message, findings: [{ kind: 'protocol', issue: message }] });
+      if (api)
+        record(req, started, match, { status: 413, code: 'INVALID_REQUEST', message, findings: [{ kind: 'protocol', issue: message }] });
       res.setHeader('Connection', 'close');
       return answer(res, 413, 'INVALID_REQUEST', message);
     }
@@ -179,10 +215,20 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     headers.unshift('Host', upstream.host);
     // The body was read whole, so it goes up with its length even if it came chunked (and Node would
     // otherwise chunk a body-carrying method whose headers it cannot amend).
-    if (req.headers['content-length'] === undefined && (body.length > 0 || !['GET', 'HEAD'].includes(req.method ?? ''))) headers.push('Content-Length', String(body.length));
+    if (req.headers['content-length'] === undefined && (body.length > 0 || !['GET', 'HEAD'].includes(req.method ?? '')))
+      headers.push('Content-Length', String(body.length));
 
     const send = secure ? httpsRequest : httpRequest;
-    const up = send({ protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port || undefined, method: req.method, path: target, headers, agent, timeout: timeoutMs });
+    const up = send({
+      protocol: upstream.protocol,
+      hostname: upstream.hostname,
+      port: upstream.port || undefined,
+      method: req.method,
+      path: target,
+      headers,
+      agent,
+      timeout: timeoutMs,
+    });
     const deadline = setTimeout(() => up.destroy(new Error(`no complete answer within ${timeoutMs} ms`)), timeoutMs);
     let settled = false;
     // The client went away: stop the upstream exchange too (journaled as such by fail()).
@@ -191,8 +237,16 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       if (settled) return;
       settled = true;
       clearTimeout(deadline);
-      const message = `wxpay-mock proxy: upstream ${upstream.origin} failed: ${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`.replace(/\s+/g, ' ');
-      if (api) record(req, started, match, { status: res.headersSent ? res.statusCode : 502, findings: [...findings, { kind: 'protocol', issue: message }] });
+      const message =
+        `wxpay-mock proxy: upstream ${upstream.origin} failed: ${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`.replace(
+          /\s+/g,
+          ' ',
+        );
+      if (api)
+        record(req, started, match, {
+          status: res.headersSent ? res.statusCode : 502,
+          findings: [...findings, { kind: 'protocol', issue: message }],
+        });
       if (res.headersSent) res.destroy();
       else answer(res, 502, 'SYSTEM_ERROR', message);
     };
@@ -214,11 +268,22 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         clearTimeout(deadline);
         if (api) {
           const status = reply.statusCode ?? 0;
-          const verdict = inspector.inspect(match?.op, { status, headers: headersOf(reply.headers), body: size <= replyLimit ? Buffer.concat(chunks, size) : undefined });
-          const tooLarge: Finding[] = size > replyLimit ? [{ kind: 'protocol', issue: `reply of ${size} bytes is over ${replyLimit}: relayed, not validated` }] : [];
+          const verdict = inspector.inspect(match?.op, {
+            status,
+            headers: headersOf(reply.headers),
+            body: size <= replyLimit ? Buffer.concat(chunks, size) : undefined,
+          });
+          const tooLarge: Finding[] =
+            size > replyLimit ? [{ kind: 'protocol', issue: `reply of ${size} bytes is over ${replyLimit}: relayed, not validated` }] : [];
           const requestId = reply.headers['request-id'];
           // Journaled before the client sees the end of the reply: a report read right after finds it.
-          record(req, started, match, { request_id: typeof requestId === 'string' ? requestId : undefined, status, code: verdict.code, message: verdict.message, findings: [...findings, ...verdict.findings, ...tooLarge] });
+          record(req, started, match, {
+            request_id: typeof requestId === 'string' ? requestId : undefined,
+            status,
+            code: verdict.code,
+            message: verdict.message,
+            findings: [...findings, ...verdict.findings, ...tooLarge],
+          });
         }
         res.end();
       });

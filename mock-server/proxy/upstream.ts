@@ -12,6 +12,7 @@ export function parseUpstream(text: string): URL {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`upstream must be http or https, got "${text}"`);
   // The signature covers the request target: a path prefix would change what the upstream sees.
-  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username) throw new Error(`upstream must be scheme://host[:port] only, got "${text}"`);
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username)
+    throw new Error(`upstream must be scheme://host[:port] only, got "${text}"`);
   return url;
 }

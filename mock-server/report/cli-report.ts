@@ -40,6 +40,8 @@ export async function reportCommand(args: ReportArgs, out: Out, err: Out): Promi
   } else out(formatReport(report, args.format));
   if (report.ok) return 0;
   const failing = report.violations.length ? report.violations : report.warnings;
-  err(`wxpay-mock report: FAILED, ${report.violations.length} violation(s), ${report.warnings.length} warning(s)${report.strict ? ' (strict)' : ''}; first: ${failing[0].summary}\n`);
+  err(
+    `wxpay-mock report: FAILED, ${report.violations.length} violation(s), ${report.warnings.length} warning(s)${report.strict ? ' (strict)' : ''}; first: ${failing[0].summary}\n`,
+  );
   return 1;
 }

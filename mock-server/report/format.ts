@@ -24,7 +24,9 @@ function counts(c: Record<string, number>): string {
 
 function coverageLine(o: OperationCoverage, width: number): string {
   const mark = { exercised: 'exercised    ', attempted: 'attempted    ', 'not-exercised': 'not exercised' }[o.state];
-  const detail = o.requests ? `${plural(o.requests, 'request')}, ${o.succeeded} ok; ${counts(o.statuses)}${Object.keys(o.codes).length ? ` (${counts(o.codes)})` : ''}` : '';
+  const detail = o.requests
+    ? `${plural(o.requests, 'request')}, ${o.succeeded} ok; ${counts(o.statuses)}${Object.keys(o.codes).length ? ` (${counts(o.codes)})` : ''}`
+    : '';
   return `  ${mark}  ${o.operation_id.padEnd(width)}  ${o.method} ${o.path}${detail ? `  — ${detail}` : ''}`;
 }
 
@@ -43,11 +45,17 @@ function text(r: ContractReport): string {
       `${plural(s.requests, 'request')}, ${plural(s.deliveries, 'callback delivery', 'callback deliveries')}, ${plural(s.handler_checks, 'handler check')}`,
   );
   out.push('');
-  out.push(`Coverage: ${s.exercised} of ${s.operations} operations exercised (answered 2xx), ${s.attempted} attempted without success, ${s.not_exercised} not exercised`);
+  out.push(
+    `Coverage: ${s.exercised} of ${s.operations} operations exercised (answered 2xx), ${s.attempted} attempted without success, ${s.not_exercised} not exercised`,
+  );
   const width = Math.max(0, ...r.coverage.operations.map((o) => o.operation_id.length));
   const order = { exercised: 0, attempted: 1, 'not-exercised': 2 };
-  for (const o of [...r.coverage.operations].sort((a, b) => order[a.state] - order[b.state] || a.operation_id.localeCompare(b.operation_id))) out.push(coverageLine(o, width));
-  for (const u of r.coverage.unrouted) out.push(`  no operation   ${u.method} ${u.path}  — ${plural(u.requests, 'request')}; ${counts(u.statuses)}`);
+  for (const o of [...r.coverage.operations].sort(
+    (a, b) => order[a.state] - order[b.state] || a.operation_id.localeCompare(b.operation_id),
+  ))
+    out.push(coverageLine(o, width));
+  for (const u of r.coverage.unrouted)
+    out.push(`  no operation   ${u.method} ${u.path}  — ${plural(u.requests, 'request')}; ${counts(u.statuses)}`);
   for (const [title, list] of [
     ['Violations', r.violations],
     ['Warnings', r.warnings],
@@ -57,16 +65,24 @@ function text(r: ContractReport): string {
     list.forEach((i, k) => out.push(...issueLines(i, k + 1)));
   }
   out.push('');
-  out.push(`Callbacks: ${plural(r.callbacks.deliveries.length, 'delivery', 'deliveries')}, ${plural(r.callbacks.handler_checks.length, 'handler check')}`);
+  out.push(
+    `Callbacks: ${plural(r.callbacks.deliveries.length, 'delivery', 'deliveries')}, ${plural(r.callbacks.handler_checks.length, 'handler check')}`,
+  );
   for (const d of r.callbacks.deliveries) {
-    out.push(`  ${d.event_type} ${d.id} → ${d.url} (mchid ${d.mchid}, coupon ${d.coupon_id}): ${d.state}${d.delivered_in_time ? ', answered 200/204 within 5 s' : ''}${d.probe_accepted ? ', ACCEPTED A PROBE' : ''}`);
+    out.push(
+      `  ${d.event_type} ${d.id} → ${d.url} (mchid ${d.mchid}, coupon ${d.coupon_id}): ${d.state}${d.delivered_in_time ? ', answered 200/204 within 5 s' : ''}${d.probe_accepted ? ', ACCEPTED A PROBE' : ''}`,
+    );
     for (const a of d.attempts) {
       const answer = a.status === null ? a.error : `HTTP ${a.status} in ${a.latency_ms} ms${a.error ? ` (${a.error})` : ''}`;
-      out.push(`    ${a.probe ? 'probe     ' : `attempt ${a.n}`}${a.round > 1 ? ` (replay ${a.round - 1})` : ''} at ${a.virtual_time}: ${answer} — ${a.ok ? 'ok' : 'NOT OK'}`);
+      out.push(
+        `    ${a.probe ? 'probe     ' : `attempt ${a.n}`}${a.round > 1 ? ` (replay ${a.round - 1})` : ''} at ${a.virtual_time}: ${answer} — ${a.ok ? 'ok' : 'NOT OK'}`,
+      );
     }
   }
   for (const c of r.callbacks.handler_checks) {
-    out.push(`  handler check #${c.seq} → ${c.url} (mchid ${c.mchid}): ${c.verdict}${c.status === null ? '' : ` (HTTP ${c.status} in ${c.latency_ms} ms)`}${c.error ? ` — ${c.error}` : ''}`);
+    out.push(
+      `  handler check #${c.seq} → ${c.url} (mchid ${c.mchid}): ${c.verdict}${c.status === null ? '' : ` (HTTP ${c.status} in ${c.latency_ms} ms)`}${c.error ? ` — ${c.error}` : ''}`,
+    );
   }
   return out.join('\n') + '\n';
 }
@@ -75,14 +91,16 @@ function text(r: ContractReport): string {
 
 /** Text and attribute content: the five entities, and no characters XML 1.0 forbids. */
 function esc(value: unknown): string {
-  return String(value)
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return (
+    String(value)
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  );
 }
 
 interface Case {
@@ -108,7 +126,9 @@ function caseXml(c: Case): string {
     // One <failure> per case (the JUnit schema's rule): the first summary as the message, all in the text.
     const first = c.failures[0];
     const message = c.failures.length > 1 ? `${first.summary} (and ${c.failures.length - 1} more)` : first.summary;
-    body.push(`      <failure type="${esc(first.kind)}" message="${esc(message)}">${esc(c.failures.map(issueText).join('\n\n'))}</failure>`);
+    body.push(
+      `      <failure type="${esc(first.kind)}" message="${esc(message)}">${esc(c.failures.map(issueText).join('\n\n'))}</failure>`,
+    );
   }
   const out = [c.out, ...c.notes.map((n) => `warning: ${n.summary}`)].filter(Boolean).join('\n');
   if (out) body.push(`      <system-out>${esc(out)}</system-out>`);
@@ -118,7 +138,11 @@ function caseXml(c: Case): string {
 function suiteXml(name: string, cases: Case[], timestamp: string): string {
   const failures = cases.filter((c) => c.failures.length).length;
   const skipped = cases.filter((c) => c.skipped !== undefined).length;
-  return [`  <testsuite name="${esc(name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="0" timestamp="${esc(timestamp.replace(/\.\d+Z$/, ''))}">`, ...cases.map(caseXml), '  </testsuite>'].join('\n');
+  return [
+    `  <testsuite name="${esc(name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="0" timestamp="${esc(timestamp.replace(/\.\d+Z$/, ''))}">`,
+    ...cases.map(caseXml),
+    '  </testsuite>',
+  ].join('\n');
 }
 
 const familyOf = (operationId: string) => operationId.split('.')[0];
@@ -131,24 +155,54 @@ function junit(r: ContractReport): string {
     name: `${o.operation_id} ${o.method} ${o.path}`,
     failures: [],
     notes: [],
-    ...(o.state === 'exercised' ? { out: `${o.succeeded} of ${o.requests} request(s) answered 2xx` } : { skipped: o.state === 'attempted' ? `attempted ${o.requests} time(s), never answered 2xx (${counts(o.statuses)})` : 'not exercised' }),
+    ...(o.state === 'exercised'
+      ? { out: `${o.succeeded} of ${o.requests} request(s) answered 2xx` }
+      : {
+          skipped:
+            o.state === 'attempted' ? `attempted ${o.requests} time(s), never answered 2xx (${counts(o.statuses)})` : 'not exercised',
+        }),
   }));
 
   const byOperation = new Map<string, Case>();
   for (const o of r.coverage.operations.filter((x) => x.requests)) {
-    byOperation.set(o.operation_id, { classname: `wxpay-mock.requests.${familyOf(o.operation_id)}`, name: o.operation_id, failures: [], notes: [], out: `${plural(o.requests, 'request')}: ${counts(o.statuses)}` });
+    byOperation.set(o.operation_id, {
+      classname: `wxpay-mock.requests.${familyOf(o.operation_id)}`,
+      name: o.operation_id,
+      failures: [],
+      notes: [],
+      out: `${plural(o.requests, 'request')}: ${counts(o.statuses)}`,
+    });
   }
   const byPath = new Map<string, Case>();
-  for (const u of r.coverage.unrouted) byPath.set(`${u.method} ${u.path}`, { classname: 'wxpay-mock.requests.unrouted', name: `${u.method} ${u.path}`, failures: [], notes: [], out: `${plural(u.requests, 'request')}: ${counts(u.statuses)}` });
+  for (const u of r.coverage.unrouted)
+    byPath.set(`${u.method} ${u.path}`, {
+      classname: 'wxpay-mock.requests.unrouted',
+      name: `${u.method} ${u.path}`,
+      failures: [],
+      notes: [],
+      out: `${plural(u.requests, 'request')}: ${counts(u.statuses)}`,
+    });
   const journal: Case = { classname: 'wxpay-mock.requests', name: 'journal', failures: [], notes: [] };
 
   const deliveries = new Map<string, Case>();
   for (const d of r.callbacks.deliveries) {
-    deliveries.set(d.id, { classname: 'wxpay-mock.callbacks.delivery', name: `${d.event_type} ${d.id} → ${d.url}`, failures: [], notes: [], out: `${d.state}; ${d.attempts.length} attempt(s)` });
+    deliveries.set(d.id, {
+      classname: 'wxpay-mock.callbacks.delivery',
+      name: `${d.event_type} ${d.id} → ${d.url}`,
+      failures: [],
+      notes: [],
+      out: `${d.state}; ${d.attempts.length} attempt(s)`,
+    });
   }
   const checks = new Map<string, Case>();
   for (const c of r.callbacks.handler_checks) {
-    checks.set(c.notification_id, { classname: 'wxpay-mock.callbacks.handler-check', name: `#${c.seq} ${c.url}`, failures: [], notes: [], out: `${c.verdict}${c.status === null ? '' : ` (HTTP ${c.status})`}` });
+    checks.set(c.notification_id, {
+      classname: 'wxpay-mock.callbacks.handler-check',
+      name: `#${c.seq} ${c.url}`,
+      failures: [],
+      notes: [],
+      out: `${c.verdict}${c.status === null ? '' : ` (HTTP ${c.status})`}`,
+    });
   }
 
   for (const i of [...r.violations, ...r.warnings]) {
@@ -163,7 +217,11 @@ function junit(r: ContractReport): string {
 
   const requests = [...byOperation.values(), ...byPath.values(), ...(journal.failures.length || journal.notes.length ? [journal] : [])];
   const callbacks = [...deliveries.values(), ...checks.values()];
-  const suites = [suiteXml('wxpay-mock.coverage', coverage, r.generated_at), suiteXml('wxpay-mock.requests', requests, r.generated_at), suiteXml('wxpay-mock.callbacks', callbacks, r.generated_at)];
+  const suites = [
+    suiteXml('wxpay-mock.coverage', coverage, r.generated_at),
+    suiteXml('wxpay-mock.requests', requests, r.generated_at),
+    suiteXml('wxpay-mock.callbacks', callbacks, r.generated_at),
+  ];
   const all = [...coverage, ...requests, ...callbacks];
   const failures = all.filter((c) => c.failures.length).length;
   const skipped = all.filter((c) => c.skipped !== undefined).length;

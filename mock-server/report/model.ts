@@ -45,12 +45,7 @@ export interface ReportOptions {
   source?: string;
 }
 
-export type IssueKind =
-  | Finding['kind']
-  | 'callback-delivery'
-  | 'callback-unverified'
-  | 'callback-inconclusive'
-  | 'journal-truncated';
+export type IssueKind = Finding['kind'] | 'callback-delivery' | 'callback-unverified' | 'callback-inconclusive' | 'journal-truncated';
 
 export interface ReportIssue {
   kind: IssueKind;
@@ -170,7 +165,7 @@ function requestLine(e: JournalEntry): string {
 }
 
 function findingSummary(e: JournalEntry, f: Finding): string {
-  const where = f.field ? `${f.location ? `${f.location} ` : ''}field ${f.field}` : f.location ?? '';
+  const where = f.field ? `${f.location ? `${f.location} ` : ''}field ${f.field}` : (f.location ?? '');
   const sent = f.value !== undefined && f.field ? ` (sent ${shown(f.value)})` : '';
   const says = f.message && f.message !== f.issue ? ` — ${f.message}` : '';
   const label: Record<string, string> = {
@@ -220,7 +215,9 @@ function deliveryReport(r: DeliveryRecord): { report: DeliveryReport; issues: Re
     virtual_time: a.virtual_time,
     status: a.status,
     latency_ms: a.latency_ms,
-    ok: a.probe ? a.status !== null && a.status >= 400 && a.status < 600 : !a.error && (a.status === 200 || a.status === 204) && a.latency_ms <= CALLBACK_DEADLINE_MS,
+    ok: a.probe
+      ? a.status !== null && a.status >= 400 && a.status < 600
+      : !a.error && (a.status === 200 || a.status === 204) && a.latency_ms <= CALLBACK_DEADLINE_MS,
     error: a.error,
   }));
   const real = attempts.filter((a) => !a.probe);
@@ -241,7 +238,10 @@ function deliveryReport(r: DeliveryRecord): { report: DeliveryReport; issues: Re
   const failed = real.filter((a) => !a.ok);
   if (failed.length) {
     const first = failed[0];
-    const what = first.status === null ? first.error : `HTTP ${first.status} after ${first.latency_ms} ms${first.error && first.status !== null ? ` (${first.error})` : ''}`;
+    const what =
+      first.status === null
+        ? first.error
+        : `HTTP ${first.status} after ${first.latency_ms} ms${first.error && first.status !== null ? ` (${first.error})` : ''}`;
     issues.push({
       kind: 'callback-delivery',
       severity: 'violation',
@@ -296,14 +296,27 @@ export function buildReport(input: ReportInput, options: ReportOptions = {}): Co
   const strict = options.strict ?? false;
   const issues: ReportIssue[] = [];
   const coverage = new Map<string, OperationCoverage>(
-    input.operations.map((o) => [o.operation_id, { ...o, state: 'not-exercised', requests: 0, succeeded: 0, statuses: {}, codes: {}, violations: 0 }]),
+    input.operations.map((o) => [
+      o.operation_id,
+      { ...o, state: 'not-exercised', requests: 0, succeeded: 0, statuses: {}, codes: {}, violations: 0 },
+    ]),
   );
   const unrouted = new Map<string, ContractReport['coverage']['unrouted'][number]>();
 
   for (const e of input.journal) {
     // An operation this contract set lacks (a journal from another build): counted, under its concrete path.
     if (e.operation_id && !coverage.has(e.operation_id)) {
-      coverage.set(e.operation_id, { operation_id: e.operation_id, method: e.method, path: pathOf(e.target), state: 'not-exercised', requests: 0, succeeded: 0, statuses: {}, codes: {}, violations: 0 });
+      coverage.set(e.operation_id, {
+        operation_id: e.operation_id,
+        method: e.method,
+        path: pathOf(e.target),
+        state: 'not-exercised',
+        requests: 0,
+        succeeded: 0,
+        statuses: {},
+        codes: {},
+        violations: 0,
+      });
     }
     const op = e.operation_id ? coverage.get(e.operation_id) : undefined;
     if (op) {

@@ -83,7 +83,9 @@ export async function fileStore(path: string, initial: () => MockData): Promise<
     try {
       existing = JSON.parse(text) as MockData;
     } catch (err) {
-      throw new StoreError(`data file ${path} is corrupt (not valid JSON: ${(err as Error).message}); fix or remove it, or start with --in-memory`);
+      throw new StoreError(
+        `data file ${path} is corrupt (not valid JSON: ${(err as Error).message}); fix or remove it, or start with --in-memory`,
+      );
     }
     if (!existing || typeof existing !== 'object' || existing.version !== 1 || typeof existing.merchants !== 'object' || !existing.clock) {
       throw new StoreError(`data file ${path} is not a wxpay-mock data file (version 1); fix or remove it`);

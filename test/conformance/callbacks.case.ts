@@ -38,7 +38,14 @@ export function callbackCases(s: Scenario) {
     await control.setClock(NOW);
     const stockId = ok(await client.post(`${FAVOR}/coupon-stocks`, stockBody({ out_request_no: requestNo('CB') }, profile.mchid))).stock_id;
     ok(await client.post(`${FAVOR}/stocks/${stockId}/start`, { stock_creator_mchid: profile.mchid }));
-    couponId = ok(await client.post(`${FAVOR}/users/${profile.openid}/coupons`, { stock_id: stockId, out_request_no: requestNo('CBS'), appid: profile.appid, stock_creator_mchid: profile.mchid })).coupon_id;
+    couponId = ok(
+      await client.post(`${FAVOR}/users/${profile.openid}/coupons`, {
+        stock_id: stockId,
+        out_request_no: requestNo('CBS'),
+        appid: profile.appid,
+        stock_creator_mchid: profile.mchid,
+      }),
+    ).coupon_id;
 
     await control.useCoupon(couponId, { transaction_id: '4200000000202603029876543210' });
     const [record] = (await control.deliveries(`coupon_id=${couponId}`)).deliveries;

@@ -60,6 +60,7 @@ export const envelope = (reply: Reply) => [reply.status, reply.data?.code, reply
 
 /** A 2xx reply's data, or a failure that shows what came back instead. */
 export function ok<T = any>(reply: Reply<T>, expectedStatus = 200): T {
-  if (reply.status !== expectedStatus) throw new Error(`expected HTTP ${expectedStatus}, got ${reply.status}: ${JSON.stringify(reply.data)}`);
+  if (reply.status !== expectedStatus)
+    throw new Error(`expected HTTP ${expectedStatus}, got ${reply.status}: ${JSON.stringify(reply.data)}`);
   return reply.data;
 }

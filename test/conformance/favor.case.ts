@@ -26,7 +26,10 @@ export function favorCases(s: Scenario) {
   it('create → start → send: a running stock and a SENDED coupon, every reply verified by the client', async () => {
     const { client, profile, control } = s();
     await control.setClock(NOW);
-    const created = await client.post(`${FAVOR}/coupon-stocks`, stockBody({ no_cash: false, out_request_no: requestNo('CONF') }, profile.mchid));
+    const created = await client.post(
+      `${FAVOR}/coupon-stocks`,
+      stockBody({ no_cash: false, out_request_no: requestNo('CONF') }, profile.mchid),
+    );
     stockId = ok(created).stock_id;
     expect(stockId).toMatch(/^\d+$/);
     expect(created.verifiedWith).toBe(s().signingSerial);
@@ -34,7 +37,12 @@ export function favorCases(s: Scenario) {
     const started = await client.post(`${FAVOR}/stocks/${stockId}/start`, { stock_creator_mchid: profile.mchid });
     expect(ok(started)).toEqual({ start_time: '2026-03-02T10:00:00.000+08:00', stock_id: stockId });
 
-    const sent = await client.post(`${FAVOR}/users/${profile.openid}/coupons`, { stock_id: stockId, out_request_no: requestNo('SEND'), appid: profile.appid, stock_creator_mchid: profile.mchid });
+    const sent = await client.post(`${FAVOR}/users/${profile.openid}/coupons`, {
+      stock_id: stockId,
+      out_request_no: requestNo('SEND'),
+      appid: profile.appid,
+      stock_creator_mchid: profile.mchid,
+    });
     couponId = ok(sent).coupon_id;
     expect(couponId).toMatch(/^\d+$/);
   });
@@ -42,18 +50,32 @@ export function favorCases(s: Scenario) {
   it('query: stock detail, stock list, available merchants, coupon detail, the user’s coupons', async () => {
     const { client, profile } = s();
     const stock = ok(await client.get(`${FAVOR}/stocks/${stockId}`, { stock_creator_mchid: profile.mchid }));
-    expect(stock).toMatchObject({ stock_id: stockId, status: 'running', distributed_coupons: 1, no_cash: false, stock_creator_mchid: profile.mchid });
+    expect(stock).toMatchObject({
+      stock_id: stockId,
+      status: 'running',
+      distributed_coupons: 1,
+      no_cash: false,
+      stock_creator_mchid: profile.mchid,
+    });
 
     const list = ok(await client.get(`${FAVOR}/stocks`, { offset: 0, limit: 10, stock_creator_mchid: profile.mchid, status: 'running' }));
     expect(list.data.map((x: { stock_id: string }) => x.stock_id)).toContain(stockId);
 
-    const merchants = ok(await client.get(`${FAVOR}/stocks/${stockId}/merchants`, { offset: 0, limit: 10, stock_creator_mchid: profile.mchid }));
+    const merchants = ok(
+      await client.get(`${FAVOR}/stocks/${stockId}/merchants`, { offset: 0, limit: 10, stock_creator_mchid: profile.mchid }),
+    );
     expect(merchants.data).toEqual([profile.mchid]);
 
     const coupon = ok(await client.get(`${FAVOR}/users/${profile.openid}/coupons/${couponId}`, { appid: profile.appid }));
     expect(coupon).toMatchObject({ coupon_id: couponId, stock_id: stockId, status: 'SENDED', stock_creator_mchid: profile.mchid });
 
-    const mine = ok(await client.get(`${FAVOR}/users/${profile.openid}/coupons`, { appid: profile.appid, creator_mchid: profile.mchid, stock_id: stockId }));
+    const mine = ok(
+      await client.get(`${FAVOR}/users/${profile.openid}/coupons`, {
+        appid: profile.appid,
+        creator_mchid: profile.mchid,
+        stock_id: stockId,
+      }),
+    );
     expect(mine.data.map((x: { coupon_id: string }) => x.coupon_id)).toEqual([couponId]);
   });
 
@@ -87,12 +109,26 @@ export function favorCases(s: Scenario) {
   it('refusals come back as the documented envelope: 403 NO_AUTH for max_coupons_per_user 61, 400 PARAM_ERROR for an undeclared field and a missing query parameter', async () => {
     const { client, profile, control } = s();
     await control.setClock(NOW);
-    const special = await client.post(`${FAVOR}/coupon-stocks`, stockBody({ out_request_no: requestNo('CONF'), stock_use_rule: { max_coupons_per_user: 61, max_coupons: 100, max_amount: 10000 } }, profile.mchid));
+    const special = await client.post(
+      `${FAVOR}/coupon-stocks`,
+      stockBody(
+        { out_request_no: requestNo('CONF'), stock_use_rule: { max_coupons_per_user: 61, max_coupons: 100, max_amount: 10000 } },
+        profile.mchid,
+      ),
+    );
     expect(special.data).toEqual({ code: 'NO_AUTH', message: '你配置的信息需要开通特殊权限' });
     expect(special.status).toBe(403);
 
-    const undeclared = await client.post(`${FAVOR}/callbacks`, { mchid: profile.mchid, notify_url: 'https://merchant.example.com/n', bogus: 1 });
-    expect(undeclared.data).toEqual({ code: 'PARAM_ERROR', message: '请求中含有未在API文档中定义的参数', detail: { location: null, value: ['/body/bogus'] } });
+    const undeclared = await client.post(`${FAVOR}/callbacks`, {
+      mchid: profile.mchid,
+      notify_url: 'https://merchant.example.com/n',
+      bogus: 1,
+    });
+    expect(undeclared.data).toEqual({
+      code: 'PARAM_ERROR',
+      message: '请求中含有未在API文档中定义的参数',
+      detail: { location: null, value: ['/body/bogus'] },
+    });
 
     const missing = await client.get(`${FAVOR}/stocks/${stockId}`, {});
     expect(envelope(missing)).toEqual([400, 'PARAM_ERROR', '商户号必填']);

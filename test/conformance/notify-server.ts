@@ -43,7 +43,10 @@ export async function startNotifyServer(client: () => ApiClient): Promise<Notify
       }
       received.push(handled);
       if (handled.answered === 204) res.writeHead(204).end();
-      else res.writeHead(handled.answered, { 'Content-Type': 'application/json' }).end(JSON.stringify({ code: 'FAIL', message: handled.error ?? '验签失败' }));
+      else
+        res
+          .writeHead(handled.answered, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ code: 'FAIL', message: handled.error ?? '验签失败' }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -17,18 +17,28 @@ export function partnershipCases(s: Scenario) {
   let stockId: string;
   const buildKey = requestNo('BUILD-');
   const terminateKey = requestNo('TERM-');
-  const relation = () => ({ partner: { type: 'MERCHANT', merchant_id: s().profile.partner.mchid }, authorized_data: { business_type: 'FAVOR_STOCK', stock_id: stockId } });
+  const relation = () => ({
+    partner: { type: 'MERCHANT', merchant_id: s().profile.partner.mchid },
+    authorized_data: { business_type: 'FAVOR_STOCK', stock_id: stockId },
+  });
 
   const partnerSends = async () => {
     const { profile, clientFor } = s();
     const partner = await clientFor(profile.partner.mchid);
-    return partner.post(`/v3/marketing/favor/users/${profile.partner.openid}/coupons`, { stock_id: stockId, out_request_no: requestNo('PS'), appid: profile.partner.appid, stock_creator_mchid: profile.mchid });
+    return partner.post(`/v3/marketing/favor/users/${profile.partner.openid}/coupons`, {
+      stock_id: stockId,
+      out_request_no: requestNo('PS'),
+      appid: profile.partner.appid,
+      stock_creator_mchid: profile.mchid,
+    });
   };
 
   it('before any partnership the partner may not send the stock: 403 REQUEST_BLOCKED 商户无权发券', async () => {
     const { client, profile, control } = s();
     await control.setClock(NOW);
-    stockId = ok(await client.post('/v3/marketing/favor/coupon-stocks', stockBody({ out_request_no: requestNo('PSTK') }, profile.mchid))).stock_id;
+    stockId = ok(
+      await client.post('/v3/marketing/favor/coupon-stocks', stockBody({ out_request_no: requestNo('PSTK') }, profile.mchid)),
+    ).stock_id;
     ok(await client.post(`/v3/marketing/favor/stocks/${stockId}/start`, { stock_creator_mchid: profile.mchid }));
     expect(envelope(await partnerSends())).toEqual([403, 'REQUEST_BLOCKED', '商户无权发券']);
   });

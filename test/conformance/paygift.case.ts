@@ -65,9 +65,21 @@ export function paygiftCases(s: Scenario) {
 
   it('add and delete sending merchants: another brand is refused per merchant, the list follows', async () => {
     const { client, profile } = s();
-    const added = ok(await client.post(`${PAYGIFT}/activities/${activityId}/merchants/add`, { merchant_id_list: [profile.sameBrand, profile.otherBrand], add_request_no: requestNo('ADD') }));
-    expect(added.invalid_merchant_id_list).toEqual([{ mchid: profile.otherBrand, invalid_reason: '发券商户号校验失败，请核实是否满足同品牌等规则' }]);
-    const deleted = ok(await client.post(`${PAYGIFT}/activities/${activityId}/merchants/delete`, { merchant_id_list: [profile.mchid], delete_request_no: requestNo('DEL') }));
+    const added = ok(
+      await client.post(`${PAYGIFT}/activities/${activityId}/merchants/add`, {
+        merchant_id_list: [profile.sameBrand, profile.otherBrand],
+        add_request_no: requestNo('ADD'),
+      }),
+    );
+    expect(added.invalid_merchant_id_list).toEqual([
+      { mchid: profile.otherBrand, invalid_reason: '发券商户号校验失败，请核实是否满足同品牌等规则' },
+    ]);
+    const deleted = ok(
+      await client.post(`${PAYGIFT}/activities/${activityId}/merchants/delete`, {
+        merchant_id_list: [profile.mchid],
+        delete_request_no: requestNo('DEL'),
+      }),
+    );
     expect(deleted.activity_id).toBe(activityId);
     const merchants = ok(await client.get(`${PAYGIFT}/activities/${activityId}/merchants`, { offset: 0, limit: 10 }));
     expect(merchants.data.map((m: { mchid: string }) => m.mchid)).toEqual([profile.sameBrand]);
@@ -78,7 +90,15 @@ export function paygiftCases(s: Scenario) {
   it('list by name and status once the clock is inside the activity: ONGOING_ACT_STATUS', async () => {
     const { client, control } = s();
     await control.setClock(ONGOING);
-    const list = ok(await client.get(`${PAYGIFT}/activities`, { offset: 0, limit: 10, activity_name: name, activity_status: 'ONGOING_ACT_STATUS', award_type: 'BUSIFAVOR' }));
+    const list = ok(
+      await client.get(`${PAYGIFT}/activities`, {
+        offset: 0,
+        limit: 10,
+        activity_name: name,
+        activity_status: 'ONGOING_ACT_STATUS',
+        award_type: 'BUSIFAVOR',
+      }),
+    );
     expect(list.data.map((a: { activity_id: string }) => a.activity_id)).toEqual([activityId]);
   });
 
@@ -95,8 +115,23 @@ export function paygiftCases(s: Scenario) {
   it('a logo not from the image upload → 400 PARAM_ERROR 商户logo仅支持…; another merchant’s activity → 404 活动不存在', async () => {
     const { client, profile } = s();
     const refused = await client.post(`${PAYGIFT}/unique-threshold-activity`, {
-      activity_base_info: { activity_name: '便利店', activity_second_title: '满额送', merchant_logo_url: 'https://tool.oschina.net/regex.jpg', begin_time: BEGIN, end_time: END, out_request_no: requestNo('PG'), delivery_purpose: 'OFF_LINE_PAY' },
-      award_send_rule: { transaction_amount_minimum: 100, send_content: 'SINGLE_COUPON', award_type: 'BUSIFAVOR', award_list: [{ stock_id: profile.awardStock, original_image_url: image }], merchant_option: 'MANUAL_INPUT_MERCHANT', merchant_id_list: [profile.mchid] },
+      activity_base_info: {
+        activity_name: '便利店',
+        activity_second_title: '满额送',
+        merchant_logo_url: 'https://tool.oschina.net/regex.jpg',
+        begin_time: BEGIN,
+        end_time: END,
+        out_request_no: requestNo('PG'),
+        delivery_purpose: 'OFF_LINE_PAY',
+      },
+      award_send_rule: {
+        transaction_amount_minimum: 100,
+        send_content: 'SINGLE_COUPON',
+        award_type: 'BUSIFAVOR',
+        award_list: [{ stock_id: profile.awardStock, original_image_url: image }],
+        merchant_option: 'MANUAL_INPUT_MERCHANT',
+        merchant_id_list: [profile.mchid],
+      },
     });
     expect(envelope(refused)).toEqual([400, 'PARAM_ERROR', '商户logo仅支持通过《图片上传API》接口获取的图片URL地址']);
     const foreign = await client.get(`${PAYGIFT}/activities/10028001234`);

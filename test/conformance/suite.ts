@@ -70,7 +70,8 @@ export function runConformance(under: ClientUnderTest) {
         mock,
         client: await under.create(mock, merchantOf(under.mchid), mode),
         clientFor(mchid) {
-          if (!others.has(mchid)) others.set(mchid, Promise.resolve(under.create(mock, merchantOf(mchid), merchantOf(mchid).verification_mode)));
+          if (!others.has(mchid))
+            others.set(mchid, Promise.resolve(under.create(mock, merchantOf(mchid), merchantOf(mchid).verification_mode)));
           return others.get(mchid)!;
         },
         profile,

@@ -48,7 +48,11 @@ export const PROFILES: Record<string, MerchantProfile> = {
 /** The mock's control API (/_mock/, unsigned, loopback). Throws on anything but 2xx. */
 export function control(baseUrl: string) {
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${baseUrl}/_mock${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: body === undefined ? {} : { 'Content-Type': 'application/json' } });
+    const res = await fetch(`${baseUrl}/_mock${path}`, {
+      method,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`control ${method} ${path}: ${res.status} ${text}`);
     return text ? JSON.parse(text) : undefined;

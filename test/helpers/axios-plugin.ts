@@ -7,8 +7,20 @@ import { Wechatpay } from 'wechatpay-axios-plugin';
 import type { Credentials, MerchantCredentials } from '../../mock-server/index.js';
 
 /** `any`: the SDK's chained `v3.marketing.…` API has no types. `extra` goes into the SDK's config as is. */
-export function axiosPluginClient(url: string, m: MerchantCredentials, certs: Record<string, string>, extra: Record<string, unknown> = {}): any {
-  return new Wechatpay({ baseURL: `${url}/`, mchid: m.mchid, serial: m.merchant_serial_no, privateKey: m.merchant_private_key, certs, ...extra } as any);
+export function axiosPluginClient(
+  url: string,
+  m: MerchantCredentials,
+  certs: Record<string, string>,
+  extra: Record<string, unknown> = {},
+): any {
+  return new Wechatpay({
+    baseURL: `${url}/`,
+    mchid: m.mchid,
+    serial: m.merchant_serial_no,
+    privateKey: m.merchant_private_key,
+    certs,
+    ...extra,
+  } as any);
 }
 
 /** Certificate mode: the platform certificate under its serial. */

@@ -12,7 +12,14 @@ export interface CouponUseOptions {
 }
 
 /** A USED coupon of a stock created by `creator`, consumed at `creator`. */
-export function couponUsePlaintext(creator: string, { couponId = `9${Math.floor(Math.random() * 1e9)}`, transactionId = '4200002027030112345678901234', goodsDetail = true }: CouponUseOptions = {}) {
+export function couponUsePlaintext(
+  creator: string,
+  {
+    couponId = `9${Math.floor(Math.random() * 1e9)}`,
+    transactionId = '4200002027030112345678901234',
+    goodsDetail = true,
+  }: CouponUseOptions = {},
+) {
   return {
     stock_creator_mchid: creator,
     stock_id: '16000001',

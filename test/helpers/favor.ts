@@ -56,7 +56,8 @@ export function merge(base: any, overrides: any): any {
   const out = structuredClone(base);
   for (const [k, v] of Object.entries(overrides)) {
     if (v === undefined) delete out[k];
-    else if (v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' && !Array.isArray(out[k])) out[k] = merge(out[k], v);
+    else if (v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' && !Array.isArray(out[k]))
+      out[k] = merge(out[k], v);
     else out[k] = v;
   }
   return out;
@@ -77,7 +78,13 @@ export async function createStock(t: TestMock, overrides: Record<string, unknown
 
 export const stockPath = (stockId: string, action = '') => `${FAVOR}/stocks/${stockId}${action ? `/${action}` : ''}`;
 
-export function stockAction(t: TestMock, stockId: string, action: 'start' | 'pause' | 'restart' | 'stop', mchid = CREATOR, creator = mchid) {
+export function stockAction(
+  t: TestMock,
+  stockId: string,
+  action: 'start' | 'pause' | 'restart' | 'stop',
+  mchid = CREATOR,
+  creator = mchid,
+) {
   return t.call('POST', stockPath(stockId, action), { body: { stock_creator_mchid: creator }, mchid });
 }
 
@@ -89,7 +96,18 @@ export async function runningStock(t: TestMock, overrides: Record<string, unknow
   return id;
 }
 
-export function send(t: TestMock, stockId: string, options: { openid?: string; appid?: string; mchid?: string; creator?: string; outRequestNo?: string; extra?: Record<string, unknown> } = {}) {
+export function send(
+  t: TestMock,
+  stockId: string,
+  options: {
+    openid?: string;
+    appid?: string;
+    mchid?: string;
+    creator?: string;
+    outRequestNo?: string;
+    extra?: Record<string, unknown>;
+  } = {},
+) {
   const mchid = options.mchid ?? CREATOR;
   const body = {
     stock_id: stockId,

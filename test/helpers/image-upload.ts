@@ -16,9 +16,24 @@ export interface UploadFraming {
 }
 
 /** The multipart body and its Content-Type; without `file`, the meta part alone. */
-export function uploadBody(meta: string, file: Buffer | undefined, filename: string, { boundary = randomBytes(30).toString('hex'), go = false, fileType = 'image/png' }: UploadFraming = {}) {
-  const chunks: Buffer[] = [Buffer.from(`--${boundary}${CRLF}Content-Disposition: form-data; name="meta"${go ? ';' : ''}${CRLF}Content-Type: application/json${CRLF}${CRLF}${meta}`)];
-  if (file) chunks.push(Buffer.from(`${CRLF}--${boundary}${CRLF}Content-Disposition: form-data; name="file"; filename="${filename}"${CRLF}Content-Type: ${fileType}${CRLF}${CRLF}`), file);
+export function uploadBody(
+  meta: string,
+  file: Buffer | undefined,
+  filename: string,
+  { boundary = randomBytes(30).toString('hex'), go = false, fileType = 'image/png' }: UploadFraming = {},
+) {
+  const chunks: Buffer[] = [
+    Buffer.from(
+      `--${boundary}${CRLF}Content-Disposition: form-data; name="meta"${go ? ';' : ''}${CRLF}Content-Type: application/json${CRLF}${CRLF}${meta}`,
+    ),
+  ];
+  if (file)
+    chunks.push(
+      Buffer.from(
+        `${CRLF}--${boundary}${CRLF}Content-Disposition: form-data; name="file"; filename="${filename}"${CRLF}Content-Type: ${fileType}${CRLF}${CRLF}`,
+      ),
+      file,
+    );
   chunks.push(Buffer.from(`${CRLF}--${boundary}--${CRLF}`));
   return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
 }

@@ -65,7 +65,9 @@ export async function newMock(options: MockOptions = {}): Promise<TestMock> {
       const key = keys[serial];
       if (!key) throw new Error(`reply signed with unknown serial ${serial}`);
       const text = Buffer.isBuffer(res.body) ? res.body.toString('utf8') : '';
-      const ok = createVerify('RSA-SHA256').update(`${h['wechatpay-timestamp']}\n${h['wechatpay-nonce']}\n${text}\n`).verify(key, h['wechatpay-signature'], 'base64');
+      const ok = createVerify('RSA-SHA256')
+        .update(`${h['wechatpay-timestamp']}\n${h['wechatpay-nonce']}\n${text}\n`)
+        .verify(key, h['wechatpay-signature'], 'base64');
       if (!ok) throw new Error('reply signature does not verify');
       return serial;
     },

@@ -59,10 +59,18 @@ export const favorCallbackHandlers: HandlerRegistry = {
   'favor.setCallback': async (ctx) => {
     const { mchid, notify_url } = ctx.body as { mchid: string; notify_url: string; switch?: boolean };
     // FAQ wording when the payload's mchid is not the caller's (protocol.md §1.6).
-    assert(mchid === ctx.mchid, 'PARAM_ERROR', FAVOR_MESSAGES.mchidMismatch, { field: '/mchid', value: mchid, issue: 'mchid differs from the Authorization mchid', location: 'body' });
+    assert(mchid === ctx.mchid, 'PARAM_ERROR', FAVOR_MESSAGES.mchidMismatch, {
+      field: '/mchid',
+      value: mchid,
+      issue: 'mchid differs from the Authorization mchid',
+      location: 'body',
+    });
     const problem = notifyUrlProblem(notify_url, ctx.options.strictNotifyUrl);
     if (problem) {
-      const detail = problem.code === 'PARAM_ERROR' ? { field: '/notify_url', value: notify_url, issue: 'a notify URL carries no query string', location: 'body' } : undefined;
+      const detail =
+        problem.code === 'PARAM_ERROR'
+          ? { field: '/notify_url', value: notify_url, issue: 'a notify URL carries no query string', location: 'body' }
+          : undefined;
       throw new ApiError(problem.code, problem.message, detail);
     }
     if (ctx.options.strictNotifyUrl) assert(await isReachable(notify_url), 'SYSTEM_ERROR', NOTIFY_URL_MESSAGES.busy);

@@ -64,8 +64,18 @@ interface SendBody {
  * the openid was issued under it (§2.5, §2.8, §2.11).
  */
 export function checkUserBinding(ctx: OperationContext, appid: string, openid: string, location: 'body' | 'query'): void {
-  assert(appidPairedWith(ctx.world, ctx.data, appid, ctx.mchid), 'APPID_MCHID_NOT_MATCH', FAVOR_MESSAGES.appidMismatch, { field: location === 'body' ? '/appid' : 'appid', value: appid, issue: 'appid is not bound to the calling merchant', location });
-  assert(ctx.world.usersByOpenid.get(openid)?.appid === appid, 'INVALID_REQUEST', SEND_MESSAGES.openidMismatch, { field: 'openid', value: openid, issue: 'openid was not issued under this appid', location: 'url' });
+  assert(appidPairedWith(ctx.world, ctx.data, appid, ctx.mchid), 'APPID_MCHID_NOT_MATCH', FAVOR_MESSAGES.appidMismatch, {
+    field: location === 'body' ? '/appid' : 'appid',
+    value: appid,
+    issue: 'appid is not bound to the calling merchant',
+    location,
+  });
+  assert(ctx.world.usersByOpenid.get(openid)?.appid === appid, 'INVALID_REQUEST', SEND_MESSAGES.openidMismatch, {
+    field: 'openid',
+    value: openid,
+    issue: 'openid was not issued under this appid',
+    location: 'url',
+  });
 }
 
 /**
@@ -95,7 +105,12 @@ export const favorCouponHandlers: HandlerRegistry = {
     const body = ctx.body as SendBody;
     // "Specified face value" is not open (§2.5): observed 参数错误，请核对文档要求.
     for (const key of ['coupon_value', 'coupon_minimum'] as const) {
-      assert(body[key] === undefined, 'PARAM_ERROR', SEND_MESSAGES.generic, { field: `/${key}`, value: body[key], issue: `${key} is not open`, location: 'body' });
+      assert(body[key] === undefined, 'PARAM_ERROR', SEND_MESSAGES.generic, {
+        field: `/${key}`,
+        value: body[key],
+        issue: `${key} is not open`,
+        location: 'body',
+      });
     }
 
     // Idempotent on the sender's out_request_no: the same request answers the same coupon, even after
@@ -107,24 +122,39 @@ export const favorCouponHandlers: HandlerRegistry = {
     checkUserBinding(ctx, body.appid, openid, 'body');
     const stock = findStock(ctx.data, body.stock_id);
     assert(stock, 'RESOURCE_NOT_EXISTS', FAVOR_MESSAGES.stockNotFound);
-    assert(stock.creator_mchid === body.stock_creator_mchid, 'PARAM_ERROR', SEND_MESSAGES.generic, { field: '/stock_creator_mchid', value: body.stock_creator_mchid, issue: 'the stock was not created by this merchant', location: 'body' });
+    assert(stock.creator_mchid === body.stock_creator_mchid, 'PARAM_ERROR', SEND_MESSAGES.generic, {
+      field: '/stock_creator_mchid',
+      value: body.stock_creator_mchid,
+      issue: 'the stock was not created by this merchant',
+      location: 'body',
+    });
     assert(senderMayUse(ctx.data, stock, ctx.mchid), 'REQUEST_BLOCKED', SEND_MESSAGES.noRight);
     assert(appidMayReceive(ctx.world, ctx.data, stock, ctx.mchid, body.appid), 'REQUEST_BLOCKED', SEND_MESSAGES.crossMerchant);
 
     const now = ctx.clock.nowMs();
-    assert(stockStatus(stock, now) === 'running' && now >= stock.begin_ms && now <= stock.end_ms, 'INVALID_REQUEST', SEND_MESSAGES.notRunning);
+    assert(
+      stockStatus(stock, now) === 'running' && now >= stock.begin_ms && now <= stock.end_ms,
+      'INVALID_REQUEST',
+      SEND_MESSAGES.notRunning,
+    );
 
     const use = stock.body.stock_use_rule;
     const amount = stock.body.coupon_use_rule.fixed_normal_coupon.coupon_amount;
-    assert(stock.distributed_coupons < use.max_coupons && stock.distributed_amount + amount <= use.max_amount, 'NOT_ENOUGH', SEND_MESSAGES.budget);
+    assert(
+      stock.distributed_coupons < use.max_coupons && stock.distributed_amount + amount <= use.max_amount,
+      'NOT_ENOUGH',
+      SEND_MESSAGES.budget,
+    );
     const day = cstDay(now);
     // The day's budget spent: the same answer as the whole budget (our choice; no distinct text is documented).
-    if (use.max_amount_by_day !== undefined) assert((stock.sent_by_day[day] ?? 0) + amount <= use.max_amount_by_day, 'NOT_ENOUGH', SEND_MESSAGES.budget);
+    if (use.max_amount_by_day !== undefined)
+      assert((stock.sent_by_day[day] ?? 0) + amount <= use.max_amount_by_day, 'NOT_ENOUGH', SEND_MESSAGES.budget);
 
     assert((stock.per_user[openid] ?? 0) < use.max_coupons_per_user, 'REQUEST_BLOCKED', SEND_MESSAGES.userLimit);
     const person = ctx.world.usersByOpenid.get(openid)!.person_id;
     // Several accounts of one natural person count as one user (fixtures: person_id). Observed code/text.
-    if (use.natural_person_limit) assert((stock.per_person[person] ?? 0) < use.max_coupons_per_user, 'USER_AL_GET_COUPON', SEND_MESSAGES.personLimit);
+    if (use.natural_person_limit)
+      assert((stock.per_person[person] ?? 0) < use.max_coupons_per_user, 'USER_AL_GET_COUPON', SEND_MESSAGES.personLimit);
 
     const monthKey = `${openid}|${cstMonth(now)}`;
     const creatorState = ctx.merchantState(stock.creator_mchid).favor!;
@@ -185,9 +215,23 @@ export const favorCouponHandlers: HandlerRegistry = {
    */
   'favor.listUserCoupons': (ctx) => {
     const { openid } = ctx.params as { openid: string };
-    const q = ctx.query as { appid: string; stock_id?: string; status?: 'SENDED' | 'USED'; creator_mchid?: string; sender_mchid?: string; available_mchid?: string; offset?: number; limit?: number };
+    const q = ctx.query as {
+      appid: string;
+      stock_id?: string;
+      status?: 'SENDED' | 'USED';
+      creator_mchid?: string;
+      sender_mchid?: string;
+      available_mchid?: string;
+      offset?: number;
+      limit?: number;
+    };
     checkUserBinding(ctx, q.appid, openid, 'query');
-    assert(q.creator_mchid ?? q.sender_mchid ?? q.available_mchid, 'PARAM_ERROR', SEND_MESSAGES.mchidRequired, { field: 'creator_mchid', value: null, issue: 'one of creator_mchid, sender_mchid, available_mchid is required', location: 'query' });
+    assert(q.creator_mchid ?? q.sender_mchid ?? q.available_mchid, 'PARAM_ERROR', SEND_MESSAGES.mchidRequired, {
+      field: 'creator_mchid',
+      value: null,
+      issue: 'one of creator_mchid, sender_mchid, available_mchid is required',
+      location: 'query',
+    });
 
     const now = ctx.clock.nowMs();
     const mine: { coupon: FavorCoupon; stock: FavorStock }[] = [];
@@ -201,8 +245,18 @@ export const favorCouponHandlers: HandlerRegistry = {
     mine.sort((a, b) => b.coupon.create_ms - a.coupon.create_ms || Number(b.coupon.coupon_id) - Number(a.coupon.coupon_id));
 
     if (q.creator_mchid === undefined && q.sender_mchid === undefined) {
-      const rows = mine.filter(({ coupon, stock }) => couponStatus(coupon, now) === 'SENDED' && stock.body.coupon_use_rule.available_merchants.includes(q.available_mchid!));
-      return { body: { data: rows.map(({ coupon, stock }) => couponView(coupon, stock, now)), total_count: rows.length, limit: rows.length, offset: 0 } };
+      const rows = mine.filter(
+        ({ coupon, stock }) =>
+          couponStatus(coupon, now) === 'SENDED' && stock.body.coupon_use_rule.available_merchants.includes(q.available_mchid!),
+      );
+      return {
+        body: {
+          data: rows.map(({ coupon, stock }) => couponView(coupon, stock, now)),
+          total_count: rows.length,
+          limit: rows.length,
+          offset: 0,
+        },
+      };
     }
 
     const rows = mine.filter(({ coupon }) => {
@@ -214,6 +268,13 @@ export const favorCouponHandlers: HandlerRegistry = {
     });
     const offset = q.offset ?? 0;
     const limit = q.limit ?? 20;
-    return { body: { data: pageOf(rows, offset, limit).map(({ coupon, stock }) => couponView(coupon, stock, now)), total_count: rows.length, limit, offset } };
+    return {
+      body: {
+        data: pageOf(rows, offset, limit).map(({ coupon, stock }) => couponView(coupon, stock, now)),
+        total_count: rows.length,
+        limit,
+        offset,
+      },
+    };
   },
 };

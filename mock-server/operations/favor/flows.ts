@@ -42,7 +42,19 @@ export function useFlowCsv(stock: FavorStock): string {
   const lines = ['批次ID,代金券ID,优惠类型,优惠金额(元),订单总金额(元),支付单号,核销时间,核销商户号,单品信息'];
   for (const u of stock.use_flow) {
     const goods = u.goods_detail?.map((g) => `${g.goods_id}:${g.quantity}:${yuan(g.price)}:${yuan(g.discount_amount)}`).join('|') ?? '';
-    lines.push(row([stock.stock_id, u.coupon_id, stock.body.no_cash ? '免充值' : '预充值', yuan(u.discount_amount), yuan(u.order_amount), u.transaction_id, u.consume_time, u.consume_mchid, goods]));
+    lines.push(
+      row([
+        stock.stock_id,
+        u.coupon_id,
+        stock.body.no_cash ? '免充值' : '预充值',
+        yuan(u.discount_amount),
+        yuan(u.order_amount),
+        u.transaction_id,
+        u.consume_time,
+        u.consume_mchid,
+        goods,
+      ]),
+    );
   }
   const total = stock.use_flow.reduce((sum, u) => sum + u.discount_amount, 0);
   lines.push('总核销笔数,总优惠金额(元)', row([stock.use_flow.length, yuan(total)]));
@@ -52,7 +64,17 @@ export function useFlowCsv(stock: FavorStock): string {
 export function refundFlowCsv(stock: FavorStock): string {
   const lines = ['批次ID,代金券ID,优惠类型,退款金额(元),支付单号,退款单号,退款时间'];
   for (const r of stock.refund_flow) {
-    lines.push(row([stock.stock_id, r.coupon_id, stock.body.no_cash ? '免充值' : '预充值', yuan(r.refund_amount), r.transaction_id, r.refund_id, r.refund_time]));
+    lines.push(
+      row([
+        stock.stock_id,
+        r.coupon_id,
+        stock.body.no_cash ? '免充值' : '预充值',
+        yuan(r.refund_amount),
+        r.transaction_id,
+        r.refund_id,
+        r.refund_time,
+      ]),
+    );
   }
   const total = stock.refund_flow.reduce((sum, r) => sum + r.refund_amount, 0);
   lines.push('总退款笔数,总退款金额(元)', row([stock.refund_flow.length, yuan(total)]));
@@ -90,7 +112,12 @@ export const favorFlowHandlers: HandlerRegistry = {
   'billdownload.downloadFile': (ctx) => {
     const { token } = ctx.query as { token: string };
     const bill = own(ctx.data.favor?.bills, token);
-    assert(bill && ctx.clock.nowMs() <= bill.expires_ms, 'INVALID_REQUEST', BILL_MESSAGES.badToken, { field: 'token', value: token, issue: 'unknown or expired token', location: 'query' });
+    assert(bill && ctx.clock.nowMs() <= bill.expires_ms, 'INVALID_REQUEST', BILL_MESSAGES.badToken, {
+      field: 'token',
+      value: token,
+      issue: 'unknown or expired token',
+      location: 'query',
+    });
     assert(bill.mchid === ctx.mchid, 'NO_AUTH', BILL_MESSAGES.notYours);
     return { file: { contentType: 'text/csv; charset=utf-8', data: Buffer.from(bill.content, 'utf8') } };
   },

@@ -60,7 +60,8 @@ export interface MediaState {
 /** Image type by content: JPEG FF D8 FF, PNG 89 50 4E 47, BMP "BM". */
 export function sniffImage(data: Buffer): { content_type: MediaImage['content_type']; ext: ImageExt } | undefined {
   if (data.length >= 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return { content_type: 'image/jpeg', ext: 'jpg' };
-  if (data.length >= 4 && data[0] === 0x89 && data[1] === 0x50 && data[2] === 0x4e && data[3] === 0x47) return { content_type: 'image/png', ext: 'png' };
+  if (data.length >= 4 && data[0] === 0x89 && data[1] === 0x50 && data[2] === 0x4e && data[3] === 0x47)
+    return { content_type: 'image/png', ext: 'png' };
   if (data.length >= 2 && data[0] === 0x42 && data[1] === 0x4d) return { content_type: 'image/bmp', ext: 'bmp' };
   return undefined;
 }
@@ -113,15 +114,43 @@ export const favorMediaHandlers: HandlerRegistry = {
     // The required-part wording is the real server's for a missing field; labels from the docs.
     if (!file) throw missingPart('file', '图片文件');
     // The messages below are ours, in the style of the real ones (the real texts are not documented).
-    assert(file.data.length > 0, 'PARAM_ERROR', '图片文件不能为空', { field: 'file', value: 0, issue: 'the file part is empty', location: 'body' });
-    assert(file.data.length <= MAX_IMAGE_BYTES, 'PARAM_ERROR', '图片大小不能超过2M', { field: 'file', value: file.data.length, issue: `file is ${file.data.length} bytes, more than ${MAX_IMAGE_BYTES}`, location: 'body' });
+    assert(file.data.length > 0, 'PARAM_ERROR', '图片文件不能为空', {
+      field: 'file',
+      value: 0,
+      issue: 'the file part is empty',
+      location: 'body',
+    });
+    assert(file.data.length <= MAX_IMAGE_BYTES, 'PARAM_ERROR', '图片大小不能超过2M', {
+      field: 'file',
+      value: file.data.length,
+      issue: `file is ${file.data.length} bytes, more than ${MAX_IMAGE_BYTES}`,
+      location: 'body',
+    });
     const digest = sha256Hex(file.data);
-    assert(meta.sha256.toLowerCase() === digest, 'PARAM_ERROR', '文件摘要sha256与图片文件内容不一致', { field: '/sha256', value: meta.sha256, issue: `sha256 of the file bytes is ${digest}`, location: 'body' });
+    assert(meta.sha256.toLowerCase() === digest, 'PARAM_ERROR', '文件摘要sha256与图片文件内容不一致', {
+      field: '/sha256',
+      value: meta.sha256,
+      issue: `sha256 of the file bytes is ${digest}`,
+      location: 'body',
+    });
     const kind = sniffImage(file.data);
-    assert(kind, 'PARAM_ERROR', '图片格式不正确，媒体图片只支持JPG、BMP、PNG格式', { field: 'file', value: null, issue: 'content is not a JPEG, PNG or BMP image (by its magic bytes)', location: 'body' });
+    assert(kind, 'PARAM_ERROR', '图片格式不正确，媒体图片只支持JPG、BMP、PNG格式', {
+      field: 'file',
+      value: null,
+      issue: 'content is not a JPEG, PNG or BMP image (by its magic bytes)',
+      location: 'body',
+    });
 
     const id = randomBytes(16).toString('hex');
-    const image: MediaImage = { id, mchid: ctx.mchid, filename: meta.filename, ...kind, sha256: digest, size: file.data.length, create_time: rfc3339(ctx.clock.nowMs(), { millis: true }) };
+    const image: MediaImage = {
+      id,
+      mchid: ctx.mchid,
+      filename: meta.filename,
+      ...kind,
+      sha256: digest,
+      size: file.data.length,
+      create_time: rfc3339(ctx.clock.nowMs(), { millis: true }),
+    };
     ctx.mutate((data) => {
       const media = (data.media ??= { images: {}, blobs: {} });
       media.blobs[digest] ??= file.data.toString('base64');
@@ -141,7 +170,13 @@ export function mediaRoutes(store: Pick<Store, 'data'>): Hono {
     if (!image || blob === undefined) return new Response(null, { status: 404 });
     const etag = `"${image.sha256}"`;
     const headers = { 'Content-Type': image.content_type, ETag: etag, 'Cache-Control': 'public, max-age=31536000, immutable' };
-    if (c.req.header('if-none-match')?.split(/\s*,\s*/).includes(etag)) return new Response(null, { status: 304, headers });
+    if (
+      c.req
+        .header('if-none-match')
+        ?.split(/\s*,\s*/)
+        .includes(etag)
+    )
+      return new Response(null, { status: 304, headers });
     const bytes = Buffer.from(blob, 'base64');
     return new Response(new Uint8Array(bytes), { status: 200, headers: { ...headers, 'Content-Length': String(bytes.length) } });
   });

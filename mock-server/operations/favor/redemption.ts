@@ -16,7 +16,17 @@ import type { Clock } from '../../clock.js';
 import type { Store } from '../../store/store.js';
 import { CST_OFFSET_MS, parseRfc3339, rfc3339 } from '../../time.js';
 import type { World } from '../../world.js';
-import { couponPlaintext, couponStatus, couponView, cstMidnight, findCoupon, isSingleItem, type FavorCoupon, type FavorStock, type GoodsDetail } from './state.js';
+import {
+  couponPlaintext,
+  couponStatus,
+  couponView,
+  cstMidnight,
+  findCoupon,
+  isSingleItem,
+  type FavorCoupon,
+  type FavorStock,
+  type GoodsDetail,
+} from './state.js';
 
 export interface UseCouponOptions {
   /** WeChat Pay order number of the payment (default: a faker 28-digit `4200…` number). */
@@ -87,7 +97,8 @@ function timeOption(value: unknown, name: string, fallback: number): number {
 
 /** A caller-chosen number (transaction_id, refund_id), when given: 1–64 letters, digits, _ or -. */
 function idOption(value: unknown, name: string): void {
-  if (value !== undefined && (typeof value !== 'string' || !/^[0-9A-Za-z_-]{1,64}$/.test(value))) badParam(`${name} must be 1–64 letters, digits, _ or -`);
+  if (value !== undefined && (typeof value !== 'string' || !/^[0-9A-Za-z_-]{1,64}$/.test(value)))
+    badParam(`${name} must be 1–64 letters, digits, _ or -`);
 }
 
 function goodsOption(value: unknown): GoodsDetail[] | undefined {
@@ -97,13 +108,22 @@ function goodsOption(value: unknown): GoodsDetail[] | undefined {
     value.length > 0 &&
     value.every(
       (g) =>
-        g && typeof g === 'object' &&
-        typeof g.goods_id === 'string' && g.goods_id.length >= 1 && g.goods_id.length <= 128 &&
-        Number.isInteger(g.quantity) && g.quantity >= 1 &&
-        Number.isInteger(g.price) && g.price >= 0 &&
-        Number.isInteger(g.discount_amount) && g.discount_amount >= 0,
+        g &&
+        typeof g === 'object' &&
+        typeof g.goods_id === 'string' &&
+        g.goods_id.length >= 1 &&
+        g.goods_id.length <= 128 &&
+        Number.isInteger(g.quantity) &&
+        g.quantity >= 1 &&
+        Number.isInteger(g.price) &&
+        g.price >= 0 &&
+        Number.isInteger(g.discount_amount) &&
+        g.discount_amount >= 0,
     );
-  if (!ok) badParam('goods_detail must be a non-empty array of {goods_id (1–128 chars), quantity (≥ 1), price (fen ≥ 0), discount_amount (fen ≥ 0)}');
+  if (!ok)
+    badParam(
+      'goods_detail must be a non-empty array of {goods_id (1–128 chars), quantity (≥ 1), price (fen ≥ 0), discount_amount (fen ≥ 0)}',
+    );
   return (value as GoodsDetail[]).map(({ goods_id, quantity, price, discount_amount }) => ({ goods_id, quantity, price, discount_amount }));
 }
 
@@ -164,13 +184,26 @@ export class FavorDomain {
     if (consumeMs < coupon.begin_ms || consumeMs > coupon.end_ms) {
       refuse(`consume_time ${rfc3339(consumeMs)} is outside the coupon's window ${rfc3339(coupon.begin_ms)} … ${rfc3339(coupon.end_ms)}`);
     }
-    if (consumeMs < coupon.create_ms) refuse(`consume_time ${rfc3339(consumeMs)} is before the coupon was received (${coupon.create_time})`);
-    if (!inWeeklyWindow(stock, consumeMs)) refuse(`consume_time ${rfc3339(consumeMs)} is outside the stock's fix_available_time (weekly window)`);
-    if (!merchants.includes(consumeMchid)) refuse(`consume_mchid ${consumeMchid} is not an available merchant of stock ${stock.stock_id} (${merchants.join(', ')})`);
+    if (consumeMs < coupon.create_ms)
+      refuse(`consume_time ${rfc3339(consumeMs)} is before the coupon was received (${coupon.create_time})`);
+    if (!inWeeklyWindow(stock, consumeMs))
+      refuse(`consume_time ${rfc3339(consumeMs)} is outside the stock's fix_available_time (weekly window)`);
+    if (!merchants.includes(consumeMchid))
+      refuse(`consume_mchid ${consumeMchid} is not an available merchant of stock ${stock.stock_id} (${merchants.join(', ')})`);
 
     const fixed = stock.body.coupon_use_rule.fixed_normal_coupon;
     const goodsDetail =
-      goods ?? (isSingleItem(stock) ? [{ goods_id: stock.body.coupon_use_rule.available_items![0], quantity: 1, price: fixed.transaction_minimum, discount_amount: fixed.coupon_amount }] : undefined);
+      goods ??
+      (isSingleItem(stock)
+        ? [
+            {
+              goods_id: stock.body.coupon_use_rule.available_items![0],
+              quantity: 1,
+              price: fixed.transaction_minimum,
+              discount_amount: fixed.coupon_amount,
+            },
+          ]
+        : undefined);
     const consume_information = {
       consume_time: rfc3339(consumeMs, { millis: true }),
       consume_mchid: consumeMchid,

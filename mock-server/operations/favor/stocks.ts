@@ -110,24 +110,60 @@ function checkCreateRules(ctx: OperationContext, body: CreateStockBody, beginMs:
 
   // Face value and threshold (stock_type NORMAL requires fixed_normal_coupon, Go SDK CouponRule).
   const fixed = rule.fixed_normal_coupon;
-  paramCheck(fixed, '参数“固定面额满减券使用规则”是必填项', '/coupon_use_rule/fixed_normal_coupon', undefined, 'required when stock_type is NORMAL');
-  paramCheck(fixed.coupon_amount > 0, FAVOR_MESSAGES.faceValue, '/coupon_use_rule/fixed_normal_coupon/coupon_amount', fixed.coupon_amount, 'coupon_amount must be above 0');
+  paramCheck(
+    fixed,
+    '参数“固定面额满减券使用规则”是必填项',
+    '/coupon_use_rule/fixed_normal_coupon',
+    undefined,
+    'required when stock_type is NORMAL',
+  );
+  paramCheck(
+    fixed.coupon_amount > 0,
+    FAVOR_MESSAGES.faceValue,
+    '/coupon_use_rule/fixed_normal_coupon/coupon_amount',
+    fixed.coupon_amount,
+    'coupon_amount must be above 0',
+  );
   // Observed: threshold 100 with face value 1000 answered 券面额必须大于0 (samples/errors/create-stock.400.threshold-not-above-amount.*).
-  paramCheck(fixed.transaction_minimum > fixed.coupon_amount, FAVOR_MESSAGES.faceValue, '/coupon_use_rule/fixed_normal_coupon/transaction_minimum', fixed.transaction_minimum, 'transaction_minimum must be above coupon_amount');
+  paramCheck(
+    fixed.transaction_minimum > fixed.coupon_amount,
+    FAVOR_MESSAGES.faceValue,
+    '/coupon_use_rule/fixed_normal_coupon/transaction_minimum',
+    fixed.transaction_minimum,
+    'transaction_minimum must be above coupon_amount',
+  );
   // FAQ 3 and 5: 10 ≤ coupon_amount ≤ 100000 (fen); 0.1 CNY ≤ threshold ≤ 100000 (taken as CNY: 10 … 10,000,000 fen, our reading).
   specialPermission(fixed.coupon_amount >= 10 && fixed.coupon_amount <= 100_000);
   specialPermission(fixed.transaction_minimum >= 10 && fixed.transaction_minimum <= 10_000_000);
 
   // FAQ 2: the budget.
-  paramCheck(use.max_amount === fixed.coupon_amount * use.max_coupons, FAVOR_MESSAGES.budget, '/stock_use_rule/max_amount', use.max_amount, 'max_amount must equal coupon_amount × max_coupons');
+  paramCheck(
+    use.max_amount === fixed.coupon_amount * use.max_coupons,
+    FAVOR_MESSAGES.budget,
+    '/stock_use_rule/max_amount',
+    use.max_amount,
+    'max_amount must equal coupon_amount × max_coupons',
+  );
 
   // FAQ 1 item 2 and the observed max_coupons_per_user=100: 1 … 60.
   specialPermission(use.max_coupons_per_user >= 1 && use.max_coupons_per_user <= 60);
-  paramCheck(use.max_coupons_per_user <= use.max_coupons, '单个用户可领个数不能大于发放总上限', '/stock_use_rule/max_coupons_per_user', use.max_coupons_per_user, 'max_coupons_per_user must not exceed max_coupons');
+  paramCheck(
+    use.max_coupons_per_user <= use.max_coupons,
+    '单个用户可领个数不能大于发放总上限',
+    '/stock_use_rule/max_coupons_per_user',
+    use.max_coupons_per_user,
+    'max_coupons_per_user must not exceed max_coupons',
+  );
   if (use.max_amount_by_day !== undefined) {
     // FAQ 1 item 2 (单天发放个数上限不能为0) read for the daily limit too.
     specialPermission(use.max_amount_by_day > 0);
-    paramCheck(use.max_amount_by_day <= use.max_amount, '单天预算发放上限不能大于总预算', '/stock_use_rule/max_amount_by_day', use.max_amount_by_day, 'max_amount_by_day must not exceed max_amount');
+    paramCheck(
+      use.max_amount_by_day <= use.max_amount,
+      '单天预算发放上限不能大于总预算',
+      '/stock_use_rule/max_amount_by_day',
+      use.max_amount_by_day,
+      'max_amount_by_day must not exceed max_amount',
+    );
   }
 
   const time = rule.coupon_available_time;
@@ -144,7 +180,14 @@ function checkCreateRules(ctx: OperationContext, body: CreateStockBody, beginMs:
   }
 
   // Single-item stocks need the order tag (observed: 参数“订单优惠标记”是必填项 with available_items and no goods_tag).
-  if (rule.available_items) paramCheck(rule.goods_tag, FAVOR_MESSAGES.goodsTagRequired, '/coupon_use_rule/goods_tag', undefined, 'goods_tag is required for a single-item stock');
+  if (rule.available_items)
+    paramCheck(
+      rule.goods_tag,
+      FAVOR_MESSAGES.goodsTagRequired,
+      '/coupon_use_rule/goods_tag',
+      undefined,
+      'goods_tag is required for a single-item stock',
+    );
   // Not open (§2.1): needs special permission.
   specialPermission(rule.unavailable_items === undefined);
   // limit_card only means something with a bank-card limit_pay (§2.1).
@@ -152,34 +195,89 @@ function checkCreateRules(ctx: OperationContext, body: CreateStockBody, beginMs:
 
   // Available merchants: ids are digits; a no-cash stock only the creator and its brand (§2.1).
   for (const [i, mchid] of rule.available_merchants.entries()) {
-    assert(isDigits(mchid), 'MCH_NOT_EXISTS', FAVOR_MESSAGES.mchNotExists, { field: `/coupon_use_rule/available_merchants/${i}`, value: mchid, issue: 'not a merchant id', location: 'body' });
+    assert(isDigits(mchid), 'MCH_NOT_EXISTS', FAVOR_MESSAGES.mchNotExists, {
+      field: `/coupon_use_rule/available_merchants/${i}`,
+      value: mchid,
+      issue: 'not a merchant id',
+      location: 'body',
+    });
     if (body.no_cash) {
       const sameBrand = mchid === ctx.mchid || (brandOf(ctx, mchid) !== undefined && brandOf(ctx, mchid) === brandOf(ctx, ctx.mchid));
-      assert(sameBrand, 'INVALID_REQUEST', FAVOR_MESSAGES.illegalMchid, { field: `/coupon_use_rule/available_merchants/${i}`, value: mchid, issue: 'a no-cash stock is usable only at the creator and merchants of its brand', location: 'body' });
+      assert(sameBrand, 'INVALID_REQUEST', FAVOR_MESSAGES.illegalMchid, {
+        field: `/coupon_use_rule/available_merchants/${i}`,
+        value: mchid,
+        issue: 'a no-cash stock is usable only at the creator and merchants of its brand',
+        location: 'body',
+      });
     }
   }
 
   const pattern = body.pattern_info;
   if (pattern) {
-    for (const [key, label] of [['merchant_logo', '商户logo'], ['coupon_image', '券详情图片']] as const) {
+    for (const [key, label] of [
+      ['merchant_logo', '商户logo'],
+      ['coupon_image', '券详情图片'],
+    ] as const) {
       const url = pattern[key];
       if (url === undefined) continue;
       // The doc's own wording of the rule; the real message is not documented.
-      paramCheck(isIssuedMediaUrl(ctx.data, url, ctx.options), `${label}仅支持通过《图片上传API》接口获取的图片URL地址`, `/pattern_info/${key}`, url, 'URL not issued by the marketing image upload');
+      paramCheck(
+        isIssuedMediaUrl(ctx.data, url, ctx.options),
+        `${label}仅支持通过《图片上传API》接口获取的图片URL地址`,
+        `/pattern_info/${key}`,
+        url,
+        'URL not issued by the marketing image upload',
+      );
     }
     if (pattern.merchant_name !== undefined) {
-      paramCheck(fitsNameRule(pattern.merchant_name, 12, 36), '品牌名称最多12个中文汉字或36个英文字符', '/pattern_info/merchant_name', pattern.merchant_name, 'at most 12 Chinese or 36 English characters');
+      paramCheck(
+        fitsNameRule(pattern.merchant_name, 12, 36),
+        '品牌名称最多12个中文汉字或36个英文字符',
+        '/pattern_info/merchant_name',
+        pattern.merchant_name,
+        'at most 12 Chinese or 36 English characters',
+      );
     }
     if (pattern.jump_target === 'MINI_PROGRAM') {
-      paramCheck(pattern.mini_program_appid, '参数“小程序appid”是必填项', '/pattern_info/mini_program_appid', undefined, 'required when jump_target is MINI_PROGRAM');
-      paramCheck(pattern.mini_program_path, '参数“小程序path”是必填项', '/pattern_info/mini_program_path', undefined, 'required when jump_target is MINI_PROGRAM');
+      paramCheck(
+        pattern.mini_program_appid,
+        '参数“小程序appid”是必填项',
+        '/pattern_info/mini_program_appid',
+        undefined,
+        'required when jump_target is MINI_PROGRAM',
+      );
+      paramCheck(
+        pattern.mini_program_path,
+        '参数“小程序path”是必填项',
+        '/pattern_info/mini_program_path',
+        undefined,
+        'required when jump_target is MINI_PROGRAM',
+      );
       const bound = ctx.world.appids.get(pattern.mini_program_appid)?.mchids ?? [];
-      assert(bound.some((m) => rule.available_merchants.includes(m)), 'APPID_MCHID_NOT_MATCH', FAVOR_MESSAGES.appidMismatch, { field: '/pattern_info/mini_program_appid', value: pattern.mini_program_appid, issue: 'the mini program must be bound to one of the available merchants', location: 'body' });
+      assert(
+        bound.some((m) => rule.available_merchants.includes(m)),
+        'APPID_MCHID_NOT_MATCH',
+        FAVOR_MESSAGES.appidMismatch,
+        {
+          field: '/pattern_info/mini_program_appid',
+          value: pattern.mini_program_appid,
+          issue: 'the mini program must be bound to one of the available merchants',
+          location: 'body',
+        },
+      );
     }
   }
 }
 
-function newStock(stockId: string, mchid: string, body: CreateStockBody, fingerprint: string, beginMs: number, endMs: number, now: number): FavorStock {
+function newStock(
+  stockId: string,
+  mchid: string,
+  body: CreateStockBody,
+  fingerprint: string,
+  beginMs: number,
+  endMs: number,
+  now: number,
+): FavorStock {
   return {
     stock_id: stockId,
     creator_mchid: mchid,
@@ -211,12 +309,22 @@ export function callersStock(ctx: OperationContext): FavorStock {
 /** The body's stock_creator_mchid names the caller: only the creator acts on its stocks (FAQ wording for header ≠ payload). */
 function ownStockForAction(ctx: OperationContext): FavorStock {
   const { stock_creator_mchid } = ctx.body as { stock_creator_mchid: string };
-  assert(stock_creator_mchid === ctx.mchid, 'PARAM_ERROR', FAVOR_MESSAGES.mchidMismatch, { field: '/stock_creator_mchid', value: stock_creator_mchid, issue: 'stock_creator_mchid differs from the Authorization mchid', location: 'body' });
+  assert(stock_creator_mchid === ctx.mchid, 'PARAM_ERROR', FAVOR_MESSAGES.mchidMismatch, {
+    field: '/stock_creator_mchid',
+    value: stock_creator_mchid,
+    issue: 'stock_creator_mchid differs from the Authorization mchid',
+    location: 'body',
+  });
   return callersStock(ctx);
 }
 
 function badStatus(condition: unknown, stock: FavorStock, status: string): asserts condition {
-  assert(condition, 'PARAM_ERROR', FAVOR_MESSAGES.badStatus, { field: 'stock_id', value: stock.stock_id, issue: `the stock is ${status}`, location: 'url' });
+  assert(condition, 'PARAM_ERROR', FAVOR_MESSAGES.badStatus, {
+    field: 'stock_id',
+    value: stock.stock_id,
+    issue: `the stock is ${status}`,
+    location: 'url',
+  });
 }
 
 /**
@@ -246,7 +354,11 @@ export function readableStock(ctx: OperationContext, stockId: string, creatorMch
   assert(ctx.world.merchants.has(creatorMchid), 'MCH_NOT_EXISTS', FAVOR_MESSAGES.mchNotExists);
   const stock = findStock(ctx.data, stockId);
   assert(stock && stock.creator_mchid === creatorMchid, 'RESOURCE_NOT_EXISTS', FAVOR_MESSAGES.stockNotFound);
-  assert(stock.creator_mchid === ctx.mchid || senderMayUse(ctx.data, stock, ctx.mchid), 'RESOURCE_NOT_EXISTS', FAVOR_MESSAGES.stockNotFound);
+  assert(
+    stock.creator_mchid === ctx.mchid || senderMayUse(ctx.data, stock, ctx.mchid),
+    'RESOURCE_NOT_EXISTS',
+    FAVOR_MESSAGES.stockNotFound,
+  );
   return stock;
 }
 
@@ -258,11 +370,21 @@ export function pageOf<T>(rows: T[], offset: number, limit: number): T[] {
 export const favorStockHandlers: HandlerRegistry = {
   'favor.createStock': (ctx) => {
     const body = ctx.body as CreateStockBody;
-    assert(body.belong_merchant === ctx.mchid, 'PARAM_ERROR', FAVOR_MESSAGES.mchidMismatch, { field: '/belong_merchant', value: body.belong_merchant, issue: 'belong_merchant must be the calling merchant', location: 'body' });
+    assert(body.belong_merchant === ctx.mchid, 'PARAM_ERROR', FAVOR_MESSAGES.mchidMismatch, {
+      field: '/belong_merchant',
+      value: body.belong_merchant,
+      issue: 'belong_merchant must be the calling merchant',
+      location: 'body',
+    });
 
     // Idempotency first: a repeat answers the first result even if the clock has since moved on.
     const fingerprint = canonicalJson(body);
-    const prior = priorRequest(ctx.merchantState(ctx.mchid).favor?.create_requests, body.out_request_no, fingerprint, FAVOR_MESSAGES.reentry);
+    const prior = priorRequest(
+      ctx.merchantState(ctx.mchid).favor?.create_requests,
+      body.out_request_no,
+      fingerprint,
+      FAVOR_MESSAGES.reentry,
+    );
     if (prior) {
       const stock = ctx.merchantState(ctx.mchid).favor!.stocks[prior.id];
       return { body: { stock_id: stock.stock_id, create_time: stock.create_time } };
@@ -298,10 +420,15 @@ export const favorStockHandlers: HandlerRegistry = {
     for (const m of Object.values(ctx.data.merchants)) {
       for (const other of Object.values(m.favor?.stocks ?? {})) {
         if (stockStatus(other, now) !== 'running') continue;
-        for (const mchid of other.body.coupon_use_rule.available_merchants) if (merchants.has(mchid)) running.set(mchid, (running.get(mchid) ?? 0) + 1);
+        for (const mchid of other.body.coupon_use_rule.available_merchants)
+          if (merchants.has(mchid)) running.set(mchid, (running.get(mchid) ?? 0) + 1);
       }
     }
-    assert([...running.values()].every((n) => n < MAX_RUNNING_PER_MERCHANT), 'SYSTEM_ERROR', FAVOR_MESSAGES.busy);
+    assert(
+      [...running.values()].every((n) => n < MAX_RUNNING_PER_MERCHANT),
+      'SYSTEM_ERROR',
+      FAVOR_MESSAGES.busy,
+    );
 
     // Prepaid: the whole budget is locked from the creator's balance now (§2.2). The code of the
     // observed "激活失败:账户余额不足,请充值" is not known: NOT_ENOUGH 403 (api-reference.md §2.2).
@@ -333,7 +460,14 @@ export const favorStockHandlers: HandlerRegistry = {
   },
 
   'favor.listStocks': (ctx) => {
-    const q = ctx.query as { offset: number; limit: number; stock_creator_mchid: string; create_start_time?: string; create_end_time?: string; status?: string };
+    const q = ctx.query as {
+      offset: number;
+      limit: number;
+      stock_creator_mchid: string;
+      create_start_time?: string;
+      create_end_time?: string;
+      status?: string;
+    };
     assert(ctx.world.merchants.has(q.stock_creator_mchid), 'MCH_NOT_EXISTS', FAVOR_MESSAGES.mchNotExists);
     assert(q.stock_creator_mchid === ctx.mchid, 'INVALID_REQUEST', FAVOR_MESSAGES.illegalMchid);
     const now = ctx.clock.nowMs();
@@ -367,6 +501,8 @@ export const favorStockHandlers: HandlerRegistry = {
     const all = stock.body.coupon_use_rule.available_items ?? [];
     // A whole-shop stock has no items: total_count 0 and no data (our choice; not observed).
     const page = pageOf(all, q.offset, q.limit);
-    return { body: { total_count: all.length, ...(all.length ? { data: page } : {}), offset: q.offset, limit: q.limit, stock_id: stock.stock_id } };
+    return {
+      body: { total_count: all.length, ...(all.length ? { data: page } : {}), offset: q.offset, limit: q.limit, stock_id: stock.stock_id },
+    };
   },
 };

@@ -51,9 +51,19 @@ const idempotencyKey = (ctx: OperationContext) => ctx.headers['idempotency-key']
  * The same Idempotency-Key (per merchant and operation) with the same body answers the first reply,
  * even after the partnership changed since; with another body it is refused.
  */
-function replay(ctx: OperationContext, records: 'build_requests' | 'terminate_requests', fingerprint: string, reentry: string): Record<string, unknown> | undefined {
+function replay(
+  ctx: OperationContext,
+  records: 'build_requests' | 'terminate_requests',
+  fingerprint: string,
+  reentry: string,
+): Record<string, unknown> | undefined {
   const key = idempotencyKey(ctx);
-  const detail = { field: 'Idempotency-Key', value: key, issue: 'this Idempotency-Key was used with another request body', location: 'header' };
+  const detail = {
+    field: 'Idempotency-Key',
+    value: key,
+    issue: 'this Idempotency-Key was used with another request body',
+    location: 'header',
+  };
   return priorRequest(ctx.merchantState(ctx.mchid).partnerships?.[records], key, fingerprint, reentry, detail)?.reply;
 }
 
@@ -65,7 +75,12 @@ function replay(ctx: OperationContext, records: 'build_requests' | 'terminate_re
 function checkPartner(ctx: OperationContext, partner: Partner): void {
   const { appid, merchant_id } = partner;
   if (merchant_id !== undefined) {
-    assert(ctx.world.merchants.has(merchant_id), 'MCH_NOT_EXISTS', PARTNERSHIP_MESSAGES.mchNotExists, { field: '/partner/merchant_id', value: merchant_id, issue: 'no such merchant', location: 'body' });
+    assert(ctx.world.merchants.has(merchant_id), 'MCH_NOT_EXISTS', PARTNERSHIP_MESSAGES.mchNotExists, {
+      field: '/partner/merchant_id',
+      value: merchant_id,
+      issue: 'no such merchant',
+      location: 'body',
+    });
   }
   if (partner.type === 'MERCHANT') {
     assert(merchant_id !== ctx.mchid, 'INVALID_REQUEST', PARTNERSHIP_MESSAGES.self);
@@ -73,17 +88,32 @@ function checkPartner(ctx: OperationContext, partner: Partner): void {
   if (appid !== undefined) {
     const app = ctx.world.appids.get(appid);
     const paired = app && (merchant_id === undefined || app.mchids.includes(merchant_id));
-    assert(paired, 'APPID_MCHID_NOT_MATCH', PARTNERSHIP_MESSAGES.appidMismatch, { field: '/partner/appid', value: appid, issue: app ? 'appid is not bound to partner.merchant_id' : 'no such appid', location: 'body' });
+    assert(paired, 'APPID_MCHID_NOT_MATCH', PARTNERSHIP_MESSAGES.appidMismatch, {
+      field: '/partner/appid',
+      value: appid,
+      issue: app ? 'appid is not bound to partner.merchant_id' : 'no such appid',
+      location: 'body',
+    });
   }
 }
 
 /** The stock is the caller's: a 代金券 stock it created, or a 商家券 stock it owns in the fixtures. */
 function checkStock(ctx: OperationContext, data: AuthorizedData): void {
-  const detail = { field: '/authorized_data/stock_id', value: data.stock_id, issue: 'not a stock of the calling merchant', location: 'body' };
+  const detail = {
+    field: '/authorized_data/stock_id',
+    value: data.stock_id,
+    issue: 'not a stock of the calling merchant',
+    location: 'body',
+  };
   if (data.business_type === 'FAVOR_STOCK') {
     assert(own(ctx.merchantState(ctx.mchid).favor?.stocks, data.stock_id), 'INVALID_REQUEST', PARTNERSHIP_MESSAGES.favorStock, detail);
   } else {
-    assert(ctx.world.busifavorStocks.get(data.stock_id)?.owner_mchid === ctx.mchid, 'INVALID_REQUEST', PARTNERSHIP_MESSAGES.busifavorStock, detail);
+    assert(
+      ctx.world.busifavorStocks.get(data.stock_id)?.owner_mchid === ctx.mchid,
+      'INVALID_REQUEST',
+      PARTNERSHIP_MESSAGES.busifavorStock,
+      detail,
+    );
   }
 }
 

@@ -165,7 +165,9 @@ function checkAwards(ctx: OperationContext, rule: CreateBody['award_send_rule'],
 }
 
 function checkImages(ctx: OperationContext, body: CreateBody): void {
-  const images: [string, string, string | undefined][] = [['/activity_base_info/merchant_logo_url', '商户logo', body.activity_base_info.merchant_logo_url]];
+  const images: [string, string, string | undefined][] = [
+    ['/activity_base_info/merchant_logo_url', '商户logo', body.activity_base_info.merchant_logo_url],
+  ];
   body.award_send_rule.award_list.forEach((award, i) => {
     images.push([`/award_send_rule/award_list/${i}/original_image_url`, '奖品大图', award.original_image_url]);
     images.push([`/award_send_rule/award_list/${i}/thumbnail_url`, '奖品小图', award.thumbnail_url]);
@@ -173,7 +175,13 @@ function checkImages(ctx: OperationContext, body: CreateBody): void {
   for (const [field, label, url] of images) {
     if (url === undefined) continue;
     // The doc's own wording of the rule; the real message is not documented.
-    paramCheck(isUploadedImageUrl(ctx, url), `${label}仅支持通过《图片上传API》接口获取的图片URL地址`, field, url, 'URL not issued by the marketing image upload');
+    paramCheck(
+      isUploadedImageUrl(ctx, url),
+      `${label}仅支持通过《图片上传API》接口获取的图片URL地址`,
+      field,
+      url,
+      'URL not issued by the marketing image upload',
+    );
   }
 }
 
@@ -209,17 +217,55 @@ export const paygiftHandlers: HandlerRegistry = {
     checkImages(ctx, body);
     const beginMs = parseRfc3339(base.begin_time);
     const endMs = parseRfc3339(base.end_time);
-    paramCheck(endMs > beginMs, PAYGIFT_MESSAGES.endBeforeBegin, '/activity_base_info/end_time', base.end_time, 'end_time must be after begin_time');
-    paramCheck(endMs - beginMs < MAX_SPAN_MS, PAYGIFT_MESSAGES.tooLong, '/activity_base_info/end_time', base.end_time, 'end_time - begin_time must be below 31536000 s');
+    paramCheck(
+      endMs > beginMs,
+      PAYGIFT_MESSAGES.endBeforeBegin,
+      '/activity_base_info/end_time',
+      base.end_time,
+      'end_time must be after begin_time',
+    );
+    paramCheck(
+      endMs - beginMs < MAX_SPAN_MS,
+      PAYGIFT_MESSAGES.tooLong,
+      '/activity_base_info/end_time',
+      base.end_time,
+      'end_time - begin_time must be below 31536000 s',
+    );
     base.available_periods?.available_time.forEach((p, i) => {
-      paramCheck(parseRfc3339(p.begin_time) < parseRfc3339(p.end_time), PAYGIFT_MESSAGES.periodOrder, `/activity_base_info/available_periods/available_time/${i}/end_time`, p.end_time, 'end_time must be after begin_time');
+      paramCheck(
+        parseRfc3339(p.begin_time) < parseRfc3339(p.end_time),
+        PAYGIFT_MESSAGES.periodOrder,
+        `/activity_base_info/available_periods/available_time/${i}/end_time`,
+        p.end_time,
+        'end_time must be after begin_time',
+      );
     });
     base.available_periods?.available_day_time.forEach((p, i) => {
-      paramCheck(p.begin_day_time < p.end_day_time, PAYGIFT_MESSAGES.dayTimeOrder, `/activity_base_info/available_periods/available_day_time/${i}/end_day_time`, p.end_day_time, 'end_day_time must be after begin_day_time');
+      paramCheck(
+        p.begin_day_time < p.end_day_time,
+        PAYGIFT_MESSAGES.dayTimeOrder,
+        `/activity_base_info/available_periods/available_day_time/${i}/end_day_time`,
+        p.end_day_time,
+        'end_day_time must be after begin_day_time',
+      );
     });
     const count = rule.award_list.length;
-    if (rule.send_content === 'GIFT_PACKAGE') paramCheck(count >= 3 && count <= 5, PAYGIFT_MESSAGES.packageSize, '/award_send_rule/award_list', rule.award_list, 'a GIFT_PACKAGE holds 3 to 5 awards');
-    else paramCheck(count === 1, PAYGIFT_MESSAGES.singleSize, '/award_send_rule/award_list', rule.award_list, 'a SINGLE_COUPON holds exactly 1 award');
+    if (rule.send_content === 'GIFT_PACKAGE')
+      paramCheck(
+        count >= 3 && count <= 5,
+        PAYGIFT_MESSAGES.packageSize,
+        '/award_send_rule/award_list',
+        rule.award_list,
+        'a GIFT_PACKAGE holds 3 to 5 awards',
+      );
+    else
+      paramCheck(
+        count === 1,
+        PAYGIFT_MESSAGES.singleSize,
+        '/award_send_rule/award_list',
+        rule.award_list,
+        'a SINGLE_COUPON holds exactly 1 award',
+      );
     // "商家券只支持手动输入发券商户号" (api-reference.md §3.0); award_type is always BUSIFAVOR.
     assert(rule.merchant_option === 'MANUAL_INPUT_MERCHANT', 'INVALID_REQUEST', PAYGIFT_MESSAGES.manualOnly);
     if (base.delivery_purpose === 'JUMP_MINI_APP') {
@@ -241,10 +287,17 @@ export const paygiftHandlers: HandlerRegistry = {
 
     const now = rfc3339(ctx.clock.nowMs());
     const { merchant_id_list: _list, ...fullSendRule } = rule;
-    const activityBaseInfo: Record<string, unknown> = { ...base, begin_time: normalizeTime(base.begin_time), end_time: normalizeTime(base.end_time) };
+    const activityBaseInfo: Record<string, unknown> = {
+      ...base,
+      begin_time: normalizeTime(base.begin_time),
+      end_time: normalizeTime(base.end_time),
+    };
     if (base.available_periods) {
       activityBaseInfo.available_periods = {
-        available_time: base.available_periods.available_time.map((p) => ({ begin_time: normalizeTime(p.begin_time), end_time: normalizeTime(p.end_time) })),
+        available_time: base.available_periods.available_time.map((p) => ({
+          begin_time: normalizeTime(p.begin_time),
+          end_time: normalizeTime(p.end_time),
+        })),
         available_day_time: base.available_periods.available_day_time.map((p) => ({ ...p })),
       };
     }
@@ -275,7 +328,12 @@ export const paygiftHandlers: HandlerRegistry = {
   'paygift.listActivityMerchants': (ctx) => {
     const activity = ownActivity(ctx);
     const { rows, offset, limit } = page(activity.merchants, ctx.query);
-    const data = rows.map((m) => ({ mchid: m.mchid, merchant_name: ctx.world.merchants.get(m.mchid)?.merchant.name ?? '', create_time: m.create_time, update_time: m.update_time }));
+    const data = rows.map((m) => ({
+      mchid: m.mchid,
+      merchant_name: ctx.world.merchants.get(m.mchid)?.merchant.name ?? '',
+      create_time: m.create_time,
+      update_time: m.update_time,
+    }));
     return { body: { data, total_count: activity.merchants.length, offset, limit, activity_id: activity.activity_id } };
   },
 

@@ -22,16 +22,30 @@ export interface ScriptRun {
 /** Runs the script; resolves with its exit code (never rejects on a non-zero exit). */
 export function runScript(args: string[], env: Record<string, string>): Promise<ScriptRun> {
   return new Promise((resolve, reject) => {
-    execFile('bash', [CURL_CLIENT, ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, encoding: 'buffer', maxBuffer: 16 * 1024 * 1024, timeout: 20_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? ((err as unknown as { code: number }).code) : -1) : 0;
-      if (code === -1) return reject(err);
-      resolve({ code, stdout, stderr: stderr.toString('utf8') });
-    });
+    execFile(
+      'bash',
+      [CURL_CLIENT, ...args],
+      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, encoding: 'buffer', maxBuffer: 16 * 1024 * 1024, timeout: 20_000 },
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number'
+            ? (err as unknown as { code: number }).code
+            : -1
+          : 0;
+        if (code === -1) return reject(err);
+        resolve({ code, stdout, stderr: stderr.toString('utf8') });
+      },
+    );
   });
 }
 
 /** The env block for one merchant, trusting the key of `mode` only. */
-export function curlEnv(baseUrl: string, credentials: Credentials, merchant: MerchantCredentials, mode: 'certificate' | 'public_key'): Record<string, string> {
+export function curlEnv(
+  baseUrl: string,
+  credentials: Credentials,
+  merchant: MerchantCredentials,
+  mode: 'certificate' | 'public_key',
+): Record<string, string> {
   return {
     WXPAY_MOCK_URL: baseUrl,
     WXPAY_MCHID: merchant.mchid,
@@ -54,7 +68,12 @@ function replyOf(run: ScriptRun): Reply {
   return { status: statusOf(run), data: text ? JSON.parse(text) : undefined, ...(run.code === 0 ? { verifiedWith: verified } : {}) };
 }
 
-export function curlClient(baseUrl: string, credentials: Credentials, merchant: MerchantCredentials, mode: 'certificate' | 'public_key'): ApiClient {
+export function curlClient(
+  baseUrl: string,
+  credentials: Credentials,
+  merchant: MerchantCredentials,
+  mode: 'certificate' | 'public_key',
+): ApiClient {
   const env = curlEnv(baseUrl, credentials, merchant, mode);
   const inTempDir = async <T>(work: (dir: string) => Promise<T>): Promise<T> => {
     const dir = await mkdtemp(join(tmpdir(), 'wxpay-curl-'));
@@ -91,7 +110,10 @@ export function curlClient(baseUrl: string, credentials: Credentials, merchant: 
         const file = join(dir, 'notification.json');
         await writeFile(file, body);
         const h = (name: string) => headers[name] ?? '';
-        const run = await runScript(['verify-notification', h('wechatpay-timestamp'), h('wechatpay-nonce'), h('wechatpay-serial'), h('wechatpay-signature'), file], env);
+        const run = await runScript(
+          ['verify-notification', h('wechatpay-timestamp'), h('wechatpay-nonce'), h('wechatpay-serial'), h('wechatpay-signature'), file],
+          env,
+        );
         if (run.code !== 0 && run.code !== 2) throw new Error(`wxpay-curl.sh exited ${run.code}: ${run.stderr}`);
         return run.code === 0;
       }),

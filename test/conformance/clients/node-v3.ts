@@ -30,15 +30,27 @@ export interface HttpAnswer {
 
 /** The createHttp service: the README's redirection recipe, keeping headers and raw bytes. */
 export function mockHttpService(baseUrl: string) {
-  const send = async (method: string, url: string, body: string | FormData | undefined, headers: Record<string, string>): Promise<HttpAnswer> => {
+  const send = async (
+    method: string,
+    url: string,
+    body: string | FormData | undefined,
+    headers: Record<string, string>,
+  ): Promise<HttpAnswer> => {
     const res = await fetch(url.replace(REAL_ORIGIN, baseUrl), { method, headers, body });
     const raw = Buffer.from(await res.arrayBuffer());
     const text = raw.toString('utf8');
     const json = /json/i.test(res.headers.get('content-type') ?? '');
-    return { status: res.status, data: json && text ? JSON.parse(text) : raw, error: res.ok ? undefined : text, headers: Object.fromEntries(res.headers), text };
+    return {
+      status: res.status,
+      data: json && text ? JSON.parse(text) : raw,
+      error: res.ok ? undefined : text,
+      headers: Object.fromEntries(res.headers),
+      text,
+    };
   };
   return {
-    post: (url: string, params: Record<string, any> | undefined, headers: Record<string, any>) => send('POST', url, params === undefined ? undefined : JSON.stringify(params), headers),
+    post: (url: string, params: Record<string, any> | undefined, headers: Record<string, any>) =>
+      send('POST', url, params === undefined ? undefined : JSON.stringify(params), headers),
     get: (url: string, headers: Record<string, any>) => send('GET', url, undefined, headers),
     upload(url: string, params: Record<string, any>, headers: Record<string, any>) {
       const form = new FormData();
@@ -80,7 +92,10 @@ export class MarketingPay extends Pay {
   /** POST signed exactly as the SDK signs — for a body-less POST that is 4 lines (off-spec). */
   postSignedAsSdkDoes(path: string, body?: Record<string, any>, extraHeaders: Record<string, string> = {}): Promise<HttpAnswer> {
     const url = REAL_ORIGIN + path;
-    const headers = this.getHeaders(this.buildAuthorization('POST', url, body), { ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...extraHeaders });
+    const headers = this.getHeaders(this.buildAuthorization('POST', url, body), {
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      ...extraHeaders,
+    });
     return this.httpService.post(url, body as Record<string, any>, headers) as Promise<HttpAnswer>;
   }
 
@@ -91,7 +106,11 @@ export class MarketingPay extends Pay {
     const nonce = Math.random().toString(36).substr(2, 15);
     const timestamp = String(Math.floor(Date.now() / 1000));
     const authorization = this.getAuthorization(nonce, timestamp, this.sha256WithRsa(`POST\n${path}\n${timestamp}\n${nonce}\n\n`));
-    return this.httpService.post(url, undefined as unknown as Record<string, any>, this.getHeaders(authorization, extraHeaders)) as Promise<HttpAnswer>;
+    return this.httpService.post(
+      url,
+      undefined as unknown as Record<string, any>,
+      this.getHeaders(authorization, extraHeaders),
+    ) as Promise<HttpAnswer>;
   }
 
   /** The marketing image upload, signed like the SDK's upload_images (over JSON.stringify(fileinfo)). */
@@ -105,7 +124,13 @@ export class MarketingPay extends Pay {
   /** The SDK's verifySign over the raw reply (certificate mode only: it knows no public key). */
   verifyAnswer(answer: HttpAnswer): Promise<boolean> {
     const h = answer.headers;
-    return this.verifySign({ timestamp: h['wechatpay-timestamp'], nonce: h['wechatpay-nonce'], body: answer.text, serial: h['wechatpay-serial'], signature: h['wechatpay-signature'] });
+    return this.verifySign({
+      timestamp: h['wechatpay-timestamp'],
+      nonce: h['wechatpay-nonce'],
+      body: answer.text,
+      serial: h['wechatpay-serial'],
+      signature: h['wechatpay-signature'],
+    });
   }
 }
 
@@ -127,7 +152,13 @@ export function nodeV3Client(baseUrl: string, merchant: MerchantCredentials): Ap
       return { status: answer.status, data: Buffer.isBuffer(answer.data) ? answer.data : Buffer.from(answer.text) };
     },
     verifyNotification: ({ headers, body }: ReceivedNotification) =>
-      pay.verifySign({ timestamp: headers['wechatpay-timestamp'], nonce: headers['wechatpay-nonce'], body, serial: headers['wechatpay-serial'], signature: headers['wechatpay-signature'] }),
+      pay.verifySign({
+        timestamp: headers['wechatpay-timestamp'],
+        nonce: headers['wechatpay-nonce'],
+        body,
+        serial: headers['wechatpay-serial'],
+        signature: headers['wechatpay-signature'],
+      }),
     decryptResource: async (r: EncryptedResource) => pay.decipher_gcm(r.ciphertext, r.associated_data, r.nonce),
   };
 }
