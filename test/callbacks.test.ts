@@ -618,15 +618,6 @@ describe('delivery and retries on the virtual clock', () => {
   }, 15_000);
 });
 
-describe('the README example', () => {
-  it('is test/readme-example.test.ts word for word (bar the import specifier), so it runs as documented', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const file = readFileSync(join(ROOT, 'test', 'readme-example.test.ts'), 'utf8');
-    const code = file.slice(file.indexOf('import { afterAll')).replace("'../mock-server/index.js'", "'wxpay-mock'");
-    expect(readme).toContain('```ts\n' + code + '```\n');
-  });
-});
-
 describe('a plaintext of your own (deliverCouponUse)', () => {
   it('is delivered verified and decrypted, retried after a 500 with the same id; a reset forgets the deliveries', async () => {
     const mock = await startMock();
