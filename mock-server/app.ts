@@ -9,6 +9,7 @@ import type { RequestListener } from 'node:http';
 import {
   CallbackDispatcher,
   CouponUseDelivery,
+  MAX_ATTEMPTS,
   loadCallbackSchemas,
   resolveCallbackOptions,
   type DeliveryFilter,
@@ -26,6 +27,7 @@ import { controlRoutes } from './control/routes.js';
 import { credentialsOf, type Credentials } from './credentials.js';
 import type { ApiError } from './errors.js';
 import { Journal, type JournalEntry, type JournalFilter } from './journal.js';
+import { createLogger } from './log.js';
 import { handlers as defaultHandlers } from './operations/index.js';
 import {
   FavorDomain,
@@ -37,7 +39,7 @@ import {
 } from './operations/favor/redemption.js';
 import { MEDIA_PATH, mediaRoutes } from './operations/favor/media.js';
 import type { HandlerRegistry } from './operations/types.js';
-import { resolveOptions, type MockOptions, type ResolvedOptions } from './options.js';
+import { checkOptions, resolveOptions, type MockOptions, type ResolvedOptions } from './options.js';
 import { badTarget, errorResponse, operationRoute, rawTarget, targetProblem } from './pipeline.js';
 import { rfc3339 } from './time.js';
 import { newRequestId } from './protocol/sign-response.js';
@@ -125,6 +127,7 @@ function initialState(world: World): MockData {
 }
 
 export async function createApp(input: MockOptions = {}): Promise<MockApp> {
+  checkOptions(input);
   const options = resolveOptions(input);
   const world = loadWorld({ dir: input.fixturesDir, seed: input.seed });
   // Reply schemas compile at start only when replies are checked; otherwise on first use (start-up time).
@@ -134,12 +137,15 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
 
   const store = input.dataFile ? await fileStore(input.dataFile, () => initialState(world)) : memoryStore(initialState(world));
   const clock = new Clock(store.data.clock, () => store.commit());
-  const journal = new Journal(options.journalSize);
+  // Silent unless asked (the CLI's start asks for pretty): a test suite's output stays its own.
+  const logger = createLogger(input.log ?? 'silent', { write: input.logWrite });
+  const journal = new Journal({ capacity: options.journalSize, maxBytes: options.journalBytes, onAdd: (e) => logger.request(e) });
   const credentials = credentialsOf(world);
   const callbacks = new CallbackDispatcher(
     { store, clock, world, schemas: loadCallbackSchemas(input.contractsDir) },
     { ...resolveCallbackOptions(input), validate: options.validateResponses },
   );
+  callbacks.onAttempt((record, attempt) => logger.callback(record, attempt, MAX_ATTEMPTS));
   const deliveries: Deliveries = Object.assign((filter?: DeliveryFilter) => callbacks.list(filter), {
     get: (id: string) => callbacks.get(id),
     waitFor: (id: string, o?: WaitOptions) => callbacks.waitFor(id, o),
@@ -207,6 +213,13 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
     journalUnrouted(c, target, requestId, error.status, error, problem);
     return response;
   });
+  // Control changes (POST, DELETE) get a log line too; reads (a dashboard polling) do not.
+  app.use('/_mock/*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD')
+      logger.control(c.req.method, rawTarget(c), c.res.status, performance.now() - started);
+  });
   for (const op of operations) {
     app.on(op.contract.method, op.routePath, operationRoute(op, handlers[op.contract.operationId], env));
   }
@@ -227,6 +240,7 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
       favor: { useCoupon, refundCoupon },
       openapi,
       report,
+      logger,
     }),
   );
 

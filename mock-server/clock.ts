@@ -3,6 +3,7 @@
  * default; set, advance and freeze through the control API and the programmatic API. Signature
  * timestamps never use it: clients check them against their own real clock.
  */
+import { clockAdvance, clockTime } from './clock-input.js';
 import type { ClockState } from './store/state.js';
 
 export type ClockListener = (nowMs: number) => void;
@@ -33,21 +34,24 @@ export class Clock {
     return this.state.frozenAtMs !== null;
   }
 
-  async set(time: Date | number): Promise<void> {
-    const target = typeof time === 'number' ? time : time.getTime();
+  /** `time`: a Date, epoch ms or RFC 3339 text; out of range or malformed → ClockInputError, the clock untouched. */
+  async set(time: Date | number | string): Promise<void> {
+    const target = clockTime(time);
     if (this.state.frozenAtMs !== null) this.state.frozenAtMs = target;
     else this.state.offsetMs = target - Date.now();
     await this.changed();
   }
 
-  async advance(ms: number): Promise<void> {
+  /** `by`: ms or a duration like `'90s'`, `'30d'` (clock-input.ts). */
+  async advance(by: number | string): Promise<void> {
+    const ms = clockAdvance(by, this.nowMs());
     if (this.state.frozenAtMs !== null) this.state.frozenAtMs += ms;
     else this.state.offsetMs += ms;
     await this.changed();
   }
 
-  async freeze(at?: Date | number): Promise<void> {
-    this.state.frozenAtMs = at === undefined ? this.nowMs() : typeof at === 'number' ? at : at.getTime();
+  async freeze(at?: Date | number | string): Promise<void> {
+    this.state.frozenAtMs = at === undefined ? this.nowMs() : clockTime(at);
     await this.changed();
   }
 

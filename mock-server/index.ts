@@ -1,10 +1,12 @@
 /** The programmatic API of wxpay-mock. */
 export { createApp, checkRegistry, StartupError, VERSION, type MockApp, type Deliveries } from './app.js';
 export { startMock, type RunningMock, type StartOptions } from './server.js';
-export type { MockOptions } from './options.js';
+export { OptionsError, type MockOptions } from './options.js';
+export { LOG_FORMATS, type LogFormat } from './log.js';
 export { buildOpenApi, openApiFor, DEFAULT_SERVER_URL, type OpenApiDocument, type OpenApiOptions } from './contract/openapi.js';
 export { startProxy, type ProxyOptions, type RunningProxy } from './proxy/server.js';
 export { Clock } from './clock.js';
+export { ClockInputError } from './clock-input.js';
 export type { Credentials, MerchantCredentials } from './credentials.js';
 export type { JournalEntry, JournalFilter, Finding } from './journal.js';
 export {

@@ -48,17 +48,95 @@ export interface JournalFilter {
   limit?: number;
 }
 
+/** Journal limits: entries, and bytes (as JSON text) so big bad requests cannot fill the heap. */
+export interface JournalLimits {
+  /** Entries kept (default 2000). */
+  capacity?: number;
+  /** Bytes kept, counted as each entry's JSON text (default 32 MiB). */
+  maxBytes?: number;
+  /** Called with every entry added (the console log). */
+  onAdd?: (entry: JournalEntry) => void;
+}
+
+export const DEFAULT_JOURNAL_BYTES = 32 * 1024 * 1024;
+/** An entry whose JSON is longer than this keeps a bounded copy of its findings (see `boundedFindings`). */
+export const ENTRY_BYTES_LIMIT = 16 * 1024;
+const FINDINGS_KEPT = 20;
+const STRING_KEPT = 512;
+const ITEMS_KEPT = 20;
+const DEPTH_KEPT = 4;
+
+/** A copy of `value` small enough to keep: strings cut to 512 characters, arrays and objects to 20 items, 4 levels deep. */
+export function boundedValue(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.length > STRING_KEPT ? `${value.slice(0, STRING_KEPT)}…(${value.length} chars)` : value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= DEPTH_KEPT) return '…';
+  if (Array.isArray(value)) {
+    const kept = value.slice(0, ITEMS_KEPT).map((v) => boundedValue(v, depth + 1));
+    return value.length > ITEMS_KEPT ? [...kept, `…(${value.length - ITEMS_KEPT} more)`] : kept;
+  }
+  const keys = Object.keys(value);
+  const out: Record<string, unknown> = {};
+  for (const k of keys.slice(0, ITEMS_KEPT)) out[k] = boundedValue((value as Record<string, unknown>)[k], depth + 1);
+  if (keys.length > ITEMS_KEPT) out['…'] = `${keys.length - ITEMS_KEPT} more keys`;
+  return out;
+}
+
+/** The first 20 findings, each with its value and detail bounded, and a note of how many were left out. */
+function boundedFindings(findings: Finding[]): Finding[] {
+  const kept = findings.slice(0, FINDINGS_KEPT).map((f) => boundedValue(f) as Finding);
+  if (findings.length > FINDINGS_KEPT)
+    kept.push({
+      kind: findings[FINDINGS_KEPT].kind,
+      issue: `${findings.length - FINDINGS_KEPT} more findings not kept (journal entry size limit)`,
+    });
+  return kept;
+}
+
+function jsonLength(value: unknown): number | undefined {
+  try {
+    return JSON.stringify(value).length;
+  } catch {
+    return undefined; // too big or too deep to write at all
+  }
+}
+
 export class Journal {
   private entries: JournalEntry[] = [];
+  private sizes: number[] = [];
+  private total = 0;
   private seq = 0;
   private evicted = 0;
+  readonly capacity: number;
+  readonly maxBytes: number;
+  private readonly onAdd?: (entry: JournalEntry) => void;
 
-  constructor(readonly capacity = 2000) {}
+  constructor(limits: number | JournalLimits = {}) {
+    const l = typeof limits === 'number' ? { capacity: limits } : limits;
+    this.capacity = l.capacity ?? 2000;
+    this.maxBytes = l.maxBytes ?? DEFAULT_JOURNAL_BYTES;
+    this.onAdd = l.onAdd;
+  }
 
   add(entry: Omit<JournalEntry, 'seq'>): JournalEntry {
-    const full = { seq: ++this.seq, ...entry };
+    let full: JournalEntry = { seq: ++this.seq, ...entry };
+    let size = jsonLength(full);
+    if (size === undefined || size > ENTRY_BYTES_LIMIT) {
+      full = { ...full, target: boundedValue(full.target) as string, findings: boundedFindings(full.findings) };
+      size = jsonLength(full) ?? ENTRY_BYTES_LIMIT;
+    }
     this.entries.push(full);
-    if (this.entries.length > this.capacity) this.evicted += this.entries.splice(0, this.entries.length - this.capacity).length;
+    this.sizes.push(size);
+    this.total += size;
+    // Oldest out first, by count then by bytes; the newest entry always stays.
+    let drop = 0;
+    while (drop < this.entries.length - 1 && (this.entries.length - drop > this.capacity || this.total > this.maxBytes))
+      this.total -= this.sizes[drop++];
+    if (drop) {
+      this.sizes.splice(0, drop);
+      this.evicted += this.entries.splice(0, drop).length;
+    }
+    this.onAdd?.(full);
     return full;
   }
 
@@ -77,7 +155,14 @@ export class Journal {
 
   clear(): void {
     this.entries = [];
+    this.sizes = [];
+    this.total = 0;
     this.evicted = 0;
+  }
+
+  /** Bytes held, as JSON text. */
+  get bytes(): number {
+    return this.total;
   }
 
   /** Entries pushed out by the cap since the last clear: a report over the rest is incomplete. */

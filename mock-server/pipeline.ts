@@ -90,10 +90,17 @@ export function targetProblem(target: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The base of URLs the mock hands out (media_url, bill files, OpenAPI servers): `baseUrl`, else the
+ * address and port the request arrived on — never the request's Host header, which any client (or a
+ * DNS-rebinding page) chooses. In process (app.request, no socket): http://localhost.
+ */
 export function baseUrlOf(c: Context, options: ResolvedOptions): string {
   if (options.baseUrl) return options.baseUrl.replace(/\/$/, '');
-  const url = new URL(c.req.url);
-  return `${url.protocol}//${url.host}`;
+  const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
+  if (!socket?.localAddress || !socket.localPort) return 'http://localhost';
+  const address = socket.localAddress.replace(/^::ffff:(?=\d+\.)/, '');
+  return `http://${address.includes(':') ? `[${address}]` : address}:${socket.localPort}`;
 }
 
 /**
@@ -208,9 +215,11 @@ export function decodeJsonQuery(op: CompiledOperation, query: Record<string, unk
 
 const UNDECLARED = '请求中含有未在API文档中定义的参数';
 
+/** Ours: a body with thousands of undeclared fields names the first 100 (the real limit is not documented). */
+const UNDECLARED_LISTED = 100;
 /** The real envelope for undeclared fields: pointers under /body, location null (api-reference.md §1.1). */
 const undeclaredError = (pointers: string[]) =>
-  new ApiError('PARAM_ERROR', UNDECLARED, { location: null, value: pointers.map((p) => `/body${p}`) });
+  new ApiError('PARAM_ERROR', UNDECLARED, { location: null, value: pointers.slice(0, UNDECLARED_LISTED).map((p) => `/body${p}`) });
 
 /**
  * An operation the docs give no body (paygift terminate). The SDKs send none and sign an empty body

@@ -7,7 +7,7 @@ import { createApp, type Deliveries, type MockApp } from './app.js';
 import type { Clock } from './clock.js';
 import type { Credentials } from './credentials.js';
 import type { JournalEntry, JournalFilter } from './journal.js';
-import type { MockOptions } from './options.js';
+import { checkOptions, type MockOptions } from './options.js';
 
 export interface StartOptions extends MockOptions {
   /** 0 (default) picks a free port. */
@@ -50,18 +50,47 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket) {
   );
 }
 
+const START_CHECKS: Record<'port' | 'host', [(v: unknown) => boolean, string]> = {
+  port: [(v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535, 'an integer from 0 to 65535 (0: a free port)'],
+  host: [(v) => typeof v === 'string' && v !== '', 'an address to bind, e.g. 127.0.0.1'],
+};
+
+/** Why listening failed, in words a user can act on (the port and what to do), else Node's own error. */
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
+  if (err.code === 'EADDRINUSE')
+    return Object.assign(
+      new Error(
+        `port ${port} on ${host} is already in use (another wxpay-mock?): stop that process, or use --port 0 (startMock({ port: 0 })) for a free port`,
+      ),
+      { code: err.code },
+    );
+  if (err.code === 'EACCES')
+    return Object.assign(new Error(`no permission to listen on ${host}:${port}: use a port above 1023, or --port 0`), { code: err.code });
+  if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND')
+    return Object.assign(new Error(`cannot listen on ${host}: not an address of this machine (--host)`), { code: err.code });
+  return err;
+}
+
 export async function startMock(options: StartOptions = {}): Promise<RunningMock> {
-  const mock = await createApp(options);
-  const host = options.host ?? '127.0.0.1';
+  checkOptions(options, START_CHECKS);
+  const { port: wanted = 0, host = '127.0.0.1', ...appOptions } = options;
+  // The bound address names this mock too: the control API answers it as a Host (control/guard.ts).
+  const bound = host === '0.0.0.0' || host === '::' ? [] : [host.includes(':') ? `[${host}]` : host];
+  const mock = await createApp({ ...appOptions, allowHosts: [...(appOptions.allowHosts ?? []), ...bound] });
   const server = createServer({ maxHeaderSize: 16 * 1024 }, mock.listener);
   server.on('clientError', answerClientError);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(wanted, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    await mock.close();
+    throw listenError(err as NodeJS.ErrnoException, host, wanted);
+  }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   let closed: Promise<void> | undefined;

@@ -110,6 +110,8 @@ export class CallbackDispatcher {
   private settledEntries = new Map<string, number>();
   private settledCount = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Told of every attempt and probe once its outcome is recorded (the console log). */
+  private attemptListeners = new Set<(record: DeliveryRecord, attempt: DeliveryAttempt) => void>();
   /** Handler checks of this run (handler-check.ts), oldest first; cleared on reset. */
   private checks: HandlerCheck[] = [];
   private unsubscribe: () => void;
@@ -124,6 +126,12 @@ export class CallbackDispatcher {
     this.httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: options.concurrency });
     this.unsubscribe = deps.clock.onChange(() => this.pump());
     this.load();
+  }
+
+  /** Listen to every attempt (and probe) as it is recorded, the next one already scheduled. Returns an unsubscribe function. */
+  onAttempt(listener: (record: DeliveryRecord, attempt: DeliveryAttempt) => void): () => void {
+    this.attemptListeners.add(listener);
+    return () => this.attemptListeners.delete(listener);
   }
 
   /** The retry interval after `timeScale`, in virtual ms. */
@@ -497,6 +505,16 @@ export class CallbackDispatcher {
     this.timer.unref();
   }
 
+  private told(record: DeliveryRecord, attempt: DeliveryAttempt) {
+    for (const listener of this.attemptListeners) {
+      try {
+        listener(record, attempt);
+      } catch {
+        // a listener's bug must not strand the delivery
+      }
+    }
+  }
+
   private isIdle(): boolean {
     if (this.queue.length || this.inflight.size) return false;
     const now = this.deps.clock.nowMs();
@@ -525,6 +543,7 @@ export class CallbackDispatcher {
         if (gen !== this.gen) return;
         record.probe_next = false;
         record.attempts.push(probe);
+        this.told(record, probe);
         this.notify(record);
       }
       const attempt = await this.send(record, false, ac.signal);
@@ -543,6 +562,7 @@ export class CallbackDispatcher {
           this.due.set(id, next);
         }
       }
+      this.told(record, attempt);
     } finally {
       if (this.inflight.get(id) === ac) this.inflight.delete(id);
       // An unexpected error (not a failed attempt) must not strand the record: try again later.

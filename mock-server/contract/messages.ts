@@ -142,14 +142,18 @@ export function describe(error: ErrorObject, location: Location, data: unknown, 
 
 /** Objects and arrays longer than this (as JSON text) are not sent back whole. */
 const ECHO_LIMIT = 256;
+/** Strings longer than this are echoed cut (ours: the real API's echo of a huge value is not documented). */
+const STRING_ECHO_LIMIT = 1024;
 
 /**
- * The offending value as the envelope echoes it: scalars as sent; an object or array as sent while
+ * The offending value as the envelope echoes it: scalars as sent (strings up to STRING_ECHO_LIMIT); an object or array as sent while
  * short, else its JSON text cut to ECHO_LIMIT characters; null when it is nested too deep to write at
  * all (a 1 MB body of `[[[[…` would otherwise overflow JSON.stringify and turn a 400 into a 500).
  */
 export function echo(value: unknown): unknown {
   if (value === undefined) return null;
+  // A long string comes back cut too: a 1 MB value is not echoed whole into the reply and the journal.
+  if (typeof value === 'string') return value.length <= STRING_ECHO_LIMIT ? value : `${value.slice(0, STRING_ECHO_LIMIT)}…`;
   if (value === null || typeof value !== 'object') return value;
   let text: string;
   try {

@@ -2,8 +2,7 @@
  * The control API under /_mock/ — unsigned, for tests and people, reachable from loopback only unless
  * `allowRemoteControl`. Families add their control operations (use a coupon, ...) here.
  */
-import { Hono, type Context } from 'hono';
-import type { IncomingMessage } from 'node:http';
+import { Hono } from 'hono';
 import { callbackControlRoutes } from '../callbacks/routes.js';
 import type { CallbackDispatcher } from '../callbacks/dispatcher.js';
 import type { Clock } from '../clock.js';
@@ -12,9 +11,11 @@ import { favorControlRoutes, type FavorControl } from './favor.js';
 import type { Journal, JournalFilter } from '../journal.js';
 import type { ResolvedOptions } from '../options.js';
 import { controlBody } from './body.js';
+import { ClockInputError } from '../clock-input.js';
+import { controlGuard } from './guard.js';
+import type { Logger } from '../log.js';
 import { baseUrlOf, jsonResponse } from '../pipeline.js';
 import { formatReport, REPORT_FORMATS, type ContractReport, type ReportFormat, type ReportOptions } from '../report/index.js';
-import { parseRfc3339 } from '../time.js';
 
 export interface ControlDeps {
   clock: Clock;
@@ -32,30 +33,11 @@ export interface ControlDeps {
   openapi?: (serverUrl: string) => unknown;
   /** GET /_mock/report: the contract report of this mock (report/). */
   report?: (options: ReportOptions) => ContractReport;
+  /** Where a bug's details go (the reply says only 系统错误). */
+  logger?: Logger;
 }
 
 const controlError = (status: number, code: string, message: string) => jsonResponse(status, { code, message });
-
-function isLoopback(c: Context): boolean {
-  const addr = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress;
-  // In-process requests (app.request) have no socket: they come from this process.
-  if (!addr) return true;
-  return addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.');
-}
-
-/** A `time` of the clock operations: an RFC 3339 string with offset or epoch milliseconds; NaN otherwise. */
-function timeOf(value: unknown): number {
-  return typeof value === 'string' ? parseRfc3339(value) : typeof value === 'number' ? value : NaN;
-}
-
-/** Durations: milliseconds as a number, or text like `90s`, `15m`, `2h`, `1d`, `500ms`. */
-export function parseDuration(value: unknown): number {
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  const m = typeof value === 'string' ? /^(-?\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(value.trim()) : null;
-  if (!m) return NaN;
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
-  return Number(m[1]) * unit;
-}
 
 /** The answer of GET /_mock/journal, here and on the validating proxy (proxy/server.ts), so a report reads both alike. */
 export function journalAnswer(journal: Journal, q: Record<string, string | undefined>) {
@@ -73,16 +55,15 @@ export function journalAnswer(journal: Journal, q: Record<string, string | undef
 
 export function controlRoutes(deps: ControlDeps): Hono {
   const app = new Hono();
-  app.use('*', async (c, next) => {
-    if (!deps.options.allowRemoteControl && !isLoopback(c))
-      return controlError(403, 'NO_AUTH', 'the control API answers loopback clients only (start with --allow-remote-control)');
-    await next();
+  // Loopback clients, Host and Origin checks, JSON bodies, the API's body limit (guard.ts).
+  app.use('*', ...controlGuard(deps.options));
+  app.onError((err) => {
+    if (err instanceof SyntaxError) return controlError(400, 'PARAM_ERROR', `invalid JSON body: ${err.message}`);
+    if (err instanceof ClockInputError) return controlError(400, 'PARAM_ERROR', err.message);
+    // A bug: the details go to the log, the reply carries the real API's 系统错误 and nothing internal.
+    deps.logger?.error('the control API', err);
+    return controlError(500, 'SYSTEM_ERROR', '系统错误');
   });
-  app.onError((err) =>
-    err instanceof SyntaxError
-      ? controlError(400, 'PARAM_ERROR', `invalid JSON body: ${err.message}`)
-      : controlError(500, 'SYSTEM_ERROR', String(err)),
-  );
 
   app.get('/health', (c) =>
     c.json({ status: 'ok', version: deps.version, uptime_ms: Date.now() - deps.startedAt, clock: deps.clock.snapshot() }),
@@ -94,30 +75,26 @@ export function controlRoutes(deps: ControlDeps): Hono {
   });
 
   app.get('/clock', (c) => c.json(deps.clock.snapshot()));
+  // The clock checks its own input (clock-input.ts: RFC 3339 or epoch ms, durations, the representable
+  // range); a refusal is a ClockInputError → 400 above, the clock untouched.
   app.post('/clock/set', async (c) => {
     const body = await controlBody(c);
-    const ms = timeOf(body.time);
-    if (!Number.isFinite(ms)) return controlError(400, 'PARAM_ERROR', 'time must be an RFC 3339 string with offset or epoch milliseconds');
+    if (body.time === undefined)
+      throw new ClockInputError('time', 'time is required: an RFC 3339 string with offset or epoch milliseconds');
     // Freeze at the target itself: set-then-freeze would lose the milliseconds spent persisting.
-    if (body.freeze === true) await deps.clock.freeze(ms);
-    else await deps.clock.set(ms);
+    if (body.freeze === true) await deps.clock.freeze(body.time as number | string);
+    else await deps.clock.set(body.time as number | string);
     return c.json(deps.clock.snapshot());
   });
   app.post('/clock/advance', async (c) => {
     const body = await controlBody(c);
-    const ms = parseDuration(body.by ?? body.ms);
-    if (!Number.isFinite(ms))
-      return controlError(400, 'PARAM_ERROR', 'by must be milliseconds or a duration like "90s", "15m", "2h", "1d"');
-    await deps.clock.advance(ms);
+    await deps.clock.advance((body.by ?? body.ms) as number | string);
     return c.json(deps.clock.snapshot());
   });
   app.post('/clock/freeze', async (c) => {
     const body = await controlBody(c);
-    // As /clock/set: an RFC 3339 string or epoch milliseconds; absent → freeze at the current virtual time.
-    const at = body.time === undefined ? undefined : timeOf(body.time);
-    if (at !== undefined && !Number.isFinite(at))
-      return controlError(400, 'PARAM_ERROR', 'time must be an RFC 3339 string with offset or epoch milliseconds');
-    await deps.clock.freeze(at);
+    // As /clock/set; absent → freeze at the current virtual time.
+    await deps.clock.freeze(body.time as number | string | undefined);
     return c.json(deps.clock.snapshot());
   });
   app.post('/clock/unfreeze', async (c) => {

@@ -101,30 +101,39 @@ function idOption(value: unknown, name: string): void {
     badParam(`${name} must be 1–64 letters, digits, _ or -`);
 }
 
+/** Largest amount or quantity accepted (fen): the API's `int` (int32) fields; beyond it a sum could leave exact integers. */
+const INT32_MAX = 2 ** 31 - 1;
+
 function goodsOption(value: unknown): GoodsDetail[] | undefined {
   if (value === undefined) return undefined;
-  const ok =
-    Array.isArray(value) &&
-    value.length > 0 &&
-    value.every(
-      (g) =>
-        g &&
-        typeof g === 'object' &&
-        typeof g.goods_id === 'string' &&
-        g.goods_id.length >= 1 &&
-        g.goods_id.length <= 128 &&
-        Number.isInteger(g.quantity) &&
-        g.quantity >= 1 &&
-        Number.isInteger(g.price) &&
-        g.price >= 0 &&
-        Number.isInteger(g.discount_amount) &&
-        g.discount_amount >= 0,
-    );
-  if (!ok)
-    badParam(
-      'goods_detail must be a non-empty array of {goods_id (1–128 chars), quantity (≥ 1), price (fen ≥ 0), discount_amount (fen ≥ 0)}',
-    );
-  return (value as GoodsDetail[]).map(({ goods_id, quantity, price, discount_amount }) => ({ goods_id, quantity, price, discount_amount }));
+  const shape =
+    'goods_detail must be a non-empty array of {goods_id (1–128 chars), quantity (≥ 1), price (fen ≥ 0), discount_amount (fen ≥ 0)}';
+  if (!Array.isArray(value) || value.length === 0 || value.length > 1000) badParam(shape);
+  (value as unknown[]).forEach((g, i) => {
+    if (!g || typeof g !== 'object' || Array.isArray(g)) badParam(shape);
+    const item = g as Record<string, unknown>;
+    if (typeof item.goods_id !== 'string' || item.goods_id.length < 1 || item.goods_id.length > 128)
+      badParam(`goods_detail[${i}].goods_id must be a string of 1–128 characters`);
+    // Range-checked, not only typed: 1e308 is an "integer" to JS and would write Infinity into the bill.
+    for (const [field, min] of [
+      ['quantity', 1],
+      ['price', 0],
+      ['discount_amount', 0],
+    ] as const) {
+      const n = item[field];
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > INT32_MAX)
+        badParam(`goods_detail[${i}].${field} must be an integer from ${min} to ${INT32_MAX}`);
+    }
+  });
+  const goods = (value as GoodsDetail[]).map(({ goods_id, quantity, price, discount_amount }) => ({
+    goods_id,
+    quantity,
+    price,
+    discount_amount,
+  }));
+  const total = goods.reduce((sum, g) => sum + g.price * g.quantity, 0);
+  if (total > INT32_MAX) badParam(`goods_detail: the order amount (sum of price × quantity, ${total}) must not exceed ${INT32_MAX} fen`);
+  return goods;
 }
 
 /** Inside the weekly window of `fix_available_time`, if the stock has one (seconds of the CST day, 0 = Sunday). */
