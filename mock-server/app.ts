@@ -238,6 +238,8 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
       startedAt: Date.now(),
       callbacks,
       favor: { useCoupon, refundCoupon },
+      // Read-only views for the dashboard: one function per view reads the state (control/state.ts).
+      state: { data: () => store.data, world, clock, callbacks },
       openapi,
       report,
       logger,

@@ -11,6 +11,9 @@ import { favorControlRoutes, type FavorControl } from './favor.js';
 import type { Journal, JournalFilter } from '../journal.js';
 import type { ResolvedOptions } from '../options.js';
 import { controlBody } from './body.js';
+import { dashboardRoutes } from '../dashboard/routes.js';
+import { journalStream } from './journal-stream.js';
+import { stateRoutes, type StateViewDeps } from './state.js';
 import { ClockInputError } from '../clock-input.js';
 import { controlGuard } from './guard.js';
 import type { Logger } from '../log.js';
@@ -33,6 +36,8 @@ export interface ControlDeps {
   openapi?: (serverUrl: string) => unknown;
   /** GET /_mock/report: the contract report of this mock (report/). */
   report?: (options: ReportOptions) => ContractReport;
+  /** GET /_mock/state/… (read-only views, control/state.ts) and the dashboard at /_mock/ui (dashboard/). */
+  state?: StateViewDeps;
   /** Where a bug's details go (the reply says only 系统错误). */
   logger?: Logger;
 }
@@ -109,6 +114,10 @@ export function controlRoutes(deps: ControlDeps): Hono {
   app.get('/credentials', (c) => c.json(deps.credentials));
 
   app.get('/journal', (c) => c.json(journalAnswer(deps.journal, c.req.query())));
+  // The same filters as a server-sent event stream (journal-stream.ts): the dashboard's live journal.
+  app.get('/journal/stream', (c) =>
+    journalStream(c, (seq) => journalAnswer(deps.journal, { ...c.req.query(), since_seq: String(seq) }).entries),
+  );
   if (deps.openapi) app.get('/openapi.json', (c) => c.json(deps.openapi!(baseUrlOf(c, deps.options))));
 
   app.delete('/journal', (c) => {
@@ -128,6 +137,10 @@ export function controlRoutes(deps: ControlDeps): Hono {
 
   if (deps.callbacks) app.route('/callbacks', callbackControlRoutes(deps.callbacks));
   if (deps.favor) app.route('/favor', favorControlRoutes(deps.favor));
+  if (deps.state) {
+    app.route('/state', stateRoutes(deps.state));
+    app.route('/ui', dashboardRoutes());
+  }
 
   app.all('*', () => controlError(404, 'NOT_FOUND', 'no such control operation'));
   return app;
