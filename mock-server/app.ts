@@ -138,7 +138,7 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
   const store = input.dataFile ? await fileStore(input.dataFile, () => initialState(world)) : memoryStore(initialState(world));
   const clock = new Clock(store.data.clock, () => store.commit());
   // Silent unless asked (the CLI's start asks for pretty): a test suite's output stays its own.
-  const logger = createLogger(input.log ?? 'silent', { write: input.logWrite });
+  const logger = createLogger(input.log ?? 'silent', { write: input.logWrite, color: input.logColor });
   const journal = new Journal({ capacity: options.journalSize, maxBytes: options.journalBytes, onAdd: (e) => logger.request(e) });
   const credentials = credentialsOf(world);
   const callbacks = new CallbackDispatcher(

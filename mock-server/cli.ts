@@ -13,7 +13,10 @@ import { DEFAULT_PROXY_PORT, parseUpstream } from './proxy/upstream.js';
 import { credentialsOf, envBlock } from './credentials.js';
 import { reportCommand } from './report/cli-report.js';
 import { REPORT_FORMATS, type ReportFormat } from './report/format.js';
-import { startMock } from './server.js';
+import { execCommand } from './cli/exec.js';
+import { LOG_FORMATS, type LogFormat } from './log.js';
+import { startMock, type StartOptions } from './server.js';
+import { didYouMean } from './suggest.js';
 import { loadWorld } from './world.js';
 
 export const DEFAULT_PORT = 8750;
@@ -24,6 +27,11 @@ const USAGE = `wxpay-mock ${VERSION} — local emulator of the WeChat Pay APIv3 
 Usage:
   wxpay-mock [start] [options]        start the mock
   wxpay-mock credentials [--json]     print the fixture credentials (no server)
+  wxpay-mock exec [options] [--report-strict] [--format F] [--out FILE] -- <command> [args…]
+                                      start the mock (in memory unless --data), run the command with
+                                      WXPAY_MOCK_URL and the credentials env, stop the mock, print the
+                                      report; exit with the command's status (1 with --report-strict
+                                      when the command passed but the report has a violation)
   wxpay-mock use-coupon <coupon_id> [--url URL] [--consume-mchid M] [--transaction-id T]
              [--consume-time T] [--wait attempt|settled|none] [--json]
                                       use a coupon on a running mock (default URL: $WXPAY_MOCK_URL or
@@ -57,6 +65,12 @@ Options:
   --strict                 (start) also refuse fields the contracts mark x-not-open;
                            (report) warnings fail the report too
   --journal-size N         requests kept in the journal (default 2000; the report reads it)
+  --journal-bytes N        bytes the journal keeps, as JSON (default 33554432 = 32 MiB)
+  --log F                  console log: pretty (default for start and exec), json (one object per
+                           line, for CI logs) or silent; exec logs to stderr
+  --allow-host H           (repeatable) another Host name the control API answers, besides localhost,
+                           127.0.0.1, [::1] and --base-url's host (DNS-rebinding guard)
+  --report-strict          (exec) exit 1 when the command passed but the report has a violation
   --format F, --out FILE   (report) text (default), json or junit; write it to FILE (stdout: text)
   --server URL             (openapi) the URL put in "servers"
   --upstream URL           (proxy) where requests go: scheme://host[:port]
@@ -76,49 +90,76 @@ function intOption(name: string, value: string | undefined, min: number, max: nu
   return Number(value);
 }
 
-function parse(argv: string[]) {
+const CLI_OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  data: { type: 'string' },
+  'in-memory': { type: 'boolean' },
+  seed: { type: 'string' },
+  'relax-headers': { type: 'boolean' },
+  'strict-notify-url': { type: 'boolean' },
+  'relax-media-urls': { type: 'boolean' },
+  'real-bill-urls': { type: 'boolean' },
+  'allow-remote-control': { type: 'boolean' },
+  'base-url': { type: 'string' },
+  fixtures: { type: 'string' },
+  'callback-time-scale': { type: 'string' },
+  'callback-probe': { type: 'boolean' },
+  strict: { type: 'boolean' },
+  'journal-size': { type: 'string' },
+  'journal-bytes': { type: 'string' },
+  log: { type: 'string' },
+  'allow-host': { type: 'string', multiple: true },
+  'report-strict': { type: 'boolean' },
+  format: { type: 'string' },
+  out: { type: 'string' },
+  url: { type: 'string' },
+  server: { type: 'string' },
+  upstream: { type: 'string' },
+  'consume-mchid': { type: 'string' },
+  'transaction-id': { type: 'string' },
+  'consume-time': { type: 'string' },
+  wait: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+const OPTION_NAMES = Object.keys(CLI_OPTIONS);
+
+/** parseArgs' refusal of an unknown flag, with the nearest known one. */
+function unknownOption(err: Error & { code?: string }, known: string[]): UsageError {
+  const name = /Unknown option '(-{1,2}[^']*)'/.exec(err.message)?.[1];
+  if (err.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || !name) return new UsageError(err.message);
+  return new UsageError(`unknown option ${name}${didYouMean(name.replace(/^-+/, ''), known, '--')}`);
+}
+
+const COMMANDS = ['start', 'credentials', 'exec', 'use-coupon', 'report', 'openapi', 'proxy'];
+
+function parse(input: string[]) {
+  // exec: everything after the first `--` is the command, passed through untouched.
+  const [execAt, dashes] = [input.indexOf('exec'), input.indexOf('--')];
+  const split = execAt !== -1 && dashes > execAt ? dashes : -1;
+  const argv = split === -1 ? input : input.slice(0, split);
+  const execCommandLine = split === -1 ? [] : input.slice(split + 1);
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        data: { type: 'string' },
-        'in-memory': { type: 'boolean' },
-        seed: { type: 'string' },
-        'relax-headers': { type: 'boolean' },
-        'strict-notify-url': { type: 'boolean' },
-        'relax-media-urls': { type: 'boolean' },
-        'real-bill-urls': { type: 'boolean' },
-        'allow-remote-control': { type: 'boolean' },
-        'base-url': { type: 'string' },
-        fixtures: { type: 'string' },
-        'callback-time-scale': { type: 'string' },
-        'callback-probe': { type: 'boolean' },
-        strict: { type: 'boolean' },
-        'journal-size': { type: 'string' },
-        format: { type: 'string' },
-        out: { type: 'string' },
-        url: { type: 'string' },
-        server: { type: 'string' },
-        upstream: { type: 'string' },
-        'consume-mchid': { type: 'string' },
-        'transaction-id': { type: 'string' },
-        'consume-time': { type: 'string' },
-        wait: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
+      options: CLI_OPTIONS,
     });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw unknownOption(err as Error, OPTION_NAMES);
   }
   const { values, positionals } = parsed;
   const command = positionals[0] ?? 'start';
+  if (command === 'exec') {
+    if (positionals.length > 1 || !execCommandLine.length)
+      throw new UsageError('exec runs one command after --: wxpay-mock exec [options] -- <command> [args…]');
+    if (values.format !== undefined && !(REPORT_FORMATS as readonly string[]).includes(values.format))
+      throw new UsageError(`--format must be ${REPORT_FORMATS.join(', ')}, got "${values.format}"`);
+  } else if (values['report-strict']) throw new UsageError('--report-strict belongs to exec (report has --strict)');
   if (command === 'use-coupon') {
     if (positionals.length !== 2) throw new UsageError('use-coupon takes one coupon id: wxpay-mock use-coupon <coupon_id> [--url URL]');
     if (values.wait !== undefined && !['attempt', 'settled', 'none'].includes(values.wait))
@@ -140,8 +181,14 @@ function parse(argv: string[]) {
     } catch (err) {
       throw new UsageError(`--upstream: ${(err as Error).message}`);
     }
-  } else if (!['start', 'credentials'].includes(command) || positionals.length > 1)
-    throw new UsageError(`unknown command "${positionals.join(' ')}"`);
+  } else if (command !== 'exec' && (!['start', 'credentials'].includes(command) || positionals.length > 1))
+    throw new UsageError(
+      COMMANDS.includes(command)
+        ? `${command} takes no arguments, got "${positionals.slice(1).join(' ')}"`
+        : `unknown command "${command}"${didYouMean(command, COMMANDS)}`,
+    );
+  if (values.log !== undefined && !(LOG_FORMATS as readonly string[]).includes(values.log))
+    throw new UsageError(`--log must be ${LOG_FORMATS.join(', ')}, got "${values.log}"`);
   if (values.data && values['in-memory']) throw new UsageError('--data and --in-memory exclude each other');
   if (values['base-url']) {
     try {
@@ -157,9 +204,40 @@ function parse(argv: string[]) {
     command,
     positionals,
     values,
+    execCommandLine,
+    journalBytes: intOption('journal-bytes', values['journal-bytes'], 1024, 2 ** 40),
     port: intOption('port', values.port, 0, 65535),
     seed: intOption('seed', values.seed, 0, 2 ** 31 - 1),
     journalSize: intOption('journal-size', values['journal-size'], 1, 10_000_000),
+  };
+}
+
+type Parsed = ReturnType<typeof parse>;
+
+/** The mock's options from the flags (start and exec); the log is pretty unless --log says otherwise. */
+function startOptions(args: Parsed, dataFile: string | undefined, logWrite?: (text: string) => void, color?: boolean): StartOptions {
+  const { values } = args;
+  return {
+    port: args.port ?? DEFAULT_PORT,
+    host: values.host,
+    dataFile,
+    seed: args.seed,
+    fixturesDir: values.fixtures,
+    relaxHeaders: values['relax-headers'],
+    strictNotifyUrl: values['strict-notify-url'],
+    relaxMediaUrls: values['relax-media-urls'],
+    realBillUrls: values['real-bill-urls'],
+    allowRemoteControl: values['allow-remote-control'],
+    baseUrl: values['base-url'],
+    callbackTimeScale: values['callback-time-scale'] === undefined ? undefined : Number(values['callback-time-scale']),
+    callbackProbe: values['callback-probe'],
+    strictContracts: values.strict,
+    journalSize: args.journalSize,
+    journalBytes: args.journalBytes,
+    allowHosts: values['allow-host'],
+    log: (values.log as LogFormat | undefined) ?? 'pretty',
+    logWrite,
+    logColor: color,
   };
 }
 
@@ -236,29 +314,30 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  if (args.command === 'exec') {
+    // In memory unless --data: each run starts from the fixtures, as a CI job expects.
+    const dataFile = values.data ? resolve(values.data) : undefined;
+    if (dataFile) mkdirSync(dirname(dataFile), { recursive: true });
+    return execCommand(
+      {
+        command: args.execCommandLine,
+        // The log goes to stderr: the command's stdout stays its own.
+        start: startOptions(args, dataFile, (text) => process.stderr.write(text), process.stderr.isTTY === true),
+        format: (values.format as ReportFormat | undefined) ?? 'text',
+        out: values.out,
+        reportStrict: values['report-strict'] ?? false,
+      },
+      (t) => process.stdout.write(t),
+      (t) => process.stderr.write(t),
+    );
+  }
+
   const dataFile = values['in-memory'] ? undefined : resolve(values.data ?? DEFAULT_DATA_FILE);
   if (dataFile) mkdirSync(dirname(dataFile), { recursive: true });
-  const running = await startMock({
-    port: args.port ?? DEFAULT_PORT,
-    host: values.host,
-    dataFile,
-    seed: args.seed,
-    fixturesDir: values.fixtures,
-    relaxHeaders: values['relax-headers'],
-    strictNotifyUrl: values['strict-notify-url'],
-    relaxMediaUrls: values['relax-media-urls'],
-    realBillUrls: values['real-bill-urls'],
-    allowRemoteControl: values['allow-remote-control'],
-    baseUrl: values['base-url'],
-    callbackTimeScale: values['callback-time-scale'] === undefined ? undefined : Number(values['callback-time-scale']),
-    callbackProbe: values['callback-probe'],
-    strictContracts: values.strict,
-    journalSize: args.journalSize,
-  });
+  const running = await startMock(startOptions(args, dataFile));
   process.stdout.write(
     `# wxpay-mock ${VERSION} listening on ${running.url} (data: ${dataFile ?? 'in memory'})\n${envBlock(running.credentials, running.url)}\n`,
   );
-
   await new Promise<void>((resolveStop) => {
     const stop = (signal: string) => {
       process.stderr.write(`# wxpay-mock: ${signal}, flushing and exiting\n`);

@@ -64,29 +64,37 @@ export function credentialsOf(world: World): Credentials {
 
 const shellQuote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
 
-/** A block a CI script can `eval`: the first merchant (the coupon creator), then every merchant by index. */
-export function envBlock(credentials: Credentials, url?: string): string {
-  const lines: string[] = [];
-  const put = (k: string, v: string) => lines.push(`export ${k}=${shellQuote(v)}`);
-  if (url) put('WXPAY_MOCK_URL', url);
+/** The env a client's suite reads: the first merchant (the coupon creator), then every merchant by index (`wxpay-mock exec` exports it). */
+export function envVars(credentials: Credentials, url?: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  if (url) vars.WXPAY_MOCK_URL = url;
   const first = credentials.merchants[0];
-  put('WXPAY_MCHID', first.mchid);
-  put('WXPAY_MERCHANT_SERIAL_NO', first.merchant_serial_no);
-  put('WXPAY_MERCHANT_PRIVATE_KEY_PATH', first.merchant_private_key_path);
-  put('WXPAY_MERCHANT_CERTIFICATE_PATH', first.merchant_certificate_path);
-  put('WXPAY_APIV3_KEY', first.apiv3_key);
-  put('WXPAY_APPID', first.appids[0] ?? '');
-  put('WXPAY_PLATFORM_SERIAL_NO', credentials.platform_serial_no);
-  put('WXPAY_PLATFORM_CERTIFICATE_PATH', credentials.platform_certificate_path);
-  put('WXPAY_PUBLIC_KEY_ID', credentials.public_key_id);
-  put('WXPAY_PUBLIC_KEY_PATH', credentials.public_key_path);
+  Object.assign(vars, {
+    WXPAY_MCHID: first.mchid,
+    WXPAY_MERCHANT_SERIAL_NO: first.merchant_serial_no,
+    WXPAY_MERCHANT_PRIVATE_KEY_PATH: first.merchant_private_key_path,
+    WXPAY_MERCHANT_CERTIFICATE_PATH: first.merchant_certificate_path,
+    WXPAY_APIV3_KEY: first.apiv3_key,
+    WXPAY_APPID: first.appids[0] ?? '',
+    WXPAY_PLATFORM_SERIAL_NO: credentials.platform_serial_no,
+    WXPAY_PLATFORM_CERTIFICATE_PATH: credentials.platform_certificate_path,
+    WXPAY_PUBLIC_KEY_ID: credentials.public_key_id,
+    WXPAY_PUBLIC_KEY_PATH: credentials.public_key_path,
+  });
   credentials.merchants.forEach((m, i) => {
     const p = `WXPAY_MERCHANT${i + 1}_`;
-    put(`${p}MCHID`, m.mchid);
-    put(`${p}SERIAL_NO`, m.merchant_serial_no);
-    put(`${p}PRIVATE_KEY_PATH`, m.merchant_private_key_path);
-    put(`${p}CERTIFICATE_PATH`, m.merchant_certificate_path);
-    put(`${p}APIV3_KEY`, m.apiv3_key);
+    vars[`${p}MCHID`] = m.mchid;
+    vars[`${p}SERIAL_NO`] = m.merchant_serial_no;
+    vars[`${p}PRIVATE_KEY_PATH`] = m.merchant_private_key_path;
+    vars[`${p}CERTIFICATE_PATH`] = m.merchant_certificate_path;
+    vars[`${p}APIV3_KEY`] = m.apiv3_key;
   });
-  return lines.join('\n');
+  return vars;
+}
+
+/** A block a CI script can `eval`: envVars as `export K='v'` lines. */
+export function envBlock(credentials: Credentials, url?: string): string {
+  return Object.entries(envVars(credentials, url))
+    .map(([k, v]) => `export ${k}=${shellQuote(v)}`)
+    .join('\n');
 }

@@ -36,6 +36,8 @@ export interface MockOptions {
   log?: import('./log.js').LogFormat;
   /** Where log lines go (default process.stdout, colored when it is a TTY). */
   logWrite?: (text: string) => void;
+  /** Color the log (default: when it goes to process.stdout and that is a TTY, unless NO_COLOR is set). */
+  logColor?: boolean;
   /**
    * More Host names the control API (/_mock/) answers, besides localhost, 127.0.0.1, [::1] and the
    * host of `baseUrl` (DNS-rebinding guard). `*` answers any Host.
@@ -132,6 +134,7 @@ const OPTION_CHECKS: Record<keyof MockOptions, Check> = {
   handlers: 'any',
   log: 'log',
   logWrite: 'any',
+  logColor: 'boolean',
   allowHosts: 'hosts',
 };
 
