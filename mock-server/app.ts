@@ -27,6 +27,8 @@ import { controlRoutes } from './control/routes.js';
 import { credentialsOf, type Credentials } from './credentials.js';
 import type { ApiError } from './errors.js';
 import { Journal, type JournalEntry, type JournalFilter } from './journal.js';
+import { CallbackChaos, type ChaosEvent, type ChaosRule } from './callbacks/chaos.js';
+import { FaultSet, type FaultRule, type RuleStore } from './faults/index.js';
 import { createLogger } from './log.js';
 import { handlers as defaultHandlers } from './operations/index.js';
 import {
@@ -93,6 +95,12 @@ export interface MockApp {
    * that verifies signatures refuses it. The result (`refused` / `accepted` / `inconclusive`) is in the report.
    */
   checkCallbackHandler(options?: HandlerCheckOptions): Promise<HandlerCheck>;
+  /**
+   * Fault injection (docs/guides/faults.md): rules that break this mock's replies on purpose
+   * (`add`, `list`, `get`, `remove`, `clear`), and `callbacks`: chaos for COUPON.USE deliveries, with
+   * `log()` of what each handler answered. In memory; reset clears them (back to `--fault` rules).
+   */
+  faults: RuleStore<FaultRule> & { callbacks: RuleStore<ChaosRule> & { log(filter?: { notification_id?: string }): ChaosEvent[] } };
   /** The contract report: coverage, violations, signature failures, callback deliveries, handler checks (report/). */
   report(options?: ReportOptions): ContractReport;
   /** Back to the fixtures: state, clock and journal. */
@@ -146,6 +154,27 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
     { ...resolveCallbackOptions(input), validate: options.validateResponses },
   );
   callbacks.onAttempt((record, attempt) => logger.callback(record, attempt, MAX_ATTEMPTS));
+  const faultRules = new FaultSet({
+    platform: world.platform,
+    contracts: new Map(operations.map((o) => [o.contract.operationId, o.contract])),
+    startup: input.faults,
+  });
+  const chaos = new CallbackChaos({ dispatcher: callbacks, clock, world, logSize: callbacks.options.logSize });
+  const faults: MockApp['faults'] = {
+    add: (rule) => faultRules.add(rule),
+    list: () => faultRules.list(),
+    get: (id) => faultRules.get(id),
+    remove: (id) => faultRules.remove(id),
+    clear: () => faultRules.clear(),
+    callbacks: {
+      add: (rule) => chaos.add(rule),
+      list: () => chaos.list(),
+      get: (id) => chaos.get(id),
+      remove: (id) => chaos.remove(id),
+      clear: () => chaos.clear(),
+      log: (filter) => chaos.log(filter),
+    },
+  };
   const deliveries: Deliveries = Object.assign((filter?: DeliveryFilter) => callbacks.list(filter), {
     get: (id: string) => callbacks.get(id),
     waitFor: (id: string, o?: WaitOptions) => callbacks.waitFor(id, o),
@@ -166,6 +195,8 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
   const reset = async () => {
     await store.replace(initialState(world));
     callbacks.reset();
+    faultRules.reset();
+    chaos.reset();
     clock.attach(store.data.clock);
     journal.clear();
   };
@@ -183,7 +214,7 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
     );
 
   const app = new Hono();
-  const env = { world, store, clock, journal, options };
+  const env = { world, store, clock, journal, options, faults: faultRules };
   /** A request answered before any operation saw it: one protocol finding, no operation, no caller. */
   const journalUnrouted = (c: Context, target: string, requestId: string, status: number, error: ApiError | undefined, issue: string) =>
     journal.add({
@@ -243,6 +274,7 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
       openapi,
       report,
       logger,
+      faults,
     }),
   );
 
@@ -288,6 +320,7 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
     refundCoupon,
     onCouponUsed: (listener) => favor.onCouponUsed(listener),
     checkCallbackHandler: (o) => callbacks.checkHandler(o),
+    faults,
     report,
     reset,
     journal: (filter) => journal.list(filter),

@@ -35,6 +35,8 @@ export interface JournalEntry {
   message: string | null;
   duration_ms: number;
   findings: Finding[];
+  /** A fault injected on purpose (faults/): never a contract finding; the report lists it apart. */
+  fault?: import('./faults/request.js').InjectedFault;
 }
 
 export interface JournalFilter {

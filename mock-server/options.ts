@@ -64,6 +64,13 @@ export interface MockOptions {
   callbackConcurrency?: number;
   /** Settled deliveries kept in the log (default 1000; pending ones are never dropped). */
   callbackLogSize?: number;
+  /**
+   * Fault rules installed at start (`--fault`): JSON rules or one-line texts (faults/rules.ts); reset
+   * restores them. More at run time through `mock.faults` or /_mock/faults.
+   */
+  faults?: (import('./faults/rules.js').FaultRuleSpec | string)[];
+  /** Honour the per-request `Wechatpay-Mock-Fault` header (default false: the header is ignored). */
+  allowFaultHeader?: boolean;
   /** Replace the handler registry (tests of the start-up checks). */
   handlers?: Record<string, import('./operations/types.js').Handler>;
 }
@@ -82,6 +89,7 @@ export interface ResolvedOptions extends Required<
     | 'relaxMediaUrls'
     | 'realBillUrls'
     | 'allowHosts'
+    | 'allowFaultHeader'
   >
 > {
   baseUrl?: string;
@@ -99,6 +107,7 @@ export function resolveOptions(o: MockOptions): ResolvedOptions {
     journalSize: o.journalSize ?? 2000,
     journalBytes: o.journalBytes ?? DEFAULT_JOURNAL_BYTES,
     allowHosts: o.allowHosts ?? [],
+    allowFaultHeader: o.allowFaultHeader ?? false,
     bodyLimit: o.bodyLimit ?? 1024 * 1024,
     baseUrl: o.baseUrl,
   };
@@ -136,6 +145,8 @@ const OPTION_CHECKS: Record<keyof MockOptions, Check> = {
   logWrite: 'any',
   logColor: 'boolean',
   allowHosts: 'hosts',
+  faults: 'any',
+  allowFaultHeader: 'boolean',
 };
 
 const valid: Record<Check, [(v: unknown) => boolean, string]> = {

@@ -12,6 +12,7 @@ import type { Clock } from './clock.js';
 import { describe, echo, firstError, valueAt, type Location } from './contract/messages.js';
 import type { CompiledOperation, NotOpenField } from './contract/registry.js';
 import { ApiError } from './errors.js';
+import { FAULT_HEADER, NO_FAULT, type FaultSet, type RequestFault } from './faults/index.js';
 import type { Finding, Journal } from './journal.js';
 import type { Handler, OperationContext, OperationResult } from './operations/types.js';
 import type { ResolvedOptions } from './options.js';
@@ -28,6 +29,8 @@ export interface PipelineEnv {
   clock: Clock;
   journal: Journal;
   options: ResolvedOptions;
+  /** Fault rules (faults/): absent or empty, every request goes through untouched. */
+  faults?: FaultSet;
 }
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -426,6 +429,7 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
     let caller: VerifiedCaller | undefined;
     let response: Response;
     let failure: ApiError | undefined;
+    let fault: RequestFault = NO_FAULT;
     // Until the handler runs, a refusal is about the request's form: journaled as a protocol finding
     // unless the signature or contract check already said why.
     let inHandler = false;
@@ -465,6 +469,15 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
           : noBody(raw, header('content-type'), findings);
       const params = c.req.param() as Record<string, string>;
       const { query, headers } = checkRequest(op, { target, params, header, body: { value: body } }, options.strictContracts, findings);
+      // A fault is decided once the request would reach its handler (faults/request.ts: where each acts).
+      fault =
+        env.faults?.forRequest({
+          contract,
+          mchid: caller.auth.mchid,
+          method: req.method,
+          target,
+          header: options.allowFaultHeader ? header(FAULT_HEADER.toLowerCase()) : null,
+        }) ?? NO_FAULT;
 
       let dirty = false;
       const fields: Omit<OperationContext, 'baseUrl'> = {
@@ -489,8 +502,10 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
       };
       const ctx: OperationContext = Object.assign(new LazyBaseUrl(c, options), fields);
       inHandler = true;
+      await fault.beforeHandler();
       const result: OperationResult = await handler(ctx);
       if (dirty) await store.commit();
+      fault.afterCommit();
       response = await reply(op, result, ctx, requestId, findings, options);
     } catch (err) {
       ({ response, error: failure } = errorResponse(err, requestId));
@@ -504,6 +519,7 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
       }
     }
 
+    response = await fault.reply(response, c.env);
     journal.add({
       time: new Date().toISOString(),
       virtual_time: rfc3339(clock.nowMs(), { millis: true }),
@@ -517,6 +533,7 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
       message: failure?.message ?? null,
       duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
       findings,
+      ...fault.journal(),
     });
     return response;
   };

@@ -19,7 +19,14 @@ import { signingKeyOf, type SigningKey } from '../protocol/sign-response.js';
 import type { Store } from '../store/store.js';
 import { rfc3339 } from '../time.js';
 import type { World } from '../world.js';
-import { plaintextOf, syntheticCouponUse, verdictOf, type HandlerCheck, type HandlerCheckOptions } from './handler-check.js';
+import {
+  conformanceCases,
+  plaintextOf,
+  syntheticCouponUse,
+  verdictOf,
+  type HandlerCheck,
+  type HandlerCheckOptions,
+} from './handler-check.js';
 import { buildCouponUseNotification, callbackHeaders } from './notification.js';
 import { describeErrors, type CallbackSchemas } from './schemas.js';
 import type { CallbackState, DeliveryAttempt, DeliveryFilter, DeliveryHandle, DeliveryRecord, WaitOptions } from './types.js';
@@ -69,7 +76,7 @@ interface Waiter {
   resolve(rec: DeliveryRecord): void;
 }
 
-interface PostResult {
+export interface PostResult {
   status: number | null;
   body: string;
   error: string | null;
@@ -114,6 +121,8 @@ export class CallbackDispatcher {
   private attemptListeners = new Set<(record: DeliveryRecord, attempt: DeliveryAttempt) => void>();
   /** Handler checks of this run (handler-check.ts), oldest first; cleared on reset. */
   private checks: HandlerCheck[] = [];
+  /** Callback chaos (chaos.ts): when a new delivery's first attempt is due; null holds it until `release`. */
+  private firstDue?: (record: DeliveryRecord) => number | null | undefined;
   private unsubscribe: () => void;
   private readonly httpAgent: HttpAgent;
   private readonly httpsAgent: HttpsAgent;
@@ -222,7 +231,8 @@ export class CallbackDispatcher {
     const snapshot = clone(record);
     const settled = this.settledPromise(record);
     const durable = this.deps.store.commit();
-    this.due.set(record.id, record.next_attempt_at_ms!);
+    const chaos = record.round === 1 && !record.attempts.length ? this.firstDue?.(record) : undefined;
+    if (chaos !== null) this.due.set(record.id, chaos ?? record.next_attempt_at_ms!);
     this.pump();
     await durable;
     return { record: snapshot, settled };
@@ -256,13 +266,17 @@ export class CallbackDispatcher {
     const built = buildCouponUseNotification({ plaintext: coupon, apiv3Key, createTimeMs: clock.nowMs() });
     const time = new Date().toISOString();
     const virtual_time = rfc3339(clock.nowMs(), { millis: true });
-    const { headers, latency_ms, ...result } = await this.exchange(
+    const key = signingKeyOf(world.platform, merchant.merchant.verification_mode);
+    const { headers, latency_ms, ...result } = await this.exchange(url, built.body, key, true, new AbortController().signal);
+    // The rest of the table (handler-check.ts): each bad kind, the valid notification, a duplicate, the time limit.
+    const table = await conformanceCases({
+      send: (h, b) => this.sendRaw(url, h, b),
       url,
-      built.body,
-      signingKeyOf(world.platform, merchant.merchant.verification_mode),
-      true,
-      new AbortController().signal,
-    );
+      body: built.body,
+      key,
+      probe: { status: result.status, latency_ms, error: result.error },
+      limitMs: this.options.timeoutMs,
+    });
     const check: HandlerCheck = {
       seq: (this.checks.at(-1)?.seq ?? 0) + 1,
       time,
@@ -275,10 +289,30 @@ export class CallbackDispatcher {
       latency_ms,
       headers,
       response_body: result.body,
+      ...table,
     };
     this.checks.push(check);
     if (this.checks.length > this.options.logSize) this.checks.shift();
     return structuredClone(check);
+  }
+
+  /** Lets callback chaos (chaos.ts) delay or hold new deliveries. */
+  setChaos(firstDue: (record: DeliveryRecord) => number | null | undefined): void {
+    this.firstDue = firstDue;
+  }
+
+  /** A held delivery's first attempt is due at `atMs` (virtual). */
+  release(id: string, atMs: number): void {
+    if (this.log.get(id)?.state !== 'pending' || this.inflight.has(id) || this.queued.has(id)) return;
+    this.due.set(id, atMs);
+    this.pump();
+  }
+
+  /** One POST outside any delivery (chaos, handler checks): same agents and timeout as attempts, timed. */
+  async sendRaw(url: URL, headers: Record<string, string>, body: string): Promise<PostResult & { latency_ms: number }> {
+    const started = performance.now();
+    const result = await this.post(url, headers, body, new AbortController().signal);
+    return { ...result, latency_ms: Math.round((performance.now() - started) * 1000) / 1000 };
   }
 
   handlerChecks(): HandlerCheck[] {

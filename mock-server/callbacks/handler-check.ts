@@ -6,7 +6,10 @@
  * timeout and agents as real attempts); this module says what to send and what the answer means.
  */
 import { decryptResource } from '../protocol/aead.js';
+import type { SigningKey } from '../protocol/sign-response.js';
 import { rfc3339 } from '../time.js';
+import { BAD_NOTIFICATIONS, BAD_NOTIFICATION_TEXT, badNotification, type BadNotification } from './bad-notifications.js';
+import { callbackHeaders } from './notification.js';
 
 export type HandlerVerdict = 'refused' | 'accepted' | 'inconclusive';
 
@@ -36,6 +39,99 @@ export interface HandlerCheck {
   error: string | null;
   headers: Record<string, string>;
   response_body: string;
+  /** The conformance table: one verdict per case (the probe above is the first). */
+  cases: HandlerCase[];
+  /** Every case passed. */
+  passed: boolean;
+}
+
+export type HandlerCaseName = 'signtest-probe' | BadNotification | 'valid' | 'duplicate' | 'time-limit';
+
+/** One row of the table: what was sent, what a correct handler answers, what this one answered. */
+export interface HandlerCase {
+  case: HandlerCaseName;
+  /** What was sent, in words. */
+  sent: string;
+  expect: string;
+  status: number | null;
+  latency_ms: number | null;
+  /** pass / fail; inconclusive: no answer came (connection refused, reset), so nothing can be said. */
+  verdict: 'pass' | 'fail' | 'inconclusive';
+  /** Why it failed or is inconclusive (null on pass). */
+  error: string | null;
+}
+
+type Answer = { status: number | null; latency_ms: number; error: string | null };
+
+const timedOut = (a: Answer) => a.status === null && !!a.error?.startsWith('timeout');
+
+/** A bad notification's row: refused (any non-2xx answer) passes. */
+function refusalCase(name: HandlerCaseName, sent: string, a: Answer): HandlerCase {
+  const base = { case: name, sent, expect: 'refused: a non-2xx answer', status: a.status, latency_ms: a.latency_ms };
+  if (a.status === null) return { ...base, verdict: 'inconclusive', error: `no answer (${a.error ?? 'unknown error'})` };
+  if (a.status >= 200 && a.status < 300)
+    return { ...base, verdict: 'fail', error: `HTTP ${a.status}: the handler accepted a notification it must refuse (${sent})` };
+  return { ...base, verdict: 'pass', error: null };
+}
+
+/** A valid notification's row: 200 or 204 (the only answers WeChat Pay counts as received) within the limit. */
+function acceptanceCase(name: HandlerCaseName, sent: string, a: Answer, limitMs: number): HandlerCase {
+  const base = { case: name, sent, expect: 'accepted: HTTP 200 or 204', status: a.status, latency_ms: a.latency_ms };
+  if (timedOut(a)) return { ...base, verdict: 'fail', error: `no answer within ${limitMs} ms` };
+  if (a.status === null) return { ...base, verdict: 'inconclusive', error: `no answer (${a.error ?? 'unknown error'})` };
+  if (a.status !== 200 && a.status !== 204)
+    return { ...base, verdict: 'fail', error: `HTTP ${a.status}: only 200 and 204 count as received; WeChat Pay would retry` };
+  return { ...base, verdict: 'pass', error: null };
+}
+
+/**
+ * The conformance run after the probe: each bad notification (bad-notifications.ts), then the valid
+ * one, then the same again (a duplicate), then the time limit over all answers. Sent one by one, each
+ * answered (or timed out) before the next.
+ */
+export async function conformanceCases(input: {
+  send: (headers: Record<string, string>, body: string) => Promise<Answer>;
+  url: URL;
+  body: string;
+  key: SigningKey;
+  probe: Answer;
+  limitMs: number;
+}): Promise<{ cases: HandlerCase[]; passed: boolean }> {
+  const { send, url, body, key, limitMs } = input;
+  const answers: Answer[] = [input.probe];
+  const cases: HandlerCase[] = [
+    refusalCase('signtest-probe', 'signed WECHATPAY/SIGNTEST/ (the probe WeChat Pay sends now and then)', input.probe),
+  ];
+  for (const kind of BAD_NOTIFICATIONS) {
+    const bad = await badNotification(kind, url, body, key);
+    const a = await send(bad.headers, bad.body);
+    answers.push(a);
+    cases.push(refusalCase(kind, BAD_NOTIFICATION_TEXT[kind], a));
+  }
+  for (const [name, sent] of [
+    ['valid', 'a valid notification'],
+    ['duplicate', 'the same notification again (same id and body, fresh signature)'],
+  ] as const) {
+    const a = await send(await callbackHeaders(url, body, key), body);
+    answers.push(a);
+    cases.push(acceptanceCase(name, sent, a, limitMs));
+  }
+  const answered = answers.filter((a) => a.status !== null);
+  const late = answers.filter((a) => timedOut(a) || (a.status !== null && a.latency_ms > limitMs));
+  const slowest = Math.max(0, ...answered.map((a) => a.latency_ms));
+  cases.push({
+    case: 'time-limit',
+    sent: `every request above`,
+    expect: `each answered within ${limitMs} ms`,
+    status: null,
+    latency_ms: slowest,
+    ...(late.length
+      ? { verdict: 'fail' as const, error: `${late.length} request(s) not answered within ${limitMs} ms` }
+      : answered.length
+        ? { verdict: 'pass' as const, error: null }
+        : { verdict: 'inconclusive' as const, error: 'no request was answered' }),
+  });
+  return { cases, passed: cases.every((c) => c.verdict === 'pass') };
 }
 
 export const ACCEPTED_PROBE =

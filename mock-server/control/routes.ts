@@ -8,6 +8,7 @@ import type { CallbackDispatcher } from '../callbacks/dispatcher.js';
 import type { Clock } from '../clock.js';
 import type { Credentials } from '../credentials.js';
 import { favorControlRoutes, type FavorControl } from './favor.js';
+import { faultControlRoutes, type RuleStore } from '../faults/index.js';
 import type { Journal, JournalFilter } from '../journal.js';
 import type { ResolvedOptions } from '../options.js';
 import { controlBody } from './body.js';
@@ -40,6 +41,8 @@ export interface ControlDeps {
   state?: StateViewDeps;
   /** Where a bug's details go (the reply says only 系统错误). */
   logger?: Logger;
+  /** /_mock/faults and /_mock/faults/callbacks (faults/routes.ts). */
+  faults?: RuleStore<unknown> & { callbacks: RuleStore<unknown> & { log(filter?: { notification_id?: string }): unknown[] } };
 }
 
 const controlError = (status: number, code: string, message: string) => jsonResponse(status, { code, message });
@@ -136,6 +139,7 @@ export function controlRoutes(deps: ControlDeps): Hono {
   });
 
   if (deps.callbacks) app.route('/callbacks', callbackControlRoutes(deps.callbacks));
+  if (deps.faults) app.route('/faults', faultControlRoutes(deps.faults, deps.faults.callbacks));
   if (deps.favor) app.route('/favor', favorControlRoutes(deps.favor));
   if (deps.state) {
     app.route('/state', stateRoutes(deps.state));

@@ -3,6 +3,7 @@
  * GitHub Actions reporters, GitLab, Jenkins). In JUnit a violation is a <failure>, an operation never
  * exercised is <skipped>, a warning is <system-out> (a <failure> in strict mode).
  */
+import type { HandlerCase } from '../callbacks/handler-check.js';
 import type { ContractReport, OperationCoverage, ReportIssue } from './model.js';
 
 export const REPORT_FORMATS = ['text', 'json', 'junit'] as const;
@@ -34,6 +35,13 @@ function issueLines(i: ReportIssue, n: number): string[] {
   const lines = [`  ${n}. ${i.summary}`];
   if (i.diagnostic !== undefined) lines.push(`     sign_information (what the mock verified): ${JSON.stringify(i.diagnostic)}`);
   return lines;
+}
+
+/** One row of a handler check's table (also what `wxpay-mock check-handler` prints). */
+export function handlerCaseLine(k: HandlerCase): string {
+  const answer = k.status === null ? '' : ` HTTP ${k.status}`;
+  const took = k.latency_ms === null ? '' : ` in ${k.latency_ms} ms`;
+  return `${k.verdict.toUpperCase().padEnd(12)} ${k.case.padEnd(22)} expect ${k.expect};${answer}${took}${k.error ? ` — ${k.error}` : ''}`;
 }
 
 function text(r: ContractReport): string {
@@ -83,7 +91,15 @@ function text(r: ContractReport): string {
     out.push(
       `  handler check #${c.seq} → ${c.url} (mchid ${c.mchid}): ${c.verdict}${c.status === null ? '' : ` (HTTP ${c.status} in ${c.latency_ms} ms)`}${c.error ? ` — ${c.error}` : ''}`,
     );
+    for (const k of c.cases ?? []) out.push(`    ${handlerCaseLine(k)}`);
   }
+  const injected = r.injected ?? [];
+  out.push('');
+  out.push(`Injected faults (${injected.length})${injected.length ? ': broken on purpose, not violations' : ': none'}`);
+  for (const f of injected)
+    out.push(
+      `  #${f.seq} ${f.method} ${f.target}${f.operation_id ? ` (${f.operation_id})` : ''}: ${f.action} (${f.rule_id ?? 'header'}) — ${f.note}`,
+    );
   return out.join('\n') + '\n';
 }
 

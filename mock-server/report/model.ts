@@ -45,7 +45,8 @@ export interface ReportOptions {
   source?: string;
 }
 
-export type IssueKind = Finding['kind'] | 'callback-delivery' | 'callback-unverified' | 'callback-inconclusive' | 'journal-truncated';
+export type IssueKind =
+  Finding['kind'] | 'callback-delivery' | 'callback-unverified' | 'callback-inconclusive' | 'callback-handler' | 'journal-truncated';
 
 export interface ReportIssue {
   kind: IssueKind;
@@ -132,6 +133,8 @@ export interface ContractReport {
     warnings: number;
     deliveries: number;
     handler_checks: number;
+    /** Requests broken on purpose by a fault rule or the fault header (faults/): never violations. */
+    injected: number;
   };
   coverage: {
     operations: OperationCoverage[];
@@ -141,6 +144,24 @@ export interface ContractReport {
   violations: ReportIssue[];
   warnings: ReportIssue[];
   callbacks: { deliveries: DeliveryReport[]; handler_checks: HandlerCheck[] };
+  /** The requests a fault was injected into, oldest first: what the client was made to see. */
+  injected: InjectedReport[];
+}
+
+export interface InjectedReport {
+  seq: number;
+  time: string;
+  operation_id: string | null;
+  method: string;
+  target: string;
+  mchid: string | null;
+  status: number;
+  code: string | null;
+  rule_id: string | null;
+  source: 'rule' | 'header';
+  action: string;
+  when?: string;
+  note: string;
 }
 
 const WARNING_KINDS = new Set<string>(['undeclared-query', 'not-open', 'interop']);
@@ -274,6 +295,23 @@ function deliveryReport(r: DeliveryRecord): { report: DeliveryReport; issues: Re
   return { report, issues };
 }
 
+/** The conformance table's failed rows (the probe's row is `checkIssue`'s). */
+function caseIssues(c: HandlerCheck): ReportIssue[] {
+  return (c.cases ?? [])
+    .filter((k) => k.verdict === 'fail' && k.case !== 'signtest-probe')
+    .map((k) => ({
+      kind: 'callback-handler' as const,
+      severity: 'violation' as const,
+      summary: `handler check #${c.seq}: notify handler ${c.url} (mchid ${c.mchid}) failed "${k.case}" (${k.sent}): expected ${k.expect}; ${k.error}`,
+      notification_id: c.notification_id,
+      url: c.url,
+      mchid: c.mchid,
+      status: k.status,
+      time: c.time,
+      issue: k.error ?? undefined,
+    }));
+}
+
 function checkIssue(c: HandlerCheck): ReportIssue | undefined {
   if (c.verdict === 'refused') return undefined;
   const accepted = c.verdict === 'accepted';
@@ -356,7 +394,26 @@ export function buildReport(input: ReportInput, options: ReportOptions = {}): Co
   for (const c of input.handlerChecks ?? []) {
     const issue = checkIssue(c);
     if (issue) issues.push(issue);
+    issues.push(...caseIssues(c));
   }
+
+  const injected: InjectedReport[] = input.journal
+    .filter((e) => e.fault)
+    .map((e) => ({
+      seq: e.seq,
+      time: e.time,
+      operation_id: e.operation_id,
+      method: e.method,
+      target: e.target,
+      mchid: e.mchid,
+      status: e.status,
+      code: e.code,
+      rule_id: e.fault!.rule_id,
+      source: e.fault!.source,
+      action: e.fault!.action,
+      ...(e.fault!.when ? { when: e.fault!.when } : {}),
+      note: e.fault!.note,
+    }));
 
   const violations = issues.filter((i) => i.severity === 'violation');
   const warnings = issues.filter((i) => i.severity === 'warning');
@@ -376,10 +433,12 @@ export function buildReport(input: ReportInput, options: ReportOptions = {}): Co
       warnings: warnings.length,
       deliveries: deliveries.length,
       handler_checks: input.handlerChecks?.length ?? 0,
+      injected: injected.length,
     },
     coverage: { operations: ops, unrouted: [...unrouted.values()] },
     violations,
     warnings,
     callbacks: { deliveries, handler_checks: input.handlerChecks ?? [] },
+    injected,
   };
 }
