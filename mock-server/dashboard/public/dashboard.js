@@ -17,8 +17,8 @@ const REFRESH_MS = 3000;
 // ── helpers ─────────────────────────────────────────────────────────────────────────────────────
 
 /** A control API call; a refusal throws with the API's code and message. */
-async function api(path, body) {
-  const init = body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
+async function api(path, body, method = body === undefined ? 'GET' : 'POST') {
+  const init = body === undefined ? { method } : { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
   const res = await fetch(path, init);
   const text = await res.text();
   let data;
@@ -33,6 +33,22 @@ async function api(path, body) {
 
 /** Business time as the API writes it: China Standard Time. */
 const cst = (ms) => new Date(ms + 8 * 3600_000).toISOString().replace('T', ' ').slice(0, 19) + ' +08:00';
+/** An offset from real time, roughly: `+29 d 4 h`, `-3 h 12 min`, `+45 s`. */
+function duration(ms) {
+  const sign = ms < 0 ? '-' : '+';
+  let s = Math.round(Math.abs(ms) / 1000);
+  const parts = [];
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['min', 60],
+    ['s', 1],
+  ]) {
+    if (s >= size || (unit === 's' && !parts.length)) parts.push(`${Math.floor(s / size)} ${unit}`);
+    s %= size;
+  }
+  return sign + parts.slice(0, 2).join(' ');
+}
 const shortTime = (rfc3339) => (rfc3339 ? rfc3339.replace('T', ' ').slice(0, 19) : '');
 const yuan = (fen) => (typeof fen === 'number' ? `¥${(fen / 100).toFixed(2)}` : '');
 const json = (value) => JSON.stringify(value, null, 2);
@@ -82,7 +98,7 @@ function ClockPanel({ clock, act }) {
     <p class="now">
       <strong data-clock-now=${clock.now_ms}>${cst(clock.now_ms)}</strong>
       ${' '}<${Badge} kind=${clock.frozen ? 'info' : 'ok'}>${clock.frozen ? 'frozen' : 'running'}<//>
-      ${clock.offset_ms ? html` <span class="muted">offset ${Math.round(clock.offset_ms / 1000)} s from real time</span>` : ''}
+      ${Math.abs(clock.offset_ms) >= 1000 ? html` <span class="muted">${duration(clock.offset_ms)} from real time</span>` : ''}
     </p>
     <div class="controls">
       ${
@@ -304,7 +320,7 @@ function CouponsPanel({ coupons, filter, setFilter, users, act }) {
 }
 
 function ActivitiesPanel({ activities }) {
-  return html`<${Panel} id="activities" title="支付有礼 activities" count=${activities.length}>
+  return html`<${Panel} id="activities" title="支付有礼 activities" count=${activities.length} wide>
     ${
       activities.length
         ? html`<table>
@@ -329,7 +345,7 @@ function ActivitiesPanel({ activities }) {
                     <td><${Status} value=${a.status} /></td>
                     <td class="small">${a.send_content} · ${yuan(a.transaction_amount_minimum)} minimum</td>
                     <td class="num">${a.merchants.length}</td>
-                    <td class="small">${shortTime(a.begin_time)} → ${shortTime(a.end_time)}</td>
+                    <td class="small">${a.begin_time.slice(0, 10)} → ${a.end_time.slice(0, 10)}</td>
                   </tr>`,
               )}
             </tbody>
@@ -567,17 +583,106 @@ function JournalPanel({ onEntry }) {
 
 // ── fault rules ─────────────────────────────────────────────────────────────────────────────────
 
+/** A rule's filters and effect in one line (`operation_id=favor.sendCoupon action=error code=SYSTEM_ERROR`). */
+const RULE_BOOKKEEPING = new Set(['id', 'seen', 'fired', 'source', 'seed']);
+const ruleText = (rule) =>
+  Object.entries(rule)
+    .filter(([k]) => !RULE_BOOKKEEPING.has(k))
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`)
+    .join(' ');
+
+function RuleList({ base, rules, placeholder, act, what }) {
+  const [text, setText] = useState('');
+  return html`${
+      rules.length
+        ? html`<table>
+            <thead>
+              <tr>
+                <th>id</th>
+                <th>rule</th>
+                <th>seen</th>
+                <th>fired</th>
+                <th></th>
+              </tr>
+            </thead>
+            <tbody>
+              ${rules.map(
+                (r) =>
+                  html`<tr key=${r.id} data-rule-id=${r.id}>
+                    <td class="mono">${r.id}${r.source === 'startup' ? html` <span class="muted small">start-up</span>` : ''}</td>
+                    <td class="mono small wrap">${ruleText(r)}</td>
+                    <td class="num">${r.seen ?? ''}</td>
+                    <td class="num">${r.fired ?? ''}</td>
+                    <td>
+                      <button onClick=${() => act(`${what} ${r.id} removed`, () => api(`${base}/${r.id}`, undefined, 'DELETE'))}>
+                        Remove
+                      </button>
+                    </td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+        : html`<${Empty}>No ${what}.<//>`
+    }
+    <form
+      class="controls"
+      onSubmit=${(e) => {
+        e.preventDefault();
+        act(`${what} added`, async () => {
+          // JSON as is (a rule object or a list); anything else is one line of `--fault` text.
+          const input = text.trim();
+          await api(base, /^[[{]/.test(input) ? JSON.parse(input) : { text: input });
+          setText('');
+        });
+      }}
+    >
+      <input value=${text} placeholder=${placeholder} size="48" onInput=${(e) => setText(e.currentTarget.value)} />
+      <button type="submit" disabled=${!text.trim()}>Add</button>
+      ${rules.length ? html`<button type="button" onClick=${() => act(`every ${what} removed`, () => api(base, undefined, 'DELETE'))}>Remove all</button>` : ''}
+    </form>`;
+}
+
 /**
- * HOOK (fault injection): the section shows only when GET /_mock/faults answers 200 (the fault
- * injection control API, built separately). Until its shape is known here it lists the rules as JSON;
- * editing goes in this component once that API is settled.
+ * Fault injection (docs/guides/faults.md): shown only when this mock has GET /_mock/faults. Rules are
+ * added as one line of text, as `--fault` takes them, and removed one by one or all at once.
  */
-function FaultsPanel({ faults }) {
+function FaultsPanel({ faults, act }) {
   if (!faults) return null;
-  const rules = Array.isArray(faults) ? faults : (faults.rules ?? faults.faults ?? []);
-  return html`<${Panel} id="faults" title="Fault rules" count=${rules.length}>
-    ${rules.length ? html`<pre>${json(rules)}</pre>` : html`<${Empty}>No fault rule.<//>`}
+  return html`<${Panel} id="faults" title="Fault rules" count=${faults.requests.length + faults.callbacks.length}>
+    <h3>Requests</h3>
+    <${RuleList}
+      base="/_mock/faults"
+      rules=${faults.requests}
+      placeholder="op=favor.sendCoupon SYSTEM_ERROR after times=1"
+      act=${act}
+      what="fault rule"
+    />
+    ${
+      faults.callbacks
+        ? html`<h3>COUPON.USE deliveries</h3>
+            <${RuleList}
+              base="/_mock/faults/callbacks"
+              rules=${faults.callbacks}
+              placeholder='{"duplicate": 2, "mchid": "1900000001"}'
+              act=${act}
+              what="callback chaos rule"
+            />`
+        : ''
+    }
   <//>`;
+}
+
+/** Both rule sets, or null when this mock has no fault injection (404). */
+async function faultRules() {
+  const [requests, callbacks] = await Promise.all(
+    ['/_mock/faults', '/_mock/faults/callbacks'].map((path) =>
+      fetch(path).then(
+        (r) => (r.ok ? r.json() : null),
+        () => null,
+      ),
+    ),
+  );
+  return requests ? { requests: requests.rules ?? [], callbacks: callbacks?.rules ?? [] } : null;
 }
 
 // ── the page ────────────────────────────────────────────────────────────────────────────────────
@@ -596,26 +701,26 @@ function App() {
   const [notice, setNotice] = useState(null);
   const filterRef = useRef(filter);
   filterRef.current = filter;
+  const refreshSoonRef = useRef(() => {});
 
   const refresh = useCallback(async () => {
     try {
       const q = new URLSearchParams(Object.entries(filterRef.current).filter(([, v]) => v));
-      const [views, couponList, clockNow, reportNow, faultRules] = await Promise.all([
+      const [views, couponList, clockNow, reportNow, faultSets] = await Promise.all([
         Promise.all(VIEWS.map((v) => api(`/_mock/state/${v}`))),
         api(`/_mock/state/coupons?${q}`),
         api('/_mock/clock'),
         api('/_mock/report'),
-        // HOOK (fault injection): absent until that control API exists; a 404 hides the section.
-        fetch('/_mock/faults').then(
-          (r) => (r.ok ? r.json() : null),
-          () => null,
-        ),
+        faultRules(),
       ]);
-      setState(Object.fromEntries(VIEWS.map((v, i) => [v, views[i][v]])));
+      const next = Object.fromEntries(VIEWS.map((v, i) => [v, views[i][v]]));
+      setState(next);
+      // A delivery whose first attempt is on its way: look again shortly rather than in 3 s.
+      if (next.deliveries.some((d) => d.state === 'pending' && d.attempts_in_round === 0)) refreshSoonRef.current(500);
       setCoupons(couponList);
       setClock(clockNow);
       setReport(reportNow);
-      setFaults(faultRules);
+      setFaults(faultSets);
     } catch (err) {
       setNotice({ kind: 'bad', text: `Cannot read the mock: ${err.message}` });
     }
@@ -623,10 +728,14 @@ function App() {
 
   // A burst of requests (a test suite) refreshes the views once, not once per entry.
   const timer = useRef(undefined);
-  const refreshSoon = useCallback(() => {
-    clearTimeout(timer.current);
-    timer.current = setTimeout(refresh, 150);
-  }, [refresh]);
+  const refreshSoon = useCallback(
+    (delayMs = 150) => {
+      clearTimeout(timer.current);
+      timer.current = setTimeout(refresh, delayMs);
+    },
+    [refresh],
+  );
+  refreshSoonRef.current = refreshSoon;
 
   useEffect(() => {
     api('/_mock/health').then(setHealth, () => {});
@@ -639,7 +748,7 @@ function App() {
     const every = setInterval(refresh, REFRESH_MS);
     return () => clearInterval(every);
   }, [refresh]);
-  useEffect(refreshSoon, [filter]);
+  useEffect(() => refreshSoon(), [filter]);
 
   /** Runs a control operation, says how it went, and refreshes. */
   const act = useCallback(
@@ -658,7 +767,7 @@ function App() {
   return html`<header class="top">
       <h1>wxpay-mock <span class="muted">${health ? `v${health.version}` : ''}</span></h1>
       <nav>
-        ${['clock', 'report', 'stocks', 'coupons', 'deliveries', 'journal', 'merchants', 'activities', 'partnerships'].map(
+        ${['clock', 'report', 'stocks', 'coupons', 'deliveries', 'journal', 'activities', 'merchants', 'partnerships'].map(
           (id) => html`<a key=${id} href=${`#${id}`}>${id}</a>`,
         )}
         ${faults ? html`<a href="#faults">faults</a>` : ''}
@@ -678,11 +787,13 @@ function App() {
       <${CouponsPanel} coupons=${coupons} filter=${filter} setFilter=${setFilter} users=${users} act=${act} />
       <${DeliveriesPanel} deliveries=${state.deliveries} act=${act} />
       <${JournalPanel} onEntry=${refreshSoon} />
-      <${FaultsPanel} faults=${faults} />
-      <${MerchantsPanel} merchants=${state.merchants} />
+      <${FaultsPanel} faults=${faults} act=${act} />
       <${ActivitiesPanel} activities=${state.activities} />
+      <${MerchantsPanel} merchants=${state.merchants} />
       <${PartnershipsPanel} partnerships=${state.partnerships} />
     </main>`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+root.textContent = ''; // the "Loading…" line: Preact adds to a container, it does not clear it
+render(html`<${App} />`, root);

@@ -1,0 +1,118 @@
+/**
+ * The dashboard at /_mock/ui in a real browser (headless Debian Chromium through playwright-core):
+ * a stock made with a real SDK shows up; a coupon used from the page reaches a verifying notify
+ * handler as COUPON.USE; the delivery shows its decrypted payload and is replayed from the page; the
+ * clock advanced from the page moves the stock to `stoped`; the live journal shows a new request and
+ * a signature failure with its diagnosis.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createCallbackReceiver, createSigner, startMock, type CallbackReceiver, type RunningMock } from '../mock-server/index.js';
+import { axiosPluginClient, platformCertificate } from './helpers/axios-plugin.js';
+import { launchChromium } from './helpers/browser.js';
+import { APP, NOW_MS, requestNo, stockBody, USER } from './helpers/favor.js';
+
+const CREATOR = '1900000001';
+const DAY_MS = 86_400_000;
+
+let running: RunningMock;
+let receiver: CallbackReceiver;
+let browser: Browser;
+let page: Page;
+let wxpay: any;
+/** Uncaught exceptions in the page: none expected. */
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  [running, browser] = await Promise.all([startMock({ validateResponses: true }), launchChromium()]);
+  await running.clock.freeze(NOW_MS);
+  receiver = await createCallbackReceiver({ credentials: running.credentials, mchid: CREATOR });
+  const m = running.credentials.merchants.find((x) => x.mchid === CREATOR)!;
+  wxpay = axiosPluginClient(running.url, m, platformCertificate(running.credentials));
+  page = await browser.newPage();
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+}, 30_000);
+afterAll(async () => {
+  await browser?.close();
+  await receiver?.close();
+  await running?.close();
+});
+
+const row = (attr: string, id: string) => page.locator(`[${attr}="${id}"]`);
+/** Waits until the element's text contains `text` (the page refreshes on journal events and every 3 s). */
+const textOf = async (selector: string, text: string) => {
+  await page.waitForFunction(([s, t]) => document.querySelector(s)?.textContent?.includes(t), [selector, text] as const, { timeout: 8000 });
+  return page.locator(selector).first().textContent();
+};
+
+it('shows an SDK-made stock, uses and replays a coupon from the page, advances the clock, and streams the journal', async () => {
+  const favor = wxpay.v3.marketing.favor;
+  await favor.callbacks.post({ mchid: CREATOR, notify_url: receiver.url });
+  const { stock_id } = (await favor.couponStocks.post(stockBody({ no_cash: false, stock_name: '浏览器测试券' }))).data;
+  await favor.stocks._stock_id_.start.post({ stock_creator_mchid: CREATOR }, { stock_id });
+  const { coupon_id } = (
+    await favor.users._openid_.coupons.post(
+      { stock_id, out_request_no: requestNo('UI'), appid: APP, stock_creator_mchid: CREATOR },
+      { openid: USER },
+    )
+  ).data;
+
+  const opened = await page.goto(`${running.url}/_mock/ui`);
+  expect(opened?.status()).toBe(200);
+
+  // The stock, running, with one coupon of 1 CNY taken from its 10 CNY budget.
+  const stockRow = await textOf(`[data-stock-id="${stock_id}"]`, 'running');
+  expect(stockRow).toContain('浏览器测试券');
+  expect(stockRow).toContain('¥1.00 / ¥10.00');
+
+  // Use it from the page: the notify handler receives a COUPON.USE it can verify and decrypt.
+  await row('data-coupon-id', coupon_id).getByRole('button', { name: 'Use' }).click();
+  const [first] = await receiver.waitFor(1, 8000);
+  expect(first.verified).toBe(true);
+  expect(first.plaintext).toMatchObject({ coupon_id, stock_id, status: 'USED' });
+  expect(await textOf(`[data-coupon-id="${coupon_id}"]`, 'USED')).toContain('USED');
+
+  // The delivery: delivered after one attempt answered 204, its payload decrypted on the page.
+  const delivery = `[data-delivery-id="${first.id}"]`;
+  expect(await textOf(delivery, 'delivered')).toContain('1 attempt');
+  await page.locator(`${delivery} summary`).click();
+  expect(await page.locator(`${delivery} .plaintext`).textContent()).toContain(`"coupon_id": "${coupon_id}"`);
+
+  // Replay from the page: the same notification again, a second round.
+  await page.locator(delivery).getByRole('button', { name: 'Replay' }).click();
+  const [, again] = await receiver.waitFor(2, 8000);
+  expect(again.id).toBe(first.id);
+  expect(again.verified).toBe(true);
+  expect(await textOf(delivery, '2 attempts')).toContain('round 2');
+
+  // The clock, from the page: 30 days on, the stock's window is over and it reads stoped.
+  await page.locator('input[name="advance"]').fill('30d');
+  await page.getByRole('button', { name: 'Advance' }).click();
+  await textOf('[data-clock-now]', '2026-04-01 10:00:00');
+  expect(running.clock.nowMs()).toBe(NOW_MS + 30 * DAY_MS);
+  expect(await textOf(`[data-stock-id="${stock_id}"]`, 'stoped')).toContain('stoped');
+
+  // The journal, live: a request made now appears, and a signature failure shows its diagnosis.
+  await favor.stocks._stock_id_.get({ params: { stock_creator_mchid: CREATOR }, stock_id });
+  await textOf('#journal', 'favor.getStock');
+  const m = running.credentials.merchants.find((x) => x.mchid === CREATOR)!;
+  const signer = createSigner({ mchid: CREATOR, serialNo: m.merchant_serial_no, privateKey: m.merchant_private_key });
+  const target = `/v3/marketing/favor/stocks/${stock_id}/pause`;
+  const refused = await fetch(`${running.url}${target}`, {
+    method: 'POST',
+    // Signed over one body, sent with another: the mock answers 401 SIGN_ERROR and says why.
+    headers: { ...signer.headers('POST', target, '{"stock_creator_mchid":"1900000002"}'), 'Content-Type': 'application/json' },
+    body: JSON.stringify({ stock_creator_mchid: CREATOR }),
+  });
+  expect(refused.status).toBe(401);
+  await page.locator('input[name="journal-findings"]').check();
+  const failure = page.locator('#journal details', { hasText: 'SIGN_ERROR' }).first();
+  await failure.waitFor({ timeout: 8000 });
+  await failure.locator('summary').click();
+  const diagnosis = await failure.textContent();
+  expect(diagnosis).toContain('signature');
+  expect(diagnosis).toContain('sign_information');
+  // The filter hides the requests without findings.
+  expect(await page.locator('#journal details', { hasText: 'favor.getStock' }).count()).toBe(0);
+  expect(pageErrors).toEqual([]);
+}, 30_000);
