@@ -40,6 +40,9 @@ import {
   type UseCouponOptions,
 } from './operations/favor/redemption.js';
 import { MEDIA_PATH, mediaRoutes } from './operations/favor/media.js';
+import { reviewStock } from './operations/favor/review.js';
+import { withRateLimits } from './operations/rate-limits.js';
+import { actOnActivity } from './operations/paygift/control.js';
 import type { HandlerRegistry } from './operations/types.js';
 import { checkOptions, resolveOptions, type MockOptions, type ResolvedOptions } from './options.js';
 import { badTarget, errorResponse, operationRoute, rawTarget, targetProblem } from './pipeline.js';
@@ -140,8 +143,10 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
   const world = loadWorld({ dir: input.fixturesDir, seed: input.seed });
   // Reply schemas compile at start only when replies are checked; otherwise on first use (start-up time).
   const operations = loadContracts(input.contractsDir, { responses: options.validateResponses ? 'eager' : 'lazy' });
-  const handlers = input.handlers ?? defaultHandlers;
-  checkRegistry(operations, handlers);
+  const registry = input.handlers ?? defaultHandlers;
+  checkRegistry(operations, registry);
+  // Documented frequencies, opt-in (operations/rate-limits.ts).
+  const handlers = options.rateLimits ? withRateLimits(registry) : registry;
 
   const store = input.dataFile ? await fileStore(input.dataFile, () => initialState(world)) : memoryStore(initialState(world));
   const clock = new Clock(store.data.clock, () => store.commit());
@@ -268,9 +273,10 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
       version: VERSION,
       startedAt: Date.now(),
       callbacks,
-      favor: { useCoupon, refundCoupon },
+      favor: { useCoupon, refundCoupon, reviewStock: (id, decision) => reviewStock({ store, clock }, id, decision) },
       // Read-only views for the dashboard: one function per view reads the state (control/state.ts).
       state: { data: () => store.data, world, clock, callbacks },
+      paygift: { actOnActivity: (id, action) => actOnActivity({ store, clock }, id, action) },
       openapi,
       report,
       logger,

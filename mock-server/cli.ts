@@ -71,6 +71,7 @@ Options:
   --allow-host H           (repeatable) another Host name the control API answers, besides localhost,
                            127.0.0.1, [::1] and --base-url's host (DNS-rebinding guard)
   --report-strict          (exec) exit 1 when the command passed but the report has a violation
+  --rate-limits            enforce the documented request frequencies (429, virtual-clock windows)
   --format F, --out FILE   (report) text (default), json or junit; write it to FILE (stdout: text)
   --server URL             (openapi) the URL put in "servers"
   --upstream URL           (proxy) where requests go: scheme://host[:port]
@@ -108,6 +109,7 @@ const CLI_OPTIONS = {
   strict: { type: 'boolean' },
   'journal-size': { type: 'string' },
   'journal-bytes': { type: 'string' },
+  'rate-limits': { type: 'boolean' },
   log: { type: 'string' },
   'allow-host': { type: 'string', multiple: true },
   'report-strict': { type: 'boolean' },
@@ -233,6 +235,7 @@ function startOptions(args: Parsed, dataFile: string | undefined, logWrite?: (te
     callbackProbe: values['callback-probe'],
     strictContracts: values.strict,
     journalSize: args.journalSize,
+    rateLimits: values['rate-limits'],
     journalBytes: args.journalBytes,
     allowHosts: values['allow-host'],
     log: (values.log as LogFormat | undefined) ?? 'pretty',

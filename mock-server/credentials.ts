@@ -2,7 +2,7 @@
  * What a client needs to talk to the mock, per merchant: the same facts a real merchant copies from
  * the merchant platform. Printed by the CLI, served at /_mock/credentials, returned by startMock.
  */
-import type { Goods, User, World } from './world.js';
+import type { AppId, Brand, BusifavorStock, Goods, User, World } from './world.js';
 
 export interface MerchantCredentials {
   mchid: string;
@@ -11,6 +11,10 @@ export interface MerchantCredentials {
   brand_id: string;
   /** Which key signs this merchant's replies by default. */
   verification_mode: 'certificate' | 'public_key';
+  /** No platform certificate (/v3/certificates answers 404): verify with the public key only. */
+  public_key_only: boolean;
+  /** New 代金券 stocks of this merchant wait in `audit` until POST /_mock/favor/stocks/{stock_id}/approve. */
+  stock_review: boolean;
   merchant_serial_no: string;
   merchant_private_key_path: string;
   merchant_private_key: string;
@@ -31,6 +35,14 @@ export interface Credentials {
   /** The world's users (openid under its appid) and goods, `--seed N` ones included: a client cannot send a coupon to an openid it does not know. */
   users: User[];
   goods: Goods[];
+  /** Every appid and the merchants it is bound to (an unbound one too: the partnerships' APPID partner). */
+  appids: AppId[];
+  brands: Brand[];
+  /**
+   * The 商家券 stocks (fixtures only; the busifavor API is not emulated): the awards 支付有礼 needs, with
+   * their owner, validity window, code mode and gift-package group — an award must cover the activity.
+   */
+  busifavor_stocks: BusifavorStock[];
 }
 
 export function credentialsOf(world: World): Credentials {
@@ -48,6 +60,8 @@ export function credentialsOf(world: World): Credentials {
       role: m.role,
       brand_id: m.brand_id,
       verification_mode: m.verification_mode,
+      public_key_only: m.public_key_only ?? false,
+      stock_review: m.stock_review ?? false,
       merchant_serial_no: m.serial_no,
       merchant_private_key_path: privateKeyPath,
       merchant_private_key: privateKeyPem,
@@ -59,6 +73,9 @@ export function credentialsOf(world: World): Credentials {
     // Copies: a caller editing its credentials must not rebind the world's openids.
     users: world.users.map((u) => ({ ...u })),
     goods: world.goods.map((g) => ({ ...g })),
+    appids: [...world.appids.values()].map((a) => ({ ...a, mchids: [...a.mchids] })),
+    brands: world.brands.map((b) => ({ ...b })),
+    busifavor_stocks: [...world.busifavorStocks.values()].map((s) => ({ ...s })),
   };
 }
 

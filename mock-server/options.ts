@@ -71,6 +71,11 @@ export interface MockOptions {
   faults?: (import('./faults/rules.js').FaultRuleSpec | string)[];
   /** Honour the per-request `Wechatpay-Mock-Fault` header (default false: the header is ignored). */
   allowFaultHeader?: boolean;
+  /**
+   * Enforce the documented request frequencies (e.g. create stock 60/min per merchant) with the
+   * documented 429, counted in windows of the virtual clock (operations/rate-limits.ts). Default off.
+   */
+  rateLimits?: boolean;
   /** Replace the handler registry (tests of the start-up checks). */
   handlers?: Record<string, import('./operations/types.js').Handler>;
 }
@@ -90,6 +95,7 @@ export interface ResolvedOptions extends Required<
     | 'realBillUrls'
     | 'allowHosts'
     | 'allowFaultHeader'
+    | 'rateLimits'
   >
 > {
   baseUrl?: string;
@@ -108,6 +114,7 @@ export function resolveOptions(o: MockOptions): ResolvedOptions {
     journalBytes: o.journalBytes ?? DEFAULT_JOURNAL_BYTES,
     allowHosts: o.allowHosts ?? [],
     allowFaultHeader: o.allowFaultHeader ?? false,
+    rateLimits: o.rateLimits ?? false,
     bodyLimit: o.bodyLimit ?? 1024 * 1024,
     baseUrl: o.baseUrl,
   };
@@ -147,6 +154,7 @@ const OPTION_CHECKS: Record<keyof MockOptions, Check> = {
   allowHosts: 'hosts',
   faults: 'any',
   allowFaultHeader: 'boolean',
+  rateLimits: 'boolean',
 };
 
 const valid: Record<Check, [(v: unknown) => boolean, string]> = {

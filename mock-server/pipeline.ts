@@ -16,6 +16,7 @@ import { FAULT_HEADER, NO_FAULT, type FaultSet, type RequestFault } from './faul
 import type { Finding, Journal } from './journal.js';
 import type { Handler, OperationContext, OperationResult } from './operations/types.js';
 import type { ResolvedOptions } from './options.js';
+import { addRawPlusHint } from './protocol/query-hints.js';
 import { decodeMeta, multipartBodyLimit, readUpload, uploadFailureFirst } from './protocol/multipart.js';
 import { chooseSigningKey, newRequestId, signatureHeaders } from './protocol/sign-response.js';
 import { signatureFinding, verifyRequest, type VerifiedCaller } from './protocol/verify-request.js';
@@ -396,7 +397,14 @@ export function checkRequest(
   findings.push(...undeclaredQuery(op, query as Record<string, string>));
   decodeJsonQuery(op, query);
   run(() => check(op.validatePath, parts.params, 'url', findings));
-  run(() => check(op.validateQuery, query, 'query', findings));
+  run(() => {
+    try {
+      check(op.validateQuery, query, 'query', findings);
+    } catch (err) {
+      addRawPlusHint(parts.target, findings);
+      throw err;
+    }
+  });
   run(() => check(op.validateHeaders, headers, 'header', findings));
   if (parts.body) {
     const body = parts.body.value;
@@ -460,6 +468,7 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
         throw reported;
       }
       findings.push(...caller.notes);
+      if (upload?.ok && upload.notes) findings.push(...upload.notes);
       if (upload && !upload.ok) throw upload.error;
 
       const body = upload
@@ -493,6 +502,8 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
         clock,
         options,
         requestSerial: header('wechatpay-serial') ?? undefined,
+        receivedAt: started,
+        clientAddress: (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress ?? 'in-process',
         data: store.data,
         merchantState: (mchid) => store.data.merchants[mchid],
         mutate: (change) => {

@@ -19,6 +19,13 @@ export interface Merchant {
   role: string;
   brand_id: string;
   verification_mode: VerificationMode;
+  /**
+   * Opened after the switch to WeChat Pay public keys (protocol.md §2.4): no platform certificate, so
+   * /v3/certificates answers 404 and every reply and callback is signed with the public key.
+   */
+  public_key_only?: boolean;
+  /** New 代金券 stocks wait in `audit` until approved through the control API (the review is not documented). */
+  stock_review?: boolean;
   serial_no: string;
   apiv3_key: string;
   balance: number;
@@ -37,6 +44,8 @@ export interface User {
   openid: string;
   appid: string;
   person_id: string;
+  /** Flagged by the platform's risk control: sends answer 403 USER_ACCOUNT_ABNORMAL 用户非法. */
+  risky?: boolean;
 }
 
 export interface Brand {

@@ -83,6 +83,10 @@ type MerchantSeed = {
   verification_mode: 'certificate' | 'public_key';
   balance: number;
   role: string;
+  /** Opened after the switch to WeChat Pay public keys: no platform certificate at all. */
+  public_key_only?: boolean;
+  /** New 代金券 stocks wait in `audit` until a control call approves them. */
+  stock_review?: boolean;
 };
 const merchantSeeds: MerchantSeed[] = [
   {
@@ -117,6 +121,24 @@ const merchantSeeds: MerchantSeed[] = [
     balance: 100,
     role: 'merchant with almost no balance (prepaid stocks fail to start)',
   },
+  {
+    mchid: '1900000005',
+    name: '新开通小店',
+    brand_id: '120555',
+    verification_mode: 'public_key',
+    public_key_only: true,
+    balance: 10_000_000,
+    role: 'merchant opened after the switch to WeChat Pay public keys: no platform certificate (/v3/certificates → 404), everything signed with the public key',
+  },
+  {
+    mchid: '1900000006',
+    name: '审核批次商户',
+    brand_id: '120999',
+    verification_mode: 'certificate',
+    stock_review: true,
+    balance: 10_000_000,
+    role: 'merchant whose new 代金券 stocks wait in audit until POST /_mock/favor/stocks/{stock_id}/approve',
+  },
 ];
 
 const merchants = merchantSeeds.map((m) => {
@@ -132,6 +154,8 @@ const merchants = merchantSeeds.map((m) => {
     role: m.role,
     brand_id: m.brand_id,
     verification_mode: m.verification_mode,
+    ...(m.public_key_only ? { public_key_only: true } : {}),
+    ...(m.stock_review ? { stock_review: true } : {}),
     serial_no: serial,
     apiv3_key: randomText(32),
     balance: m.balance,
@@ -146,22 +170,28 @@ const appids = [
   { appid: 'wx1a2b3c4d5e6f7003', type: 'MINI_PROGRAM', name: '示例咖啡分店小程序', mchids: ['1900000002'] },
   { appid: 'wx1a2b3c4d5e6f7004', type: 'MINI_PROGRAM', name: '无关便利店小程序', mchids: ['1900000003'] },
   { appid: 'wx1a2b3c4d5e6f7005', type: 'MINI_PROGRAM', name: '直播间小程序（未绑定商户）', mchids: [] as string[] },
+  { appid: 'wx1a2b3c4d5e6f7006', type: 'MINI_PROGRAM', name: '新开通小店小程序', mchids: ['1900000005'] },
+  { appid: 'wx1a2b3c4d5e6f7007', type: 'MINI_PROGRAM', name: '审核批次商户小程序', mchids: ['1900000006'] },
 ];
 
 // openids look like real ones: 'o' + 27 base64url characters. person_id marks the openids of one
 // natural person across appids (natural_person_limit).
 const openid = (seedText: string) => 'o' + Buffer.from(seedText.padEnd(21, '_')).toString('base64url').slice(0, 27);
-const users: { openid: string; appid: string; person_id: string }[] = [];
+const users: { openid: string; appid: string; person_id: string; risky?: boolean }[] = [];
 appids.forEach((a, ai) => {
   for (let u = 1; u <= 5; u++)
     users.push({ openid: openid(`wxmock-${ai + 1}-user-${u}`), appid: a.appid, person_id: `person-${ai + 1}-${u}` });
 });
 // The first user of the mini program and of the official account are the same natural person.
 users[5].person_id = users[0].person_id;
+// A user the platform's risk control flags (fraud, bots, alt accounts): sends to it answer 403
+// USER_ACCOUNT_ABNORMAL 用户非法 (api-reference.md §1.3).
+users.push({ openid: openid('wxmock-1-risky-1'), appid: appids[0].appid, person_id: 'person-1-risky', risky: true });
 
 const brands = [
   { brand_id: '120344', name: '示例咖啡' },
   { brand_id: '120999', name: '无关便利' },
+  { brand_id: '120555', name: '新开通小店' },
 ];
 
 const busifavorStocks = [

@@ -336,13 +336,22 @@ describe('image upload: bodies that are not readable multipart → documented 40
     });
   });
 
-  it('no Content-Type, or multipart without a boundary → 400 INVALID_REQUEST', async () => {
+  it("no Content-Type → 400 INVALID_REQUEST; multipart without a boundary (wechatpayv3, Python) → the boundary from the body's first line, 200 and an interop finding; no delimiter on that line → 400 INVALID_REQUEST Content-Type缺少boundary参数", async () => {
     const { body } = goBody(meta(), PNG, 'a.png');
     const none = await send(t, body, meta(), {});
     expect(json(none)).toMatchObject({ code: 'INVALID_REQUEST', message: 'Content-Type不正确，请使用multipart/form-data' });
+    t.mock.clearJournal();
     const noBoundary = await send(t, body, meta(), { contentType: 'multipart/form-data' });
-    expect(noBoundary.status).toBe(400);
-    expect(json(noBoundary)).toMatchObject({ code: 'INVALID_REQUEST', message: 'Content-Type缺少boundary参数' });
+    expect(noBoundary.status).toBe(200);
+    expect(json(noBoundary).media_url).toMatch(/\/_mock\/media\//);
+    const [entry] = t.mock.journal({ operation_id: 'favor.uploadImage' });
+    expect(entry.findings).toContainEqual(
+      expect.objectContaining({ kind: 'interop', field: 'Content-Type', hint: expect.stringContaining('boundary=') }),
+    );
+    const preamble = Buffer.concat([Buffer.from('preamble\r\n'), body]);
+    const unreadable = await send(t, preamble, meta(), { contentType: 'multipart/form-data' });
+    expect(unreadable.status).toBe(400);
+    expect(json(unreadable)).toMatchObject({ code: 'INVALID_REQUEST', message: 'Content-Type缺少boundary参数' });
   });
 
   it('garbled bodies → 400 INVALID_REQUEST 请求体不是合法的multipart/form-data格式', async () => {

@@ -203,13 +203,17 @@ describe('create (POST /v3/marketing/paygiftactivity/unique-threshold-activity)'
     expect(json(res).detail).toMatchObject({ field: '/activity_base_info/end_time', location: 'body' });
   });
 
-  it('time (seed FAQ): begin–end must be below 31,536,000 s — 31,535,999 s passes, 31,536,000 s fails', async () => {
+  it('validity at most 90 days (API page 活动有效期最长90天; the FAQ year below 31,536,000 s is then always met) — 90 days pass, 90 days + 1 s -> 400 PARAM_ERROR 活动有效期最长90天', async () => {
     const begin = Date.parse(BEGIN);
     const at = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
-    body.activity_base_info.end_time = at(begin + 31_536_000_000);
+    const DAY = 86_400_000;
+    for (const span of [90 * DAY + 1000, 31_535_999_000]) {
+      body.activity_base_info.end_time = at(begin + span);
+      body.activity_base_info.available_periods.available_time[0].end_time = body.activity_base_info.end_time;
+      expect(failure(await create())).toEqual([400, 'PARAM_ERROR', '活动有效期最长90天']);
+    }
+    body.activity_base_info.end_time = at(begin + 90 * DAY);
     body.activity_base_info.available_periods.available_time[0].end_time = body.activity_base_info.end_time;
-    expect(failure(await create())).toEqual([400, 'PARAM_ERROR', '活动开始时间和结束时间的间隔需要小于31536000秒（365天）']);
-    body.activity_base_info.end_time = at(begin + 31_535_999_000);
     expect((await create()).status).toBe(200);
   });
 
@@ -691,13 +695,16 @@ describe('lifecycle by the virtual clock, terminate (POST …/activities/{id}/te
     ]);
   });
 
-  it('another merchant can neither see nor change the activity: 404 RESOURCE_NOT_EXISTS 活动不存在 everywhere', async () => {
+  it('another merchant can neither see nor change the activity: 404 RESOURCE_NOT_EXISTS 活动不存在 everywhere, 403 NO_AUTH for its sending merchant', async () => {
     const id = await createActivity(t, body);
+    // SAME_BRAND is one of the activity's sending merchants: it knows the id, so the §1.4 NO_AUTH.
+    const NO_AUTH = [403, 'NO_AUTH', '商户无权限操作该活动'];
     for (const mchid of [SAME_BRAND, UNRELATED]) {
-      expect(failure(await t.call('GET', `${PAYGIFT}/activities/${id}`, { mchid }))).toEqual(NOT_FOUND);
-      expect(failure(await t.call('GET', `${PAYGIFT}/activities/${id}/merchants`, { mchid }))).toEqual(NOT_FOUND);
-      expect(failure(await t.call('GET', `${PAYGIFT}/activities/${id}/goods`, { mchid }))).toEqual(NOT_FOUND);
-      expect(failure(await t.call('POST', `${PAYGIFT}/activities/${id}/terminate`, { mchid }))).toEqual(NOT_FOUND);
+      const NOT_FOUND_FOR = mchid === SAME_BRAND ? NO_AUTH : NOT_FOUND;
+      expect(failure(await t.call('GET', `${PAYGIFT}/activities/${id}`, { mchid }))).toEqual(NOT_FOUND_FOR);
+      expect(failure(await t.call('GET', `${PAYGIFT}/activities/${id}/merchants`, { mchid }))).toEqual(NOT_FOUND_FOR);
+      expect(failure(await t.call('GET', `${PAYGIFT}/activities/${id}/goods`, { mchid }))).toEqual(NOT_FOUND_FOR);
+      expect(failure(await t.call('POST', `${PAYGIFT}/activities/${id}/terminate`, { mchid }))).toEqual(NOT_FOUND_FOR);
       expect(
         failure(
           await t.call('POST', `${PAYGIFT}/activities/${id}/merchants/add`, {
@@ -705,7 +712,7 @@ describe('lifecycle by the virtual clock, terminate (POST …/activities/{id}/te
             body: { merchant_id_list: [mchid], add_request_no: 'A1' },
           }),
         ),
-      ).toEqual(NOT_FOUND);
+      ).toEqual(NOT_FOUND_FOR);
       expect(
         failure(
           await t.call('POST', `${PAYGIFT}/activities/${id}/merchants/delete`, {
@@ -713,7 +720,7 @@ describe('lifecycle by the virtual clock, terminate (POST …/activities/{id}/te
             body: { merchant_id_list: [CREATOR], delete_request_no: 'D1' },
           }),
         ),
-      ).toEqual(NOT_FOUND);
+      ).toEqual(NOT_FOUND_FOR);
       expect(json(await t.call('GET', `${PAYGIFT}/activities?offset=0&limit=10`, { mchid }))).toEqual({
         data: [],
         total_count: 0,

@@ -4,6 +4,8 @@
  *
  *   POST /_mock/favor/coupons/{coupon_id}/use     {transaction_id?, consume_mchid?, consume_time?, goods_detail?}
  *   POST /_mock/favor/coupons/{coupon_id}/refund  {refund_id?, refund_time?}
+ *   POST /_mock/favor/stocks/{stock_id}/approve   a stock in `audit` → `unactivated` (operations/favor/review.ts)
+ *   POST /_mock/favor/stocks/{stock_id}/reject    a stock in `audit` → `stoped`
  *
  * 200 with the coupon as the coupon-detail API now answers it (use: and `delivery`, the COUPON.USE
  * record, null when no notify URL is set); refused → 4xx `{code, message}`
@@ -21,11 +23,14 @@ import {
   type RefundCouponOptions,
   type UseCouponOptions,
 } from '../operations/favor/redemption.js';
+import type { StockReview } from '../operations/favor/review.js';
 
 /** The app's use and refund (app.ts: the use comes with its COUPON.USE delivery, told apart once there). */
 export interface FavorControl {
   useCoupon(couponId: string, options?: UseCouponOptions): Promise<CouponUseResult & { delivery: DeliveryHandle | null }>;
   refundCoupon(couponId: string, options?: RefundCouponOptions): Promise<CouponRefundResult>;
+  /** The review of a stock in `audit` (merchants with `stock_review`). */
+  reviewStock?(stockId: string, decision: StockReview): Promise<{ stock_id: string; status: string; stop_time?: string }>;
 }
 
 export function favorControlRoutes(favor: FavorControl): Hono {
@@ -44,5 +49,11 @@ export function favorControlRoutes(favor: FavorControl): Hono {
     const { coupon, refund } = await favor.refundCoupon(c.req.param('coupon_id'), (await controlBody(c)) as RefundCouponOptions);
     return c.json({ coupon, refund });
   });
+  for (const decision of ['approve', 'reject'] as const) {
+    app.post(`/stocks/:stock_id/${decision}`, async (c) => {
+      if (!favor.reviewStock) return jsonResponse(404, { code: 'NOT_FOUND', message: 'no such control operation' });
+      return c.json(await favor.reviewStock(c.req.param('stock_id'), decision));
+    });
+  }
   return app;
 }

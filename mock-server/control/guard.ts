@@ -17,7 +17,11 @@ import type { IncomingMessage } from 'node:http';
 import type { ResolvedOptions } from '../options.js';
 import { jsonResponse } from '../pipeline.js';
 
-const controlError = (status: number, code: string, message: string) => jsonResponse(status, { code, message });
+/**
+ * A refusal sent before the body is read closes the connection: with the body left unread, the Node
+ * adapter would otherwise reset a keep-alive socket and the client would see no answer at all.
+ */
+const controlError = (status: number, code: string, message: string) => jsonResponse(status, { code, message }, { Connection: 'close' });
 
 function isLoopbackClient(c: Context): boolean {
   const addr = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress;

@@ -9,6 +9,7 @@ import type { Clock } from '../clock.js';
 import type { Credentials } from '../credentials.js';
 import { favorControlRoutes, type FavorControl } from './favor.js';
 import { faultControlRoutes, type RuleStore } from '../faults/index.js';
+import { paygiftControlRoutes, type PaygiftControl } from './paygift.js';
 import type { Journal, JournalFilter } from '../journal.js';
 import type { ResolvedOptions } from '../options.js';
 import { controlBody } from './body.js';
@@ -33,6 +34,8 @@ export interface ControlDeps {
   callbacks?: CallbackDispatcher;
   /** 代金券 use / refund: /_mock/favor/coupons/{coupon_id}/use|refund (control/favor.ts). */
   favor?: FavorControl;
+  /** 支付有礼 statuses the merchant platform reaches: /_mock/paygift/activities/{activity_id}/pause|recover|fail (control/paygift.ts). */
+  paygift?: PaygiftControl;
   /** GET /_mock/openapi.json: the contracts as OpenAPI 3.1 with this server's URL (contract/openapi.ts). */
   openapi?: (serverUrl: string) => unknown;
   /** GET /_mock/report: the contract report of this mock (report/). */
@@ -145,6 +148,7 @@ export function controlRoutes(deps: ControlDeps): Hono {
     app.route('/state', stateRoutes(deps.state));
     app.route('/ui', dashboardRoutes());
   }
+  if (deps.paygift) app.route('/paygift', paygiftControlRoutes(deps.paygift));
 
   app.all('*', () => controlError(404, 'NOT_FOUND', 'no such control operation'));
   return app;

@@ -2,13 +2,21 @@
  * GET /v3/certificates (protocol.md §2.5): the platform certificate, encrypted with the caller's APIv3
  * key (AAD `certificate`). Signed by the platform certificate itself, which is in the returned list, so
  * downloaders that verify with the freshly decrypted certificate (axios and PHP CLIs) succeed — unless
- * the request's Wechatpay-Serial asks for the public key.
+ * the request's Wechatpay-Serial asks for the public key. A public-key-only merchant gets 404.
  */
+import { assert } from '../errors.js';
 import { encryptResource } from '../protocol/aead.js';
 import type { HandlerRegistry } from './types.js';
 
+export const CERTIFICATES_MESSAGES = {
+  none: '无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥。',
+} as const;
+
 export const certificateHandlers: HandlerRegistry = {
   'certificates.list': (ctx) => {
+    // A merchant opened after the switch to public keys has no platform certificate: the text the cert
+    // tooling reports for it (protocol.md §2.4, from the PHP SDK page; the contract's 404 entry).
+    assert(!ctx.caller.merchant.public_key_only, 'RESOURCE_NOT_EXISTS', CERTIFICATES_MESSAGES.none);
     const cert = ctx.world.platform.certificate;
     return {
       signWith: 'certificate',

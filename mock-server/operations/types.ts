@@ -27,6 +27,10 @@ export interface OperationContext<Body = any, Query = any, Params = any> {
   baseUrl: string;
   /** The request's `Wechatpay-Serial`, if any. */
   requestSerial: string | undefined;
+  /** `performance.now()` when the request arrived: tells requests in flight together apart from sequential ones. */
+  receivedAt: number;
+  /** The client's IP address ('in-process' for app.request): per-IP rate limits. */
+  clientAddress: string;
   /** Read-only view of the whole state. */
   data: MockData;
   merchantState(mchid: string): MerchantState;

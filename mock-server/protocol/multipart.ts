@@ -19,6 +19,7 @@
  * rules on the file.
  */
 import { ApiError, SIGN_MESSAGES } from '../errors.js';
+import type { Finding } from '../journal.js';
 
 export interface MultipartPart {
   /** The `name` parameter of Content-Disposition ('' when absent). */
@@ -44,7 +45,7 @@ export interface Upload {
 
 /** The body as the pipeline needs it before the signature check. */
 export type UploadReading =
-  | { ok: true; upload: Upload; signedBody: Buffer }
+  | { ok: true; upload: Upload; signedBody: Buffer; notes?: Finding[] }
   /** `signedBody` is then the raw body: the best the verifier can do. */
   | { ok: false; error: ApiError; signedBody: Buffer };
 
@@ -152,6 +153,16 @@ export function boundaryOf(contentType: string | null): string | ApiError {
   return boundary;
 }
 
+/**
+ * The boundary a body declares by itself: its first line, `--` + 1–70 boundary characters (RFC 2046
+ * §5.1.1), before a CRLF or LF. Undefined when the body does not start so (no preamble is guessed past).
+ */
+export function boundaryFromBody(raw: Buffer): string | undefined {
+  const head = raw.subarray(0, 80).toString('latin1');
+  const m = /^--([0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?])\r?\n/.exec(head);
+  return m?.[1];
+}
+
 const CR = 0x0d;
 const LF = 0x0a;
 const DASH = 0x2d;
@@ -252,12 +263,35 @@ export function parseMultipart(body: Buffer, boundary: string): MultipartPart[] 
  */
 export function readUpload(raw: Buffer, contentType: string | null): UploadReading {
   try {
-    const boundary = boundaryOf(contentType);
+    let boundary = boundaryOf(contentType);
+    const notes: Finding[] = [];
+    if (boundary instanceof ApiError && contentType && /^\s*multipart\//i.test(contentType)) {
+      // wechatpayv3 (Python) has sent `multipart/form-data` without a boundary parameter on every upload
+      // since 2021 with no failure reported, so the real server evidently reads the boundary from the
+      // body: its first line is the delimiter (RFC 2046 §5.1.1). Accepted, and noted as off the spec.
+      const fromBody = boundaryFromBody(raw);
+      if (fromBody) {
+        notes.push({
+          kind: 'interop',
+          location: 'header',
+          field: 'Content-Type',
+          value: contentType,
+          issue: 'multipart/form-data without a boundary parameter; the boundary was read from the first line of the body',
+          hint: `send Content-Type: multipart/form-data; boundary=${fromBody}. The mock (like the real server, as wechatpayv3's uploads show) reads it from the body; other servers and proxies may not`,
+        });
+        boundary = fromBody;
+      }
+    }
     if (boundary instanceof ApiError) throw boundary;
     const parts = parseMultipart(raw, boundary);
     const meta = parts.find((p) => p.name === 'meta');
     if (!meta) throw missingPart('meta', '媒体文件元信息');
-    return { ok: true, upload: { meta: meta.data, file: parts.find((p) => p.name === 'file'), parts }, signedBody: meta.data };
+    return {
+      ok: true,
+      upload: { meta: meta.data, file: parts.find((p) => p.name === 'file'), parts },
+      signedBody: meta.data,
+      ...(notes.length ? { notes } : {}),
+    };
   } catch (err) {
     const error = err instanceof ApiError ? err : garbled((err as Error).message);
     return { ok: false, error, signedBody: raw };

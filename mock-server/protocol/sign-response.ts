@@ -23,7 +23,8 @@ export function signingKeyOf(platform: PlatformKeys, mode: VerificationMode): Si
 
 /**
  * Which key signs a reply: the one the request's `Wechatpay-Serial` names, if it names one of ours
- * (public-key switch-over, protocol.md §2.4), else the merchant's own mode, else `fallback`.
+ * (public-key switch-over, protocol.md §2.4), else `fallback`, else the merchant's own mode. A public-key-only
+ * merchant has nothing else to be signed with.
  */
 export function chooseSigningKey(
   platform: PlatformKeys,
@@ -31,6 +32,8 @@ export function chooseSigningKey(
   merchant: MerchantKeys | undefined,
   fallback?: VerificationMode,
 ): SigningKey {
+  // A merchant without a platform certificate (opened after the switch) only ever gets the public key.
+  if (merchant?.merchant.public_key_only) return signingKeyOf(platform, 'public_key');
   if (requestSerial) {
     if (requestSerial.trim() === platform.publicKey.id) return signingKeyOf(platform, 'public_key');
     if (normalizeSerial(requestSerial) === normalizeSerial(platform.certificate.serial_no)) return signingKeyOf(platform, 'certificate');

@@ -10,6 +10,8 @@ import { normalizeSerial, parseAuthorization, SCHEME, type AuthorizationFields }
 import { verifyAsync } from './rsa.js';
 
 export const TIMESTAMP_WINDOW_SECONDS = 300;
+const PARTNERSHIPS_PATH = '/v3/marketing/partnerships';
+export const UNKNOWN_MERCHANT_PARTNERSHIPS = '商户号不存在';
 
 export interface SignedRequest {
   method: string;
@@ -183,6 +185,16 @@ export async function verifyRequest(world: World, req: SignedRequest, nowSeconds
   }
 
   const merchant = world.merchants.get(auth.mchid);
+  // 委托营销's own FAQ (seed 002 §4): "返回“商户号不存在” — 请确认请求头中的商户号是否正确或者是否有空格",
+  // i.e. an unknown mchid in the Authorization header; code from the family's table (§1.4: 400
+  // MCH_NOT_EXISTS). Elsewhere the real server answered a fake mchid 401 签名错误 (protocol.md §1.6).
+  if (!merchant && req.target.startsWith(PARTNERSHIPS_PATH))
+    throw new ApiError('MCH_NOT_EXISTS', UNKNOWN_MERCHANT_PARTNERSHIPS, {
+      field: 'mchid',
+      value: auth.mchid,
+      issue: 'merchant not found',
+      location: 'authorization',
+    });
   if (!merchant)
     throw signError(
       SIGN_MESSAGES.unknownMerchant,

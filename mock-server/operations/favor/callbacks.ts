@@ -18,12 +18,13 @@ function isLoopbackHost(hostname: string): boolean {
  * 必须为HTTPS" and "notify_url地址为一个可访问的地址". So a URL that is not https (or not a URL at all) answers
  * 500 SYSTEM_ERROR 系统繁忙, as the real server does. A mock user's receiver is plain http on localhost,
  * so http is accepted on loopback hosts unless `strictNotifyUrl` is set; only in strict mode is the URL
- * probed for reachability (a local receiver may start after it is configured). A query string is refused
- * with a PARAM_ERROR of ours (§2.13 says "no query parameters"; the real text is not documented).
+ * probed for reachability (a local receiver may start after it is configured). A query string answers the
+ * same: the FAQ's third check is "notify_url不能携带参数" under the same 系统繁忙 question (issue 13 settled
+ * it so; the mock answered a PARAM_ERROR of its own before, which no source gives).
  */
-export const NOTIFY_URL_MESSAGES = { busy: FAVOR_MESSAGES.busy, query: '回调地址不能携带参数' } as const;
+export const NOTIFY_URL_MESSAGES = { busy: FAVOR_MESSAGES.busy } as const;
 
-export function notifyUrlProblem(url: string, strict: boolean): { code: 'SYSTEM_ERROR' | 'PARAM_ERROR'; message: string } | null {
+export function notifyUrlProblem(url: string, strict: boolean): { code: 'SYSTEM_ERROR'; message: string } | null {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -32,7 +33,7 @@ export function notifyUrlProblem(url: string, strict: boolean): { code: 'SYSTEM_
   }
   const httpOnLoopback = parsed.protocol === 'http:' && !strict && isLoopbackHost(parsed.hostname);
   if (parsed.protocol !== 'https:' && !httpOnLoopback) return { code: 'SYSTEM_ERROR', message: NOTIFY_URL_MESSAGES.busy };
-  if (parsed.search || parsed.hash || url.includes('?')) return { code: 'PARAM_ERROR', message: NOTIFY_URL_MESSAGES.query };
+  if (parsed.search || parsed.hash || url.includes('?')) return { code: 'SYSTEM_ERROR', message: NOTIFY_URL_MESSAGES.busy };
   return null;
 }
 
@@ -66,13 +67,7 @@ export const favorCallbackHandlers: HandlerRegistry = {
       location: 'body',
     });
     const problem = notifyUrlProblem(notify_url, ctx.options.strictNotifyUrl);
-    if (problem) {
-      const detail =
-        problem.code === 'PARAM_ERROR'
-          ? { field: '/notify_url', value: notify_url, issue: 'a notify URL carries no query string', location: 'body' }
-          : undefined;
-      throw new ApiError(problem.code, problem.message, detail);
-    }
+    if (problem) throw new ApiError(problem.code, problem.message);
     if (ctx.options.strictNotifyUrl) assert(await isReachable(notify_url), 'SYSTEM_ERROR', NOTIFY_URL_MESSAGES.busy);
     const update_time = rfc3339(ctx.clock.nowMs(), { millis: true });
     // `switch: false` is documented as not supported yet; it is stored and echoed, pushes stay on.

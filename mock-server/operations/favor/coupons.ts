@@ -37,6 +37,10 @@ export const SEND_MESSAGES = {
   notRunning: '活动已结束或未激活',
   budget: '批次预算不足',
   userLimit: '用户被限领拦截',
+  // Observed (samples/errors/send-coupon.403.user-limit.json) when concurrent sends raced the per-user cap.
+  userLimitRace: '用户已达最大领券次数',
+  // Favor error table: a user the risk control flags, with prevent_api_abuse on.
+  userAbnormal: '用户非法',
   personLimit: '超过自然人最大限领数',
   noRight: '商户无权发券',
   crossMerchant: '批次不支持跨商户发券',
@@ -96,6 +100,18 @@ export function couponWindow(stock: FavorStock, receivedMs: number): { begin: nu
   return { begin, end };
 }
 
+/**
+ * When (performance.now) each stock|openid reached its per-user cap, to tell a send that was in flight
+ * at that moment from a later one. Not state: a race is over once answered. Per state document, so a
+ * reset (or another mock in the same process) starts clean.
+ */
+const capTimes = new WeakMap<object, Map<string, number>>();
+function capReachedAt(ctx: OperationContext): Map<string, number> {
+  let times = capTimes.get(ctx.data);
+  if (!times) capTimes.set(ctx.data, (times = new Map()));
+  return times;
+}
+
 /** The caller may see a coupon it created the stock of, or sent (wechatpay-go ListCouponsByFilter note). */
 const visibleTo = (coupon: FavorCoupon, mchid: string) => coupon.creator_mchid === mchid || coupon.sender_mchid === mchid;
 
@@ -150,16 +166,29 @@ export const favorCouponHandlers: HandlerRegistry = {
     if (use.max_amount_by_day !== undefined)
       assert((stock.sent_by_day[day] ?? 0) + amount <= use.max_amount_by_day, 'NOT_ENOUGH', SEND_MESSAGES.budget);
 
-    assert((stock.per_user[openid] ?? 0) < use.max_coupons_per_user, 'REQUEST_BLOCKED', SEND_MESSAGES.userLimit);
+    if ((stock.per_user[openid] ?? 0) >= use.max_coupons_per_user) {
+      // Two answers are seen for the per-user cap: REQUEST_BLOCKED 用户被限领拦截 (the error table) and
+      // RULE_LIMIT 用户已达最大领券次数, reported when concurrent sends raced the cap (api-reference.md
+      // §5). So: a send that was already in flight when another send reached the cap → RULE_LIMIT; a send
+      // that arrived after that (a sequential client, a later retry) → REQUEST_BLOCKED.
+      const cappedAt = capReachedAt(ctx).get(`${stock.stock_id}|${openid}`);
+      if (cappedAt !== undefined && ctx.receivedAt < cappedAt) assert(false, 'RULE_LIMIT', SEND_MESSAGES.userLimitRace);
+      assert(false, 'REQUEST_BLOCKED', SEND_MESSAGES.userLimit);
+    }
     const person = ctx.world.usersByOpenid.get(openid)!.person_id;
     // Several accounts of one natural person count as one user (fixtures: person_id). Observed code/text.
     if (use.natural_person_limit)
       assert((stock.per_person[person] ?? 0) < use.max_coupons_per_user, 'USER_AL_GET_COUPON', SEND_MESSAGES.personLimit);
 
+    // prevent_api_abuse: "risky users (fraud, bots, alt accounts) fail to receive" (§2.1); the fixtures
+    // flag such a user (`risky`). Without prevent_api_abuse the stock does not ask, and it receives.
+    if (use.prevent_api_abuse) assert(!ctx.world.usersByOpenid.get(openid)!.risky, 'USER_ACCOUNT_ABNORMAL', SEND_MESSAGES.userAbnormal);
+
     const monthKey = `${openid}|${cstMonth(now)}`;
     const creatorState = ctx.merchantState(stock.creator_mchid).favor!;
     assert((creatorState.user_month_amount[monthKey] ?? 0) + amount <= MONTHLY_USER_CAP, 'INVALID_REQUEST', SEND_MESSAGES.monthlyCap);
 
+    const receivedBefore = stock.per_user[openid] ?? 0;
     const window = couponWindow(stock, now);
     const couponId = ctx.mutate((data) => {
       const id = nextCouponId(data);
@@ -189,6 +218,7 @@ export const favorCouponHandlers: HandlerRegistry = {
       putOwn(favorOf(data.merchants[ctx.mchid]).send_requests, body.out_request_no, { fingerprint, id });
       return id;
     });
+    if (receivedBefore + 1 >= use.max_coupons_per_user) capReachedAt(ctx).set(`${stock.stock_id}|${openid}`, performance.now());
     return { body: { coupon_id: couponId } };
   },
 

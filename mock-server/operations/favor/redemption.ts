@@ -27,6 +27,7 @@ import {
   type FavorStock,
   type GoodsDetail,
 } from './state.js';
+import { checkoutRefusal } from './checkout.js';
 
 export interface UseCouponOptions {
   /** WeChat Pay order number of the payment (default: a faker 28-digit `4200…` number). */
@@ -37,6 +38,8 @@ export interface UseCouponOptions {
   consume_time?: string;
   /** Single-item detail (default for a single-item stock: one unit of its first item at the threshold price). */
   goods_detail?: GoodsDetail[];
+  /** The order's amount in fen (default: the goods' total, else the stock's threshold); must reach the threshold. */
+  order_amount?: number;
 }
 
 export interface RefundCouponOptions {
@@ -200,6 +203,15 @@ export class FavorDomain {
     if (!merchants.includes(consumeMchid))
       refuse(`consume_mchid ${consumeMchid} is not an available merchant of stock ${stock.stock_id} (${merchants.join(', ')})`);
 
+    const orderOption = options.order_amount;
+    if (
+      orderOption !== undefined &&
+      (typeof orderOption !== 'number' || !Number.isInteger(orderOption) || orderOption < 1 || orderOption > 2 ** 31 - 1)
+    )
+      badParam('order_amount must be an integer number of fen from 1 to 2147483647');
+    const declined = checkoutRefusal(stock, goods, orderOption);
+    if (declined) refuse(declined);
+
     const fixed = stock.body.coupon_use_rule.fixed_normal_coupon;
     const goodsDetail =
       goods ??
@@ -219,7 +231,8 @@ export class FavorDomain {
       transaction_id: options.transaction_id ?? `4200${faker.string.numeric(24)}`,
       ...(goodsDetail ? { goods_detail: goodsDetail } : {}),
     };
-    const orderAmount = goodsDetail ? goodsDetail.reduce((sum, g) => sum + g.price * g.quantity, 0) : fixed.transaction_minimum;
+    const orderAmount =
+      orderOption ?? (goodsDetail ? goodsDetail.reduce((sum, g) => sum + g.price * g.quantity, 0) : fixed.transaction_minimum);
 
     coupon.status = 'USED';
     coupon.consume_information = consume_information;

@@ -18,8 +18,9 @@ import type { MockData, MerchantState } from '../../store/state.js';
 import { own } from '../../store/records.js';
 import { CST_OFFSET_MS, rfc3339 } from '../../time.js';
 
-export type StoredStockStatus = 'unactivated' | 'running' | 'paused' | 'stoped';
-export type StockStatus = StoredStockStatus | 'audit';
+/** `audit`: created by a merchant whose stocks are reviewed (fixture `stock_review`) and not yet approved. */
+export type StoredStockStatus = 'audit' | 'unactivated' | 'running' | 'paused' | 'stoped';
+export type StockStatus = StoredStockStatus;
 export type CouponStatus = 'SENDED' | 'USED' | 'EXPIRED';
 
 export interface FixAvailableTime {
@@ -294,7 +295,11 @@ export function stockView(stock: FavorStock, nowMs: number): Record<string, unkn
     stock_use_rule: {
       max_coupons: use.max_coupons,
       max_amount: use.max_amount,
-      ...(use.max_amount_by_day !== undefined ? { max_amount_by_day: use.max_amount_by_day } : {}),
+      // Always present: wechatpay-go's StockUseRule reply model requires it (its typed Stock does not
+      // marshal without it). A stock created without a daily cap answers its whole budget — the largest
+      // value the create rule allows (max_amount_by_day ≤ max_amount) and the one that caps nothing;
+      // 0 would read as "nothing a day" (the FAQ forbids a 0 daily limit). Our choice, not documented.
+      max_amount_by_day: use.max_amount_by_day ?? use.max_amount,
       fixed_normal_coupon: { ...rule.fixed_normal_coupon },
       max_coupons_per_user: use.max_coupons_per_user,
       coupon_type: 'NORMAL',
@@ -315,23 +320,37 @@ export function stockView(stock: FavorStock, nowMs: number): Record<string, unkn
   };
 }
 
+/**
+ * `single_price_max` of a used single-item coupon: the highest unit price among the order's lines that
+ * are the stock's available items (our reading of 单品最高优惠价格; the value is not further documented).
+ */
+function singleItemDiscountOff(stock: FavorStock, used: ConsumeInformation): { single_price_max: number } | undefined {
+  const items = new Set(stock.body.coupon_use_rule.available_items);
+  const prices = (used.goods_detail ?? []).filter((g) => items.has(g.goods_id)).map((g) => g.price);
+  return prices.length ? { single_price_max: Math.max(...prices) } : undefined;
+}
+
 /** Coupon object of §2.8/§2.11. `consume_information` while used (api-reference.md §7.10: we include it). */
 export function couponView(coupon: FavorCoupon, stock: FavorStock, nowMs: number): Record<string, unknown> {
-  return {
-    ...couponPlaintext(coupon, stock, nowMs),
-    out_request_no: coupon.out_request_no,
-  };
+  // singleitem_discount_off is COUPON.USE's alone (the Coupon object of the query APIs has no such field).
+  const { singleitem_discount_off: _callbackOnly, ...view } = couponPlaintext(coupon, stock, nowMs);
+  return { ...view, out_request_no: coupon.out_request_no };
 }
 
 /**
  * The coupon as the COUPON.USE resource carries it (contracts/callbacks/coupon-use.plaintext.json):
- * the coupon object without out_request_no.
+ * the coupon object without out_request_no, with singleitem_discount_off once a single-item coupon is used.
  */
 export function couponPlaintext(coupon: FavorCoupon, stock: FavorStock, nowMs: number): Record<string, unknown> {
+  const singleItemOff =
+    coupon.consume_information && isSingleItem(stock) ? singleItemDiscountOff(stock, coupon.consume_information) : undefined;
   return {
     stock_creator_mchid: coupon.creator_mchid,
     stock_id: coupon.stock_id,
     coupon_id: coupon.coupon_id,
+    // COUPON.USE (api-reference.md §2.14): 单品优惠特定信息 for a used single-item coupon. `discount_to`
+    // belongs to 减至 (CUT_TO) coupons, which the create API cannot make: never sent.
+    ...(singleItemOff ? { singleitem_discount_off: singleItemOff } : {}),
     coupon_name: stock.body.stock_name,
     status: couponStatus(coupon, nowMs),
     description: descriptionOf(stock),

@@ -50,6 +50,10 @@ export const FAVOR_MESSAGES = {
   appidMismatch: '商户号与appid不匹配',
   balance: '激活失败:账户余额不足,请充值',
   busy: '系统繁忙',
+  // Start of a stock still under review: the observed RULE_LIMIT "…暂不允许激活，请稍后重试" (samples/errors/
+  // start-stock.403.rule-limit.json, a directed stock whose user package was still importing) is the
+  // real API's answer to "not activatable yet, retry later"; the review is named in our wording.
+  inReview: '批次审核中，暂不允许激活，请稍后重试',
   // list-stocks with no rows (samples/errors/list-stocks.404.empty.json).
   listEmpty: '查询不到该券，请确认批次号与coupon_code是否匹配',
 } as const;
@@ -277,6 +281,7 @@ function newStock(
   beginMs: number,
   endMs: number,
   now: number,
+  reviewed: boolean,
 ): FavorStock {
   return {
     stock_id: stockId,
@@ -287,7 +292,8 @@ function newStock(
     end_ms: endMs,
     create_time: rfc3339(now, { millis: true }),
     create_ms: now,
-    status: 'unactivated',
+    // A merchant whose stocks are reviewed (fixture `stock_review`): `audit` until the control API approves.
+    status: reviewed ? 'audit' : 'unactivated',
     locked_amount: 0,
     distributed_coupons: 0,
     distributed_amount: 0,
@@ -398,7 +404,7 @@ export const favorStockHandlers: HandlerRegistry = {
     const stock = ctx.mutate((data) => {
       const stockId = nextStockId(data);
       const favor = favorOf(data.merchants[ctx.mchid]);
-      const created = newStock(stockId, ctx.mchid, body, fingerprint, beginMs, endMs, now);
+      const created = newStock(stockId, ctx.mchid, body, fingerprint, beginMs, endMs, now, !!ctx.caller.merchant.stock_review);
       favor.stocks[stockId] = created;
       putOwn(favor.create_requests, body.out_request_no, { fingerprint, id: stockId });
       return created;
@@ -412,6 +418,10 @@ export const favorStockHandlers: HandlerRegistry = {
     const status = stockStatus(stock, now);
     // Documented as idempotent: starting a running stock again answers the first start.
     if (status === 'running') return { body: { start_time: stock.start_time!, stock_id: stock.stock_id } };
+    // RULE_LIMIT, not REQUEST_BLOCKED: the real API answers RULE_LIMIT when a stock cannot be activated
+    // *yet* (observed for a directed stock whose user package was importing), REQUEST_BLOCKED when a
+    // request is refused for good (window, permissions). A stock in review is the "not yet" case.
+    assert(status !== 'audit', 'RULE_LIMIT', FAVOR_MESSAGES.inReview);
     badStatus(status === 'unactivated', stock, status);
 
     // FAQ 4: an available merchant that already runs 500 stocks makes activation fail with 系统繁忙.

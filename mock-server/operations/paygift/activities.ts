@@ -6,7 +6,8 @@
  * must exist, cover the activity's time, have their codes uploaded in upload-code mode, and — in a gift
  * package — share inventory, per-user limit and owner; award owners and sending merchants must be of the
  * creator's brand. Every activity belongs to its creator: another merchant gets the same 404 as for an
- * id that does not exist, so it can neither see nor change it.
+ * id that does not exist, so it can neither see nor change it — except one of its sending merchants,
+ * which knows the id and gets 403 NO_AUTH.
  */
 import { assert } from '../../errors.js';
 import { canonicalJson, priorRequest } from '../../store/idempotency.js';
@@ -20,6 +21,9 @@ import { activityStatus, emptyPaygiftState, nextActivityId, type PaygiftActivity
 
 export const PAYGIFT_MESSAGES = {
   notFound: '活动不存在',
+  // Code from the §1.4 table (NO_AUTH: merchant not authorized); the text is ours.
+  noAuth: '商户无权限操作该活动',
+  failed: '活动创建失败，无法操作',
   // seed 001 §4, FAQ 2: validity, upload-code mode, gift-package consistency.
   award: '商家券信息不满足活动规则，请核实券有效期或code',
   // seed 001 §4, FAQ 1: sending merchants and award owners of one brand.
@@ -30,7 +34,8 @@ export const PAYGIFT_MESSAGES = {
   mchNotExists: '商户号不合法',
   appidMismatch: '商户号与appid不匹配',
   endBeforeBegin: '活动结束时间必须晚于活动开始时间',
-  tooLong: '活动开始时间和结束时间的间隔需要小于31536000秒（365天）',
+  // The API page's own phrase for the rule (the real refusal text is not documented).
+  tooLong: '活动有效期最长90天',
   periodOrder: '可用时间段的开始时间必须早于结束时间',
   dayTimeOrder: '天内开始时间必须早于天内结束时间',
   packageSize: '选礼包时奖品限定3-5个',
@@ -47,13 +52,13 @@ export const PAYGIFT_MESSAGES = {
 } as const;
 
 /**
- * The FAQ answer (seed 001 §4) on "最长可以配置1年内的活动": the begin–end interval must be below
- * 31,536,000 s. The API pages say instead "最长可以配置1年内的活动，活动有效期最长90天" (begin at most
- * a year ahead, at most 90 days of validity; api-reference.md §3.1, §7.16). We follow the FAQ, the
- * more specific and more recent answer: only the interval is checked, strictly below 365 days; neither
- * the 90-day validity nor how far ahead the activity begins is enforced.
+ * The activity window. The API pages: "最长可以配置1年内的活动，活动有效期最长90天"; the FAQ (seed 001 §4)
+ * defines the "1年" as begin→end below 31,536,000 s. Read together, the validity (end − begin) is at
+ * most 90 days, which also keeps it below the FAQ's year. Enforced since issue 13: a mock that accepts a
+ * window production refuses lets a bug through to production (api-reference.md §3.1, §7.16). How far
+ * ahead an activity may begin is not stated beyond that, so it is not checked.
  */
-const MAX_SPAN_MS = 31_536_000 * 1000;
+const MAX_VALIDITY_MS = 90 * 86_400_000;
 const MAX_MERCHANTS = 500;
 
 const PAGE_DEFAULT_LIMIT = 20;
@@ -100,7 +105,16 @@ function paygiftOf(ctx: OperationContext): PaygiftState | undefined {
 
 /** The caller's activity, or 404 — for an unknown id and for another merchant's activity alike. */
 function ownActivity(ctx: OperationContext): PaygiftActivity {
-  const activity = own(paygiftOf(ctx)?.activities, (ctx.params as { activity_id: string }).activity_id);
+  const id = (ctx.params as { activity_id: string }).activity_id;
+  const activity = own(paygiftOf(ctx)?.activities, id);
+  if (!activity) {
+    // A sending merchant of another merchant's activity knows it exists (it was named in it): 403
+    // NO_AUTH, the §1.4 table's "merchant not authorized". Anyone else learns nothing: 404.
+    const sendingFor = Object.values(ctx.data.merchants).some((m) =>
+      own(m.paygift?.activities, id)?.merchants.some((x) => x.mchid === ctx.mchid),
+    );
+    assert(!sendingFor, 'NO_AUTH', PAYGIFT_MESSAGES.noAuth);
+  }
   assert(activity, 'RESOURCE_NOT_EXISTS', PAYGIFT_MESSAGES.notFound);
   return activity;
 }
@@ -110,19 +124,73 @@ const brandOf = (ctx: OperationContext, mchid: string) => ctx.world.merchants.ge
 /** Times are answered as the real API writes them: +08:00, whole seconds. */
 const normalizeTime = (text: string) => rfc3339(parseRfc3339(text));
 
+/** `obj`'s keys in the documented order (`order`), then any others as they came. */
+function ordered(obj: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of order) if (obj[k] !== undefined) out[k] = obj[k];
+  for (const [k, v] of Object.entries(obj)) if (!(k in out)) out[k] = v;
+  return out;
+}
+
+// Field order of the documentation's tables (api-reference.md §3.1, §3.2): replies list the fields so,
+// whatever order the creator sent them in.
+const BASE_INFO_ORDER = [
+  'activity_name',
+  'activity_second_title',
+  'merchant_logo_url',
+  'background_color',
+  'begin_time',
+  'end_time',
+  'available_periods',
+  'out_request_no',
+  'delivery_purpose',
+  'mini_programs_appid',
+  'mini_programs_path',
+] as const;
+const SEND_RULE_ORDER = [
+  'transaction_amount_minimum',
+  'send_content',
+  'award_type',
+  'award_list',
+  'merchant_option',
+  'merchant_id_list',
+] as const;
+const AWARD_ORDER = ['stock_id', 'original_image_url', 'thumbnail_url'] as const;
+const ADVANCED_ORDER = [
+  'delivery_user_category',
+  'merchant_member_appid',
+  'payment_mode',
+  'payment_method_information',
+  'goods_tags',
+] as const;
+
 function present(activity: PaygiftActivity, nowMs: number, inList: boolean) {
   // merchant_id_list: the list answers an empty array, as the real sample does; the detail leaves it
   // out (its real sample has none). Only GET …/merchants lists the sending merchants (seed FAQ 4).
-  const full_send_rule = inList ? { ...activity.full_send_rule, merchant_id_list: [] } : { ...activity.full_send_rule };
+  const rule = activity.full_send_rule as Record<string, unknown> & { award_list: Record<string, unknown>[] };
+  const full_send_rule = ordered(
+    { ...rule, award_list: rule.award_list.map((a) => ordered(a, AWARD_ORDER)), ...(inList ? { merchant_id_list: [] } : {}) },
+    SEND_RULE_ORDER,
+  );
+  const base = activity.activity_base_info as Record<string, unknown> & { available_periods?: Record<string, unknown> };
+  const activity_base_info = ordered(
+    base.available_periods
+      ? { ...base, available_periods: ordered(base.available_periods, ['available_time', 'available_day_time']) }
+      : base,
+    BASE_INFO_ORDER,
+  );
   return {
     activity_id: activity.activity_id,
     activity_type: 'FULL_SEND_ACT_TYPE',
-    activity_base_info: activity.activity_base_info,
+    activity_base_info,
     award_send_rule: { full_send_rule },
-    ...(activity.advanced_setting ? { advanced_setting: activity.advanced_setting } : {}),
+    ...(activity.advanced_setting ? { advanced_setting: ordered(activity.advanced_setting, ADVANCED_ORDER) } : {}),
     activity_status: activityStatus(activity, nowMs),
     creator_merchant_id: activity.creator_mchid,
     belong_merchant_id: activity.creator_mchid,
+    // The detail only (§3.7: the list's ActivityInformation has no pause/recovery times).
+    ...(!inList && activity.pause_time ? { pause_time: activity.pause_time } : {}),
+    ...(!inList && activity.recovery_time ? { recovery_time: activity.recovery_time } : {}),
     create_time: activity.create_time,
     update_time: activity.update_time,
   };
@@ -188,6 +256,7 @@ function checkImages(ctx: OperationContext, body: CreateBody): void {
 /** Sending merchants are added or removed only while the activity is neither terminated nor over time. */
 function checkMerchantsEditable(ctx: OperationContext, activity: PaygiftActivity): void {
   const status = activityStatus(activity, ctx.clock.nowMs());
+  assert(status !== 'CREATE_ACT_FAILED', 'INVALID_REQUEST', PAYGIFT_MESSAGES.failed);
   assert(status !== 'TERMINATE_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.mchTerminated);
   assert(status !== 'OVER_TIME_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.mchOverTime);
 }
@@ -225,11 +294,11 @@ export const paygiftHandlers: HandlerRegistry = {
       'end_time must be after begin_time',
     );
     paramCheck(
-      endMs - beginMs < MAX_SPAN_MS,
+      endMs - beginMs <= MAX_VALIDITY_MS,
       PAYGIFT_MESSAGES.tooLong,
       '/activity_base_info/end_time',
       base.end_time,
-      'end_time - begin_time must be below 31536000 s',
+      'end_time - begin_time must be at most 90 days',
     );
     base.available_periods?.available_time.forEach((p, i) => {
       paramCheck(
@@ -347,6 +416,7 @@ export const paygiftHandlers: HandlerRegistry = {
   'paygift.terminateActivity': (ctx) => {
     const activity = ownActivity(ctx);
     const status = activityStatus(activity, ctx.clock.nowMs());
+    assert(status !== 'CREATE_ACT_FAILED', 'INVALID_REQUEST', PAYGIFT_MESSAGES.failed);
     assert(status !== 'TERMINATE_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.terminated);
     assert(status !== 'OVER_TIME_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.overTime);
     const now = rfc3339(ctx.clock.nowMs());

@@ -5,12 +5,13 @@
  *
  * The status is NOT stored: it is computed from the virtual clock on every read (`activityStatus`),
  * so moving the clock moves every activity through created → ongoing → over time without a timer.
- * Only termination is a stored fact (`terminate_time`).
+ * Only what was done is stored: termination (`terminate_time`), a pause and its recovery, a failed creation.
  */
 import type { IdempotentReply } from '../../store/idempotency.js';
 import type { MockData } from '../../store/state.js';
 
-export type ActivityStatus = 'CREATE_ACT_STATUS' | 'ONGOING_ACT_STATUS' | 'TERMINATE_ACT_STATUS' | 'OVER_TIME_ACT_STATUS';
+export type ActivityStatus =
+  'CREATE_ACT_STATUS' | 'ONGOING_ACT_STATUS' | 'TERMINATE_ACT_STATUS' | 'OVER_TIME_ACT_STATUS' | 'STOP_ACT_STATUS' | 'CREATE_ACT_FAILED';
 
 export interface PaygiftMerchant {
   mchid: string;
@@ -34,6 +35,15 @@ export interface PaygiftActivity {
   create_time: string;
   update_time: string;
   terminate_time?: string;
+  /**
+   * Paused (STOP_ACT_STATUS) and resumed: done in the merchant platform, no API of this family reaches
+   * them, so the control API does (operations/paygift/control.ts). The detail answers both times.
+   */
+  paused?: boolean;
+  pause_time?: string;
+  recovery_time?: string;
+  /** Set when the (asynchronous, undocumented) creation failed: CREATE_ACT_FAILED from then on. */
+  failed?: boolean;
 }
 
 export interface PaygiftState {
@@ -50,10 +60,14 @@ export function emptyPaygiftState(): PaygiftState {
 
 /**
  * created before begin_time, ongoing from begin_time to end_time inclusive, over time after it;
- * termination wins over the clock. (api-reference.md §6: the clock-driven transitions are inferred.)
+ * a failed creation and termination win over the clock; a pause holds until resumed or over time. (api-reference.md §6: the clock-driven transitions are inferred.)
  */
 export function activityStatus(activity: PaygiftActivity, nowMs: number): ActivityStatus {
+  if (activity.failed) return 'CREATE_ACT_FAILED';
   if (activity.terminate_time) return 'TERMINATE_ACT_STATUS';
+  if (nowMs > activity.end_ms) return 'OVER_TIME_ACT_STATUS';
+  // Paused by the merchant: stays paused until resumed or until its end passes (ours).
+  if (activity.paused) return 'STOP_ACT_STATUS';
   if (nowMs < activity.begin_ms) return 'CREATE_ACT_STATUS';
   if (nowMs <= activity.end_ms) return 'ONGOING_ACT_STATUS';
   return 'OVER_TIME_ACT_STATUS';
