@@ -34,6 +34,8 @@ export interface OperationContext<Body = any, Query = any, Params = any> {
   /** Read-only view of the whole state. */
   data: MockData;
   merchantState(mchid: string): MerchantState;
+  /** Content-addressed bytes beside the state (uploaded images); durable once `put` resolves. */
+  blobs: import('../store/port.js').BlobStore;
   /** Apply a change to the state; it is durable before the reply is sent. */
   mutate<T>(change: (data: MockData) => T): T;
 }
@@ -50,3 +52,9 @@ export interface OperationResult {
 export type Handler = (ctx: OperationContext) => OperationResult | Promise<OperationResult>;
 
 export type HandlerRegistry = Record<string, Handler>;
+
+/** What control operations (operations/favor/review.ts, paygift/control.ts) need of the store: reads, and one transaction. */
+export interface ControlStateAccess {
+  store: { readonly data: MockData; transact<T>(work: (data: MockData) => T): Promise<T> };
+  clock: Clock;
+}

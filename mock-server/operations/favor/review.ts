@@ -7,8 +7,7 @@
  * 批次审核中，暂不允许激活，请稍后重试, pause/restart → 400 PARAM_ERROR 非法的批次状态, send → 400
  * INVALID_REQUEST 活动已结束或未激活, stop → 400 PARAM_ERROR 非法的批次状态.
  */
-import type { Clock } from '../../clock.js';
-import type { Store } from '../../store/store.js';
+import type { ControlStateAccess } from '../types.js';
 import { rfc3339 } from '../../time.js';
 import { FavorControlError } from './redemption.js';
 import { findStock, stockStatus } from './state.js';
@@ -16,7 +15,7 @@ import { findStock, stockStatus } from './state.js';
 export type StockReview = 'approve' | 'reject';
 
 export async function reviewStock(
-  deps: { store: Store; clock: Clock },
+  deps: ControlStateAccess,
   stockId: string,
   decision: StockReview,
 ): Promise<{ stock_id: string; status: string; stop_time?: string }> {

@@ -10,8 +10,7 @@
  * Answer: `{activity_id, activity_status, pause_time?, recovery_time?}`; refused → 404 RESOURCE_NOT_EXISTS
  * (unknown id) or 400 INVALID_REQUEST (wrong status), `{code, message}`.
  */
-import type { Clock } from '../../clock.js';
-import type { Store } from '../../store/store.js';
+import type { ControlStateAccess } from '../types.js';
 import { rfc3339 } from '../../time.js';
 import { activityStatus, type ActivityStatus, type PaygiftActivity } from './state.js';
 
@@ -35,7 +34,7 @@ const FROM: Record<ActivityAction, ActivityStatus[]> = {
   fail: ['CREATE_ACT_STATUS'],
 };
 
-function findActivity(store: Store, activityId: string): PaygiftActivity | undefined {
+function findActivity(store: ControlStateAccess['store'], activityId: string): PaygiftActivity | undefined {
   for (const merchant of Object.values(store.data.merchants)) {
     const activities = merchant.paygift?.activities;
     if (activities && Object.hasOwn(activities, activityId)) return activities[activityId];
@@ -43,7 +42,7 @@ function findActivity(store: Store, activityId: string): PaygiftActivity | undef
   return undefined;
 }
 
-export async function actOnActivity(deps: { store: Store; clock: Clock }, activityId: string, action: ActivityAction) {
+export async function actOnActivity(deps: ControlStateAccess, activityId: string, action: ActivityAction) {
   const { store, clock } = deps;
   const activity = findActivity(store, activityId);
   if (!activity) throw new PaygiftControlError('RESOURCE_NOT_EXISTS', `no activity ${activityId}`, 404);
