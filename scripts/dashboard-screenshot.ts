@@ -1,8 +1,8 @@
 /**
  * `npm run screenshot`: docs/images/dashboard.png, the dashboard of a mock with a little of
  * everything — stocks in three states, coupons sent and used, a COUPON.USE delivered (and replayed)
- * and one failing, a 支付有礼 activity, a partnership, a signature failure and a contract violation in
- * the journal. Headless Debian Chromium through playwright-core, as test/dashboard.test.ts.
+ * and one failing, a 支付有礼 activity, a partnership, a fault rule, a signature failure and a contract
+ * violation in the journal. Headless Debian Chromium through playwright-core, as test/dashboard.test.ts.
  *
  *   npm run screenshot [-- --out path.png]
  */
@@ -101,6 +101,9 @@ await ok(
     headers: { 'Idempotency-Key': 'SHOT-BUILD-1' },
   }),
 );
+
+// A fault rule, so the page shows its fault section.
+await control('/faults', { text: 'op=favor.sendCoupon SYSTEM_ERROR after times=1' });
 
 // The journal's findings: a body signed as one thing and sent as another, and a create missing its budget.
 const target = stockPath(running, 'pause');

@@ -3,7 +3,7 @@
  * a stock made with a real SDK shows up; a coupon used from the page reaches a verifying notify
  * handler as COUPON.USE; the delivery shows its decrypted payload and is replayed from the page; the
  * clock advanced from the page moves the stock to `stoped`; the live journal shows a new request and
- * a signature failure with its diagnosis.
+ * a signature failure with its diagnosis; a fault rule is added and removed from the page.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -45,7 +45,7 @@ const textOf = async (selector: string, text: string) => {
   return page.locator(selector).first().textContent();
 };
 
-it('shows an SDK-made stock, uses and replays a coupon from the page, advances the clock, and streams the journal', async () => {
+it('shows an SDK-made stock, uses and replays a coupon from the page, advances the clock, streams the journal, edits fault rules', async () => {
   const favor = wxpay.v3.marketing.favor;
   await favor.callbacks.post({ mchid: CREATOR, notify_url: receiver.url });
   const { stock_id } = (await favor.couponStocks.post(stockBody({ no_cash: false, stock_name: '浏览器测试券' }))).data;
@@ -114,5 +114,19 @@ it('shows an SDK-made stock, uses and replays a coupon from the page, advances t
   expect(diagnosis).toContain('sign_information');
   // The filter hides the requests without findings.
   expect(await page.locator('#journal details', { hasText: 'favor.getStock' }).count()).toBe(0);
+
+  // Fault rules: one added from the page breaks the next query of the stock, then is removed there.
+  await page.locator('#faults input').first().fill('op=favor.getStock SYSTEM_ERROR times=1');
+  await page.locator('#faults').getByRole('button', { name: 'Add' }).first().click();
+  const ruleRow = page.locator('#faults [data-rule-id]');
+  await ruleRow.waitFor({ timeout: 8000 });
+  const [rule] = (await (await fetch(`${running.url}/_mock/faults`)).json()).rules;
+  expect(rule).toMatchObject({ operation_id: 'favor.getStock', action: 'error', code: 'SYSTEM_ERROR', times: 1 });
+  await expect(favor.stocks._stock_id_.get({ params: { stock_creator_mchid: CREATOR }, stock_id })).rejects.toMatchObject({
+    response: { status: 500 },
+  });
+  await ruleRow.getByRole('button', { name: 'Remove' }).click();
+  await ruleRow.waitFor({ state: 'detached', timeout: 8000 });
+  expect((await (await fetch(`${running.url}/_mock/faults`)).json()).rules).toEqual([]);
   expect(pageErrors).toEqual([]);
 }, 30_000);

@@ -169,7 +169,7 @@ function ReportPanel({ report }) {
 // ── merchants, stocks, coupons, activities, partnerships ────────────────────────────────────────
 
 function MerchantsPanel({ merchants }) {
-  return html`<${Panel} id="merchants" title="Merchants" count=${merchants.length}>
+  return html`<${Panel} id="merchants" title="Merchants" count=${merchants.length} wide>
     <table>
       <thead>
         <tr>
@@ -767,7 +767,7 @@ function App() {
   return html`<header class="top">
       <h1>wxpay-mock <span class="muted">${health ? `v${health.version}` : ''}</span></h1>
       <nav>
-        ${['clock', 'report', 'stocks', 'coupons', 'deliveries', 'journal', 'activities', 'merchants', 'partnerships'].map(
+        ${['clock', 'report', 'stocks', 'coupons', 'deliveries', 'journal', 'partnerships', 'activities', 'merchants'].map(
           (id) => html`<a key=${id} href=${`#${id}`}>${id}</a>`,
         )}
         ${faults ? html`<a href="#faults">faults</a>` : ''}
@@ -788,9 +788,9 @@ function App() {
       <${DeliveriesPanel} deliveries=${state.deliveries} act=${act} />
       <${JournalPanel} onEntry=${refreshSoon} />
       <${FaultsPanel} faults=${faults} act=${act} />
+      <${PartnershipsPanel} partnerships=${state.partnerships} />
       <${ActivitiesPanel} activities=${state.activities} />
       <${MerchantsPanel} merchants=${state.merchants} />
-      <${PartnershipsPanel} partnerships=${state.partnerships} />
     </main>`;
 }
 
