@@ -59,7 +59,14 @@ describe('control API /_mock/', () => {
 
   it('credentials: the fixture merchants with keys, serials and APIv3 keys, and the platform keys', async () => {
     const res = await control().get('/_mock/credentials');
-    expect(res.body.merchants.map((m: { mchid: string }) => m.mchid)).toEqual(['1900000001', '1900000002', '1900000003', '1900000004']);
+    expect(res.body.merchants.map((m: { mchid: string }) => m.mchid)).toEqual([
+      '1900000001',
+      '1900000002',
+      '1900000003',
+      '1900000004',
+      '1900000005',
+      '1900000006',
+    ]);
     expect(res.body.merchants[0]).toMatchObject({
       merchant_serial_no: expect.stringMatching(/^[0-9A-F]{40}$/),
       apiv3_key: expect.stringMatching(/^.{32}$/),
