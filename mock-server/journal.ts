@@ -122,7 +122,8 @@ export class Journal {
 
   add(entry: Omit<JournalEntry, 'seq'>): JournalEntry {
     let full: JournalEntry = { seq: ++this.seq, ...entry };
-    let size = jsonLength(full);
+    // Many findings (a body of 30,000 undeclared fields) are bounded before measuring: writing them all would cost seconds.
+    let size = full.findings.length > FINDINGS_KEPT ? undefined : jsonLength(full);
     if (size === undefined || size > ENTRY_BYTES_LIMIT) {
       full = { ...full, target: boundedValue(full.target) as string, findings: boundedFindings(full.findings) };
       size = jsonLength(full) ?? ENTRY_BYTES_LIMIT;

@@ -61,7 +61,13 @@ export function journalAnswer(journal: Journal, q: Record<string, string | undef
     since_seq: q.since_seq ? Number(q.since_seq) : undefined,
     limit: q.limit ? Number(q.limit) : undefined,
   };
-  return { entries: journal.list(filter), capacity: journal.capacity, dropped: journal.dropped };
+  return {
+    entries: journal.list(filter),
+    capacity: journal.capacity,
+    dropped: journal.dropped,
+    bytes: journal.bytes,
+    max_bytes: journal.maxBytes,
+  };
 }
 
 export function controlRoutes(deps: ControlDeps): Hono {
