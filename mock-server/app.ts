@@ -8,7 +8,6 @@ import { Hono, type Context } from 'hono';
 import type { RequestListener } from 'node:http';
 import {
   CallbackDispatcher,
-  CouponUseDelivery,
   MAX_ATTEMPTS,
   loadCallbackSchemas,
   resolveCallbackOptions,
@@ -49,7 +48,8 @@ import { badTarget, errorResponse, operationRoute, rawTarget, targetProblem } fr
 import { rfc3339 } from './time.js';
 import { newRequestId } from './protocol/sign-response.js';
 import { initialData, type MockData } from './store/state.js';
-import { fileStore, memoryStore, type Store } from './store/store.js';
+import { readSnapshot, restoreSnapshot, takeSnapshot, type Snapshot } from './store/snapshot.js';
+import { fileStore, memoryStore, openStore, type Store } from './store/store.js';
 import { loadWorld, type World } from './world.js';
 
 import { VERSION } from './paths.js';
@@ -106,8 +106,12 @@ export interface MockApp {
   faults: RuleStore<FaultRule> & { callbacks: RuleStore<ChaosRule> & { log(filter?: { notification_id?: string }): ChaosEvent[] } };
   /** The contract report: coverage, violations, signature failures, callback deliveries, handler checks (report/). */
   report(options?: ReportOptions): ContractReport;
-  /** Back to the fixtures: state, clock and journal. */
+  /** Back to the fixtures: state, clock and journal (id sequences go on: no id is handed out twice). */
   reset(): Promise<void>;
+  /** The whole state as a versioned JSON document, media included (store/snapshot.ts); only durable writes. */
+  snapshot(): Promise<Snapshot>;
+  /** Replaces the state with a snapshot; a foreign or broken one is refused (SnapshotError) and changes nothing. */
+  restore(snapshot: unknown): Promise<void>;
   journal(filter?: JournalFilter): JournalEntry[];
   clearJournal(): void;
   /** Flushes the store. */
@@ -148,8 +152,16 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
   // Documented frequencies, opt-in (operations/rate-limits.ts).
   const handlers = options.rateLimits ? withRateLimits(registry) : registry;
 
-  const store = input.dataFile ? await fileStore(input.dataFile, () => initialState(world)) : memoryStore(initialState(world));
-  const clock = new Clock(store.data.clock, () => store.commit());
+  const initial = () => initialState(world);
+  const store = input.store
+    ? await openStore(input.store, initial)
+    : input.dataFile
+      ? await fileStore(input.dataFile, initial)
+      : await memoryStore(initial);
+  const clock = new Clock({
+    read: () => store.data.clock,
+    write: (change) => store.transact((data) => change(data.clock)),
+  });
   // Silent unless asked (the CLI's start asks for pretty): a test suite's output stays its own.
   const logger = createLogger(input.log ?? 'silent', { write: input.logWrite, color: input.logColor });
   const journal = new Journal({ capacity: options.journalSize, maxBytes: options.journalBytes, onAdd: (e) => logger.request(e) });
@@ -185,25 +197,39 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
     waitFor: (id: string, o?: WaitOptions) => callbacks.waitFor(id, o),
     idle: () => callbacks.idle(),
   });
-  const favor = new FavorDomain({ store, clock, world });
-  // ── COUPON.USE hook ── every used coupon (control API, mock.useCoupon, CLI) is delivered to its
-  // stock creator's notify URL; the record is durable before useCoupon returns.
-  favor.onCouponUsed(async ({ creatorMchid, coupon }) => new CouponUseDelivery(await callbacks.deliverCouponUse(creatorMchid, coupon)));
-  /** A use, with the COUPON.USE delivery told apart from other listeners' results (for mock.useCoupon and the control API). */
-  const useCoupon: MockApp['useCoupon'] = async (couponId, o) => {
-    const result = await favor.useCoupon(couponId, o);
-    const ours = (x: unknown): x is CouponUseDelivery => x instanceof CouponUseDelivery;
-    return { ...result, listeners: result.listeners.filter((x) => !ours(x)), delivery: result.listeners.find(ours)?.handle ?? null };
-  };
+  // COUPON.USE outbox: every used coupon (control API, mock.useCoupon, CLI) writes its notification in
+  // the use's own transaction; the dispatcher sends it once that is durable.
+  const favor = new FavorDomain({
+    store,
+    clock,
+    world,
+    notifier: {
+      enqueue: (data, creatorMchid, coupon) => callbacks.enqueueCouponUse(data, creatorMchid, coupon),
+      start: (record) => callbacks.start(record),
+    },
+  });
+  const useCoupon: MockApp['useCoupon'] = (couponId, o) => favor.useCoupon(couponId, o);
   const refundCoupon: MockApp['refundCoupon'] = (couponId, o) => favor.refundCoupon(couponId, o);
 
   const reset = async () => {
-    await store.replace(initialState(world));
+    // Id sequences survive a reset: a stock_id or coupon_id handed out once never comes back.
+    const fresh = initial();
+    if (store.data.sequences) fresh.sequences = { ...store.data.sequences };
+    await store.replace(fresh);
+    await store.blobs.retain(new Set());
     callbacks.reset();
     faultRules.reset();
     chaos.reset();
-    clock.attach(store.data.clock);
+    clock.reloaded();
     journal.clear();
+  };
+
+  const snapshot = () => takeSnapshot(store);
+  const restore = async (input: unknown) => {
+    const checked = readSnapshot(input, new Set(world.merchants.keys()));
+    await restoreSnapshot(store, store.blobs, checked);
+    callbacks.reset();
+    clock.reloaded();
   };
 
   const report = (o: ReportOptions = {}) =>
@@ -270,6 +296,7 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
       credentials,
       options,
       reset,
+      store: { snapshot, restore },
       version: VERSION,
       startedAt: Date.now(),
       callbacks,
@@ -329,8 +356,10 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
     faults,
     report,
     reset,
+    snapshot,
+    restore,
     journal: (filter) => journal.list(filter),
     clearJournal: () => journal.clear(),
-    close: () => callbacks.close().then(() => store.commit()),
+    close: () => callbacks.close().then(() => store.close()),
   };
 }

@@ -6,19 +6,33 @@
 import { clockAdvance, clockTime } from './clock-input.js';
 import type { ClockState } from './store/state.js';
 
+/** Where the clock's state lives: read it as it is now, change it in a transaction (durable when it resolves). */
+export interface ClockStore {
+  read(): ClockState;
+  write(change: (state: ClockState) => void): Promise<void>;
+}
+
+/** A clock kept in memory only (tests of pieces that need one). */
+export function memoryClockStore(state: ClockState = { offsetMs: 0, frozenAtMs: null }): ClockStore {
+  return {
+    read: () => state,
+    write: async (change) => change(state),
+  };
+}
+
 export type ClockListener = (nowMs: number) => void;
 
 export class Clock {
   private listeners = new Set<ClockListener>();
 
-  constructor(
-    private state: ClockState,
-    private readonly persist: () => Promise<void> = async () => {},
-  ) {}
+  constructor(private readonly store: ClockStore = memoryClockStore()) {}
 
-  /** Re-attach to a replaced state object (after reset). */
-  attach(state: ClockState): void {
-    this.state = state;
+  private get state(): ClockState {
+    return this.store.read();
+  }
+
+  /** The state was replaced (reset, import): tell the listeners. */
+  reloaded(): void {
     this.emit();
   }
 
@@ -37,37 +51,44 @@ export class Clock {
   /** `time`: a Date, epoch ms or RFC 3339 text; out of range or malformed → ClockInputError, the clock untouched. */
   async set(time: Date | number | string): Promise<void> {
     const target = clockTime(time);
-    if (this.state.frozenAtMs !== null) this.state.frozenAtMs = target;
-    else this.state.offsetMs = target - Date.now();
-    await this.changed();
+    await this.changed((state) => {
+      if (state.frozenAtMs !== null) state.frozenAtMs = target;
+      else state.offsetMs = target - Date.now();
+    });
   }
 
   /** `by`: ms or a duration like `'90s'`, `'30d'` (clock-input.ts). */
   async advance(by: number | string): Promise<void> {
     const ms = clockAdvance(by, this.nowMs());
-    if (this.state.frozenAtMs !== null) this.state.frozenAtMs += ms;
-    else this.state.offsetMs += ms;
-    await this.changed();
+    await this.changed((state) => {
+      if (state.frozenAtMs !== null) state.frozenAtMs += ms;
+      else state.offsetMs += ms;
+    });
   }
 
   async freeze(at?: Date | number | string): Promise<void> {
-    this.state.frozenAtMs = at === undefined ? this.nowMs() : clockTime(at);
-    await this.changed();
+    const frozenAt = at === undefined ? this.nowMs() : clockTime(at);
+    await this.changed((state) => {
+      state.frozenAtMs = frozenAt;
+    });
   }
 
   /** Resume ticking from the current virtual time. */
   async unfreeze(): Promise<void> {
     if (this.state.frozenAtMs === null) return;
-    this.state.offsetMs = this.state.frozenAtMs - Date.now();
-    this.state.frozenAtMs = null;
-    await this.changed();
+    await this.changed((state) => {
+      if (state.frozenAtMs === null) return;
+      state.offsetMs = state.frozenAtMs - Date.now();
+      state.frozenAtMs = null;
+    });
   }
 
   /** Back to real time. */
   async reset(): Promise<void> {
-    this.state.offsetMs = 0;
-    this.state.frozenAtMs = null;
-    await this.changed();
+    await this.changed((state) => {
+      state.offsetMs = 0;
+      state.frozenAtMs = null;
+    });
   }
 
   onChange(listener: ClockListener): () => void {
@@ -84,8 +105,8 @@ export class Clock {
     };
   }
 
-  private async changed() {
-    await this.persist();
+  private async changed(change: (state: ClockState) => void) {
+    await this.store.write(change);
     this.emit();
   }
 

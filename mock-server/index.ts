@@ -61,3 +61,29 @@ export {
   type HandlerCheckOptions,
   type HandlerVerdict,
 } from './callbacks/index.js';
+export {
+  FAULT_HEADER,
+  FAULT_ACTIONS,
+  FaultRuleError,
+  type FaultRule,
+  type FaultRuleSpec,
+  type FaultAction,
+  type InjectedFault,
+} from './faults/index.js';
+export { BAD_NOTIFICATIONS, type BadNotification } from './callbacks/bad-notifications.js';
+export type { ChaosRule, ChaosRuleSpec, ChaosEvent } from './callbacks/chaos.js';
+export type { HandlerCase } from './callbacks/handler-check.js';
+// The store port and its embedded implementations (`createApp({ store })` takes any StoreBackend).
+export { memoryBackend } from './store/memory.js';
+export { fileBackend, FileBackend, readDataFile, type FileBackendOptions } from './store/file.js';
+export {
+  StoreError,
+  type StoreBackend,
+  type StoreHost,
+  type BlobStore,
+  type OpenedState,
+  type SealedCommit,
+  type CommitRecord,
+} from './store/port.js';
+export { CommitFailedError } from './store/engine.js';
+export { SnapshotError, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type Snapshot } from './store/snapshot.js';

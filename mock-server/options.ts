@@ -10,8 +10,10 @@ export interface MockOptions {
   contractsDir?: string;
   /** Adds faker-generated users and goods, reproducibly. */
   seed?: number;
-  /** JSON data file; omitted → in memory. */
+  /** JSON data file (its change log and media beside it); omitted → in memory. */
   dataFile?: string;
+  /** Another implementation of the store port (mock-server/store/port.ts), e.g. PostgreSQL; wins over dataFile. */
+  store?: import('./store/port.js').StoreBackend;
   /** Do not require Accept and User-Agent headers (the real server checks them on some paths only). */
   relaxHeaders?: boolean;
   /** Validate every 2xx body against its contract; a mismatch becomes a 500 with the finding (tests). */
@@ -131,6 +133,7 @@ const OPTION_CHECKS: Record<keyof MockOptions, Check> = {
   contractsDir: 'string',
   seed: 'seed',
   dataFile: 'string',
+  store: 'any',
   relaxHeaders: 'boolean',
   validateResponses: 'boolean',
   allowRemoteControl: 'boolean',

@@ -20,7 +20,7 @@ import { addRawPlusHint } from './protocol/query-hints.js';
 import { decodeMeta, multipartBodyLimit, readUpload, uploadFailureFirst } from './protocol/multipart.js';
 import { chooseSigningKey, newRequestId, signatureHeaders } from './protocol/sign-response.js';
 import { signatureFinding, verifyRequest, type VerifiedCaller } from './protocol/verify-request.js';
-import type { Store } from './store/store.js';
+import { CommitFailedError, type Store } from './store/store.js';
 import { rfc3339 } from './time.js';
 import type { World } from './world.js';
 
@@ -417,7 +417,8 @@ export function checkRequest(
 
 export function errorResponse(err: unknown, requestId: string): { response: Response; error: ApiError } {
   const error = err instanceof ApiError ? err : new ApiError('SYSTEM_ERROR', '系统错误');
-  if (!(err instanceof ApiError)) console.error('[wxpay-mock] unexpected error:', err);
+  // A failed commit is not a bug: it was rolled back and answered 500; the journal and the log show it.
+  if (!(err instanceof ApiError) && !(err instanceof CommitFailedError)) console.error('[wxpay-mock] unexpected error:', err);
   return { response: jsonResponse(error.status, error.toEnvelope(), { 'Request-ID': requestId }), error };
 }
 
@@ -489,7 +490,8 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
           header: options.allowFaultHeader ? header(FAULT_HEADER.toLowerCase()) : null,
         }) ?? NO_FAULT;
 
-      let dirty = false;
+      // The handler's reads and writes are one transaction; the reply waits until it is durable.
+      const tx = store.begin();
       const fields: Omit<OperationContext, 'baseUrl'> = {
         operationId: contract.operationId,
         caller: caller.merchant,
@@ -507,16 +509,20 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
         clientAddress: (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress ?? 'in-process',
         data: store.data,
         merchantState: (mchid) => store.data.merchants[mchid],
-        mutate: (change) => {
-          dirty = true;
-          return change(store.data);
-        },
+        blobs: store.blobs,
+        mutate: (change) => tx.mutate(change),
       };
       const ctx: OperationContext = Object.assign(new LazyBaseUrl(c, options), fields);
       inHandler = true;
       await fault.beforeHandler();
-      const result: OperationResult = await handler(ctx);
-      if (dirty) await store.commit();
+      let result: OperationResult;
+      try {
+        result = await handler(ctx);
+      } catch (err) {
+        tx.rollback();
+        throw err;
+      }
+      await tx.commit();
       fault.afterCommit();
       response = await reply(op, result, ctx, requestId, findings, options);
     } catch (err) {

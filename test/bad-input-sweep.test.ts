@@ -645,7 +645,9 @@ async function judge(
   problems: string[],
 ): Promise<Outcome> {
   const { t } = fx;
-  const before = JSON.stringify(t.mock.store.data);
+  // The whole state through the public snapshot: a refused request must leave it byte for byte.
+  const snapshot = await t.mock.snapshot();
+  const before = JSON.stringify(snapshot.state);
   let res: Awaited<ReturnType<typeof deliver>>;
   try {
     res = await deliver(t, await signed);
@@ -653,15 +655,14 @@ async function judge(
     problems.push(`${c.name}: ${(err as Error).message}`);
     return { status: 0 };
   }
-  const after = JSON.stringify(t.mock.store.data);
+  const after = JSON.stringify((await t.mock.snapshot()).state);
   const head = `${c.name}: ${res.status} ${res.text.slice(0, 160)}`;
   const verdict = contractVerdict(op, r);
 
   if (res.status >= 200 && res.status < 300) {
     if (verdict === 'reject') problems.push(`${head} — accepted what the contract refuses`);
     if (after !== before) {
-      await t.mock.store.replace(JSON.parse(before));
-      t.mock.clock.attach(t.mock.store.data.clock);
+      await t.mock.restore(snapshot);
     }
     return { status: res.status };
   }
@@ -702,8 +703,7 @@ async function judge(
     problems.push(`${head} — the contract refuses it: 400 PARAM_ERROR/INVALID_REQUEST expected`);
   if (after !== before) {
     problems.push(`${head} — a refused request changed the store`);
-    await t.mock.store.replace(JSON.parse(before));
-    t.mock.clock.attach(t.mock.store.data.clock);
+    await t.mock.restore(snapshot);
   }
   return outcome;
 }

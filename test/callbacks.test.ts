@@ -4,7 +4,7 @@
  * restart, replayed with the same id, never slowing the API. Until the favor domain's "use a coupon"
  * exists, deliveries are triggered through `deliverCouponUse` with a plaintext that validates.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
@@ -24,7 +24,8 @@ import {
   type MockOptions,
 } from '../mock-server/index.js';
 import { rfc3339 } from '../mock-server/time.js';
-import { createApp } from '../mock-server/index.js';
+import { createApp, fileBackend, memoryBackend, readDataFile } from '../mock-server/index.js';
+import { instrumented } from './helpers/store.js';
 import { couponUsePlaintext } from './helpers/coupon-use.js';
 import { freezeAtNow, runningStock, sendOk } from './helpers/favor.js';
 import { CREATOR, json, newMock, SAME_BRAND, type TestMock } from './helpers/mock.js';
@@ -32,6 +33,8 @@ import { CREATOR, json, newMock, SAME_BRAND, type TestMock } from './helpers/moc
 const T0 = Date.parse('2027-03-01T10:00:00+08:00');
 const ROOT = join(import.meta.dirname, '..');
 const tempFile = () => join(mkdtempSync(join(tmpdir(), 'wxpay-mock-callbacks-')), 'data.json');
+/** What a restart would read from the data file (snapshot + change log). */
+const durable = async (dataFile: string) => (await readDataFile(dataFile)) as any;
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -442,7 +445,7 @@ describe('delivery and retries on the virtual clock', () => {
     const handle = await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR));
     const id = handle!.record.id;
     // Durable before the trigger returned.
-    expect(JSON.parse(readFileSync(dataFile, 'utf8')).callbacks.deliveries[id].state).toBe('pending');
+    expect((await durable(dataFile)).callbacks.deliveries[id].state).toBe('pending');
     await t.mock.deliveries.waitFor(id, { attempts: 1 });
     await t.mock.close();
 
@@ -458,19 +461,18 @@ describe('delivery and retries on the virtual clock', () => {
     expect(record.attempts.map((a) => a.status)).toEqual([500, 204]);
     expect(receiver.received.map((r) => r.id)).toEqual([id, id]);
     // Settled: out of the data file (nothing to resume), still in the in-memory log.
-    expect(JSON.parse(readFileSync(dataFile, 'utf8')).callbacks.deliveries[id]).toBeUndefined();
+    expect((await durable(dataFile)).callbacks.deliveries[id]).toBeUndefined();
   });
 
   it('waiting for an attempt answers only once its outcome is on disk (a kill right after the answer loses nothing)', async () => {
-    const { t, receiver } = await setup({ dataFile: tempFile() });
+    const dataFile = tempFile();
+    const backend = instrumented(await fileBackend(dataFile));
+    const { t, receiver } = await setup({ store: backend });
     receiver.respond({ status: 500 });
-    const store = t.mock.store as { commit: () => Promise<void> };
-    const commit = store.commit.bind(store);
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
     const id = (await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR)))!.record.id;
     // From now on every write waits for the gate: the attempt's outcome reaches memory, not the disk.
-    store.commit = () => gate.then(commit);
+    const gate = backend.hold();
+    const release = () => gate.release();
     while (t.mock.deliveries.get(id)!.attempts.length === 0) await new Promise((r) => setTimeout(r, 5));
     let answered = false;
     const waited = t.mock.deliveries.waitFor(id, { attempts: 1 }).then((r) => ((answered = true), r));
@@ -481,7 +483,7 @@ describe('delivery and retries on the virtual clock', () => {
       release(); // else the mock's close would wait on the gate
     }
     expect((await waited).attempts.map((a) => a.status)).toEqual([500]);
-    expect(JSON.parse(readFileSync(t.mock.store.location, 'utf8')).callbacks.deliveries[id]).toMatchObject({ attempts_in_round: 1 });
+    expect((await durable(dataFile)).callbacks.deliveries[id]).toMatchObject({ attempts_in_round: 1 });
   });
 
   it('a real restart: the CLI killed (SIGKILL) mid-attempt and mid-schedule resumes from the same data file, same id, none lost; --callback-time-scale and --callback-probe apply', async () => {
@@ -510,7 +512,7 @@ describe('delivery and retries on the virtual clock', () => {
     const triggered = await control(first.url, 'POST', '/_mock/callbacks/coupon-use', { coupon: couponUsePlaintext(CREATOR) });
     expect(triggered.status).toBe(200);
     const id: string = triggered.json.delivery.id;
-    expect(JSON.parse(readFileSync(dataFile, 'utf8')).callbacks.deliveries[id]).toMatchObject({ state: 'pending', attempts_in_round: 0 });
+    expect((await durable(dataFile)).callbacks.deliveries[id]).toMatchObject({ state: 'pending', attempts_in_round: 0 });
     await receiver.waitFor(1);
     first.child.kill('SIGKILL');
     await first.exited;
@@ -553,7 +555,7 @@ describe('delivery and retries on the virtual clock', () => {
     expect(new Set(receiver.received.map((r) => r.rawBody)).size).toBe(1);
     third.child.kill('SIGTERM');
     expect(await third.exited).toBe(0);
-    expect(JSON.parse(readFileSync(dataFile, 'utf8')).callbacks.deliveries).toEqual({}); // settled: nothing left to resume
+    expect((await durable(dataFile)).callbacks.deliveries).toEqual({}); // settled: nothing left to resume
   }, 60_000);
 
   it('replay re-sends the same id and body, programmatically and through the control API', async () => {
@@ -656,8 +658,8 @@ describe('a plaintext of your own (deliverCouponUse)', () => {
 
 describe('using a coupon sends COUPON.USE (the favor domain, hooked)', () => {
   /** A running stock of CREATOR and one coupon sent to a user, the receiver as notify URL. */
-  async function usableCoupon() {
-    const t = await newMock({ validateResponses: true });
+  async function usableCoupon(options: MockOptions = {}) {
+    const t = await newMock({ validateResponses: true, ...options });
     cleanups.push(() => t.mock.close());
     await freezeAtNow(t);
     const receiver = await createCallbackReceiver({ credentials: t.mock.credentials, mchid: CREATOR });
@@ -689,22 +691,17 @@ describe('using a coupon sends COUPON.USE (the favor domain, hooked)', () => {
     expect(loadCallbackSchemas().couponUsePlaintext(cb.plaintext)).toBe(true);
   });
 
-  it('a use and its COUPON.USE are written together: the first write after the use already holds the pending delivery', async () => {
-    const { t, couponId } = await usableCoupon();
-    const store = t.mock.store;
-    const commit = store.commit.bind(store);
-    const seenAtFirstWrite: { status?: string; deliveries?: number }[] = [];
-    (store as { commit: () => Promise<void> }).commit = () => {
-      if (seenAtFirstWrite.length === 0) {
-        const coupon = store.data.merchants[CREATOR].favor!.coupons[couponId];
-        const deliveries = Object.values(store.data.callbacks?.deliveries ?? {}).filter((d) => d.coupon_id === couponId).length;
-        seenAtFirstWrite.push({ status: coupon?.status, deliveries });
-      }
-      return commit();
-    };
-    await t.mock.useCoupon(couponId);
-    // A crash after that write cannot leave a used coupon without its notification.
-    expect(seenAtFirstWrite).toEqual([{ status: 'USED', deliveries: 1 }]);
+  it('a use and its COUPON.USE are written together: one commit holds the used coupon and the pending delivery', async () => {
+    const backend = instrumented(memoryBackend());
+    const { t, couponId } = await usableCoupon({ store: backend });
+    const before = backend.commits.length;
+    const { delivery } = await t.mock.useCoupon(couponId);
+    // The use's own commit: a crash after it cannot leave a used coupon without its notification.
+    const commits = backend.commits.slice(before);
+    expect(commits).toHaveLength(1);
+    const { changes } = JSON.parse(commits[0].line) as { changes: [string[], unknown][] };
+    expect(changes).toContainEqual([['merchants', CREATOR, 'favor', 'coupons', couponId, 'status'], 'USED']);
+    expect(commits[0].line).toContain(`"id":"${delivery!.record.id}"`);
   });
 
   it('the control API use → the delivery in the log; the CLI use-coupon prints the outcome', async () => {

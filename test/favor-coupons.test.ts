@@ -4,7 +4,8 @@
  * and the use-flow / refund-flow files with the bill download (§2.12, protocol.md §6.1).
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { readDataFile } from '../mock-server/index.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -302,20 +303,21 @@ describe('durability', () => {
     const dataFile = join(mkdtempSync(join(tmpdir(), 'wxpay-mock-favor-')), 'data.json');
     const first = await newMock({ dataFile });
     await first.mock.clock.freeze(NOW_MS);
-    const onDisk = () => JSON.parse(readFileSync(dataFile, 'utf8')).merchants[CREATOR];
-    const balance = first.mock.store.data.merchants[CREATOR].balance;
+    // What a restart would read (snapshot + change log), right after each reply.
+    const onDisk = async () => ((await readDataFile(dataFile)) as any).merchants[CREATOR];
+    const balance = (await onDisk()).balance;
     const s = await runningStock(first, { no_cash: false });
-    expect(onDisk().favor.stocks[s]).toMatchObject({ status: 'running', locked_amount: 1000 });
-    expect(onDisk().balance).toBe(balance - 1000);
+    expect((await onDisk()).favor.stocks[s]).toMatchObject({ status: 'running', locked_amount: 1000 });
+    expect((await onDisk()).balance).toBe(balance - 1000);
     const id = await sendOk(first, s);
-    expect(onDisk().favor.coupons[id].status).toBe('SENDED');
+    expect((await onDisk()).favor.coupons[id].status).toBe('SENDED');
     const used = await request(first.mock.listener)
       .post(`/_mock/favor/coupons/${id}/use`)
       .send({ transaction_id: '4200000000000000000000000001' });
     expect(used.status).toBe(200);
-    expect(onDisk().favor.coupons[id].consume_information.transaction_id).toBe('4200000000000000000000000001');
+    expect((await onDisk()).favor.coupons[id].consume_information.transaction_id).toBe('4200000000000000000000000001');
     await first.mock.refundCoupon(id, { refund_id: 'R-DURABLE' });
-    expect(onDisk().favor.stocks[s].refund_flow[0].refund_id).toBe('R-DURABLE');
+    expect((await onDisk()).favor.stocks[s].refund_flow[0].refund_id).toBe('R-DURABLE');
 
     const second = await newMock({ dataFile });
     await second.mock.clock.freeze(NOW_MS);

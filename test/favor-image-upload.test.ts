@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Multipart } from 'wechatpay-axios-plugin';
-import { createApp, startMock, type MockApp, type RunningMock } from '../mock-server/index.js';
+import { createApp, readDataFile, startMock, type MockApp, type RunningMock } from '../mock-server/index.js';
 import { isIssuedMediaUrl, MAX_IMAGE_BYTES } from '../mock-server/operations/favor/media.js';
 import { parseMultipart } from '../mock-server/protocol/multipart.js';
 import { axiosPluginClient, platformCertificate } from './helpers/axios-plugin.js';
@@ -181,8 +181,9 @@ describe('image upload: the Go SDK body, byte for byte', () => {
     const a = json(await goUpload(t, PNG, 'a.png')).media_url;
     const b = json(await goUpload(t, PNG, 'b.png')).media_url;
     expect(a).not.toBe(b);
-    expect(Object.keys(t.mock.store.data.media!.images)).toHaveLength(2);
-    expect(Object.keys(t.mock.store.data.media!.blobs)).toEqual([sha256(PNG)]);
+    const snapshot = await t.mock.snapshot();
+    expect(Object.keys(snapshot.state.media!.images)).toHaveLength(2);
+    expect(Object.keys(snapshot.media)).toEqual([sha256(PNG)]);
   });
 });
 
@@ -476,7 +477,9 @@ describe('image upload: persistence', () => {
     expect(res.status).toBe(200);
     const { media_url } = json(res);
     // Already on disk when the reply left, without close().
-    expect(readFileSync(dataFile, 'utf8')).toContain(sha256(JPEG));
+    const images = Object.values(((await readDataFile(dataFile)) as any).media.images) as { sha256: string }[];
+    expect(images.map((i) => i.sha256)).toEqual([sha256(JPEG)]);
+    expect(readFileSync(`${dataFile}.media/${sha256(JPEG)}`).equals(JPEG)).toBe(true);
     await first.mock.close();
 
     const second = await createApp({ dataFile });

@@ -16,6 +16,8 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Clock } from '../clock.js';
 import { signingKeyOf, type SigningKey } from '../protocol/sign-response.js';
+import { CommitFailedError } from '../store/engine.js';
+import type { MockData } from '../store/state.js';
 import type { Store } from '../store/store.js';
 import { rfc3339 } from '../time.js';
 import type { World } from '../world.js';
@@ -157,7 +159,18 @@ export class CallbackDispatcher {
    */
   async deliverCouponUse(creatorMchid: string, coupon: unknown, options: { probe?: boolean } = {}): Promise<DeliveryHandle | null> {
     this.assertOpen();
-    const { world, store, clock, schemas } = this.deps;
+    const record = await this.deps.store.transact((data) => this.enqueueCouponUse(data, creatorMchid, coupon, options));
+    return record && this.start(record);
+  }
+
+  /**
+   * The outbox write of a COUPON.USE: the pending record, written through `data` — a transaction's view,
+   * so the caller's change (the use) and its notification commit together. Null when the creator has no
+   * notify URL. Call `start(record)` once the transaction is durable.
+   */
+  enqueueCouponUse(data: MockData, creatorMchid: string, coupon: unknown, options: { probe?: boolean } = {}): DeliveryRecord | null {
+    this.assertOpen();
+    const { world, clock, schemas } = this.deps;
     const merchant = this.merchantOf(creatorMchid);
     this.assertCouponUse(coupon);
     const plain = coupon as { stock_creator_mchid: string; stock_id: string; coupon_id: string };
@@ -167,7 +180,7 @@ export class CallbackDispatcher {
         `stock_creator_mchid ${plain.stock_creator_mchid} is not the notified creator ${creatorMchid}`,
       );
     }
-    const setting = store.data.merchants[creatorMchid]?.favor_callback;
+    const setting = data.merchants[creatorMchid]?.favor_callback;
     if (!setting) return null;
 
     const now = clock.nowMs();
@@ -198,9 +211,8 @@ export class CallbackDispatcher {
       body: built.body,
       attempts: [],
     };
-    this.state().deliveries[record.id] = record;
-    this.log.set(record.id, record);
-    return this.start(record);
+    (data.callbacks ??= { deliveries: {} }).deliveries[record.id] = record;
+    return record;
   }
 
   /**
@@ -212,29 +224,32 @@ export class CallbackDispatcher {
     this.assertOpen();
     const record = this.log.get(id);
     if (!record) throw new CallbackError('NOT_FOUND', `no notification ${id} in the delivery log`, 404);
-    if (record.state !== 'pending') this.settledCount--;
-    this.state().deliveries[id] = record;
+    const wasSettled = record.state !== 'pending';
     const now = this.deps.clock.nowMs();
-    Object.assign(record, {
-      state: 'pending',
-      round: record.round + 1,
-      attempts_in_round: 0,
-      next_attempt_at_ms: now,
-      next_attempt_at: rfc3339(now),
-      probe_next: options.probe ?? this.options.probe,
+    await this.deps.store.transact((data) => {
+      const deliveries = (data.callbacks ??= { deliveries: {} }).deliveries;
+      deliveries[id] = record;
+      Object.assign(deliveries[id], {
+        state: 'pending',
+        round: record.round + 1,
+        attempts_in_round: 0,
+        next_attempt_at_ms: now,
+        next_attempt_at: rfc3339(now),
+        probe_next: options.probe ?? this.options.probe,
+      });
     });
+    if (wasSettled) this.settledCount--;
     return this.start(record);
   }
 
-  /** Durable, then answered with the record as created; the first attempt starts without waiting for the disk. */
-  private async start(record: DeliveryRecord): Promise<DeliveryHandle> {
+  /** A durable pending record (enqueueCouponUse, replay): into the log and on its way; answered with the record as it is now. */
+  start(record: DeliveryRecord): DeliveryHandle {
+    this.log.set(record.id, record);
     const snapshot = clone(record);
     const settled = this.settledPromise(record);
-    const durable = this.deps.store.commit();
     const chaos = record.round === 1 && !record.attempts.length ? this.firstDue?.(record) : undefined;
     if (chaos !== null) this.due.set(record.id, chaos ?? record.next_attempt_at_ms!);
     this.pump();
-    await durable;
     return { record: snapshot, settled };
   }
 
@@ -359,7 +374,7 @@ export class CallbackDispatcher {
     // Already done in memory, but its outcome may still be on its way to disk (the attempt pushes it,
     // then commits): answer once it is durable, so a caller that acts on the answer (e.g. kills the
     // process) never sees an outcome a restart would not remember.
-    if (done(record)) return this.deps.store.commit().then(() => clone(record));
+    if (done(record)) return this.deps.store.settled().then(() => clone(record));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         record,
@@ -421,7 +436,7 @@ export class CallbackDispatcher {
   // ── internals ─────────────────────────────────────────────────────────────────────────────────
 
   private state(): CallbackState {
-    return (this.deps.store.data.callbacks ??= { deliveries: {} });
+    return this.deps.store.data.callbacks ?? { deliveries: {} };
   }
 
   private assertOpen() {
@@ -455,7 +470,7 @@ export class CallbackDispatcher {
       this.log.set(r.id, r);
       if (r.state === 'pending') this.due.set(r.id, r.next_attempt_at_ms ?? now);
       else {
-        delete this.state().deliveries[r.id];
+        void this.deps.store.transact((data) => delete data.callbacks?.deliveries[r.id]).catch(() => {});
         this.settledCount++;
         this.pushSettled(r.id);
       }
@@ -569,57 +584,61 @@ export class CallbackDispatcher {
     if (!record || record.state !== 'pending') return;
     const ac = new AbortController();
     this.inflight.set(id, ac);
-    let changed = false;
+    let recorded: { probe?: DeliveryAttempt; attempt: DeliveryAttempt; settled?: 'delivered' | 'failed' } | undefined;
     try {
       const round = record.round;
-      if (record.probe_next) {
-        const probe = await this.send(record, true, ac.signal);
-        if (gen !== this.gen) return;
-        record.probe_next = false;
-        record.attempts.push(probe);
-        this.told(record, probe);
-        this.notify(record);
-      }
+      const probe = record.probe_next ? await this.send(record, true, ac.signal) : undefined;
+      if (gen !== this.gen) return;
       const attempt = await this.send(record, false, ac.signal);
       if (gen !== this.gen) return;
-      record.attempts.push(attempt);
-      changed = true;
-      // A replay during the attempt started a new round: that round schedules itself.
-      if (record.round === round) {
-        record.attempts_in_round++;
-        if (attempt.outcome === 'delivered') this.settle(record, 'delivered');
-        else if (record.attempts_in_round >= MAX_ATTEMPTS) this.settle(record, 'failed');
-        else {
-          const next = this.deps.clock.nowMs() + this.intervalMs;
-          record.next_attempt_at_ms = next;
-          record.next_attempt_at = rfc3339(next);
-          this.due.set(id, next);
+      // The outcome is one transaction on the stored record (the log holds the same object).
+      recorded = await this.deps.store.transact((data) => {
+        const deliveries = data.callbacks?.deliveries;
+        const r = deliveries?.[id];
+        if (!deliveries || !r) return undefined;
+        if (probe) {
+          r.probe_next = false;
+          r.attempts.push(probe);
         }
-      }
-      this.told(record, attempt);
+        r.attempts.push(attempt);
+        // A replay during the attempt started a new round: that round schedules itself.
+        if (r.round !== round) return { probe, attempt };
+        r.attempts_in_round++;
+        const settled = attempt.outcome === 'delivered' ? 'delivered' : r.attempts_in_round >= MAX_ATTEMPTS ? 'failed' : undefined;
+        if (settled) {
+          r.state = settled;
+          r.next_attempt_at_ms = null;
+          r.next_attempt_at = null;
+          // Settled: out of the store (nothing left to resume), kept in the in-memory log.
+          delete deliveries[id];
+        } else {
+          const next = this.deps.clock.nowMs() + this.intervalMs;
+          r.next_attempt_at_ms = next;
+          r.next_attempt_at = rfc3339(next);
+        }
+        return { probe, attempt, settled };
+      });
+      if (gen !== this.gen || !recorded) return;
+      if (recorded.settled) {
+        this.settledCount++;
+        this.pushSettled(id);
+      } else if (record.state === 'pending' && record.next_attempt_at_ms !== null && record.round === round)
+        this.due.set(id, record.next_attempt_at_ms);
+    } catch (err) {
+      // A failed write leaves the record as it was (rolled back): it is tried again after the interval.
+      if (!(err instanceof CommitFailedError)) throw err;
     } finally {
       if (this.inflight.get(id) === ac) this.inflight.delete(id);
       // An unexpected error (not a failed attempt) must not strand the record: try again later.
       if (gen === this.gen && record.state === 'pending' && !this.due.has(id) && !this.queued.has(id) && !this.inflight.has(id))
         this.due.set(id, this.deps.clock.nowMs() + this.intervalMs);
-      // The slot is free before the outcome is written: a slow disk must not throttle delivery.
       this.pump();
     }
-    if (!changed) return;
-    await this.deps.store.commit();
-    if (gen !== this.gen) return;
+    if (!recorded) return;
+    if (recorded.probe) this.told(record, recorded.probe);
+    this.told(record, recorded.attempt);
     this.notify(record);
     this.evict();
-  }
-
-  private settle(record: DeliveryRecord, state: 'delivered' | 'failed') {
-    record.state = state;
-    record.next_attempt_at_ms = null;
-    record.next_attempt_at = null;
-    // Settled: out of the store (nothing left to resume), kept in the in-memory log.
-    delete this.state().deliveries[record.id];
-    this.settledCount++;
-    this.pushSettled(record.id);
   }
 
   private pushSettled(id: string) {

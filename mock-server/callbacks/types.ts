@@ -4,6 +4,13 @@
  */
 import type { VerificationMode } from '../world.js';
 
+declare module '../store/state.js' {
+  interface MockData {
+    /** COUPON.USE deliveries still pending (the outbox); absent until the first one. */
+    callbacks?: CallbackState;
+  }
+}
+
 export type DeliveryState = 'pending' | 'delivered' | 'failed';
 
 /** One HTTP request sent to a notify URL. */

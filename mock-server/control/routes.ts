@@ -18,6 +18,7 @@ import { journalStream } from './journal-stream.js';
 import { stateRoutes, type StateViewDeps } from './state.js';
 import { ClockInputError } from '../clock-input.js';
 import { controlGuard } from './guard.js';
+import { storeControlRoutes, type StoreControl } from './store.js';
 import type { Logger } from '../log.js';
 import { baseUrlOf, jsonResponse } from '../pipeline.js';
 import { formatReport, REPORT_FORMATS, type ContractReport, type ReportFormat, type ReportOptions } from '../report/index.js';
@@ -38,6 +39,8 @@ export interface ControlDeps {
   paygift?: PaygiftControl;
   /** GET /_mock/openapi.json: the contracts as OpenAPI 3.1 with this server's URL (contract/openapi.ts). */
   openapi?: (serverUrl: string) => unknown;
+  /** GET/PUT /_mock/snapshot, POST /_mock/scenario (control/store.ts). */
+  store?: StoreControl;
   /** GET /_mock/report: the contract report of this mock (report/). */
   report?: (options: ReportOptions) => ContractReport;
   /** GET /_mock/state/… (read-only views, control/state.ts) and the dashboard at /_mock/ui (dashboard/). */
@@ -147,6 +150,7 @@ export function controlRoutes(deps: ControlDeps): Hono {
     return new Response(formatReport(report, format), { headers: { 'Content-Type': `${type}; charset=utf-8` } });
   });
 
+  if (deps.store) app.route('/', storeControlRoutes(deps.store));
   if (deps.callbacks) app.route('/callbacks', callbackControlRoutes(deps.callbacks));
   if (deps.faults) app.route('/faults', faultControlRoutes(deps.faults, deps.faults.callbacks));
   if (deps.favor) app.route('/favor', favorControlRoutes(deps.favor));

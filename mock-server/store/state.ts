@@ -1,6 +1,8 @@
 /**
- * The persisted state, keyed by merchant (like LocalStack's per-account stores), so reset, export and
- * import work the same for every family. Families add their collections to `MerchantState`.
+ * The persisted document, keyed by merchant (like LocalStack's per-account stores), so reset, export
+ * and import work the same for every family. The core knows no family: each family declares its own
+ * slices by augmenting `MerchantState` (per merchant) and `MockData` (global) in its state module
+ * (operations/<family>/state.ts, callbacks/types.ts), and creates them on first write.
  */
 export interface ClockState {
   /** Virtual time = real time + offset, unless frozen. */
@@ -8,34 +10,21 @@ export interface ClockState {
   frozenAtMs: number | null;
 }
 
-export interface FavorCallbackSetting {
-  notify_url: string;
-  switch: boolean;
-  update_time: string;
-}
-
+// Families add their slices here by declaration merging.
 export interface MerchantState {
   /** Available balance in fen; prepaid stocks lock their budget from it. */
   balance: number;
-  favor_callback?: FavorCallbackSetting;
-  /** 支付有礼 activities created by this merchant, and its idempotency records (mock-server/operations/paygift/state.ts). */
-  paygift?: import('../operations/paygift/state.js').PaygiftState;
-  /** 代金券 stocks created by this merchant, their coupons, and its create/send idempotency records (mock-server/operations/favor/state.ts). */
-  favor?: import('../operations/favor/state.js').FavorMerchantState;
-  /** 委托营销 partnerships this merchant built, and its build/terminate Idempotency-Key records (mock-server/operations/partnerships/state.ts). */
-  partnerships?: import('../operations/partnerships/state.js').PartnershipsState;
 }
 
 export interface MockData {
   version: 1;
   clock: ClockState;
   merchants: Record<string, MerchantState>;
-  /** COUPON.USE deliveries, pending and recent (mock-server/callbacks/); absent until the first one. */
-  callbacks?: import('../callbacks/types.js').CallbackState;
-  /** Uploaded marketing images (mock-server/operations/favor/media.ts); absent until the first one. */
-  media?: import('../operations/favor/media.js').MediaState;
-  /** 代金券 id sequences and issued bill-download tokens (mock-server/operations/favor/state.ts); absent until the first stock. */
-  favor?: import('../operations/favor/state.js').FavorGlobalState;
+  /**
+   * Id sequences (`favor.stock`, `paygift.activity`, …): the last number handed out. Kept across
+   * reset, so a merchant's cache keyed by stock_id or coupon_id never sees an id come back.
+   */
+  sequences?: Record<string, number>;
 }
 
 export function initialData(balances: Record<string, number>): MockData {
@@ -44,4 +33,12 @@ export function initialData(balances: Record<string, number>): MockData {
     clock: { offsetMs: 0, frozenAtMs: null },
     merchants: Object.fromEntries(Object.entries(balances).map(([mchid, balance]) => [mchid, { balance }])),
   };
+}
+
+/** The next number of sequence `name` (1, 2, …; `after` says where a sequence without a record starts). Inside a transaction only. */
+export function nextInSequence(data: MockData, name: string, after = 0): number {
+  const sequences = (data.sequences ??= {});
+  const next = (Object.hasOwn(sequences, name) ? sequences[name] : after) + 1;
+  sequences[name] = next;
+  return next;
 }

@@ -37,3 +37,20 @@ export function uploadBody(
   chunks.push(Buffer.from(`${CRLF}--${boundary}--${CRLF}`));
   return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
 }
+
+/** A signed upload of `file` through the real Node listener, framed and signed as the SDKs do (meta only). */
+export async function uploadImage(t: import('./mock.js').TestMock, file: Buffer, filename: string) {
+  const { createHash } = await import('node:crypto');
+  const { default: request } = await import('supertest');
+  const path = '/v3/marketing/favor/media/image-upload';
+  const meta = JSON.stringify({ filename, sha256: createHash('sha256').update(file).digest('hex') });
+  const { body, contentType } = uploadBody(meta, file, filename);
+  const signed = t.signer().headers('POST', path, meta);
+  return request(t.mock.listener)
+    .post(path)
+    .set('Authorization', signed.Authorization)
+    .set('Accept', 'application/json')
+    .set('User-Agent', 'wxpay-mock-tests')
+    .set('Content-Type', contentType)
+    .send(body);
+}

@@ -71,8 +71,8 @@ export const favorCallbackHandlers: HandlerRegistry = {
     if (ctx.options.strictNotifyUrl) assert(await isReachable(notify_url), 'SYSTEM_ERROR', NOTIFY_URL_MESSAGES.busy);
     const update_time = rfc3339(ctx.clock.nowMs(), { millis: true });
     // `switch: false` is documented as not supported yet; it is stored and echoed, pushes stay on.
-    ctx.mutate(() => {
-      ctx.merchantState(ctx.mchid).favor_callback = { notify_url, switch: ctx.body.switch ?? true, update_time };
+    ctx.mutate((data) => {
+      data.merchants[ctx.mchid].favor_callback = { notify_url, switch: ctx.body.switch ?? true, update_time };
     });
     return { body: { update_time, notify_url } };
   },

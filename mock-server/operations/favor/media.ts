@@ -12,14 +12,15 @@
  * (images are meant to be shown to people; the route sits before the loopback-only control API).
  * Permanent like the real ones: kept until a reset.
  *
- * Storage (our choice): base64 in the store (`data.media`), so uploads go through `ctx.mutate`, are
- * durable before the reply, survive a restart with the data file, and vanish with a reset like all
- * state. Identical bytes are stored once (`blobs` keyed by SHA-256); every upload still gets its own
- * id and URL, as the real API hands out a new URL per upload.
+ * Storage (our choice): the bytes are a content-addressed blob of the store (files beside the data
+ * file, a capped map in memory), written durably before the image record; the record (`data.media`)
+ * goes through `ctx.mutate`, so it is durable before the reply, survives a restart with the data file
+ * and vanishes with a reset like all state. Identical bytes are stored once (by SHA-256); every upload
+ * still gets its own id and URL, as the real API hands out a new URL per upload.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
-import { assert } from '../../errors.js';
+import { ApiError, assert } from '../../errors.js';
 import type { ResolvedOptions } from '../../options.js';
 import { missingPart } from '../../protocol/multipart.js';
 import type { MockData } from '../../store/state.js';
@@ -53,8 +54,8 @@ export interface MediaImage {
 export interface MediaState {
   /** Issued images by id. */
   images: Record<string, MediaImage>;
-  /** File bytes, base64, by SHA-256: identical uploads share one copy. */
-  blobs: Record<string, string>;
+  /** Data files of version 1 kept the bytes here, base64 by SHA-256 (read, never written now). */
+  blobs?: Record<string, string>;
 }
 
 /** Image type by content: JPEG FF D8 FF, PNG 89 50 4E 47, BMP "BM". */
@@ -108,7 +109,7 @@ export function isIssuedMediaUrl(data: MockData, url: string, options: Pick<Reso
 const sha256Hex = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 export const favorMediaHandlers: HandlerRegistry = {
-  'favor.uploadImage': (ctx) => {
+  'favor.uploadImage': async (ctx) => {
     const meta = ctx.body as { filename: string; sha256: string };
     const file = ctx.upload?.file;
     // The required-part wording is the real server's for a missing field; labels from the docs.
@@ -151,23 +152,27 @@ export const favorMediaHandlers: HandlerRegistry = {
       size: file.data.length,
       create_time: rfc3339(ctx.clock.nowMs(), { millis: true }),
     };
+    try {
+      await ctx.blobs.put(digest, file.data);
+    } catch (err) {
+      throw new ApiError('SYSTEM_ERROR', '系统错误', { issue: (err as Error).message });
+    }
     ctx.mutate((data) => {
-      const media = (data.media ??= { images: {}, blobs: {} });
-      media.blobs[digest] ??= file.data.toString('base64');
-      media.images[id] = image;
+      (data.media ??= { images: {} }).images[id] = image;
     });
     return { body: { media_url: `${ctx.baseUrl}${MEDIA_PATH}${id}.${kind.ext}` } };
   },
 };
 
 /** GET/HEAD `/_mock/media/<id>.<ext>`: the bytes, unsigned, no auth. Mounted at MEDIA_PATH by app.ts. */
-export function mediaRoutes(store: Pick<Store, 'data'>): Hono {
+export function mediaRoutes(store: Pick<Store, 'data' | 'blobs'>): Hono {
   const app = new Hono();
-  app.get('/:file', (c) => {
+  app.get('/:file', async (c) => {
     const m = MEDIA_FILE.exec(c.req.param('file'));
     const image = m ? store.data.media?.images[m[1]] : undefined;
-    const blob = image && image.ext === m![2] ? store.data.media?.blobs[image.sha256] : undefined;
-    if (!image || blob === undefined) return new Response(null, { status: 404 });
+    const legacy = image && store.data.media?.blobs?.[image.sha256];
+    const bytes = image && image.ext === m![2] ? (legacy ? Buffer.from(legacy, 'base64') : await store.blobs.get(image.sha256)) : undefined;
+    if (!image || bytes === undefined) return new Response(null, { status: 404 });
     const etag = `"${image.sha256}"`;
     const headers = { 'Content-Type': image.content_type, ETag: etag, 'Cache-Control': 'public, max-age=31536000, immutable' };
     if (
@@ -177,7 +182,6 @@ export function mediaRoutes(store: Pick<Store, 'data'>): Hono {
         .includes(etag)
     )
       return new Response(null, { status: 304, headers });
-    const bytes = Buffer.from(blob, 'base64');
     return new Response(new Uint8Array(bytes), { status: 200, headers: { ...headers, 'Content-Length': String(bytes.length) } });
   });
   return app;

@@ -13,6 +13,8 @@
 // The English locale alone: the package root loads every locale (~300 ms of start-up).
 import { faker } from '@faker-js/faker/locale/en';
 import type { Clock } from '../../clock.js';
+import type { DeliveryHandle, DeliveryRecord } from '../../callbacks/types.js';
+import type { MockData } from '../../store/state.js';
 import type { Store } from '../../store/store.js';
 import { CST_OFFSET_MS, parseRfc3339, rfc3339 } from '../../time.js';
 import type { World } from '../../world.js';
@@ -63,8 +65,19 @@ export interface CouponUseResult {
   /** The coupon as the coupon-detail API now answers it (status USED, consume_information). */
   coupon: Record<string, unknown>;
   stock_creator_mchid: string;
-  /** What each onCouponUsed listener returned, awaited (e.g. a COUPON.USE delivery handle). */
+  /** What each onCouponUsed listener returned, awaited. */
   listeners: unknown[];
+  /** The COUPON.USE sent to the creator's notify URL: `{ record, settled }`; null when none is set. */
+  delivery: DeliveryHandle | null;
+}
+
+/**
+ * The outbox port for COUPON.USE (the callback dispatcher implements it): `enqueue` writes the pending
+ * notification through the use's own transaction view; `start` sends it once that is durable.
+ */
+export interface CouponUseNotifier {
+  enqueue(data: MockData, creatorMchid: string, coupon: Record<string, unknown>): DeliveryRecord | null;
+  start(record: DeliveryRecord): DeliveryHandle;
 }
 
 export interface CouponRefundResult {
@@ -139,6 +152,12 @@ function goodsOption(value: unknown): GoodsDetail[] | undefined {
   return goods;
 }
 
+/** The coupon and its stock as a transaction's view of the state holds them (writes through it are tracked). */
+function storedPair(data: MockData, coupon: FavorCoupon): { coupon: FavorCoupon; stock: FavorStock } {
+  const favor = data.merchants[coupon.creator_mchid].favor!;
+  return { coupon: favor.coupons[coupon.coupon_id], stock: favor.stocks[coupon.stock_id] };
+}
+
 /** Inside the weekly window of `fix_available_time`, if the stock has one (seconds of the CST day, 0 = Sunday). */
 function inWeeklyWindow(stock: FavorStock, ms: number): boolean {
   const fix = stock.body.coupon_use_rule.coupon_available_time?.fix_available_time;
@@ -154,6 +173,7 @@ export interface FavorDomainDeps {
   store: Store;
   clock: Clock;
   world: World;
+  notifier?: CouponUseNotifier;
 }
 
 export class FavorDomain {
@@ -234,28 +254,31 @@ export class FavorDomain {
     const orderAmount =
       orderOption ?? (goodsDetail ? goodsDetail.reduce((sum, g) => sum + g.price * g.quantity, 0) : fixed.transaction_minimum);
 
-    coupon.status = 'USED';
-    coupon.consume_information = consume_information;
-    stock.use_flow.push({
-      coupon_id: coupon.coupon_id,
-      transaction_id: consume_information.transaction_id,
-      consume_mchid: consumeMchid,
-      consume_time: consume_information.consume_time,
-      consume_ms: consumeMs,
-      discount_amount: fixed.coupon_amount,
-      order_amount: orderAmount,
-      ...(goodsDetail ? { goods_detail: structuredClone(goodsDetail) } : {}),
+    const plaintext = (c: FavorCoupon, st: FavorStock) => couponPlaintext(c, st, clock.nowMs());
+    // One transaction: the use, and its COUPON.USE in the outbox (the notifier writes it through the
+    // same view), so a crash never leaves a used coupon whose notification was never recorded.
+    const record = await store.transact((data) => {
+      const { coupon: c, stock: st } = storedPair(data, coupon);
+      c.status = 'USED';
+      c.consume_information = consume_information;
+      st.use_flow.push({
+        coupon_id: c.coupon_id,
+        transaction_id: consume_information.transaction_id,
+        consume_mchid: consumeMchid,
+        consume_time: consume_information.consume_time,
+        consume_ms: consumeMs,
+        discount_amount: fixed.coupon_amount,
+        order_amount: orderAmount,
+        ...(goodsDetail ? { goods_detail: structuredClone(goodsDetail) } : {}),
+      });
+      // The plaintext from the raw objects (the same ones, now changed): structuredClone cannot read a tracked view.
+      return this.deps.notifier?.enqueue(data, c.creator_mchid, plaintext(coupon, stock)) ?? null;
     });
-    // The listeners run in the same step as the change, before the write: the COUPON.USE listener
-    // records its pending delivery synchronously, so one durable write covers the used coupon and its
-    // notification, and a crash never leaves a used coupon whose COUPON.USE was never recorded.
-    const event: CouponUsedEvent = { creatorMchid: coupon.creator_mchid, coupon: couponPlaintext(coupon, stock, clock.nowMs()) };
-    // async: a listener runs right here, synchronously up to its first await; a throw becomes a rejection.
-    const heard = Promise.all([...this.usedListeners].map(async (listener) => listener(structuredClone(event))));
-    heard.catch(() => {}); // awaited below; this only keeps a failing listener from going unhandled while the write runs
-    await store.commit();
-    const listeners = await heard;
-    return { coupon: couponView(coupon, stock, clock.nowMs()), stock_creator_mchid: coupon.creator_mchid, listeners };
+    const delivery = record ? this.deps.notifier!.start(record) : null;
+    // Listeners hear of the use once it is durable (they are told, they take no part in the write).
+    const event: CouponUsedEvent = { creatorMchid: coupon.creator_mchid, coupon: plaintext(coupon, stock) };
+    const listeners = await Promise.all([...this.usedListeners].map(async (listener) => listener(structuredClone(event))));
+    return { coupon: couponView(coupon, stock, clock.nowMs()), stock_creator_mchid: coupon.creator_mchid, listeners, delivery };
   }
 
   async refundCoupon(couponId: string, options: RefundCouponOptions = {}): Promise<CouponRefundResult> {
@@ -277,10 +300,12 @@ export class FavorDomain {
       transaction_id: used.transaction_id,
     };
     // The coupon goes back to the user: SENDED again (it reads EXPIRED if its window has passed).
-    coupon.status = 'SENDED';
-    delete coupon.consume_information;
-    stock.refund_flow.push({ coupon_id: coupon.coupon_id, ...refund, refund_ms: refundMs });
-    await store.commit();
+    await store.transact((data) => {
+      const { coupon: c, stock: st } = storedPair(data, coupon);
+      c.status = 'SENDED';
+      delete c.consume_information;
+      st.refund_flow.push({ coupon_id: c.coupon_id, ...refund, refund_ms: refundMs });
+    });
     return { coupon: couponView(coupon, stock, clock.nowMs()), refund };
   }
 }

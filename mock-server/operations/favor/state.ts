@@ -14,7 +14,29 @@
  * stock and coupon at once, backwards too, with no timer. Only what a request or control operation did
  * is stored: start/pause/restart/stop, use and refund.
  */
-import type { MockData, MerchantState } from '../../store/state.js';
+import { nextInSequence, type MockData, type MerchantState } from '../../store/state.js';
+import type { MediaState } from './media.js';
+
+declare module '../../store/state.js' {
+  interface MerchantState {
+    /** 代金券 stocks created by this merchant, their coupons, and its create/send idempotency records. */
+    favor?: FavorMerchantState;
+    /** The 代金券 notify URL (favor.setCallback). */
+    favor_callback?: FavorCallbackSetting;
+  }
+  interface MockData {
+    /** Issued bill-download tokens (and, in version-1 files, the id counters); absent until first used. */
+    favor?: FavorGlobalState;
+    /** Uploaded marketing images (media.ts); absent until the first one. */
+    media?: MediaState;
+  }
+}
+
+export interface FavorCallbackSetting {
+  notify_url: string;
+  switch: boolean;
+  update_time: string;
+}
 import { own } from '../../store/records.js';
 import { CST_OFFSET_MS, rfc3339 } from '../../time.js';
 
@@ -197,8 +219,9 @@ export interface FavorBill {
 }
 
 export interface FavorGlobalState {
-  next_stock: number;
-  next_coupon: number;
+  /** Data files of version 1 kept the id counters here (now `MockData.sequences`). */
+  next_stock?: number;
+  next_coupon?: number;
   /** Issued download tokens (use-flow / refund-flow); expired ones are pruned when a new one is issued. */
   bills: Record<string, FavorBill>;
 }
@@ -213,19 +236,18 @@ export function favorOf(merchant: MerchantState): FavorMerchantState {
 }
 
 export function favorGlobal(data: MockData): FavorGlobalState {
-  return (data.favor ??= { next_stock: 1, next_coupon: 1, bills: {} });
+  return (data.favor ??= { bills: {} });
 }
 
-/** Stock ids: 8 digits like the samples' (`98065001`), unique across merchants. */
+/** Stock ids: 8 digits like the samples' (`98065001`), unique across merchants and resets. */
 export function nextStockId(data: MockData): string {
-  const g = favorGlobal(data);
-  return String(16_000_000 + g.next_stock++);
+  // `favor.next_stock` is where data files written before the sequences kept the count.
+  return String(16_000_000 + nextInSequence(data, 'favor.stock', (data.favor?.next_stock ?? 1) - 1));
 }
 
-/** Coupon ids: 11 digits like real ones, unique across merchants. */
+/** Coupon ids: 11 digits like real ones, unique across merchants and resets. */
 export function nextCouponId(data: MockData): string {
-  const g = favorGlobal(data);
-  return String(30_000_000_000 + g.next_coupon++);
+  return String(30_000_000_000 + nextInSequence(data, 'favor.coupon', (data.favor?.next_coupon ?? 1) - 1));
 }
 
 /** The stock with this id, whoever created it. */

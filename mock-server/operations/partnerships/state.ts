@@ -10,6 +10,13 @@
 import type { IdempotentReply } from '../../store/idempotency.js';
 import type { MockData, MerchantState } from '../../store/state.js';
 
+declare module '../../store/state.js' {
+  interface MerchantState {
+    /** 委托营销 partnerships this merchant built, and its build/terminate Idempotency-Key records. */
+    partnerships?: PartnershipsState;
+  }
+}
+
 export type PartnerType = 'APPID' | 'MERCHANT';
 export type BusinessType = 'FAVOR_STOCK' | 'BUSIFAVOR_STOCK';
 export type PartnershipStateName = 'ESTABLISHED' | 'TERMINATED';

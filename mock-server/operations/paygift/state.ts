@@ -8,7 +8,14 @@
  * Only what was done is stored: termination (`terminate_time`), a pause and its recovery, a failed creation.
  */
 import type { IdempotentReply } from '../../store/idempotency.js';
-import type { MockData } from '../../store/state.js';
+import { nextInSequence, type MockData } from '../../store/state.js';
+
+declare module '../../store/state.js' {
+  interface MerchantState {
+    /** 支付有礼 activities created by this merchant, and its idempotency records. */
+    paygift?: PaygiftState;
+  }
+}
 
 export type ActivityStatus =
   'CREATE_ACT_STATUS' | 'ONGOING_ACT_STATUS' | 'TERMINATE_ACT_STATUS' | 'OVER_TIME_ACT_STATUS' | 'STOP_ACT_STATUS' | 'CREATE_ACT_FAILED';
@@ -75,7 +82,9 @@ export function activityStatus(activity: PaygiftActivity, nowMs: number): Activi
 
 /** Activity ids are digit strings like the samples' (`10028001`), unique across all merchants. */
 export function nextActivityId(data: MockData): string {
+  // Files written before the sequences counted the activities instead.
   let count = 0;
-  for (const m of Object.values(data.merchants)) count += Object.keys(m.paygift?.activities ?? {}).length;
-  return String(10028001 + count);
+  if (!data.sequences?.['paygift.activity'])
+    for (const m of Object.values(data.merchants)) count += Object.keys(m.paygift?.activities ?? {}).length;
+  return String(10028000 + nextInSequence(data, 'paygift.activity', count));
 }

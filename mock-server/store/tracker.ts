@@ -1,0 +1,140 @@
+/**
+ * Change tracking for one transaction over the state document: the handler writes through a proxy of
+ * the live tree, and every write (set, delete, defineProperty, at any depth) is noted with its path and
+ * the value it replaced. That gives the two things a transaction needs:
+ * - `changes()`: what to persist — the touched paths with their values at commit (a path under another
+ *   touched path is covered by it), so a commit costs what it changed, not the size of the state;
+ * - `undo()`: the document exactly as before, for a handler that threw or a commit that failed.
+ *
+ * Values are applied to the live tree at once (the event loop makes a synchronous handler atomic); the
+ * engine (engine.ts) keeps others from acting on them before they are durable.
+ */
+
+/** A path from the document root: object keys and array indexes, as strings. */
+export type Path = readonly string[];
+
+/** One persisted change: `[path, value]` sets, `[path]` deletes. */
+export type Change = [Path, unknown] | [Path];
+
+interface UndoEntry {
+  target: Record<string, unknown>;
+  key: string;
+  had: boolean;
+  old: unknown;
+}
+
+const isContainer = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const pathKey = (path: Path) => JSON.stringify(path);
+
+export class ChangeSet {
+  private readonly undoLog: UndoEntry[] = [];
+  private readonly touched = new Map<string, Path>();
+  private readonly proxies = new WeakMap<object, object>();
+  private readonly paths = new WeakMap<object, Path>();
+
+  constructor(private readonly root: () => Record<string, unknown>) {}
+
+  get empty(): boolean {
+    return this.undoLog.length === 0;
+  }
+
+  /** The document seen through the tracker: reads as usual, every write is noted. */
+  view<T extends object>(): T {
+    return this.wrap(this.root(), []) as T;
+  }
+
+  /** Puts every written place back as it was, newest first. */
+  undo(): void {
+    for (let i = this.undoLog.length - 1; i >= 0; i--) {
+      const { target, key, had, old } = this.undoLog[i];
+      if (!had) delete target[key];
+      else if (Array.isArray(target) && key === 'length') (target as unknown[]).length = old as number;
+      else Object.defineProperty(target, key, { value: old, writable: true, enumerable: true, configurable: true });
+    }
+    this.undoLog.length = 0;
+    this.touched.clear();
+  }
+
+  /** The outermost touched paths with their values now (JSON-safe copies are made by the writer). */
+  changes(): Change[] {
+    const out: Change[] = [];
+    for (const [key, path] of this.touched) {
+      if (this.coveredByAncestor(path, key)) continue;
+      const found = lookup(this.root(), path);
+      out.push(found.exists ? [path, found.value] : [path]);
+    }
+    return out;
+  }
+
+  private coveredByAncestor(path: Path, _key: string): boolean {
+    for (let n = path.length - 1; n > 0; n--) if (this.touched.has(pathKey(path.slice(0, n)))) return true;
+    return false;
+  }
+
+  private note(target: Record<string, unknown>, key: string, parent: Path) {
+    this.undoLog.push({ target, key, had: Object.hasOwn(target, key), old: target[key] });
+    const path = [...parent, key];
+    this.touched.set(pathKey(path), path);
+  }
+
+  private wrap(target: object, path: Path): object {
+    const known = this.proxies.get(target);
+    if (known) return known;
+    this.paths.set(target, path);
+    const proxy = new Proxy(target as Record<string, unknown>, {
+      get: (t, key, receiver) => {
+        const value = Reflect.get(t, key, receiver);
+        if (typeof key !== 'string' || !isContainer(value) || !Object.hasOwn(t, key)) return value;
+        return this.wrap(value, [...(this.paths.get(t) ?? path), key]);
+      },
+      set: (t, key, value) => {
+        if (typeof key !== 'string') return Reflect.set(t, key, value);
+        this.note(t, key, this.paths.get(t) ?? path);
+        return Reflect.set(t, key, unwrap(value));
+      },
+      defineProperty: (t, key, descriptor) => {
+        if (typeof key !== 'string') return Reflect.defineProperty(t, key, descriptor);
+        this.note(t, key, this.paths.get(t) ?? path);
+        return Reflect.defineProperty(t, key, 'value' in descriptor ? { ...descriptor, value: unwrap(descriptor.value) } : descriptor);
+      },
+      deleteProperty: (t, key) => {
+        if (typeof key !== 'string' || !Object.hasOwn(t, key)) return Reflect.deleteProperty(t, key);
+        this.note(t, key, this.paths.get(t) ?? path);
+        return Reflect.deleteProperty(t, key);
+      },
+    });
+    this.proxies.set(target, proxy);
+    RAW.set(proxy, target);
+    return proxy;
+  }
+}
+
+/** Proxy → the object it tracks: a tracked value assigned elsewhere in the tree is stored raw. */
+const RAW = new WeakMap<object, object>();
+const unwrap = (v: unknown) => (isContainer(v) ? (RAW.get(v) ?? v) : v);
+
+function lookup(root: unknown, path: Path): { exists: boolean; value?: unknown } {
+  let node = root;
+  for (const key of path) {
+    if (!isContainer(node) || !Object.hasOwn(node, key)) return { exists: false };
+    node = node[key];
+  }
+  return { exists: true, value: node };
+}
+
+/** Applies persisted changes to a document (recovery, replicas): sets create missing parents as objects. */
+export function applyChanges(root: Record<string, unknown>, changes: readonly Change[]): void {
+  for (const change of changes) {
+    const path = change[0];
+    let node: Record<string, unknown> = root;
+    for (const key of path.slice(0, -1)) {
+      if (!isContainer(node[key]) || !Object.hasOwn(node, key))
+        Object.defineProperty(node, key, { value: {}, writable: true, enumerable: true, configurable: true });
+      node = node[key] as Record<string, unknown>;
+    }
+    const last = path[path.length - 1];
+    if (change.length === 1) delete node[last];
+    else if (Array.isArray(node) && last === 'length') (node as unknown[]).length = change[1] as number;
+    else Object.defineProperty(node, last, { value: change[1], writable: true, enumerable: true, configurable: true });
+  }
+}
