@@ -3,7 +3,8 @@
  * a stock made with a real SDK shows up; a coupon used from the page reaches a verifying notify
  * handler as COUPON.USE; the delivery shows its decrypted payload and is replayed from the page; the
  * clock advanced from the page moves the stock to `stoped`; the live journal shows a new request and
- * a signature failure with its diagnosis; a fault rule is added and removed from the page.
+ * a signature failure with its diagnosis; a fault rule is added and removed from the page; a stock in
+ * audit is approved from the page.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -13,6 +14,8 @@ import { launchChromium } from './helpers/browser.js';
 import { APP, NOW_MS, requestNo, stockBody, USER } from './helpers/favor.js';
 
 const CREATOR = '1900000001';
+/** Fixture merchant whose new stocks wait in `audit` for the review (approve / reject on the control API). */
+const REVIEWED = '1900000006';
 const DAY_MS = 86_400_000;
 
 let running: RunningMock;
@@ -45,7 +48,7 @@ const textOf = async (selector: string, text: string) => {
   return page.locator(selector).first().textContent();
 };
 
-it('shows an SDK-made stock, uses and replays a coupon from the page, advances the clock, streams the journal, edits fault rules', async () => {
+it('drives the page: an SDK-made stock appears, review, use, COUPON.USE delivery and replay, clock, live journal, fault rules', async () => {
   const favor = wxpay.v3.marketing.favor;
   await favor.callbacks.post({ mchid: CREATOR, notify_url: receiver.url });
   const { stock_id } = (await favor.couponStocks.post(stockBody({ no_cash: false, stock_name: '浏览器测试券' }))).data;
@@ -57,6 +60,10 @@ it('shows an SDK-made stock, uses and replays a coupon from the page, advances t
     )
   ).data;
 
+  const reviewedMerchant = running.credentials.merchants.find((x) => x.mchid === REVIEWED)!;
+  const reviewed = axiosPluginClient(running.url, reviewedMerchant, platformCertificate(running.credentials));
+  const { stock_id: audited } = (await reviewed.v3.marketing.favor.couponStocks.post(stockBody({}, REVIEWED))).data;
+
   const opened = await page.goto(`${running.url}/_mock/ui`);
   expect(opened?.status()).toBe(200);
 
@@ -64,6 +71,10 @@ it('shows an SDK-made stock, uses and replays a coupon from the page, advances t
   const stockRow = await textOf(`[data-stock-id="${stock_id}"]`, 'running');
   expect(stockRow).toContain('浏览器测试券');
   expect(stockRow).toContain('¥1.00 / ¥10.00');
+  // The review WeChat Pay does, from the page: the stock in audit is approved.
+  await textOf(`[data-stock-id="${audited}"]`, 'audit');
+  await row('data-stock-id', audited).getByRole('button', { name: 'Approve' }).click();
+  expect(await textOf(`[data-stock-id="${audited}"]`, 'unactivated')).not.toContain('Approve');
 
   // Use it from the page: the notify handler receives a COUPON.USE it can verify and decrypt.
   await row('data-coupon-id', coupon_id).getByRole('button', { name: 'Use' }).click();

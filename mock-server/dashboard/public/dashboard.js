@@ -82,6 +82,9 @@ const STATUS_KIND = {
   CREATE_ACT_STATUS: 'idle',
   TERMINATE_ACT_STATUS: 'bad',
   OVER_TIME_ACT_STATUS: 'bad',
+  STOP_ACT_STATUS: 'warn',
+  CREATE_ACT_FAILED: 'bad',
+  audit: 'warn',
   ESTABLISHED: 'ok',
   TERMINATED: 'bad',
 };
@@ -206,7 +209,17 @@ function Budget({ used, total }) {
   </div>`;
 }
 
-function StocksPanel({ stocks, onPick }) {
+/** A stock in `audit` waits for the review that WeChat Pay does; the control API plays it. */
+function Review({ stock, act }) {
+  if (stock.status !== 'audit') return null;
+  const decide = (decision) =>
+    act(`Stock ${stock.stock_id} ${decision === 'approve' ? 'approved' : 'rejected'}`, () =>
+      api(`/_mock/favor/stocks/${stock.stock_id}/${decision}`, {}),
+    );
+  return html`<button onClick=${() => decide('approve')}>Approve</button> <button onClick=${() => decide('reject')}>Reject</button>`;
+}
+
+function StocksPanel({ stocks, onPick, act }) {
   return html`<${Panel} id="stocks" title="代金券 stocks" count=${stocks.length} wide>
     ${
       stocks.length
@@ -231,7 +244,7 @@ function StocksPanel({ stocks, onPick }) {
                     <td class="mono"><a href="#coupons" onClick=${() => onPick(s.stock_id)}>${s.stock_id}</a></td>
                     <td>${s.stock_name}</td>
                     <td class="mono">${s.creator_mchid}</td>
-                    <td><${Status} value=${s.status} /></td>
+                    <td class="actions"><${Status} value=${s.status} /> <${Review} stock=${s} act=${act} /></td>
                     <td>${yuan(s.coupon_amount)} off ${yuan(s.transaction_minimum)}</td>
                     <td class="num">${s.distributed_coupons} / ${s.max_coupons}</td>
                     <td><${Budget} used=${s.distributed_amount} total=${s.max_amount} /></td>
@@ -319,7 +332,14 @@ function CouponsPanel({ coupons, filter, setFilter, users, act }) {
   <//>`;
 }
 
-function ActivitiesPanel({ activities }) {
+/** What the merchant platform does to an activity (no API does): pause, recover, and a failed creation. */
+const ACTIVITY_ACTIONS = [
+  ['pause', 'Pause', ['CREATE_ACT_STATUS', 'ONGOING_ACT_STATUS']],
+  ['recover', 'Recover', ['STOP_ACT_STATUS']],
+  ['fail', 'Fail', ['CREATE_ACT_STATUS']],
+];
+
+function ActivitiesPanel({ activities, act }) {
   return html`<${Panel} id="activities" title="支付有礼 activities" count=${activities.length} wide>
     ${
       activities.length
@@ -333,12 +353,13 @@ function ActivitiesPanel({ activities }) {
                 <th>award</th>
                 <th>merchants</th>
                 <th>window</th>
+                <th></th>
               </tr>
             </thead>
             <tbody>
               ${activities.map(
                 (a) =>
-                  html`<tr key=${a.activity_id}>
+                  html`<tr key=${a.activity_id} data-activity-id=${a.activity_id}>
                     <td class="mono">${a.activity_id}</td>
                     <td>${a.activity_name}</td>
                     <td class="mono">${a.creator_mchid}</td>
@@ -346,6 +367,21 @@ function ActivitiesPanel({ activities }) {
                     <td class="small">${a.send_content} · ${yuan(a.transaction_amount_minimum)} minimum</td>
                     <td class="num">${a.merchants.length}</td>
                     <td class="small">${a.begin_time.slice(0, 10)} → ${a.end_time.slice(0, 10)}</td>
+                    <td class="actions">
+                      ${ACTIVITY_ACTIONS.map(
+                        ([action, label, from]) =>
+                          html`<button
+                            key=${action}
+                            disabled=${!from.includes(a.status)}
+                            onClick=${() =>
+                              act(`Activity ${a.activity_id}: ${action}`, () =>
+                                api(`/_mock/paygift/activities/${a.activity_id}/${action}`, {}),
+                              )}
+                          >
+                            ${label}
+                          </button> `,
+                      )}
+                    </td>
                   </tr>`,
               )}
             </tbody>
@@ -783,13 +819,13 @@ function App() {
     <main>
       <${ClockPanel} clock=${clock} act=${act} />
       <${ReportPanel} report=${report} />
-      <${StocksPanel} stocks=${state.stocks} onPick=${(stock_id) => setFilter({ ...filterRef.current, stock_id })} />
+      <${StocksPanel} stocks=${state.stocks} onPick=${(stock_id) => setFilter({ ...filterRef.current, stock_id })} act=${act} />
       <${CouponsPanel} coupons=${coupons} filter=${filter} setFilter=${setFilter} users=${users} act=${act} />
       <${DeliveriesPanel} deliveries=${state.deliveries} act=${act} />
       <${JournalPanel} onEntry=${refreshSoon} />
       <${FaultsPanel} faults=${faults} act=${act} />
       <${PartnershipsPanel} partnerships=${state.partnerships} />
-      <${ActivitiesPanel} activities=${state.activities} />
+      <${ActivitiesPanel} activities=${state.activities} act=${act} />
       <${MerchantsPanel} merchants=${state.merchants} />
     </main>`;
 }
