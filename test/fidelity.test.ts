@@ -30,6 +30,11 @@ describe('replies carry every documented field', () => {
       const validate = operations.find((o) => o.contract.operationId === id)!.validateResponse.get(200)!;
       expect(validate(samples[id]), `${id}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
+    // Coupon status RECOVER (已回收, TheNorthMemory's enum only) is accepted in replies; an unknown one is not.
+    const coupon = operations.find((o) => o.contract.operationId === 'favor.getCoupon')!.validateResponse.get(200)!;
+    const sample = samples['favor.getCoupon'];
+    expect(coupon({ ...sample, status: 'RECOVER' })).toBe(true);
+    expect(coupon({ ...sample, status: 'RECOVERED' })).toBe(false);
   });
 
   it('stock_use_rule.max_amount_by_day is always present (wechatpay-go StockUseRule): the daily cap, or max_amount for a stock created without one', async () => {
