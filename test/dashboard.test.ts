@@ -4,19 +4,53 @@
  * handler as COUPON.USE; the delivery shows its decrypted payload and is replayed from the page; the
  * clock advanced from the page moves the stock to `stoped`; the live journal shows a new request and
  * a signature failure with its diagnosis; a fault rule is added and removed from the page; a stock in
- * audit is approved from the page.
+ * audit is approved and a 支付有礼 activity paused and recovered from the page.
  */
+import { createHash } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Multipart } from 'wechatpay-axios-plugin';
 import { createCallbackReceiver, createSigner, startMock, type CallbackReceiver, type RunningMock } from '../mock-server/index.js';
 import { axiosPluginClient, platformCertificate } from './helpers/axios-plugin.js';
 import { launchChromium } from './helpers/browser.js';
 import { APP, NOW_MS, requestNo, stockBody, USER } from './helpers/favor.js';
+import { BEGIN, END, MINI_APP, STOCK } from './helpers/paygift.js';
 
 const CREATOR = '1900000001';
 /** Fixture merchant whose new stocks wait in `audit` for the review (approve / reject on the control API). */
 const REVIEWED = '1900000006';
 const DAY_MS = 86_400_000;
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+
+/** A 支付有礼 activity through the SDK (its images uploaded first): it starts 2026-04-01, so it is CREATE_ACT_STATUS now. */
+async function createActivity(): Promise<string> {
+  const meta = { filename: 'logo.png', sha256: createHash('sha256').update(PNG).digest('hex') };
+  const form = new Multipart().append('meta', JSON.stringify(meta)).append('file', PNG, 'logo.png');
+  const image = (await wxpay.v3.marketing.favor.media.imageUpload.post(form, { meta, headers: form.getHeaders() })).data.media_url;
+  const created = await wxpay.v3.marketing.paygiftactivity.uniqueThresholdActivity.post({
+    activity_base_info: {
+      activity_name: '浏览器测试活动',
+      activity_second_title: '满100送券',
+      merchant_logo_url: image,
+      background_color: 'COLOR010',
+      begin_time: BEGIN,
+      end_time: END,
+      out_request_no: requestNo('UI-PG'),
+      delivery_purpose: 'JUMP_MINI_APP',
+      mini_programs_appid: MINI_APP,
+      mini_programs_path: '/pages/index/index',
+    },
+    award_send_rule: {
+      transaction_amount_minimum: 10000,
+      send_content: 'SINGLE_COUPON',
+      award_type: 'BUSIFAVOR',
+      award_list: [{ stock_id: STOCK.normal, original_image_url: image, thumbnail_url: image }],
+      merchant_option: 'MANUAL_INPUT_MERCHANT',
+      merchant_id_list: [CREATOR],
+    },
+  });
+  return created.data.activity_id;
+}
 
 let running: RunningMock;
 let receiver: CallbackReceiver;
@@ -48,7 +82,7 @@ const textOf = async (selector: string, text: string) => {
   return page.locator(selector).first().textContent();
 };
 
-it('drives the page: an SDK-made stock appears, review, use, COUPON.USE delivery and replay, clock, live journal, fault rules', async () => {
+it('drives the page: an SDK-made stock appears; stock review, activity pause, coupon use, COUPON.USE delivery and replay, clock, live journal, fault rules', async () => {
   const favor = wxpay.v3.marketing.favor;
   await favor.callbacks.post({ mchid: CREATOR, notify_url: receiver.url });
   const { stock_id } = (await favor.couponStocks.post(stockBody({ no_cash: false, stock_name: '浏览器测试券' }))).data;
@@ -64,6 +98,8 @@ it('drives the page: an SDK-made stock appears, review, use, COUPON.USE delivery
   const reviewed = axiosPluginClient(running.url, reviewedMerchant, platformCertificate(running.credentials));
   const { stock_id: audited } = (await reviewed.v3.marketing.favor.couponStocks.post(stockBody({}, REVIEWED))).data;
 
+  const activity = await createActivity();
+
   const opened = await page.goto(`${running.url}/_mock/ui`);
   expect(opened?.status()).toBe(200);
 
@@ -75,6 +111,11 @@ it('drives the page: an SDK-made stock appears, review, use, COUPON.USE delivery
   await textOf(`[data-stock-id="${audited}"]`, 'audit');
   await row('data-stock-id', audited).getByRole('button', { name: 'Approve' }).click();
   expect(await textOf(`[data-stock-id="${audited}"]`, 'unactivated')).not.toContain('Approve');
+  // What the merchant platform does to a 支付有礼 activity: paused from the page, then recovered.
+  await row('data-activity-id', activity).getByRole('button', { name: 'Pause' }).click();
+  await textOf(`[data-activity-id="${activity}"]`, 'STOP_ACT_STATUS');
+  await row('data-activity-id', activity).getByRole('button', { name: 'Recover' }).click();
+  await textOf(`[data-activity-id="${activity}"]`, 'CREATE_ACT_STATUS');
 
   // Use it from the page: the notify handler receives a COUPON.USE it can verify and decrypt.
   await row('data-coupon-id', coupon_id).getByRole('button', { name: 'Use' }).click();
