@@ -6,7 +6,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { VERSION } from './app.js';
+import { checkHandlerCommand } from './callbacks/cli-check-handler.js';
 import { useCouponCommand } from './callbacks/cli-use-coupon.js';
+import { ruleSpecFromText } from './faults/rules.js';
 import { openapiCommand } from './contract/cli-openapi.js';
 import { DEFAULT_SERVER_URL } from './contract/openapi.js';
 import { DEFAULT_PROXY_PORT, parseUpstream } from './proxy/upstream.js';
@@ -42,6 +44,11 @@ Usage:
   wxpay-mock openapi [--server URL] [--out FILE]
                                       the contracts as an OpenAPI 3.1 document (JSON; servers: URL,
                                       default $WXPAY_MOCK_URL or ${DEFAULT_SERVER_URL})
+  wxpay-mock check-handler <URL> [--mchid M] [--junit FILE] [--json]
+                                      the notify-handler conformance run: a valid COUPON.USE, a duplicate,
+                                      each bad kind (wrong signature, unknown serial, stale timestamp,
+                                      tampered ciphertext, wrong associated data, the SIGNTEST probe) and
+                                      the 5 s limit; a table of verdicts, exit 1 when one fails
   wxpay-mock proxy --upstream URL [--port N]
                                       forward requests unchanged to URL (the real API or another mock),
                                       journal contract findings on both sides at /_mock/journal
@@ -70,6 +77,10 @@ Options:
                            line, for CI logs) or silent; exec logs to stderr
   --allow-host H           (repeatable) another Host name the control API answers, besides localhost,
                            127.0.0.1, [::1] and --base-url's host (DNS-rebinding guard)
+  --fault RULE             (repeatable) break replies on purpose, e.g. "op=favor.sendCoupon SYSTEM_ERROR
+                           after times=1", "latency=100ms..800ms", "mchid=1900000001 reset p=0.1 seed=7"
+                           (docs/guides/faults.md); /_mock/faults adds more at run time
+  --allow-fault-header     honour the Wechatpay-Mock-Fault request header (e.g. SYSTEM_ERROR, latency=800ms)
   --report-strict          (exec) exit 1 when the command passed but the report has a violation
   --rate-limits            enforce the documented request frequencies (429, virtual-clock windows)
   --format F, --out FILE   (report) text (default), json or junit; write it to FILE (stdout: text)
@@ -109,10 +120,14 @@ const CLI_OPTIONS = {
   strict: { type: 'boolean' },
   'journal-size': { type: 'string' },
   'journal-bytes': { type: 'string' },
-  'rate-limits': { type: 'boolean' },
   log: { type: 'string' },
   'allow-host': { type: 'string', multiple: true },
   'report-strict': { type: 'boolean' },
+  'rate-limits': { type: 'boolean' },
+  fault: { type: 'string', multiple: true },
+  'allow-fault-header': { type: 'boolean' },
+  mchid: { type: 'string' },
+  junit: { type: 'string' },
   format: { type: 'string' },
   out: { type: 'string' },
   url: { type: 'string' },
@@ -135,7 +150,7 @@ function unknownOption(err: Error & { code?: string }, known: string[]): UsageEr
   return new UsageError(`unknown option ${name}${didYouMean(name.replace(/^-+/, ''), known, '--')}`);
 }
 
-const COMMANDS = ['start', 'credentials', 'exec', 'use-coupon', 'report', 'openapi', 'proxy'];
+const COMMANDS = ['start', 'credentials', 'exec', 'use-coupon', 'report', 'openapi', 'proxy', 'check-handler'];
 
 function parse(input: string[]) {
   // exec: everything after the first `--` is the command, passed through untouched.
@@ -175,6 +190,9 @@ function parse(input: string[]) {
     if (positionals.length > 1) throw new UsageError('openapi takes no arguments: wxpay-mock openapi [--server URL] [--out FILE]');
     if (values.server !== undefined && !/^https?:\/\/[^/]/.test(values.server))
       throw new UsageError(`--server must be an absolute http(s) URL, got "${values.server}"`);
+  } else if (command === 'check-handler') {
+    if (positionals.length !== 2 || !/^https?:\/\/[^/]/.test(positionals[1]))
+      throw new UsageError('check-handler takes the notify URL to check: wxpay-mock check-handler http://127.0.0.1:3000/notify');
   } else if (command === 'proxy') {
     if (positionals.length > 1) throw new UsageError('proxy takes no arguments: wxpay-mock proxy --upstream URL [--port N]');
     if (!values.upstream) throw new UsageError('proxy needs --upstream URL (e.g. https://api.mch.weixin.qq.com or a running mock)');
@@ -189,6 +207,13 @@ function parse(input: string[]) {
         ? `${command} takes no arguments, got "${positionals.slice(1).join(' ')}"`
         : `unknown command "${command}"${didYouMean(command, COMMANDS)}`,
     );
+  for (const text of values.fault ?? []) {
+    try {
+      ruleSpecFromText(text);
+    } catch (err) {
+      throw new UsageError(`--fault "${text}": ${(err as Error).message}`);
+    }
+  }
   if (values.log !== undefined && !(LOG_FORMATS as readonly string[]).includes(values.log))
     throw new UsageError(`--log must be ${LOG_FORMATS.join(', ')}, got "${values.log}"`);
   if (values.data && values['in-memory']) throw new UsageError('--data and --in-memory exclude each other');
@@ -238,6 +263,8 @@ function startOptions(args: Parsed, dataFile: string | undefined, logWrite?: (te
     rateLimits: values['rate-limits'],
     journalBytes: args.journalBytes,
     allowHosts: values['allow-host'],
+    faults: values.fault,
+    allowFaultHeader: values['allow-fault-header'],
     log: (values.log as LogFormat | undefined) ?? 'pretty',
     logWrite,
     logColor: color,
@@ -296,6 +323,14 @@ async function main(argv: string[]): Promise<number> {
   if (args.command === 'openapi') {
     return openapiCommand(
       { server: values.server ?? (process.env.WXPAY_MOCK_URL || DEFAULT_SERVER_URL), out: values.out },
+      (t) => process.stdout.write(t),
+      (t) => process.stderr.write(t),
+    );
+  }
+
+  if (args.command === 'check-handler') {
+    return checkHandlerCommand(
+      { url: args.positionals[1], mchid: values.mchid, fixturesDir: values.fixtures, junit: values.junit, json: values.json ?? false },
       (t) => process.stdout.write(t),
       (t) => process.stderr.write(t),
     );

@@ -36,6 +36,8 @@ export interface RunningMock {
   onCouponUsed: MockApp['onCouponUsed'];
   /** The callback handler check and the contract report: see MockApp. */
   checkCallbackHandler: MockApp['checkCallbackHandler'];
+  /** Fault rules and callback chaos: see MockApp. */
+  faults: MockApp['faults'];
   report: MockApp['report'];
   close(): Promise<void>;
 }
@@ -111,6 +113,7 @@ export async function startMock(options: StartOptions = {}): Promise<RunningMock
     refundCoupon: mock.refundCoupon,
     onCouponUsed: mock.onCouponUsed,
     checkCallbackHandler: mock.checkCallbackHandler,
+    faults: mock.faults,
     report: (o) => mock.report({ source: url, ...o }),
     close: () =>
       (closed ??= new Promise<void>((resolve) => {

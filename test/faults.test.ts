@@ -2,6 +2,8 @@
  * Fault injection (docs/guides/faults.md): rules through the control API and `mock.faults`, the
  * per-request header, each action as a client sees it over a real socket, and through real SDKs.
  */
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock, type MerchantCredentials, type RunningMock } from '../mock-server/index.js';
@@ -225,4 +227,52 @@ describe('replies that must fail verification, through real SDKs', () => {
     await running.reset();
     expect(running.mock.faults.list()).toEqual([expect.objectContaining({ source: 'startup', action: 'bad-signature', fired: 0 })]);
   });
+});
+
+describe('the CLI: --fault and --allow-fault-header', () => {
+  const CLI = fileURLToPath(new URL('../dist/mock-server/cli.js', import.meta.url));
+
+  it('start --fault installs a rule (listed at /_mock/faults); --allow-fault-header honours the header; a bad --fault is a usage error', async () => {
+    const child = spawn(process.execPath, [
+      CLI,
+      '--port',
+      '0',
+      '--in-memory',
+      '--log',
+      'silent',
+      '--allow-fault-header',
+      '--fault',
+      'op=certificates.list SYSTEM_ERROR nth=2',
+    ]);
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d) => {
+          out += d;
+          const m = /listening on (http:\/\/\S+)/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`CLI exited ${code}`)));
+      });
+      expect((await (await fetch(`${url}/_mock/faults`)).json()).rules).toEqual([
+        expect.objectContaining({
+          id: 'fault-1',
+          operation_id: 'certificates.list',
+          code: 'SYSTEM_ERROR',
+          nth: 2,
+          times: 1,
+          source: 'startup',
+        }),
+      ]);
+      const signer = t.signer(CREATOR);
+      const get = (headers: Record<string, string> = {}) =>
+        fetch(url + CERTIFICATES, { headers: { ...signer.headers('GET', CERTIFICATES), ...headers } }).then((r) => r.status);
+      expect([await get(), await get(), await get(), await get({ 'Wechatpay-Mock-Fault': 'RATE_LIMIT' })]).toEqual([200, 500, 200, 429]);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const bad = spawnSync(process.execPath, [CLI, '--fault', 'op=favor.sendCoupon explode'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--fault "op=favor.sendCoupon explode": unknown word "explode"');
+  }, 20_000);
 });

@@ -106,7 +106,7 @@ function text(r: ContractReport): string {
 // ── JUnit XML ─────────────────────────────────────────────────────────────────────────────────────
 
 /** Text and attribute content: the five entities, and no characters XML 1.0 forbids. */
-function esc(value: unknown): string {
+export function esc(value: unknown): string {
   return (
     String(value)
       // eslint-disable-next-line no-control-regex
