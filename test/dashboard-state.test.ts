@@ -121,23 +121,47 @@ describe('GET /_mock/state/…', () => {
 });
 
 describe('GET /_mock/journal/stream', () => {
-  it('sends the backlog after Last-Event-ID as `entry` events, then new entries as they come', async () => {
-    await t.call('GET', '/v3/certificates');
-    await t.call('GET', '/v3/certificates');
-    const [, second] = t.mock.journal();
-    const res = await t.mock.request('/_mock/journal/stream', { headers: { 'Last-Event-ID': String(second.seq - 1) } });
+  /** Opens the stream with these headers; `next()` reads up to the end of the next event. */
+  async function stream(path: string, headers: Record<string, string> = {}) {
+    const res = await t.mock.request(path, { headers });
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let text = '';
-    const until = async (needle: string) => {
-      while (!text.includes(needle)) text += (await reader.read()).value ?? '';
+    let buffer = '';
+    return {
+      async next(): Promise<{ id: string; entry: any }> {
+        while (!buffer.includes('\n\n')) buffer += (await reader.read()).value ?? '';
+        const end = buffer.indexOf('\n\n');
+        const event = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        expect(event).toMatch(/^event: entry\ndata: .*\nid: [0-9a-f]+:\d+$/);
+        return { id: /\nid: (.*)$/.exec(event)![1], entry: JSON.parse(/\ndata: (.*)\n/.exec(event)![1]) };
+      },
+      close: () => reader.cancel(),
     };
-    await until('\n\n');
-    expect(text).toBe(`event: entry\ndata: ${JSON.stringify(second)}\nid: ${second.seq}\n\n`);
+  }
+
+  it('sends the backlog after Last-Event-ID as `entry` events with `<run>:<seq>` ids, then new entries as they come', async () => {
+    await t.call('GET', '/v3/certificates');
+    await t.call('GET', '/v3/certificates');
+    const [first, second] = t.mock.journal();
+    const all = await stream('/_mock/journal/stream');
+    const one = await all.next();
+    expect(one.entry).toEqual(first);
+    const run = one.id.split(':')[0];
+    expect(one.id).toBe(`${run}:${first.seq}`);
+    await all.close();
+
+    // A browser reconnecting after the first entry gets the second, then what comes next.
+    const resumed = await stream('/_mock/journal/stream', { 'Last-Event-ID': `${run}:${first.seq}` });
+    expect(await resumed.next()).toEqual({ id: `${run}:${second.seq}`, entry: second });
     await t.call('GET', '/v3/marketing/favor/callbacks?mchid=1900000001');
-    await until('favor.getCallback');
-    expect(text).toContain(`id: ${second.seq + 1}\n`);
-    await reader.cancel();
+    expect(await resumed.next()).toMatchObject({ id: `${run}:${second.seq + 1}`, entry: { operation_id: 'favor.getCallback' } });
+    await resumed.close();
+
+    // An id of another run (a restarted mock): the backlog from the start.
+    const other = await stream('/_mock/journal/stream', { 'Last-Event-ID': `0000:${second.seq}` });
+    expect((await other.next()).entry).toEqual(first);
+    await other.close();
   });
 });
 

@@ -131,7 +131,7 @@ export function controlRoutes(deps: ControlDeps): Hono {
   app.get('/journal', (c) => c.json(journalAnswer(deps.journal, c.req.query())));
   // The same filters as a server-sent event stream (journal-stream.ts): the dashboard's live journal.
   app.get('/journal/stream', (c) =>
-    journalStream(c, (seq) => journalAnswer(deps.journal, { ...c.req.query(), since_seq: String(seq) }).entries),
+    journalStream(c, deps.journal, (seq) => journalAnswer(deps.journal, { ...c.req.query(), since_seq: String(seq) }).entries),
   );
   if (deps.openapi) app.get('/openapi.json', (c) => c.json(deps.openapi!(baseUrlOf(c, deps.options))));
 

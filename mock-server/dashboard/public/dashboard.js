@@ -520,9 +520,13 @@ function JournalPanel({ onEntry }) {
     const source = new EventSource('/_mock/journal/stream?limit=200');
     source.onopen = () => setLive(true);
     source.onerror = () => setLive(false);
+    let run = null;
     source.addEventListener('entry', (event) => {
       const entry = JSON.parse(event.data);
-      setEntries((list) => [entry, ...list.filter((e) => e.seq !== entry.seq)].slice(0, JOURNAL_KEPT));
+      // Event ids are `<run>:<seq>`: another run is a restarted mock, whose seq starts from 1 again.
+      const restarted = run !== null && !event.lastEventId.startsWith(`${run}:`);
+      run = event.lastEventId.split(':')[0];
+      setEntries((list) => [entry, ...(restarted ? [] : list).filter((e) => e.seq !== entry.seq)].slice(0, JOURNAL_KEPT));
       onEntryRef.current();
     });
     return () => source.close();
