@@ -45,7 +45,19 @@ function start(args: string[], owner = children): Promise<Started> {
 const shared: ChildProcessWithoutNullStreams[] = [];
 let plain: Started;
 let flagged: Started;
-const FLAGGED = ['--port', '0', '--in-memory', '--host', '127.0.0.2', '--seed', '42', '--relax-headers', '--journal-size', '3'];
+const FLAGGED = [
+  '--port',
+  '0',
+  '--in-memory',
+  '--host',
+  '127.0.0.2',
+  '--seed',
+  '42',
+  '--relax-headers',
+  '--journal-size',
+  '3',
+  '--rate-limits',
+];
 beforeAll(async () => {
   [plain, flagged] = await Promise.all([start(['--port', '0', '--in-memory'], shared), start(FLAGGED, shared)]);
 }, 20_000);
@@ -201,8 +213,8 @@ describe('wxpay-mock CLI', () => {
       return JSON.parse(out.stdout);
     };
     const [base, a, b, c] = [creds([]), creds(['--seed', '42']), creds(['--seed', '42']), creds(['--seed', '7'])];
-    // 20 users for each of the 5 fixture appids, 50 goods (world.ts addSeededData).
-    expect([a.users.length - base.users.length, a.goods.length - base.goods.length]).toEqual([100, 50]);
+    // 20 users for each fixture appid, 50 goods (world.ts addSeededData).
+    expect([a.users.length - base.users.length, a.goods.length - base.goods.length]).toEqual([20 * base.appids.length, 50]);
     expect(a.users.slice(0, base.users.length)).toEqual(base.users);
     expect(a.goods.slice(0, base.goods.length)).toEqual(base.goods);
     expect([a.users, a.goods]).toEqual([b.users, b.goods]);
@@ -240,6 +252,20 @@ describe('wxpay-mock CLI', () => {
     // Only the header rule is lifted: the signature is still required.
     const unsigned = await bareGet(flagged.env.WXPAY_MOCK_URL, '/v3/certificates', {});
     expect([unsigned.status, unsigned.json.code]).toEqual([401, 'SIGN_ERROR']);
+  });
+
+  it('--rate-limits: use-flow from one IP, 5/min -> the 6th 429 FREQUENCY_LIMIT_EXCEED 接口限频; without the flag, never', async () => {
+    const target = '/v3/marketing/favor/stocks/99999999/use-flow';
+    const flow = (env: Record<string, string>) =>
+      bareGet(env.WXPAY_MOCK_URL, target, {
+        Authorization: signerOf(env).authorization('GET', target),
+        Accept: 'application/json',
+        'User-Agent': 'cli-test/1.0',
+      });
+    for (let i = 0; i < 5; i++) expect((await flow(flagged.env)).status).toBe(404); // 批次不存在, counted all the same
+    const limited = await flow(flagged.env);
+    expect([limited.status, limited.json]).toEqual([429, { code: 'FREQUENCY_LIMIT_EXCEED', message: '接口限频' }]);
+    for (let i = 0; i < 6; i++) expect((await flow(plain.env)).status).toBe(404);
   });
 
   it('--journal-size 3 keeps the last 3 requests and counts the dropped ones; the default keeps 2000', async () => {
