@@ -12,7 +12,7 @@
  *   credentials env block of a started mock. The documented ports are replaced: `8750` by the started
  *   mock's port, or by a free one when the block starts its own mock; `8751` by a free one. Processes a
  *   block leaves in the background are stopped after it.
- * - js and sh blocks must exit 0 within their time limit; their output is kept quiet.
+ * - js and sh blocks must exit 0 within 30 s (a few seconds on an idle machine); their output is kept quiet.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
@@ -174,10 +174,10 @@ for (const b of blocks.filter((b) => !b.skip && !(b.lang === 'ts' && /^\s*it\(/m
       writeFileSync(script, b.lang === 'js' ? b.code : await shellScript(b.code));
       const { code, output } =
         b.lang === 'js'
-          ? await run(process.execPath, [script], work, 10_000)
-          : await run('bash', ['-e', '-o', 'pipefail', script], join(work, 'sh'), 10_000);
+          ? await run(process.execPath, [script], work, 30_000)
+          : await run('bash', ['-e', '-o', 'pipefail', script], join(work, 'sh'), 30_000);
       expect(code, `${name(b)} output:\n${output}`).toBe(0);
     },
-    15_000,
+    35_000,
   );
 }

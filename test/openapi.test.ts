@@ -1,17 +1,22 @@
 /**
  * The OpenAPI 3.1 export of the contracts: valid by an independent validator, complete (every shipped
  * operation, its errors, the shared defs), faithful (its schemas judge real replies and refused
- * bodies as the mock does), and served by a running mock with that mock's URL.
+ * bodies as the mock does), and served by a running mock with that mock's URL. Third-party tools read
+ * it as meant: Redocly's `recommended` rules find nothing, and `prism mock` started on it answers
+ * the examples (the exchanges recorded from the mock, contracts/examples/exchanges.json).
  */
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import formatsPlugin from 'ajv-formats';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exchangesFile, type RecordedExchange } from '../mock-server/contract/openapi.js';
 import { loadContracts } from '../mock-server/contract/registry.js';
+import { DEFAULT_CONTRACTS_DIR } from '../mock-server/paths.js';
 import { declaredErrors } from '../mock-server/contract/declared-errors.js';
 import { buildOpenApi, startMock, type OpenApiDocument, type RunningMock } from '../mock-server/index.js';
 import { createStock, freezeAtNow, stockBody, stockPath, STOCKS } from './helpers/favor.js';
@@ -104,15 +109,20 @@ describe('OpenAPI 3.1 export of the contracts', () => {
     }
   });
 
-  it('components/schemas hold every shared $def of contracts/common/ and the callback bodies', () => {
+  it('components/schemas hold every shared $def of contracts/common/ a contract uses, and nothing unused', () => {
+    const contractsText = JSON.stringify(operations.map((o) => o.contract));
     for (const [file, id] of [
       ['defs.json', 'common'],
       ['favor.json', 'favor'],
       ['paygift.json', 'paygift'],
     ]) {
       const defs = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'contracts', 'common', file), 'utf8')).$defs;
-      for (const name of Object.keys(defs)) expect(doc.components.schemas, `${id}.${name}`).toHaveProperty([`${id}.${name}`]);
+      for (const name of Object.keys(defs))
+        if (contractsText.includes(`${id}#/$defs/${name}"`))
+          expect(doc.components.schemas, `${id}.${name}`).toHaveProperty([`${id}.${name}`]);
     }
+    const referenced = new Set(refs(doc).map((r) => r.ref));
+    for (const name of Object.keys(doc.components.schemas)) expect(referenced, name).toContain(`#/components/schemas/${name}`);
     expect(doc.components.schemas).toHaveProperty(['callbacks.coupon-use.notification']);
     expect((doc.webhooks['COUPON.USE'].post as any).requestBody.content['application/json'].schema.$ref).toBe(
       '#/components/schemas/callbacks.coupon-use.notification',
@@ -124,9 +134,13 @@ describe('OpenAPI 3.1 export of the contracts', () => {
       const op = operationsOf(doc).find((e) => e.op.operationId === o.contract.operationId)!.op;
       for (const e of declaredErrors(o.contract)) {
         const media = op.responses[String(e.status)]?.content?.['application/json'];
-        expect(media?.schema.$ref, `${o.contract.operationId} ${e.status}`).toBe('#/components/schemas/common.error');
-        expect(media.schema.properties.code.enum, `${o.contract.operationId} ${e.status} ${e.code}`).toContain(e.code);
-        if (e.message) expect(Object.values<any>(media.examples).map((x) => x.value)).toContainEqual({ code: e.code, message: e.message });
+        // allOf [envelope, codes]: no keywords beside the $ref (Prism's validation ignores such siblings).
+        const [envelope, codes] = media?.schema.allOf ?? [];
+        expect(envelope, `${o.contract.operationId} ${e.status}`).toEqual({ $ref: '#/components/schemas/common.error' });
+        expect(codes.properties.code.enum, `${o.contract.operationId} ${e.status} ${e.code}`).toContain(e.code);
+        const examples = Object.values<any>(media.examples).map((x) => x.value);
+        if (e.message) expect(examples).toContainEqual({ code: e.code, message: e.message });
+        else expect(examples.map((x) => x.code)).toContain(e.code); // every error has an example
       }
       for (const status of ['400', '401', '500']) expect(op.responses[status], `${o.contract.operationId} ${status}`).toBeDefined();
     }
@@ -151,21 +165,28 @@ describe('OpenAPI 3.1 export of the contracts', () => {
     const getStock = find('favor.getStock');
     expect(getStock.parameters).toEqual(
       expect.arrayContaining([
-        { name: 'stock_id', in: 'path', required: true, schema: { $ref: '#/components/schemas/favor.stockId' } },
-        expect.objectContaining({ name: 'stock_creator_mchid', in: 'query', required: true, description: '创建批次的商户号' }),
+        { name: 'stock_id', in: 'path', required: true, schema: { $ref: '#/components/schemas/favor.stockId' }, example: '16000001' },
+        expect.objectContaining({
+          name: 'stock_creator_mchid',
+          in: 'query',
+          required: true,
+          description: '创建批次的商户号',
+          example: '1900000001',
+        }),
       ]),
     );
     const upload = find('favor.uploadImage').requestBody.content['multipart/form-data'];
     expect(upload.schema.required).toEqual(['meta', 'file']);
     expect(upload.encoding.meta.contentType).toBe('application/json');
-    const filename = upload.schema.properties.meta.properties.filename;
+    expect(upload.schema.properties.meta).toMatchObject({ type: 'string', contentMediaType: 'application/json' });
+    const filename = upload.schema.properties.meta.contentSchema.properties.filename;
     expect(filename).toMatchObject({
       title: '文件名称',
       examples: ['filea.jpg'],
       'x-label': '文件名称',
       'x-messages': { pattern: '文件名称必须以JPG、BMP、PNG为后缀' },
     });
-    expect(upload.schema.properties.meta.additionalProperties).toBe(false);
+    expect(upload.schema.properties.meta.contentSchema.additionalProperties).toBe(false);
     expect(doc.components.schemas['common.time']).toMatchObject({ type: 'string', format: 'date-time', 'x-label': '时间' });
     const notOpen = JSON.stringify(find('paygift.createActivity').requestBody);
     expect(notOpen).toContain('"x-not-open"');
@@ -257,4 +278,126 @@ describe('wxpay-mock openapi (the built CLI)', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--server must be an absolute http\(s\) URL/);
   });
+});
+
+describe('examples: every operation shows the exchange recorded from the mock', () => {
+  const exchanges = (
+    JSON.parse(readFileSync(exchangesFile(DEFAULT_CONTRACTS_DIR), 'utf8')) as { exchanges: Record<string, RecordedExchange> }
+  ).exchanges;
+
+  it('every 2xx reply has its recorded example, valid against the reply schema; request bodies and parameters show the recorded request', () => {
+    const compile = schemaValidator(doc);
+    for (const { op } of operationsOf(doc)) {
+      const recorded = exchanges[op.operationId];
+      expect(recorded, `${op.operationId}: no recorded exchange (npm run examples)`).toBeDefined();
+      const ok = op.responses[String(recorded.status)];
+      const [type, media] = Object.entries<any>(ok.content)[0];
+      expect(media.example, op.operationId).toEqual(recorded.reply);
+      if (type === 'application/json') {
+        const validate = compile(media.schema);
+        expect(validate(media.example), `${op.operationId}: ${JSON.stringify(validate.errors)}`).toBe(true);
+      }
+      const body = op.requestBody?.content['application/json'];
+      if (body) expect(body.example, op.operationId).toEqual(recorded.body);
+      for (const p of op.parameters.filter((x: any) => x.in === 'path')) expect(p.example, `${op.operationId} ${p.name}`).toBeDefined();
+    }
+  });
+});
+
+/** A free loopback port. */
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
+describe('third-party tools on the exported document', () => {
+  const BIN = join(import.meta.dirname, '..', 'node_modules', '.bin');
+  const file = join(mkdtempSync(join(tmpdir(), 'wxpay-mock-openapi-')), 'openapi.json');
+  beforeAll(() => writeFileSync(file, JSON.stringify(doc)));
+
+  it("Redocly CLI's recommended ruleset finds no problem", () => {
+    const run = spawnSync(join(BIN, 'redocly'), ['lint', '--extends', 'recommended', '--format', 'json', file], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+    });
+    const report = JSON.parse(run.stdout) as {
+      totals: { errors: number; warnings: number };
+      problems: { ruleId: string; message: string }[];
+    };
+    expect(report.problems.map((p) => `${p.ruleId}: ${p.message}`)).toEqual([]);
+    expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
+    expect(run.status).toBe(0);
+  }, 30_000);
+
+  it('`prism mock` started on it answers every operation with the recorded reply, and each error status with its examples', async () => {
+    const exchanges = (
+      JSON.parse(readFileSync(exchangesFile(DEFAULT_CONTRACTS_DIR), 'utf8')) as { exchanges: Record<string, RecordedExchange> }
+    ).exchanges;
+    const port = await freePort();
+    // Quiet (its per-request log slows it down); ready once it answers.
+    const prism = spawn(join(BIN, 'prism'), ['mock', '--port', String(port), '--host', '127.0.0.1', '-v', 'error', file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    prism.stdout.on('data', (d) => (log += d));
+    prism.stderr.on('data', (d) => (log += d));
+    try {
+      const answers = () =>
+        fetch(`http://127.0.0.1:${port}/`).then(
+          () => true,
+          () => false,
+        );
+      for (let deadline = Date.now() + 30_000; !(await answers()); await new Promise((r) => setTimeout(r, 100)))
+        if (prism.exitCode !== null || Date.now() > deadline) throw new Error(`prism did not start:\n${log}`);
+      const base = `http://127.0.0.1:${port}`;
+      // Prism checks that the security header is there, not the signature.
+      const headers = {
+        Authorization: 'WECHATPAY2-SHA256-RSA2048 mchid="1900000001",signature="not checked"',
+        Accept: 'application/json',
+        'User-Agent': 'test',
+      };
+      for (const { op } of operationsOf(doc)) {
+        const ex = exchanges[op.operationId];
+        let body: string | FormData | undefined;
+        const sent: Record<string, string> = { ...headers, ...ex.headers };
+        if (typeof ex.reply === 'string') sent.Accept = '*/*'; // a file download (wechatpay-java sends */*)
+        if (op.requestBody?.content['multipart/form-data']) {
+          body = new FormData();
+          body.append('meta', JSON.stringify(ex.body));
+          body.append('file', new Blob([Buffer.from('89504e47', 'hex')], { type: 'image/png' }), 'logo.png');
+        } else if (ex.body !== undefined) {
+          body = JSON.stringify(ex.body);
+          sent['Content-Type'] = 'application/json';
+        }
+        const res = await fetch(base + ex.target, { method: ex.method, headers: sent, body });
+        const text = await res.text();
+        expect(res.status, `${op.operationId}: ${text}`).toBe(ex.status);
+        expect(typeof ex.reply === 'string' ? text : JSON.parse(text), op.operationId).toEqual(ex.reply);
+
+        // Every error example, asked for by name (Prefer: code, example), the operation's at once.
+        const errors = Object.entries<any>(op.responses)
+          .filter(([status]) => status >= '400')
+          .flatMap(([status, r]) =>
+            Object.entries<any>(r.content['application/json'].examples).map(([key, e]) => ({ status, key, value: e.value })),
+          );
+        const answered = await Promise.all(
+          errors.map(async ({ status, key }) => {
+            const refused = await fetch(base + ex.target, {
+              method: ex.method,
+              headers: { ...sent, Prefer: `code=${status}, example=${key}` },
+              body,
+            });
+            return [refused.status, await refused.json()];
+          }),
+        );
+        expect(answered, op.operationId).toEqual(errors.map(({ status, value }) => [Number(status), value]));
+      }
+    } finally {
+      prism.kill();
+    }
+  }, 60_000);
 });

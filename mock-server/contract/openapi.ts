@@ -11,7 +11,16 @@
  *   `x-label`          → also `title`;  `x-note` → also `description`;  `x-example` → also `examples`
  *   `x-not-open`       → also a line in `description`
  * The x- keywords themselves stay as specification extensions (x-messages: the real API's wording).
+ *
+ * Examples: every 2xx reply, request body and parameter shows the exchange recorded from the mock
+ * itself (contracts/examples/exchanges.json, scripts/record-examples.ts), and every error status its
+ * codes' messages — so a mock server built from the document (Prism) answers what wxpay-mock answers.
+ * For third-party tools the document also avoids what they misread: an error schema is an `allOf`
+ * of the envelope and its codes (no keywords beside a `$ref`), conditionals are spelt with `anyOf`
+ * (see conditionalsAsAnyOf), and unused components are left out
+ * (Redocly's `recommended` rules pass; test/openapi.test.ts runs them).
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONTRACTS_DIR, VERSION } from '../paths.js';
 import { SCHEME } from '../protocol/authorization.js';
@@ -56,6 +65,39 @@ const FAMILIES: Record<string, string> = {
 /** The COUPON.USE webhook: its envelope and decrypted resource, by schema $id (contracts/callbacks/). */
 const WEBHOOKS = { 'COUPON.USE': { notification: 'callbacks/coupon-use.notification', plaintext: 'callbacks/coupon-use.plaintext' } };
 
+/** One exchange recorded from the mock (scripts/record-examples.ts): what a client sent and the 2xx it got. */
+export interface RecordedExchange {
+  method: string;
+  /** Path and query exactly as sent. */
+  target: string;
+  headers?: Record<string, string>;
+  /** The JSON body (for the image upload: the `meta` part). */
+  body?: unknown;
+  status: number;
+  /** The JSON reply, or the text of a file reply. */
+  reply: unknown;
+}
+
+/** Where a contracts dir keeps its recorded exchanges, by operation id. */
+export const exchangesFile = (contractsDir: string) => join(contractsDir, 'examples', 'exchanges.json');
+
+function loadExchanges(contractsDir: string): Record<string, RecordedExchange> {
+  const file = exchangesFile(contractsDir);
+  if (!existsSync(file)) return {};
+  return (JSON.parse(readFileSync(file, 'utf8')) as { exchanges: Record<string, RecordedExchange> }).exchanges;
+}
+
+/**
+ * Messages for the common error codes where a contract names none: the real API's texts for the
+ * commonest cause (undeclared field, missing Accept/User-Agent, a bad signature, the FAQ's busy answer).
+ */
+const COMMON_MESSAGES: Record<string, string> = {
+  PARAM_ERROR: '请求中含有未在API文档中定义的参数',
+  INVALID_REQUEST: 'Http头缺少Accept或User-Agent',
+  SIGN_ERROR: '错误的签名，验签失败',
+  SYSTEM_ERROR: '系统繁忙',
+};
+
 const componentName = (id: string, def?: string) => (def ? `${id}.${def}` : id).replace(/\//g, '.');
 
 /** A contract $ref as a component reference; anything else is refused rather than exported dangling. */
@@ -73,7 +115,64 @@ const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'dependentSchema
 
 /** One contract schema as an OpenAPI 3.1 Schema Object (see the mapping in the header). */
 export function toOpenApiSchema(schema: unknown, baseId?: string): any {
-  if (Array.isArray(schema)) return schema.map((s) => toOpenApiSchema(s, baseId));
+  const out = convertSchema(schema, baseId);
+  conditionalsAsAnyOf(out);
+  declareRequired(out, false);
+  return out;
+}
+
+/**
+ * What conditionalsAsAnyOf leaves for that rule: a `required` name inside a nested subschema (e.g. the
+ * `items` of a conditional branch) that the schema's own `properties` do not list. Such a name gets an
+ * empty schema there, with `additionalProperties: true` (both the defaults, so nothing changes:
+ * Redocly's example check would otherwise treat a schema with `properties` as closed). Members of
+ * `allOf`/`anyOf`/`oneOf` are left alone: the rule reads their parent's properties.
+ */
+function declareRequired(schema: unknown, member: boolean): void {
+  if (Array.isArray(schema)) return schema.forEach((x) => declareRequired(x, member));
+  if (!schema || typeof schema !== 'object') return;
+  const s = schema as JsonSchema;
+  for (const [k, v] of Object.entries(s))
+    if (!DATA_KEYWORDS.has(k) && !k.startsWith('x-')) declareRequired(v, k === 'allOf' || k === 'anyOf' || k === 'oneOf');
+  if (member || !Array.isArray(s.required) || s.additionalProperties !== undefined) return;
+  const properties = (s.properties ?? {}) as Record<string, unknown>;
+  const missing = (s.required as string[]).filter((n) => !(n in properties));
+  if (!missing.length) return;
+  s.properties = { ...properties, ...Object.fromEntries(missing.map((n) => [n, {}])) };
+  s.additionalProperties = true;
+}
+
+/**
+ * `if`/`then`/`else` spelt as the equivalent `anyOf` (if A then B ≡ not A, or B). JSON Schema lets
+ * `then: {required: [x]}` name a property its parent declares; Redocly's
+ * `no-required-schema-properties-undefined` looks for `x` only in the schema itself or the schemas it
+ * is an `allOf`/`anyOf`/`oneOf` member of, so the same rule written with `anyOf` passes it.
+ */
+function conditionalsAsAnyOf(schema: unknown): void {
+  if (Array.isArray(schema)) return schema.forEach(conditionalsAsAnyOf);
+  if (!schema || typeof schema !== 'object') return;
+  const s = schema as JsonSchema;
+  for (const [k, v] of Object.entries(s)) if (!DATA_KEYWORDS.has(k) && !k.startsWith('x-')) conditionalsAsAnyOf(v);
+  if (s.if === undefined) return;
+  const { if: condition, then: yes, else: no } = s;
+  delete s.if;
+  delete s.then;
+  delete s.else;
+  const branches =
+    yes !== undefined && no !== undefined
+      ? [{ allOf: [condition, yes] }, { allOf: [{ not: condition }, no] }]
+      : yes !== undefined
+        ? [{ not: condition }, yes]
+        : no !== undefined
+          ? [condition, no]
+          : undefined;
+  if (!branches) return;
+  if (s.anyOf === undefined) s.anyOf = branches;
+  else s.allOf = [...((s.allOf as unknown[]) ?? []), { anyOf: branches }];
+}
+
+function convertSchema(schema: unknown, baseId?: string): any {
+  if (Array.isArray(schema)) return schema.map((s) => convertSchema(s, baseId));
   if (!schema || typeof schema !== 'object') return schema;
   const out: JsonSchema = {};
   for (const [k, v] of Object.entries(schema as JsonSchema)) {
@@ -82,8 +181,8 @@ export function toOpenApiSchema(schema: unknown, baseId?: string): any {
     else if (k === 'format' && v === 'rfc3339') out.format = 'date-time';
     else if (k.startsWith('x-') || DATA_KEYWORDS.has(k)) out[k] = structuredClone(v);
     else if (SCHEMA_MAPS.has(k))
-      out[k] = Object.fromEntries(Object.entries(v as JsonSchema).map(([name, s]) => [name, toOpenApiSchema(s, baseId)]));
-    else out[k] = toOpenApiSchema(v, baseId);
+      out[k] = Object.fromEntries(Object.entries(v as JsonSchema).map(([name, s]) => [name, convertSchema(s, baseId)]));
+    else out[k] = convertSchema(v, baseId);
   }
   const s = schema as JsonSchema;
   if (typeof s['x-label'] === 'string' && out.title === undefined) out.title = s['x-label'];
@@ -125,8 +224,32 @@ const SIGNED_REPLY_HEADERS = [
 /** OpenAPI ignores these as header parameters: Authorization is the security scheme, the others are content negotiation. */
 const NOT_PARAMETERS = new Set(['accept', 'content-type', 'authorization']);
 
-function parameters(contract: Contract): unknown[] {
+/** The recorded request's path, query and header values, by parameter location and name. */
+function exampleValues(contract: Contract, exchange: RecordedExchange | undefined): Record<string, Record<string, string>> {
+  if (!exchange) return { path: {}, query: {}, header: {} };
+  const url = new URL(exchange.target, 'http://example');
+  const sent = url.pathname.split('/');
+  const path: Record<string, string> = {};
+  contract.path.split('/').forEach((segment, i) => {
+    const name = /^\{(\w+)\}$/.exec(segment)?.[1];
+    if (name && sent[i] !== undefined) path[name] = decodeURIComponent(sent[i]);
+  });
+  const header = Object.fromEntries(Object.entries(exchange.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  return { path, query: Object.fromEntries(url.searchParams), header };
+}
+
+/** A parameter's text as its schema types it (`offset=0` is the integer 0), following component references. */
+function typedExample(text: string, schema: JsonSchema, schemas: Record<string, JsonSchema>): unknown {
+  let s: JsonSchema | undefined = schema;
+  while (s && typeof s.$ref === 'string') s = schemas[s.$ref.slice(SCHEMAS.length)];
+  if (s?.type === 'integer' || s?.type === 'number') return Number(text);
+  if (s?.type === 'boolean') return text === 'true';
+  return text;
+}
+
+function parameters(contract: Contract, exchange: RecordedExchange | undefined, schemas: Record<string, JsonSchema>): unknown[] {
   const out: Record<string, unknown>[] = [];
+  const examples = exampleValues(contract, exchange);
   for (const [location, where] of [
     ['path', 'path'],
     ['query', 'query'],
@@ -138,16 +261,30 @@ function parameters(contract: Contract): unknown[] {
     for (const [name, s] of Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>)) {
       if (where === 'header' && NOT_PARAMETERS.has(name.toLowerCase())) continue;
       const p: Record<string, unknown> = { name, in: where, required: where === 'path' || required.has(name) };
+      const example = examples[where][where === 'header' ? name.toLowerCase() : name];
       // `x-json`: the value is JSON text (pipeline.ts decodeJsonQuery), which OpenAPI spells as `content`.
-      if (s['x-json'] === true) p.content = { 'application/json': { schema: toOpenApiSchema(s) } };
-      else p.schema = toOpenApiSchema(s);
+      if (s['x-json'] === true)
+        p.content = {
+          'application/json': { schema: toOpenApiSchema(s), ...(example === undefined ? {} : { example: JSON.parse(example) }) },
+        };
+      else {
+        p.schema = toOpenApiSchema(s);
+        if (example !== undefined) p.example = typedExample(example, p.schema as JsonSchema, schemas);
+      }
       if (typeof s['x-label'] === 'string') p.description = s['x-label'];
       out.push(p);
     }
   }
   // A template parameter the contract does not describe is still a required path parameter.
   for (const [, name] of contract.path.matchAll(/\{(\w+)\}/g)) {
-    if (!out.some((p) => p.in === 'path' && p.name === name)) out.push({ name, in: 'path', required: true, schema: { type: 'string' } });
+    if (!out.some((p) => p.in === 'path' && p.name === name))
+      out.push({
+        name,
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+        ...(name in examples.path ? { example: examples.path[name] } : {}),
+      });
   }
   return [...out, { $ref: '#/components/parameters/UserAgent' }, { $ref: '#/components/parameters/WechatpaySerial' }];
 }
@@ -167,7 +304,7 @@ function locationRules(contract: Contract): Record<string, unknown> {
   return out;
 }
 
-function requestBody(op: CompiledOperation): unknown {
+function requestBody(op: CompiledOperation, exchange: RecordedExchange | undefined): unknown {
   // The compiled body schema: closed (undeclared fields refused) exactly as the mock checks it.
   const body = op.validateBody?.schema as JsonSchema | undefined;
   if (!body) return undefined;
@@ -181,7 +318,14 @@ function requestBody(op: CompiledOperation): unknown {
             type: 'object',
             required: ['meta', 'file'],
             properties: {
-              meta: toOpenApiSchema(body),
+              // JSON text, not an object: the signature covers its exact bytes, and tools that read multipart
+              // parts as text (Prism) can check it.
+              meta: {
+                type: 'string',
+                contentMediaType: 'application/json',
+                contentSchema: toOpenApiSchema(body),
+                description: 'The JSON text `{"filename","sha256"}`; the Authorization signature covers exactly these bytes.',
+              },
               file: {
                 type: 'string',
                 contentMediaType: 'application/octet-stream',
@@ -194,10 +338,12 @@ function requestBody(op: CompiledOperation): unknown {
       },
     };
   }
-  return { required: true, content: { 'application/json': { schema: toOpenApiSchema(body) } } };
+  const example = exchange?.body === undefined ? {} : { example: exchange.body };
+  return { required: true, content: { 'application/json': { schema: toOpenApiSchema(body), ...example } } };
 }
 
-function successResponse(contract: Contract, status: string, schema: JsonSchema): unknown {
+function successResponse(contract: Contract, status: string, schema: JsonSchema, exchange: RecordedExchange | undefined): unknown {
+  const example = exchange && String(exchange.status) === status ? { example: exchange.reply } : {};
   const signed = !contract.unsignedReply;
   const headers = Object.fromEntries((signed ? SIGNED_REPLY_HEADERS : ['Request-ID']).map((h) => [h, header(h)]));
   const description = signed
@@ -206,29 +352,36 @@ function successResponse(contract: Contract, status: string, schema: JsonSchema)
   if (status === '204') return { description, headers };
   // File replies (bill downloads) are the handler's CSV bytes (operations/favor/flows.ts), not JSON.
   if (contract.unsignedReply)
-    return { description, headers, content: { 'text/csv': { schema: { ...toOpenApiSchema(schema), type: 'string' } } } };
-  return { description, headers, content: { 'application/json': { schema: toOpenApiSchema(schema) } } };
+    return { description, headers, content: { 'text/csv': { schema: { ...toOpenApiSchema(schema), type: 'string' }, ...example } } };
+  return { description, headers, content: { 'application/json': { schema: toOpenApiSchema(schema), ...example } } };
 }
 
-/** One response per error status: the envelope, its `code` limited to the codes declared for that status. */
-function errorResponses(contract: Contract): Record<string, unknown> {
+/**
+ * One response per error status: the envelope, its `code` limited to the codes declared for that
+ * status, and an example per declared error (its message, else one another contract gives the same
+ * status and code, else the common table's).
+ */
+function errorResponses(contract: Contract, knownMessages: Map<string, string>): Record<string, unknown> {
   const byStatus = new Map<number, ReturnType<typeof declaredErrors>>();
   for (const e of declaredErrors(contract)) byStatus.set(e.status, [...(byStatus.get(e.status) ?? []), e]);
   const out: Record<string, unknown> = {};
   for (const [status, errors] of [...byStatus].sort(([a], [b]) => a - b)) {
     const codes = [...new Set(errors.map((e) => e.code))];
     const examples: Record<string, unknown> = {};
-    for (const e of errors.filter((x) => x.message)) {
+    for (const e of errors) {
+      const message = e.message ?? knownMessages.get(`${e.status} ${e.code}`) ?? COMMON_MESSAGES[e.code];
+      if (!message) continue;
       let key = e.code;
       for (let n = 2; key in examples; n++) key = `${e.code}-${n}`;
-      examples[key] = { summary: e.message, value: { code: e.code, message: e.message } };
+      examples[key] = { summary: message, value: { code: e.code, message } };
     }
     out[String(status)] = {
       description: errors.map((e) => (e.message ? `${e.code}: ${e.message}` : e.code)).join('\n\n'),
       headers: { 'Request-ID': header('Request-ID') },
       content: {
         'application/json': {
-          schema: { $ref: ENVELOPE, type: 'object', properties: { code: { enum: codes } } },
+          // allOf, not keywords beside the $ref: tools that ignore $ref siblings (Prism's validation) would drop the codes.
+          schema: { allOf: [{ $ref: ENVELOPE }, { type: 'object', properties: { code: { enum: codes } } }] },
           ...(Object.keys(examples).length ? { examples } : {}),
         },
       },
@@ -237,11 +390,18 @@ function errorResponses(contract: Contract): Record<string, unknown> {
   return out;
 }
 
-function operationObject(op: CompiledOperation): OperationObject {
+interface DocumentInputs {
+  exchanges: Record<string, RecordedExchange>;
+  knownMessages: Map<string, string>;
+  schemas: Record<string, JsonSchema>;
+}
+
+function operationObject(op: CompiledOperation, inputs: DocumentInputs): OperationObject {
   const c = op.contract;
+  const exchange = inputs.exchanges[c.operationId];
   const responses: Record<string, unknown> = {};
-  for (const [status, schema] of Object.entries(c.responses ?? {})) responses[status] = successResponse(c, status, schema);
-  Object.assign(responses, errorResponses(c));
+  for (const [status, schema] of Object.entries(c.responses ?? {})) responses[status] = successResponse(c, status, schema, exchange);
+  Object.assign(responses, errorResponses(c, inputs.knownMessages));
   const family = c.operationId.split('.')[0];
   const sources = c.sources?.length ? `Sources:\n${c.sources.map((s) => `- ${s}`).join('\n')}` : undefined;
   const [summary, ...rest] = c.summary.split(' — ');
@@ -250,8 +410,8 @@ function operationObject(op: CompiledOperation): OperationObject {
     summary,
     ...(rest.length || sources ? { description: [rest.join(' — '), sources].filter(Boolean).join('\n\n') } : {}),
     tags: [family],
-    parameters: parameters(c),
-    ...(requestBody(op) ? { requestBody: requestBody(op) } : {}),
+    parameters: parameters(c, exchange, inputs.schemas),
+    ...(requestBody(op, exchange) ? { requestBody: requestBody(op, exchange) } : {}),
     responses,
     ...locationRules(c),
     ...(c.sources ? { 'x-sources': c.sources } : {}),
@@ -259,7 +419,7 @@ function operationObject(op: CompiledOperation): OperationObject {
   };
 }
 
-function webhooks(): Record<string, Record<string, unknown>> {
+function webhooks(schemas: Record<string, JsonSchema>): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const [event, ids] of Object.entries(WEBHOOKS)) {
     out[event] = {
@@ -268,7 +428,7 @@ function webhooks(): Record<string, Record<string, unknown>> {
         summary: `${event} notification to the merchant's notify URL`,
         description:
           'POSTed to the notify URL set with favor.setCallback, signed like a reply (Wechatpay-* headers) and encrypted: ' +
-          `\`resource\` decrypts (AEAD_AES_256_GCM with the APIv3 key) to ${SCHEMAS}${componentName(ids.plaintext)}. ` +
+          '`resource` decrypts (AEAD_AES_256_GCM with the APIv3 key) to the schema in `x-decrypted-resource`. ' +
           'Answer 200 or 204 within 5 s after verifying the signature; anything else is retried, 9 attempts in all.',
         parameters: ['Wechatpay-Timestamp', 'Wechatpay-Nonce', 'Wechatpay-Signature', 'Wechatpay-Serial'].map((name) => ({
           name,
@@ -283,7 +443,8 @@ function webhooks(): Record<string, Record<string, unknown>> {
           '4XX': { description: 'Refused (e.g. the signature does not verify); WeChat Pay retries.' },
           '5XX': { description: 'Failed; WeChat Pay retries.' },
         },
-        'x-decrypted-resource': { $ref: SCHEMAS + componentName(ids.plaintext) },
+        // Inline: a component referenced only from an extension would be an unused component to tools.
+        'x-decrypted-resource': structuredClone(schemas[componentName(ids.plaintext)]),
         security: [],
       },
     };
@@ -299,10 +460,10 @@ the \`meta\` part's text). \`timestamp\` must be within ±300 s, \`serial_no\` t
 The key is not static: generate the header per request (an SDK does). Replies (2xx) are signed by WeChat Pay in
 the Wechatpay-* headers. wxpay-mock's test-only credentials: \`wxpay-mock credentials\`.`;
 
-function components(contractsDir: string): OpenApiDocument['components'] {
+function components(schemas: Record<string, JsonSchema>): OpenApiDocument['components'] {
   const headerDoc = (description: string) => ({ description, schema: { type: 'string' } });
   return {
-    schemas: componentSchemas(contractsDir),
+    schemas,
     securitySchemes: { [SECURITY]: { type: 'apiKey', in: 'header', name: 'Authorization', description: SECURITY_DESCRIPTION } },
     parameters: {
       UserAgent: {
@@ -333,10 +494,19 @@ function components(contractsDir: string): OpenApiDocument['components'] {
 
 /** The document without `servers`: built once per contract set, then stamped with a URL (openApiFor). */
 function buildDocument(operations: CompiledOperation[], contractsDir: string): Omit<OpenApiDocument, 'servers'> {
+  const schemas = componentSchemas(contractsDir);
+  const knownMessages = new Map<string, string>();
+  for (const op of operations)
+    for (const e of op.contract.errors ?? [])
+      if (e.message && !knownMessages.has(`${e.status} ${e.code}`)) knownMessages.set(`${e.status} ${e.code}`, e.message);
+  const inputs: DocumentInputs = { exchanges: loadExchanges(contractsDir), knownMessages, schemas };
   const paths: OpenApiDocument['paths'] = {};
   for (const op of [...operations].sort((a, b) => a.contract.path.localeCompare(b.contract.path))) {
-    (paths[op.contract.path] ??= {})[op.contract.method.toLowerCase()] = operationObject(op);
+    (paths[op.contract.path] ??= {})[op.contract.method.toLowerCase()] = operationObject(op, inputs);
   }
+  const hooks = webhooks(schemas);
+  const parts = components(schemas);
+  pruneSchemas(schemas, [paths, hooks, parts.parameters, parts.headers]);
   const families = [...new Set(operations.map((o) => o.contract.operationId.split('.')[0]))].sort();
   return {
     openapi: '3.1.0',
@@ -353,9 +523,29 @@ function buildDocument(operations: CompiledOperation[], contractsDir: string): O
     tags: families.map((name) => (FAMILIES[name] ? { name, description: FAMILIES[name] } : { name })),
     security: [{ [SECURITY]: [] }],
     paths,
-    webhooks: webhooks(),
-    components: components(contractsDir),
+    webhooks: hooks,
+    components: parts,
   };
+}
+
+/** Leaves out the component schemas nothing refers to (a shared $def no contract uses). */
+function pruneSchemas(schemas: Record<string, JsonSchema>, roots: unknown[]): void {
+  const used = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    for (const [k, v] of Object.entries(node)) {
+      if (k === '$ref' && typeof v === 'string' && v.startsWith(SCHEMAS)) {
+        const name = v.slice(SCHEMAS.length);
+        if (!used.has(name)) {
+          used.add(name);
+          visit(schemas[name]);
+        }
+      } else visit(v);
+    }
+  };
+  visit(roots);
+  for (const name of Object.keys(schemas)) if (!used.has(name)) delete schemas[name];
 }
 
 /** A builder for one contract set: `(serverUrl) => document`, the heavy part done once, on first use. */

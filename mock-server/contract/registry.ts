@@ -164,15 +164,17 @@ export function contractAjvs(dir: string, code?: Options['code']): { requestAjv:
   return { requestAjv, strictAjv };
 }
 
-/** The operation contracts under `dir`, parsed and checked (not common/ nor callbacks/). */
+/** The operation contracts under `dir`, parsed and checked (not common/, callbacks/ nor examples/). */
 export function readContracts(dir: string): { file: string; contract: Contract }[] {
   const commonDir = join(dir, 'common');
   // contracts/callbacks/ holds the schemas of notification bodies we send (COUPON.USE), not
   // operations: mock-server/callbacks/schemas.ts compiles them, the router must not see them.
   const callbacksDir = join(dir, 'callbacks');
+  // contracts/examples/ holds recorded exchanges the OpenAPI export shows (scripts/record-examples.ts).
+  const examplesDir = join(dir, 'examples');
   const seen = new Map<string, string>();
   return listJson(dir)
-    .filter((f) => !f.startsWith(commonDir) && !f.startsWith(callbacksDir + sep))
+    .filter((f) => !f.startsWith(commonDir) && !f.startsWith(callbacksDir + sep) && !f.startsWith(examplesDir + sep))
     .map((file) => {
       let contract: Contract;
       try {
