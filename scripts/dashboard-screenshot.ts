@@ -1,6 +1,6 @@
 /**
  * `npm run screenshot`: docs/images/dashboard.png, the dashboard of a mock with a little of
- * everything — stocks in three states, coupons sent and used, a COUPON.USE delivered (and replayed)
+ * everything — stocks in four states, coupons sent and used, a COUPON.USE delivered (and replayed)
  * and one failing, a 支付有礼 activity, a partnership, a fault rule, a signature failure and a contract
  * violation in the journal. Headless Debian Chromium through playwright-core, as test/dashboard.test.ts.
  *
@@ -85,6 +85,8 @@ const threeOff = {
   stock_use_rule: { max_amount: 3000 },
 };
 await stock('会员日满30减3', threeOff);
+// … one of the merchant whose stocks wait for review (Approve / Reject on the page) …
+await stock('审核中满30减3', threeOff, '1900000006');
 // … and a merchant whose notify URL answers nothing: its COUPON.USE waits for a retry.
 await ok(t.call('POST', `${FAVOR}/callbacks`, { mchid: SAME_BRAND, body: { mchid: SAME_BRAND, notify_url: 'http://127.0.0.1:9/notify' } }));
 const branch = await stock('分店满30减3', threeOff, SAME_BRAND);
