@@ -274,6 +274,25 @@ describe('a public-key-only merchant (opened after the switch to WeChat Pay publ
   });
 });
 
+describe('a public-key-only merchant: callbacks', () => {
+  it('its COUPON.USE is signed with the public key (PUB_KEY_ID_…)', async () => {
+    const notify = await t.call('POST', `${FAVOR}/callbacks`, {
+      mchid: PUBLIC_KEY_ONLY,
+      body: { mchid: PUBLIC_KEY_ONLY, notify_url: 'http://127.0.0.1:9/notify' },
+    });
+    expect(notify.status).toBe(200);
+    const stockId = await runningStock(t, {}, PUBLIC_KEY_ONLY);
+    const couponId = await sendOk(t, stockId, {
+      mchid: PUBLIC_KEY_ONLY,
+      creator: PUBLIC_KEY_ONLY,
+      appid: 'wx1a2b3c4d5e6f7006',
+      openid: 'od3htb2NrLTYtdXNlci0xX19fX19',
+    });
+    const { delivery } = await t.mock.useCoupon(couponId);
+    expect(delivery?.record.signing).toEqual({ mode: 'public_key', serial: t.mock.credentials.public_key_id });
+  });
+});
+
 describe('opt-in rate limits (rateLimits / --rate-limits)', () => {
   it('use-flow, one IP 5/min -> the 6th: 429 FREQUENCY_LIMIT_EXCEED 接口限频; the next virtual minute opens a new window; off by default', async () => {
     const limited = await newMock({ rateLimits: true });
