@@ -493,7 +493,7 @@ interface Case {
   documented5xx?: { status: number; code: string; message: string };
 }
 
-/** FAQ 5 of the 代金券 guide, kept on purpose (README choices table): a notify URL that is not an https URL → 500 SYSTEM_ERROR 系统繁忙. */
+/** FAQ 5 of the 代金券 guide, kept on purpose (the choices table of docs/reference/favor.md): a notify URL that is not an https URL → 500 SYSTEM_ERROR 系统繁忙. */
 const NOTIFY_URL_NOT_HTTPS = { status: 500, code: 'SYSTEM_ERROR', message: '系统繁忙' };
 
 function casesOf(op: CompiledOperation, base: Baseline): Case[] {

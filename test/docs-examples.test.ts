@@ -15,7 +15,7 @@
  * - js and sh blocks must exit 0 within 30 s (a few seconds on an idle machine); their output is kept quiet.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -142,6 +142,20 @@ async function shellScript(code: string): Promise<string> {
   const port8751 = await freePort();
   return code.replaceAll('8750', String(port8750)).replaceAll('8751', String(port8751));
 }
+
+it('the README stays short (≤ 10 KB: the rest belongs in docs/) and every relative link of README and docs names a file that exists', () => {
+  expect(readFileSync(join(ROOT, 'README.md')).length).toBeLessThanOrEqual(10_240);
+  const broken: string[] = [];
+  for (const path of markdownFiles()) {
+    const text = readFileSync(path, 'utf8').replaceAll(/```[\s\S]*?```/g, '');
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^(https?:|mailto:|#)/.test(target)) continue;
+      const file = join(path, '..', decodeURIComponent(target.split('#')[0]));
+      if (!existsSync(file)) broken.push(`${relative(ROOT, path)}: ${target}`);
+    }
+  }
+  expect(broken).toEqual([]);
+});
 
 it('every sh, js and ts block is run, or says why not', () => {
   expect(blocks.filter((b) => !b.skip).length).toBeGreaterThan(5);

@@ -28,7 +28,7 @@ export interface HttpAnswer {
   text: string;
 }
 
-/** The createHttp service: the README's redirection recipe, keeping headers and raw bytes. */
+/** The createHttp service: the redirection recipe of docs/guides/node-v3.md, keeping headers and raw bytes. */
 export function mockHttpService(baseUrl: string) {
   const send = async (
     method: string,
