@@ -239,6 +239,7 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
         journalDropped: journal.dropped,
         deliveries: callbacks.list(),
         handlerChecks: callbacks.handlerChecks(),
+        chaos: chaos.log(),
         operations: operationsOf(operations),
       },
       o,

@@ -78,6 +78,15 @@ describe('callback chaos', () => {
       ['wrong-signature', 200, false],
       ['tampered-ciphertext', 200, false],
     ]);
+    const report = t.mock.report();
+    expect(report.ok).toBe(false);
+    expect(report.violations.map((v) => v.summary)).toEqual([
+      expect.stringMatching(
+        /^callback chaos: notify handler .* answered HTTP 200 to wrong-signature of .*: expected a refusal \(non-2xx\)$/,
+      ),
+      expect.stringMatching(/^callback chaos: notify handler .* answered HTTP 200 to tampered-ciphertext of /),
+    ]);
+    expect(report.callbacks.chaos).toHaveLength(2);
   });
 
   it('duplicate: the same notification (same id, same body) N times in all once delivered; each answered 2xx', async () => {

@@ -93,6 +93,11 @@ function text(r: ContractReport): string {
     );
     for (const k of c.cases ?? []) out.push(`    ${handlerCaseLine(k)}`);
   }
+  for (const e of r.callbacks.chaos ?? []) {
+    const answer =
+      e.expected === null ? '' : `: ${e.status === null ? `no answer (${e.error})` : `HTTP ${e.status}`} — ${e.ok ? 'ok' : 'NOT OK'}`;
+    out.push(`  chaos ${e.kind} ${e.notification_id} (mchid ${e.mchid}, rule ${e.rule_id}): ${e.detail}${answer}`);
+  }
   const injected = r.injected ?? [];
   out.push('');
   out.push(`Injected faults (${injected.length})${injected.length ? ': broken on purpose, not violations' : ': none'}`);

@@ -11,6 +11,7 @@
  * query parameters, `x-not-open` fields, accepted-but-off-specification requests (interop), handler
  * checks without a clear answer, and a journal that dropped entries.
  */
+import type { ChaosEvent } from '../callbacks/chaos.js';
 import type { HandlerCheck } from '../callbacks/handler-check.js';
 import type { DeliveryRecord } from '../callbacks/types.js';
 import type { Finding, JournalEntry } from '../journal.js';
@@ -30,6 +31,8 @@ export interface ReportInput {
   journalDropped?: number;
   deliveries?: DeliveryRecord[];
   handlerChecks?: HandlerCheck[];
+  /** What callback chaos sent and what the handlers answered (callbacks/chaos.ts). */
+  chaos?: ChaosEvent[];
   /** Every operation of the contracts: the coverage's denominator. */
   operations: OperationRef[];
   /** Where the data came from (the mock's URL), for the header. */
@@ -143,7 +146,7 @@ export interface ContractReport {
   };
   violations: ReportIssue[];
   warnings: ReportIssue[];
-  callbacks: { deliveries: DeliveryReport[]; handler_checks: HandlerCheck[] };
+  callbacks: { deliveries: DeliveryReport[]; handler_checks: HandlerCheck[]; chaos: ChaosEvent[] };
   /** The requests a fault was injected into, oldest first: what the client was made to see. */
   injected: InjectedReport[];
 }
@@ -396,6 +399,20 @@ export function buildReport(input: ReportInput, options: ReportOptions = {}): Co
     if (issue) issues.push(issue);
     issues.push(...caseIssues(c));
   }
+  // Chaos sends a handler answered wrongly: took a forged notification, or refused a duplicate.
+  for (const e of (input.chaos ?? []).filter((x) => x.ok === false)) {
+    issues.push({
+      kind: 'callback-handler',
+      severity: 'violation',
+      summary: `callback chaos: notify handler ${e.url} (mchid ${e.mchid}) answered HTTP ${e.status} to ${e.kind} of ${e.notification_id} (${e.detail}): expected ${e.expected === 'refuse' ? 'a refusal (non-2xx)' : '200 or 204'}`,
+      notification_id: e.notification_id,
+      url: e.url ?? undefined,
+      mchid: e.mchid,
+      status: e.status,
+      time: e.time,
+      issue: e.detail,
+    });
+  }
 
   const injected: InjectedReport[] = input.journal
     .filter((e) => e.fault)
@@ -438,7 +455,7 @@ export function buildReport(input: ReportInput, options: ReportOptions = {}): Co
     coverage: { operations: ops, unrouted: [...unrouted.values()] },
     violations,
     warnings,
-    callbacks: { deliveries, handler_checks: input.handlerChecks ?? [] },
+    callbacks: { deliveries, handler_checks: input.handlerChecks ?? [], chaos: input.chaos ?? [] },
     injected,
   };
 }

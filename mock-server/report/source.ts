@@ -3,6 +3,7 @@
  * validating proxy): GET /_mock/journal (required), GET /_mock/callbacks and
  * GET /_mock/callbacks/handler-checks (used when served). The operations come from the contracts.
  */
+import type { ChaosEvent } from '../callbacks/chaos.js';
 import type { HandlerCheck } from '../callbacks/handler-check.js';
 import type { DeliveryRecord } from '../callbacks/types.js';
 import { readContracts } from '../contract/registry.js';
@@ -37,10 +38,11 @@ async function getJson(url: string, optional: boolean): Promise<any> {
 
 export async function fetchReportInput(baseUrl: string, options: { contractsDir?: string } = {}): Promise<ReportInput> {
   const base = baseUrl.replace(/\/+$/, '');
-  const [journal, callbacks, checks] = await Promise.all([
+  const [journal, callbacks, checks, chaos] = await Promise.all([
     getJson(`${base}/_mock/journal`, false),
     getJson(`${base}/_mock/callbacks`, true),
     getJson(`${base}/_mock/callbacks/handler-checks`, true),
+    getJson(`${base}/_mock/faults/callbacks/log`, true),
   ]);
   if (!Array.isArray(journal?.entries)) throw new ReportSourceError(`GET ${base}/_mock/journal did not answer {entries: [...]}`);
   return {
@@ -48,6 +50,7 @@ export async function fetchReportInput(baseUrl: string, options: { contractsDir?
     journalDropped: typeof journal.dropped === 'number' ? journal.dropped : undefined,
     deliveries: Array.isArray(callbacks?.deliveries) ? (callbacks.deliveries as DeliveryRecord[]) : [],
     handlerChecks: Array.isArray(checks?.checks) ? (checks.checks as HandlerCheck[]) : [],
+    chaos: Array.isArray(chaos?.events) ? (chaos.events as ChaosEvent[]) : [],
     // Only ids, methods and paths: the contracts read, no validator compiled or loaded.
     operations: operationsOf(readContracts(options.contractsDir ?? DEFAULT_CONTRACTS_DIR)),
     source: base,
