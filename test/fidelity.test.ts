@@ -118,6 +118,26 @@ describe('replies carry every documented field', () => {
   });
 });
 
+describe('委托营销 replies in the documented key order', () => {
+  it('partner {type, appid, merchant_id} and authorized_data {business_type, stock_id}, whatever order the request sent', async () => {
+    const stockId = await createStock(t);
+    const headers = { 'Idempotency-Key': 'KEY-ORDER-1' };
+    const body = {
+      authorized_data: { stock_id: stockId, business_type: 'FAVOR_STOCK' },
+      partner: { merchant_id: SAME_BRAND, type: 'MERCHANT' },
+    };
+    const built = json(await t.call('POST', '/v3/marketing/partnerships/build', { body, headers }));
+    expect(Object.keys(built.partner)).toEqual(['type', 'merchant_id']);
+    expect(Object.keys(built.authorized_data)).toEqual(['business_type', 'stock_id']);
+    const query = encodeURIComponent(JSON.stringify({ stock_id: stockId, business_type: 'FAVOR_STOCK' }));
+    const [row] = json(await t.call('GET', `/v3/marketing/partnerships?authorized_data=${query}`)).data;
+    expect([Object.keys(row.partner), Object.keys(row.authorized_data)]).toEqual([
+      ['type', 'merchant_id'],
+      ['business_type', 'stock_id'],
+    ]);
+  });
+});
+
 describe('error codes the contracts lacked', () => {
   it('send racing the per-user cap -> 403 RULE_LIMIT 用户已达最大领券次数 (in flight when the cap was reached); a later send -> 403 REQUEST_BLOCKED 用户被限领拦截', async () => {
     const stockId = await runningStock(t, { stock_use_rule: { max_coupons_per_user: 1 } });

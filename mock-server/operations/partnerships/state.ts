@@ -83,11 +83,19 @@ export function establishedOf(data: MockData, owner: string): Partnership[] {
   return Object.values(data.merchants[owner]?.partnerships?.relations ?? {}).filter((p) => p.state === 'ESTABLISHED');
 }
 
+// Replies list the fields in the documentation's order (§4.1), whatever order the request sent them in.
+const partnerView = ({ type, appid, merchant_id }: Partner) => ({
+  type,
+  ...(appid !== undefined ? { appid } : {}),
+  ...(merchant_id !== undefined ? { merchant_id } : {}),
+});
+const authorizedView = ({ business_type, stock_id }: AuthorizedData) => ({ business_type, stock_id });
+
 /** A list row (§4.2): no `state`, `terminate_time` while terminated. */
 export function partnershipRow(p: Partnership): Record<string, unknown> {
   return {
-    partner: { ...p.partner },
-    authorized_data: { ...p.authorized_data },
+    partner: partnerView(p.partner),
+    authorized_data: authorizedView(p.authorized_data),
     build_time: p.build_time,
     ...(p.terminate_time ? { terminate_time: p.terminate_time } : {}),
     create_time: p.create_time,
@@ -98,8 +106,8 @@ export function partnershipRow(p: Partnership): Record<string, unknown> {
 /** The build reply (§4.1). */
 export function buildReply(p: Partnership): Record<string, unknown> {
   return {
-    partner: { ...p.partner },
-    authorized_data: { ...p.authorized_data },
+    partner: partnerView(p.partner),
+    authorized_data: authorizedView(p.authorized_data),
     state: p.state,
     build_time: p.build_time,
     create_time: p.create_time,
