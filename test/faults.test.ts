@@ -107,6 +107,17 @@ describe('fault rules: error replies from the contract', () => {
     expect(t.mock.faults.list()[0]).toMatchObject({ seen: 1, fired: 1 });
   });
 
+  it('method and path (with * for a segment) filter too; text rules as {"text": …}; latency adds to an error', async () => {
+    const stock = await runningStock(t);
+    await addFault({ text: 'method=POST path=/v3/marketing/favor/users/*/coupons RATE_LIMIT latency=30ms times=1' });
+    expect((await t.call('GET', CERTIFICATES)).status).toBe(200);
+    const started = performance.now();
+    expect(err(await send(t, stock))).toEqual([429, 'FREQUENCY_LIMIT_EXCEED', '接口限频']);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(25);
+    expect(t.mock.journal().at(-1)!.fault).toMatchObject({ action: 'error', code: 'FREQUENCY_LIMIT_EXCEED', latency_ms: 30 });
+    expect(t.mock.faults.list()[0]).toMatchObject({ method: 'POST', path: '/v3/marketing/favor/users/*/coupons', seen: 1, fired: 1 });
+  });
+
   it('probability with a seed fails the same calls every time', async () => {
     const run = async () => {
       t.mock.faults.clear();
