@@ -676,7 +676,13 @@ function RuleList({ base, rules, placeholder, act, what }) {
         });
       }}
     >
-      <input value=${text} placeholder=${placeholder} size="48" onInput=${(e) => setText(e.currentTarget.value)} />
+      <input
+        value=${text}
+        aria-label=${`new ${what}`}
+        placeholder=${placeholder}
+        size="48"
+        onInput=${(e) => setText(e.currentTarget.value)}
+      />
       <button type="submit" disabled=${!text.trim()}>Add</button>
       ${rules.length ? html`<button type="button" onClick=${() => act(`every ${what} removed`, () => api(base, undefined, 'DELETE'))}>Remove all</button>` : ''}
     </form>`;
@@ -758,11 +764,13 @@ function App() {
       // A delivery whose first attempt is on its way: look again shortly rather than in 3 s.
       if (next.deliveries.some((d) => d.state === 'pending' && d.attempts_in_round === 0)) refreshSoonRef.current(500);
       setCoupons(couponList);
+      // The mock answers again (it was restarted, say): the "cannot read" notice is over.
+      setNotice((n) => (n && n.down ? null : n));
       setClock(clockNow);
       setReport(reportNow);
       setFaults(faultSets);
     } catch (err) {
-      setNotice({ kind: 'bad', text: `Cannot read the mock: ${err.message}` });
+      setNotice({ kind: 'bad', down: true, text: `Cannot read the mock: ${err.message}` });
     }
   }, []);
 
