@@ -8,6 +8,9 @@ import { Hono, type Context } from 'hono';
 import type { RequestListener } from 'node:http';
 import {
   CallbackDispatcher,
+  createCallbackReceiver,
+  type CallbackReceiver,
+  type ReceiverOptions,
   MAX_ATTEMPTS,
   loadCallbackSchemas,
   resolveCallbackOptions,
@@ -48,6 +51,7 @@ import { badTarget, errorResponse, operationRoute, rawTarget, targetProblem } fr
 import { rfc3339 } from './time.js';
 import { newRequestId } from './protocol/sign-response.js';
 import { initialData, type MockData } from './store/state.js';
+import { applyScenario, type ScenarioResult } from './scenario.js';
 import { readSnapshot, restoreSnapshot, takeSnapshot, type Snapshot } from './store/snapshot.js';
 import { fileStore, memoryStore, openStore, type Store } from './store/store.js';
 import { loadWorld, type World } from './world.js';
@@ -99,6 +103,12 @@ export interface MockApp {
    */
   checkCallbackHandler(options?: HandlerCheckOptions): Promise<HandlerCheck>;
   /**
+   * A notify-URL receiver with this mock's keys (createCallbackReceiver, `credentials` filled in).
+   * reset() puts it back as created (nothing received, no queued answers), so `waitFor(n)` counts
+   * from the reset; close() closes it.
+   */
+  createCallbackReceiver(options?: Omit<ReceiverOptions, 'credentials'>): Promise<CallbackReceiver>;
+  /**
    * Fault injection (docs/guides/faults.md): rules that break this mock's replies on purpose
    * (`add`, `list`, `get`, `remove`, `clear`), and `callbacks`: chaos for COUPON.USE deliveries, with
    * `log()` of what each handler answered. In memory; reset clears them (back to `--fault` rules).
@@ -112,6 +122,8 @@ export interface MockApp {
   snapshot(): Promise<Snapshot>;
   /** Replaces the state with a snapshot; a foreign or broken one is refused (SnapshotError) and changes nothing. */
   restore(snapshot: unknown): Promise<void>;
+  /** Applies a scenario (scenario.ts: JSON text or value) through the real API; a refused step → ScenarioError naming it. */
+  apply(scenario: string | unknown): Promise<ScenarioResult>;
   journal(filter?: JournalFilter): JournalEntry[];
   clearJournal(): void;
   /** Flushes the store. */
@@ -211,7 +223,9 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
   const useCoupon: MockApp['useCoupon'] = (couponId, o) => favor.useCoupon(couponId, o);
   const refundCoupon: MockApp['refundCoupon'] = (couponId, o) => favor.refundCoupon(couponId, o);
 
+  const receivers = new Set<CallbackReceiver>();
   const reset = async () => {
+    for (const receiver of receivers) receiver.reset();
     // Id sequences survive a reset: a stock_id or coupon_id handed out once never comes back.
     const fresh = initial();
     if (store.data.sequences) fresh.sequences = { ...store.data.sequences };
@@ -231,6 +245,19 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
     callbacks.reset();
     clock.reloaded();
   };
+
+  const apply = (scenario: string | unknown) =>
+    applyScenario(
+      {
+        world,
+        operations,
+        request: async (path, init) => app.request(path, init),
+        clock,
+        useCoupon: (id, o) => favor.useCoupon(id, o),
+        refundCoupon: (id, o) => favor.refundCoupon(id, o),
+      },
+      scenario,
+    );
 
   const report = (o: ReportOptions = {}) =>
     buildReport(
@@ -297,7 +324,7 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
       credentials,
       options,
       reset,
-      store: { snapshot, restore },
+      store: { snapshot, restore, apply },
       version: VERSION,
       startedAt: Date.now(),
       callbacks,
@@ -354,13 +381,24 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
     refundCoupon,
     onCouponUsed: (listener) => favor.onCouponUsed(listener),
     checkCallbackHandler: (o) => callbacks.checkHandler(o),
+    createCallbackReceiver: async (o = {}) => {
+      const receiver = await createCallbackReceiver({ ...o, credentials });
+      receivers.add(receiver);
+      const close = receiver.close;
+      receiver.close = () => (receivers.delete(receiver), close());
+      return receiver;
+    },
     faults,
     report,
     reset,
     snapshot,
     restore,
+    apply,
     journal: (filter) => journal.list(filter),
     clearJournal: () => journal.clear(),
-    close: () => callbacks.close().then(() => store.close()),
+    close: () =>
+      Promise.all([...receivers].map((r) => r.close()))
+        .then(() => callbacks.close())
+        .then(() => store.close()),
   };
 }

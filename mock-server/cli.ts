@@ -2,7 +2,8 @@
 /**
  * wxpay-mock command line: start the emulator, or print the credentials.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { VERSION } from './app.js';
@@ -49,6 +50,11 @@ Usage:
                                       each bad kind (wrong signature, unknown serial, stale timestamp,
                                       tampered ciphertext, wrong associated data, the SIGNTEST probe) and
                                       the 5 s limit; a table of verdicts, exit 1 when one fails
+  wxpay-mock export FILE [--url URL]  the running mock's state as a snapshot (JSON, media included)
+  wxpay-mock import FILE [--url URL]  replace the running mock's state with a snapshot (refused whole if bad)
+  wxpay-mock trigger coupon-use [--url URL] [--mchid M] [--notify-url URL] [--wait attempt|settled] [--json]
+                                      reuse or create a running stock, send a coupon to a fixture user,
+                                      use it and print the COUPON.USE delivery; exit 1 if it failed
   wxpay-mock proxy --upstream URL [--port N]
                                       forward requests unchanged to URL (the real API or another mock),
                                       journal contract findings on both sides at /_mock/journal
@@ -81,6 +87,9 @@ Options:
                            after times=1", "latency=100ms..800ms", "mchid=1900000001 reset p=0.1 seed=7"
                            (docs/guides/faults.md); /_mock/faults adds more at run time
   --allow-fault-header     honour the Wechatpay-Mock-Fault request header (e.g. SYSTEM_ERROR, latency=800ms)
+  --import FILE            (start) begin from a snapshot (wxpay-mock export, GET /_mock/snapshot)
+  --export-on-exit FILE    (start) write a snapshot to FILE on SIGINT/SIGTERM
+  --scenario FILE          (start) apply a scenario (fixtures/scenarios/, docs/guides/scenarios.md)
   --report-strict          (exec) exit 1 when the command passed but the report has a violation
   --rate-limits            enforce the documented request frequencies (429, virtual-clock windows)
   --format F, --out FILE   (report) text (default), json or junit; write it to FILE (stdout: text)
@@ -137,6 +146,10 @@ const CLI_OPTIONS = {
   'transaction-id': { type: 'string' },
   'consume-time': { type: 'string' },
   wait: { type: 'string' },
+  scenario: { type: 'string' },
+  import: { type: 'string' },
+  'export-on-exit': { type: 'string' },
+  'notify-url': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -150,7 +163,19 @@ function unknownOption(err: Error & { code?: string }, known: string[]): UsageEr
   return new UsageError(`unknown option ${name}${didYouMean(name.replace(/^-+/, ''), known, '--')}`);
 }
 
-const COMMANDS = ['start', 'credentials', 'exec', 'use-coupon', 'report', 'openapi', 'proxy', 'check-handler'];
+const COMMANDS = [
+  'start',
+  'credentials',
+  'exec',
+  'use-coupon',
+  'report',
+  'openapi',
+  'proxy',
+  'check-handler',
+  'export',
+  'import',
+  'trigger',
+];
 
 function parse(input: string[]) {
   // exec: everything after the first `--` is the command, passed through untouched.
@@ -190,6 +215,12 @@ function parse(input: string[]) {
     if (positionals.length > 1) throw new UsageError('openapi takes no arguments: wxpay-mock openapi [--server URL] [--out FILE]');
     if (values.server !== undefined && !/^https?:\/\/[^/]/.test(values.server))
       throw new UsageError(`--server must be an absolute http(s) URL, got "${values.server}"`);
+  } else if (command === 'export' || command === 'import') {
+    if (positionals.length !== 2) throw new UsageError(`${command} takes one file: wxpay-mock ${command} FILE [--url URL]`);
+  } else if (command === 'trigger') {
+    if (positionals.length !== 2) throw new UsageError('trigger takes the event to trigger: wxpay-mock trigger coupon-use [--url URL]');
+    if (values.wait !== undefined && !['attempt', 'settled'].includes(values.wait))
+      throw new UsageError(`--wait must be attempt or settled, got "${values.wait}"`);
   } else if (command === 'check-handler') {
     if (positionals.length !== 2 || !/^https?:\/\/[^/]/.test(positionals[1]))
       throw new UsageError('check-handler takes the notify URL to check: wxpay-mock check-handler http://127.0.0.1:3000/notify');
@@ -328,6 +359,27 @@ async function main(argv: string[]): Promise<number> {
     );
   }
 
+  if (args.command === 'export' || args.command === 'import' || args.command === 'trigger') {
+    const { exportCommand, importCommand, triggerCommand } = await import('./cli/state.js');
+    const url = (values.url ?? process.env.WXPAY_MOCK_URL ?? `http://127.0.0.1:${DEFAULT_PORT}`).replace(/\/+$/, '');
+    const out = (t: string) => process.stdout.write(t);
+    const err = (t: string) => process.stderr.write(t);
+    if (args.command === 'export') return exportCommand({ url, file: args.positionals[1] }, out, err);
+    if (args.command === 'import') return importCommand({ url, file: args.positionals[1] }, out, err);
+    return triggerCommand(
+      {
+        url,
+        event: args.positionals[1],
+        mchid: values.mchid,
+        notifyUrl: values['notify-url'],
+        wait: (values.wait as 'attempt' | 'settled' | undefined) ?? 'attempt',
+        json: values.json ?? false,
+      },
+      out,
+      err,
+    );
+  }
+
   if (args.command === 'check-handler') {
     return checkHandlerCommand(
       { url: args.positionals[1], mchid: values.mchid, fixturesDir: values.fixtures, junit: values.junit, json: values.json ?? false },
@@ -373,16 +425,35 @@ async function main(argv: string[]): Promise<number> {
   const dataFile = values['in-memory'] ? undefined : resolve(values.data ?? DEFAULT_DATA_FILE);
   if (dataFile) mkdirSync(dirname(dataFile), { recursive: true });
   const running = await startMock(startOptions(args, dataFile));
+  // Firebase's --import / --export-on-exit: a snapshot in, the state out at the end; a scenario on top.
+  for (const [flag, file, load] of [
+    ['--import', values.import, (text: string) => running.mock.restore(JSON.parse(text))],
+    ['--scenario', values.scenario, (text: string) => running.mock.apply(text)],
+  ] as const) {
+    if (!file) continue;
+    try {
+      await load(readFileSync(file, 'utf8'));
+    } catch (err) {
+      await running.close();
+      process.stderr.write(`wxpay-mock: ${flag} ${file}: ${(err as Error).message}\n`);
+      return 1;
+    }
+  }
   process.stdout.write(
     `# wxpay-mock ${VERSION} listening on ${running.url} (data: ${dataFile ?? 'in memory'})\n${envBlock(running.credentials, running.url)}\n`,
   );
   await new Promise<void>((resolveStop) => {
     const stop = (signal: string) => {
       process.stderr.write(`# wxpay-mock: ${signal}, flushing and exiting\n`);
-      running.close().then(resolveStop, (err) => {
-        process.stderr.write(`wxpay-mock: could not flush the store: ${(err as Error).message}\n`);
-        process.exit(1);
-      });
+      const exported = values['export-on-exit']
+        ? running.mock.snapshot().then((s) => writeFile(values['export-on-exit']!, JSON.stringify(s)))
+        : Promise.resolve();
+      exported
+        .then(() => running.close())
+        .then(resolveStop, (err) => {
+          process.stderr.write(`wxpay-mock: could not flush the store: ${(err as Error).message}\n`);
+          process.exit(1);
+        });
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));

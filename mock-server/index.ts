@@ -87,3 +87,4 @@ export {
 } from './store/port.js';
 export { CommitFailedError } from './store/engine.js';
 export { SnapshotError, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type Snapshot } from './store/snapshot.js';
+export { ScenarioError, SCENARIO_FORMAT, type ScenarioResult } from './scenario.js';

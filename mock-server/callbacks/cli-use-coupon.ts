@@ -3,9 +3,11 @@
  * [--consume-time T] [--wait attempt|settled|none] [--json]` — uses a coupon on a running mock
  * through the control API (POST /_mock/favor/coupons/{id}/use), then finds the COUPON.USE it sent
  * (GET /_mock/callbacks?coupon_id=) and prints its outcome: by default once the first attempt is
- * answered. Exit 0 when the coupon was used, whatever the receiver answered; 1 when the use was refused
- * or the mock is unreachable.
+ * answered. Exit 0 when the coupon was used and its COUPON.USE delivered (or none was due: no notify
+ * URL); 1 when the use was refused, the mock is unreachable, or the delivery failed or timed out.
  */
+import { unreachable } from '../cli/reach.js';
+import { deliveryFailed } from '../cli/state.js';
 import { MAX_ATTEMPTS } from './dispatcher.js';
 import type { DeliveryRecord } from './types.js';
 
@@ -45,18 +47,19 @@ export async function useCouponCommand(args: UseCouponArgs, out: Out, err: Out):
     return { status: res.status, json: text ? JSON.parse(text) : undefined };
   };
   let used;
+  const usePath = `/_mock/favor/coupons/${encodeURIComponent(args.couponId)}/use`;
   try {
-    used = await call('POST', `/_mock/favor/coupons/${encodeURIComponent(args.couponId)}/use`, {
+    used = await call('POST', usePath, {
       ...(args.consumeMchid ? { consume_mchid: args.consumeMchid } : {}),
       ...(args.transactionId ? { transaction_id: args.transactionId } : {}),
       ...(args.consumeTime ? { consume_time: args.consumeTime } : {}),
     });
   } catch (e) {
-    err(`wxpay-mock: cannot reach the mock at ${base}: ${(e as Error).message}`);
+    err(`wxpay-mock use-coupon: ${unreachable(base + usePath, e)}`);
     return 1;
   }
   if (used.status !== 200) {
-    err(`wxpay-mock: use-coupon refused (HTTP ${used.status}): ${used.json?.code ?? ''} ${used.json?.message ?? ''}`.trimEnd());
+    err(`wxpay-mock: use-coupon refused (HTTP ${used.status}): ${[used.json?.code, used.json?.message].filter(Boolean).join(' ')}`);
     return 1;
   }
   const coupon = used.json.coupon as {
@@ -75,9 +78,10 @@ export async function useCouponCommand(args: UseCouponArgs, out: Out, err: Out):
     delivery = waited.json.delivery;
     timedOut = waited.json.timed_out;
   }
+  const failed = delivery !== null && args.wait !== 'none' && deliveryFailed(delivery, timedOut);
   if (args.json) {
     out(JSON.stringify({ coupon, delivery, timed_out: timedOut }, null, 2));
-    return 0;
+    return failed ? 1 : 0;
   }
   const ci = coupon.consume_information;
   out(
@@ -89,5 +93,5 @@ export async function useCouponCommand(args: UseCouponArgs, out: Out, err: Out):
     for (const line of describe(delivery)) out(line);
     if (timedOut) out(`  (stopped waiting; GET ${base}/_mock/callbacks/${delivery.id} for the rest)`);
   }
-  return 0;
+  return failed ? 1 : 0;
 }
