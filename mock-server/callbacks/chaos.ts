@@ -13,6 +13,7 @@
  * Every chaos send is logged with what the handler answered and whether that was right. Rules and the
  * log live in memory only (a restart or reset forgets them; held deliveries then go out normally).
  */
+import { parseDuration } from '../clock-input.js';
 import type { Clock } from '../clock.js';
 import { FaultRuleError } from '../faults/rules.js';
 import { signingKeyOf } from '../protocol/sign-response.js';
@@ -70,12 +71,11 @@ const fail = (m: string): never => {
   throw new FaultRuleError(m);
 };
 
-/** Durations for `delay`: ms, or text with ms, s, m, h. */
+/** `delay`: virtual milliseconds, or text like `90s`, `15m`, `2h` (the clock's parser). */
 function durationMs(v: unknown): number {
-  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
-  const m = typeof v === 'string' ? /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(v.trim()) : null;
-  if (!m) return fail(`delay must be milliseconds or a duration like "90s", "15m", got ${JSON.stringify(v)}`);
-  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+  const ms = parseDuration(v);
+  if (!(ms >= 0)) return fail(`delay must be milliseconds or a duration like "90s", "15m", got ${JSON.stringify(v)}`);
+  return ms;
 }
 
 function count(name: string, v: unknown, min: number): number | undefined {

@@ -12,15 +12,7 @@
  * drawn from a PRNG seeded by `seed` (a random seed is picked and shown when none is given).
  */
 
-/**
- * Milliseconds as a number, or text like `800ms`, `2s`, `1m`. (The clock's parser lives in a module
- * being reworked right now; this one is the faults' own, with the same units up to minutes.)
- */
-function parseDuration(value: unknown): number {
-  if (typeof value === 'number') return value;
-  const m = typeof value === 'string' ? /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim()) : null;
-  return m ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[(m[2] ?? 'ms') as 'ms' | 's' | 'm'] : NaN;
-}
+import { parseDuration } from '../clock-input.js';
 
 export const FAULT_ACTIONS = [
   'error',
@@ -99,8 +91,9 @@ function positiveInt(name: string, v: unknown): number | undefined {
   return n as number;
 }
 
+/** Milliseconds (a number or digits) or text like `800ms`, `2s`, `1m` (the clock's parser). */
 function duration(name: string, v: unknown): number {
-  const ms = parseDuration(v);
+  const ms = typeof v === 'string' && /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : parseDuration(v);
   if (!Number.isFinite(ms) || ms < 0 || ms > MAX_DELAY_MS)
     fail(`${name} must be a duration from 0 to 10m (milliseconds or text like "800ms", "2s"), got ${JSON.stringify(v)}`);
   return Math.round(ms);
@@ -225,8 +218,6 @@ export function ruleSpecFromText(text: string): FaultRuleSpec {
     if (!KEYS.has(key)) fail(`unknown key "${token.slice(0, eq)}"`);
     o[key] = NUMBER_FIELDS.has(key) && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
   }
-  if (o.action === undefined && o.code === undefined && o.latency === undefined && (o.hang !== undefined || tokens.includes('hang')))
-    o.action = 'hang';
   return ruleSpecOf(o);
 }
 
