@@ -77,8 +77,17 @@ describe('replies carry every documented field', () => {
       award_send_rule: { ...reversed(body.award_send_rule), award_list: body.award_send_rule.award_list.map(reversed) },
       activity_base_info: reversed(body.activity_base_info),
     };
+    const periods = body.activity_base_info.available_periods;
+    sent.activity_base_info.available_periods = {
+      available_day_time: periods.available_day_time.map(reversed),
+      available_time: periods.available_time.map(reversed),
+    };
     const id = await createActivity(t, sent);
     const detail = json(await t.call('GET', `${PAYGIFT}/activities/${id}`));
+    const { available_periods } = detail.activity_base_info;
+    expect(Object.keys(available_periods)).toEqual(['available_time', 'available_day_time']);
+    expect(Object.keys(available_periods.available_time[0])).toEqual(['begin_time', 'end_time']);
+    expect(Object.keys(available_periods.available_day_time[0])).toEqual(['begin_day_time', 'end_day_time']);
     expect(Object.keys(detail)).toEqual([
       'activity_id',
       'activity_type',

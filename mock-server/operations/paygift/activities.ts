@@ -164,6 +164,14 @@ const ADVANCED_ORDER = [
   'goods_tags',
 ] as const;
 
+function advancedSetting(setting: Record<string, unknown>): Record<string, unknown> {
+  const method = setting.payment_method_information as Record<string, unknown> | undefined;
+  return ordered(
+    { ...setting, ...(method ? { payment_method_information: ordered(method, ['payment_method', 'bank_abbreviation']) } : {}) },
+    ADVANCED_ORDER,
+  );
+}
+
 function present(activity: PaygiftActivity, nowMs: number, inList: boolean) {
   // merchant_id_list: the list answers an empty array, as the real sample does; the detail leaves it
   // out (its real sample has none). Only GET …/merchants lists the sending merchants (seed FAQ 4).
@@ -172,10 +180,18 @@ function present(activity: PaygiftActivity, nowMs: number, inList: boolean) {
     { ...rule, award_list: rule.award_list.map((a) => ordered(a, AWARD_ORDER)), ...(inList ? { merchant_id_list: [] } : {}) },
     SEND_RULE_ORDER,
   );
-  const base = activity.activity_base_info as Record<string, unknown> & { available_periods?: Record<string, unknown> };
+  const base = activity.activity_base_info;
+  const periods = base.available_periods as
+    { available_time: Record<string, unknown>[]; available_day_time: Record<string, unknown>[] } | undefined;
   const activity_base_info = ordered(
-    base.available_periods
-      ? { ...base, available_periods: ordered(base.available_periods, ['available_time', 'available_day_time']) }
+    periods
+      ? {
+          ...base,
+          available_periods: {
+            available_time: periods.available_time.map((p) => ordered(p, ['begin_time', 'end_time'])),
+            available_day_time: periods.available_day_time.map((p) => ordered(p, ['begin_day_time', 'end_day_time'])),
+          },
+        }
       : base,
     BASE_INFO_ORDER,
   );
@@ -184,7 +200,7 @@ function present(activity: PaygiftActivity, nowMs: number, inList: boolean) {
     activity_type: 'FULL_SEND_ACT_TYPE',
     activity_base_info,
     award_send_rule: { full_send_rule },
-    ...(activity.advanced_setting ? { advanced_setting: ordered(activity.advanced_setting, ADVANCED_ORDER) } : {}),
+    ...(activity.advanced_setting ? { advanced_setting: advancedSetting(activity.advanced_setting) } : {}),
     activity_status: activityStatus(activity, nowMs),
     creator_merchant_id: activity.creator_mchid,
     belong_merchant_id: activity.creator_mchid,
