@@ -36,6 +36,8 @@ export interface RunningMock {
   onCouponUsed: MockApp['onCouponUsed'];
   /** The callback handler check and the contract report: see MockApp. */
   checkCallbackHandler: MockApp['checkCallbackHandler'];
+  /** A receiver with this mock's keys, emptied by reset(), closed by close(): see MockApp. */
+  createCallbackReceiver: MockApp['createCallbackReceiver'];
   /** Fault rules and callback chaos: see MockApp. */
   faults: MockApp['faults'];
   report: MockApp['report'];
@@ -113,6 +115,7 @@ export async function startMock(options: StartOptions = {}): Promise<RunningMock
     refundCoupon: mock.refundCoupon,
     onCouponUsed: mock.onCouponUsed,
     checkCallbackHandler: mock.checkCallbackHandler,
+    createCallbackReceiver: mock.createCallbackReceiver,
     faults: mock.faults,
     report: (o) => mock.report({ source: url, ...o }),
     close: () =>

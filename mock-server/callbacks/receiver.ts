@@ -96,8 +96,10 @@ export interface CallbackReceiver {
    * per request before going back to the default.
    */
   respond(answer: Responder | ReceiverAnswer[] | null): void;
-  /** Forget what was received. */
+  /** Forget what was received: `waitFor(n)` counts from here. */
   clear(): void;
+  /** Back to as created: nothing received, queued answers dropped, the `respond` option's answer again (mock.reset() calls it for receivers from mock.createCallbackReceiver). */
+  reset(): void;
   /** The request handler, to mount in a server of your own. */
   handler: RequestListener;
   close(): Promise<void>;
@@ -291,6 +293,11 @@ export async function createCallbackReceiver(options: ReceiverOptions = {}): Pro
     },
     clear() {
       received.length = 0;
+    },
+    reset() {
+      received.length = 0;
+      queue = [];
+      responder = options.respond ?? null;
     },
     handler,
     close: () =>

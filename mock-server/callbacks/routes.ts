@@ -69,8 +69,12 @@ export function callbackControlRoutes(dispatcher: CallbackDispatcher): Hono {
   app.post('/coupon-use', async (c) => {
     const b = await controlBody(c);
     const coupon = b.coupon as { stock_creator_mchid?: unknown } | undefined;
-    if (!coupon || typeof coupon !== 'object') throw new CallbackError('PARAM_ERROR', 'coupon (the COUPON.USE plaintext) is required');
-    const creator = String(b.creator_mchid ?? coupon.stock_creator_mchid ?? '');
+    if (!coupon || typeof coupon !== 'object' || Array.isArray(coupon))
+      throw new CallbackError('PARAM_ERROR', 'coupon (the COUPON.USE plaintext, an object) is required');
+    const creator = b.creator_mchid ?? coupon.stock_creator_mchid;
+    // Named before any lookup: an empty id would read "no merchant  in the fixture world".
+    if (typeof creator !== 'string' || !creator)
+      throw new CallbackError('PARAM_ERROR', 'creator_mchid (or coupon.stock_creator_mchid) is required: the merchant to notify');
     const handle = await dispatcher.deliverCouponUse(creator, coupon, { probe: b.probe === undefined ? undefined : b.probe === true });
     if (!handle)
       throw new CallbackError(

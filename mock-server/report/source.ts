@@ -6,6 +6,7 @@
 import type { ChaosEvent } from '../callbacks/chaos.js';
 import type { HandlerCheck } from '../callbacks/handler-check.js';
 import type { DeliveryRecord } from '../callbacks/types.js';
+import { unreachable } from '../cli/reach.js';
 import { readContracts } from '../contract/registry.js';
 import type { Contract } from '../contract/types.js';
 import type { JournalEntry } from '../journal.js';
@@ -24,7 +25,7 @@ async function getJson(url: string, optional: boolean): Promise<any> {
   try {
     res = await fetch(url, { headers: { Accept: 'application/json' } });
   } catch (err) {
-    throw new ReportSourceError(`cannot reach ${url}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
+    throw new ReportSourceError(unreachable(url, err));
   }
   if (optional && (res.status === 404 || res.status === 405)) return undefined;
   const text = await res.text();

@@ -1,0 +1,114 @@
+/**
+ * The CLI's developer-facing behaviour, spawned as a user runs it: `wxpay-mock exec -- <command>`,
+ * the console log, "did you mean" for typos, one message for an unreachable mock, a port in use.
+ */
+import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'cli.js');
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.once('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** A node one-liner for exec to run (several arguments: run without a shell). */
+const node = (script: string) => [process.execPath, '-e', script];
+
+describe('wxpay-mock exec -- <command>', () => {
+  it('runs the command with WXPAY_MOCK_URL and the credentials env, exits with its status, prints the report, then stops the mock', async () => {
+    const script = `
+      const res = await fetch(process.env.WXPAY_MOCK_URL + '/_mock/health');
+      console.log('child', res.status, process.env.WXPAY_MCHID, process.env.WXPAY_MOCK_URL);
+      process.exit(3);`;
+    const run = await cli(['exec', '--port', '0', '--log', 'silent', '--', ...node(`(async () => {${script}})()`)]);
+    expect(run.status).toBe(3);
+    const [, url] = /child 200 1900000001 (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stdout) ?? [];
+    expect(url).toBeDefined();
+    expect(run.stdout).toContain('wxpay-mock contract report');
+    await expect(fetch(url + '/_mock/health')).rejects.toThrow(); // stopped
+  });
+
+  it('--report-strict: a command that passes with a contract violation in the report → exit 1; without it → 0', async () => {
+    const unsigned = node(`fetch(process.env.WXPAY_MOCK_URL + '/v3/certificates').then((r) => console.log('got', r.status))`);
+    const strict = await cli(['exec', '--port', '0', '--log', 'silent', '--report-strict', '--', ...unsigned]);
+    expect(strict.stdout).toContain('got 401');
+    expect(strict.status).toBe(1);
+    expect(strict.stderr).toMatch(
+      /the command passed but the report FAILED \(--report-strict\): 1 violation\(s\); first: signature failure/,
+    );
+    const lenient = await cli(['exec', '--port', '0', '--log', 'silent', '--format', 'json', '--', ...unsigned]);
+    expect(lenient.status).toBe(0);
+    expect(JSON.parse(lenient.stdout.slice(lenient.stdout.indexOf('{'))).ok).toBe(false);
+  });
+
+  it('one argument runs in a shell; --log json logs each request to stderr, one object per line', async () => {
+    const run = await cli([
+      'exec',
+      '--port',
+      '0',
+      '--log',
+      'json',
+      '--',
+      'echo "mchid=$WXPAY_MCHID" && curl -s -o /dev/null "$WXPAY_MOCK_URL/v3/certificates" || node -e "fetch(process.env.WXPAY_MOCK_URL + \'/v3/certificates\')"',
+    ]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('mchid=1900000001');
+    const lines = run.stderr.split('\n').filter((l) => l.startsWith('{'));
+    expect(lines.map((l) => JSON.parse(l))).toContainEqual(
+      expect.objectContaining({ type: 'request', path: '/v3/certificates', status: 401, code: 'SIGN_ERROR' }),
+    );
+  });
+
+  it('exec without a command → exit 2 with the usage line', async () => {
+    const run = await cli(['exec', '--port', '0']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('exec runs one command after --: wxpay-mock exec [options] -- <command> [args…]');
+  });
+});
+
+describe('typos, an unreachable mock, a port in use', () => {
+  it('unknown flags and commands → exit 2 with the nearest known one', async () => {
+    const flag = await cli(['--prot', '0']);
+    expect([flag.status, flag.stderr.split('\n')[0]]).toEqual([2, 'wxpay-mock: unknown option --prot (did you mean --port?)']);
+    const command = await cli(['reprot']);
+    expect(command.stderr.split('\n')[0]).toBe('wxpay-mock: unknown command "reprot" (did you mean report?)');
+    const log = await cli(['--log', 'loud']);
+    expect(log.stderr.split('\n')[0]).toBe('wxpay-mock: --log must be pretty, json, silent, got "loud"');
+  });
+
+  it('use-coupon and report say the same thing about a mock that is not there', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve)); // a port nobody listens on
+    const url = `http://127.0.0.1:${port}`;
+    const use = await cli(['use-coupon', '123', '--url', url]);
+    const report = await cli(['report', '--url', url]);
+    expect([use.status, report.status]).toEqual([1, 3]);
+    const says = `(connect ECONNREFUSED 127.0.0.1:${port}): is the mock running? Start it with "wxpay-mock start", or point --url or WXPAY_MOCK_URL at it\n`;
+    expect(use.stderr).toBe(`wxpay-mock use-coupon: cannot reach ${url}/_mock/favor/coupons/123/use ${says}`);
+    expect(report.stderr).toBe(`wxpay-mock report: cannot reach ${url}/_mock/journal ${says}`);
+  });
+
+  it('start on a port in use → exit 1 naming the port and --port 0', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const run = await cli(['--port', String(port), '--in-memory']);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(`port ${port} on 127.0.0.1 is already in use (another wxpay-mock?): stop that process, or use --port 0`);
+    } finally {
+      taken.close();
+    }
+  });
+});
