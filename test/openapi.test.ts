@@ -295,7 +295,10 @@ describe('examples: every operation shows the exchange recorded from the mock', 
       expect(media.example, op.operationId).toEqual(recorded.reply);
       if (type === 'application/json') {
         const validate = compile(media.schema);
-        expect(validate(media.example), `${op.operationId}: ${JSON.stringify(validate.errors)}`).toBe(true);
+        expect(
+          validate(media.example),
+          `${op.operationId} (stale? npm run examples records it again): ${JSON.stringify(validate.errors)}`,
+        ).toBe(true);
       }
       const body = op.requestBody?.content['application/json'];
       if (body) expect(body.example, op.operationId).toEqual(recorded.body);
