@@ -199,6 +199,16 @@ describe('notify-handler conformance run', () => {
     ]);
   });
 
+  it('a handler that stops answering: after two timeouts in a row the rest is not sent (inconclusive), the time limit fails', async () => {
+    const silent = await receiver(CREATOR, { respond: { delayMs: 5_000 } });
+    const started = performance.now();
+    const check = await t.mock.checkCallbackHandler({ mchid: CREATOR, url: silent.url });
+    expect(performance.now() - started).toBeLessThan(4_000); // two timeouts of 1 s, not nine
+    expect(check.cases.map((k) => k.verdict)).toEqual([...Array(8).fill('inconclusive'), 'fail']);
+    expect(check.cases[2].error).toBe('no answer (not sent: the handler stopped answering)');
+    expect(check.passed).toBe(false);
+  });
+
   it('wxpay-mock check-handler URL: exit 0 and a clean JUnit file for a correct handler; exit 1 and failures for one that takes forgeries', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wxpay-check-handler-'));
     const good = await receiver();

@@ -102,7 +102,15 @@ export async function conformanceCases(input: {
   const cases: HandlerCase[] = [
     refusalCase('signtest-probe', 'signed WECHATPAY/SIGNTEST/ (the probe WeChat Pay sends now and then)', input.probe),
   ];
+  // A handler that lets two requests in a row time out is not answering: the rest are not sent
+  // (no minute-long wait at 5 s each), their rows inconclusive, and the time limit fails.
+  const gaveUp = () => answers.length >= 2 && answers.slice(-2).every(timedOut);
+  const skipped = { status: null, latency_ms: 0, error: 'not sent: the handler stopped answering' };
   for (const kind of BAD_NOTIFICATIONS) {
+    if (gaveUp()) {
+      cases.push(refusalCase(kind, BAD_NOTIFICATION_TEXT[kind], skipped));
+      continue;
+    }
     const bad = await badNotification(kind, url, body, key);
     const a = await send(bad.headers, bad.body);
     answers.push(a);
@@ -112,6 +120,10 @@ export async function conformanceCases(input: {
     ['valid', 'a valid notification'],
     ['duplicate', 'the same notification again (same id and body, fresh signature)'],
   ] as const) {
+    if (gaveUp()) {
+      cases.push(acceptanceCase(name, sent, skipped, limitMs));
+      continue;
+    }
     const a = await send(await callbackHeaders(url, body, key), body);
     answers.push(a);
     cases.push(acceptanceCase(name, sent, a, limitMs));
