@@ -75,8 +75,8 @@ Options:
   --fixtures DIR           another fixture world
   --callback-time-scale X  divide the 1-minute COUPON.USE retry interval by X (virtual time; default 1)
   --callback-probe         send a WECHATPAY/SIGNTEST/ probe before each valid callback
-  --strict                 (start) also refuse fields the contracts mark x-not-open;
-                           (report) warnings fail the report too
+  --strict                 (start) also refuse fields the contracts mark x-not-open, and enforce
+                           the documented rate limits (as --rate-limits); (report) warnings fail the report too
   --journal-size N         requests kept in the journal (default 2000; the report reads it)
   --journal-bytes N        bytes the journal keeps, as JSON (default 33554432 = 32 MiB)
   --log F                  console log: pretty (default for start and exec), json (one object per
@@ -291,7 +291,8 @@ function startOptions(args: Parsed, dataFile: string | undefined, logWrite?: (te
     callbackProbe: values['callback-probe'],
     strictContracts: values.strict,
     journalSize: args.journalSize,
-    rateLimits: values['rate-limits'],
+    // The strict fidelity profile includes the documented frequencies (issue 13).
+    rateLimits: values['rate-limits'] || values.strict,
     journalBytes: args.journalBytes,
     allowHosts: values['allow-host'],
     faults: values.fault,
