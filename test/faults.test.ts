@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMock, type MerchantCredentials, type RunningMock } from '../mock-server/index.js';
+import { formatReport, startMock, type MerchantCredentials, type RunningMock } from '../mock-server/index.js';
 import { MarketingPay } from './conformance/clients/node-v3.js';
 import { axiosPluginClient, platformCertificate } from './helpers/axios-plugin.js';
 import { bodyText, err, favorMock, FAVOR, requestNo, runningStock, send, USER } from './helpers/favor.js';
@@ -44,6 +44,10 @@ describe('fault rules: error replies from the contract', () => {
     expect(report.ok).toBe(true);
     expect(report.summary.injected).toBe(1);
     expect(report.injected[0]).toMatchObject({ operation_id: 'favor.sendCoupon', status: 500, action: 'error', when: 'after' });
+    const junit = formatReport(report, 'junit');
+    expect(junit).toContain('<testsuite name="wxpay-mock.faults" tests="1" failures="0"');
+    expect(junit).toContain('injected on purpose (fault-1): 500 SYSTEM_ERROR after the work was committed');
+    expect(formatReport(report, 'text')).toContain('Injected faults (1): broken on purpose, not violations');
   });
 
   it('fail before: nothing happens (no coupon), the retry sends the first one', async () => {

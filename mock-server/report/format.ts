@@ -238,12 +238,21 @@ function junit(r: ContractReport): string {
 
   const requests = [...byOperation.values(), ...byPath.values(), ...(journal.failures.length || journal.notes.length ? [journal] : [])];
   const callbacks = [...deliveries.values(), ...checks.values()];
+  // Faults injected on purpose pass (they are no violations); listed so a CI view shows what was broken.
+  const faults: Case[] = (r.injected ?? []).map((f) => ({
+    classname: 'wxpay-mock.faults',
+    name: `#${f.seq} ${f.method} ${f.target.split('?')[0]}: ${f.action}`,
+    failures: [],
+    notes: [],
+    out: `injected on purpose (${f.rule_id ?? 'Wechatpay-Mock-Fault header'}): ${f.note}`,
+  }));
   const suites = [
     suiteXml('wxpay-mock.coverage', coverage, r.generated_at),
     suiteXml('wxpay-mock.requests', requests, r.generated_at),
     suiteXml('wxpay-mock.callbacks', callbacks, r.generated_at),
+    ...(faults.length ? [suiteXml('wxpay-mock.faults', faults, r.generated_at)] : []),
   ];
-  const all = [...coverage, ...requests, ...callbacks];
+  const all = [...coverage, ...requests, ...callbacks, ...faults];
   const failures = all.filter((c) => c.failures.length).length;
   const skipped = all.filter((c) => c.skipped !== undefined).length;
   return [
