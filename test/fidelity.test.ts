@@ -23,16 +23,29 @@ const REVIEWED_APP = 'wx1a2b3c4d5e6f7007';
 const t = sharedMock(NOW_MS);
 
 describe('replies carry every documented field', () => {
-  it('the official samples favor/get-stock, favor/list-stocks and paygift/get-activity validate against the reply contracts', () => {
+  it('every official reply sample (27, favor/get-stock, list-stocks and paygift/get-activity included) validates against its reply contract; every observed error is declared', () => {
     const samples = JSON.parse(readFileSync(new URL('./data/official-reply-samples.json', import.meta.url), 'utf8'));
     const operations = loadContracts(undefined, { responses: 'lazy' });
-    for (const id of ['favor.getStock', 'favor.listStocks', 'paygift.getActivity']) {
-      const validate = operations.find((o) => o.contract.operationId === id)!.validateResponse.get(200)!;
-      expect(validate(samples[id]), `${id}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    const op = (id: string) => operations.find((o) => o.contract.operationId === id)!;
+    let checked = 0;
+    for (const [id, replies] of Object.entries(samples).filter(([k]) => !k.startsWith('$'))) {
+      const validate = op(id).validateResponse.get(200)!;
+      for (const reply of replies as unknown[]) {
+        expect(validate(reply), `${id}: ${JSON.stringify(validate.errors)}`).toBe(true);
+        checked++;
+      }
     }
+    expect(checked).toBe(27);
+    // The observed error bodies (samples/errors): some contract declares the code with that message, or with none.
+    const declared = operations.flatMap((o) => o.contract.errors ?? []);
+    for (const [name, e] of Object.entries(samples.$errors as Record<string, { code: string; message: string }>))
+      expect(
+        declared.some((d) => d.code === e.code && (d.message === undefined || d.message === e.message)),
+        `${name}: ${e.code} ${e.message}`,
+      ).toBe(true);
     // Coupon status RECOVER (已回收, TheNorthMemory's enum only) is accepted in replies; an unknown one is not.
-    const coupon = operations.find((o) => o.contract.operationId === 'favor.getCoupon')!.validateResponse.get(200)!;
-    const sample = samples['favor.getCoupon'];
+    const coupon = op('favor.getCoupon').validateResponse.get(200)!;
+    const [sample] = samples['favor.getCoupon'];
     expect(coupon({ ...sample, status: 'RECOVER' })).toBe(true);
     expect(coupon({ ...sample, status: 'RECOVERED' })).toBe(false);
   });
