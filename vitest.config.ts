@@ -8,6 +8,8 @@ export default defineConfig({
     // much as they sign, so two workers nearly halve the wall time (165 s → 100 s measured here).
     maxWorkers: 2,
     hookTimeout: 20_000,
+    // A PostgreSQL cluster, started only when a test asks for one (test/helpers/postgres.ts).
+    globalSetup: ['test/setup/postgres-cluster.ts'],
     // The JSON report lets .ci/run print "N passed, N failed".
     reporters: ['default', ['json', { outputFile: '.vitest/results.json' }]],
   },

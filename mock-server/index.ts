@@ -76,15 +76,20 @@ export type { HandlerCase } from './callbacks/handler-check.js';
 // The store port and its embedded implementations (`createApp({ store })` takes any StoreBackend).
 export { memoryBackend } from './store/memory.js';
 export { fileBackend, FileBackend, readDataFile, type FileBackendOptions } from './store/file.js';
+// Several replicas on one PostgreSQL database (docs/reference/postgres.md).
+export { postgresBackend, PostgresBackend, SCHEMA_VERSION, type PostgresBackendOptions } from './store/postgres.js';
 export {
   StoreError,
   type StoreBackend,
   type StoreHost,
+  type StoreHealth,
+  type SyncedState,
+  type LockedState,
   type BlobStore,
   type OpenedState,
   type SealedCommit,
   type CommitRecord,
 } from './store/port.js';
-export { CommitFailedError } from './store/engine.js';
+export { CommitFailedError, type AppliedEvent, type BeginOptions } from './store/engine.js';
 export { SnapshotError, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type Snapshot } from './store/snapshot.js';
 export { ScenarioError, SCENARIO_FORMAT, type ScenarioResult } from './scenario.js';

@@ -490,8 +490,13 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
           header: options.allowFaultHeader ? header(FAULT_HEADER.toLowerCase()) : null,
         }) ?? NO_FAULT;
 
-      // The handler's reads and writes are one transaction; the reply waits until it is durable.
-      const tx = store.begin();
+      inHandler = true;
+      await fault.beforeHandler();
+      // The handler's reads and writes are one transaction; the reply waits until it is durable. On a
+      // shared store (PostgreSQL replicas) a write runs holding the world's lock, on the latest state,
+      // and a read first catches up with the other replicas; both after any injected latency, so a
+      // fault never holds the lock.
+      const tx = await store.begin({ write: req.method !== 'GET' });
       const fields: Omit<OperationContext, 'baseUrl'> = {
         operationId: contract.operationId,
         caller: caller.merchant,
@@ -513,8 +518,6 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
         mutate: (change) => tx.mutate(change),
       };
       const ctx: OperationContext = Object.assign(new LazyBaseUrl(c, options), fields);
-      inHandler = true;
-      await fault.beforeHandler();
       let result: OperationResult;
       try {
         result = await handler(ctx);

@@ -11,8 +11,26 @@
  *
  * A failed write rolls back: that batch's transactions and every one sealed after it (they ran on
  * top of it) are undone newest first and answered with an error; nothing of them is ever read back.
+ *
+ * A shared backend (PostgreSQL, several replicas on one world: docs/reference/postgres.md) adds one
+ * rule: writes happen only inside a *session* that holds the world's lock. A session starts by
+ * applying every commit the other replicas made (`backend.sync(seq, { lock: true })`), then admits the
+ * write transactions waiting for it (a handler runs on the document as of the latest commit anywhere),
+ * and once they have all ended hands their commits to `release` (one database transaction for the
+ * group) and lets the lock go. A read first catches up without the lock (read-your-writes across
+ * replicas behind a load balancer). Commits made elsewhere are applied as they are noticed and told
+ * to `onApplied` listeners (the clock, the COUPON.USE dispatcher).
  */
-import { StoreError, type BlobStore, type CommitRecord, type SealedCommit, type StoreBackend } from './port.js';
+import {
+  StoreError,
+  type BlobStore,
+  type CommitRecord,
+  type LockedState,
+  type OpenedState,
+  type SealedCommit,
+  type StoreBackend,
+  type StoreHealth,
+} from './port.js';
 import { applyChanges, ChangeSet } from './tracker.js';
 
 type Doc = Record<string, unknown>;
@@ -35,11 +53,40 @@ interface Waiter {
   reject: (err: Error) => void;
 }
 
+/** What `begin` is for: a write (a shared backend runs it under the world's lock) or a read. */
+export interface BeginOptions {
+  write?: boolean;
+}
+
+/** Commits made by another replica, just applied to the document. */
+export interface AppliedEvent {
+  /** The whole document was replaced (another replica's reset or import, or a reload after compaction). */
+  replaced: boolean;
+  /** Top-level keys of the document the commits touched (`clock`, `callbacks`, `merchants`, …). */
+  roots: ReadonlySet<string>;
+}
+
+/** A shared store's write session: the world's lock, the transactions admitted under it. */
+interface Session {
+  locked: LockedState;
+  /** Admitted transactions not yet ended; the session releases when it drops to zero. */
+  active: number;
+  admitted: number;
+  open: boolean;
+}
+
+/** Write transactions admitted into one session at most (other replicas get their turn). */
+const SESSION_MAX = 256;
+
 export class Transaction<D extends object> {
   private readonly changes: ChangeSet;
   private done = false;
 
-  constructor(private readonly engine: StateStore<D>) {
+  constructor(
+    private readonly engine: StateStore<D>,
+    /** The shared-store session this write runs in (undefined: a local store, or a read). */
+    private readonly session?: Session,
+  ) {
     this.changes = new ChangeSet(() => engine.data as Doc);
   }
 
@@ -53,7 +100,9 @@ export class Transaction<D extends object> {
   commit(): Promise<void> {
     if (this.done) throw new Error('transaction already ended');
     this.done = true;
-    return this.engine.seal(this.changes);
+    const durable = this.engine.seal(this.changes, this.session);
+    if (this.session) this.engine.leave(this.session);
+    return durable;
   }
 
   /** Undoes every write of this transaction (a handler that threw). */
@@ -61,6 +110,7 @@ export class Transaction<D extends object> {
     if (this.done) return;
     this.done = true;
     this.changes.undo();
+    if (this.session) this.engine.leave(this.session);
   }
 }
 
@@ -78,6 +128,14 @@ export class StateStore<D extends object = Doc> {
   /** Backend writes so far (group commit makes these fewer than the commits). */
   writes = 0;
   commits = 0;
+  // Shared backends only: the write session, writers waiting for the next one, catching up, listeners.
+  private session: Session | null = null;
+  private starting: Promise<void> | null = null;
+  private admitting: { resolve: (s: Session) => void; reject: (e: Error) => void }[] = [];
+  private catchingUp: Promise<void> | null = null;
+  private catchUpNext: Promise<void> | null = null;
+  private appliedListeners = new Set<(event: AppliedEvent) => void>();
+  private unwatch: (() => void) | undefined;
 
   private constructor(
     private readonly backend: StoreBackend,
@@ -106,8 +164,29 @@ export class StateStore<D extends object = Doc> {
     }
     const engine = (ref.engine = new StateStore<D>(backend, document as D, seq));
     // A new store starts with its initial document on record, so a restart before any write finds it.
-    if (!opened.document && !opened.commits.length) await engine.replace(document as D);
+    // Shared: under the lock, and only if no other replica did it first.
+    if (!opened.document && !opened.commits.length) await engine.replace(document as D, { unlessWritten: () => document as D });
+    if (backend.shared && backend.watch)
+      engine.unwatch = backend.watch((seq) => {
+        if (seq > engine.seq) engine.catchUp().catch(() => {});
+      });
     return engine;
+  }
+
+  /** Whether several replicas share this store (the engine then writes under the world's lock). */
+  get shared(): boolean {
+    return this.backend.shared === true;
+  }
+
+  /** Told of commits other replicas made, once applied. Returns an unsubscribe function. */
+  onApplied(listener: (event: AppliedEvent) => void): () => void {
+    this.appliedListeners.add(listener);
+    return () => this.appliedListeners.delete(listener);
+  }
+
+  /** Whether the place the state lives answers (a shared backend's database); local stores are always ok. */
+  async health(): Promise<StoreHealth> {
+    return this.backend.health ? this.backend.health() : { ok: true };
   }
 
   /** The live document: read it freely; write only inside a transaction. */
@@ -128,13 +207,21 @@ export class StateStore<D extends object = Doc> {
     return { seq: this.seq, durable: this.durableSeq };
   }
 
-  begin(): Transaction<D> {
-    return new Transaction(this);
+  /**
+   * A transaction. Local stores answer at once; a shared one first catches up with the other
+   * replicas — a write by taking the world's lock (the transaction then runs holding it), a read
+   * without it.
+   */
+  begin(options: BeginOptions = {}): Transaction<D> | Promise<Transaction<D>> {
+    if (!this.shared) return new Transaction(this);
+    if (options.write) return this.admit().then((session) => new Transaction(this, session));
+    return this.catchUp().then(() => new Transaction(this));
   }
 
-  /** One synchronous unit of work as a transaction: durable when the promise resolves, undone if it throws. */
+  /** One synchronous unit of work as a transaction (a write): durable when the promise resolves, undone if it throws. */
   async transact<T>(work: (data: D) => T): Promise<T> {
-    const tx = this.begin();
+    const begun = this.begin({ write: true });
+    const tx = begun instanceof Transaction ? begun : await begun;
     let result: T;
     try {
       result = tx.mutate(work);
@@ -151,30 +238,206 @@ export class StateStore<D extends object = Doc> {
     return this.waitFor(this.seq);
   }
 
-  /** Replaces the whole document (reset, import) as one commit. */
-  replace(next: D): Promise<void> {
-    const previous = this.document;
-    this.document = next;
-    return this.enqueue({ replace: next }, () => {
-      this.document = previous;
-    });
+  /**
+   * Replaces the whole document (reset, import) as one commit. `next` may be a function of the
+   * current document (a shared store calls it under the lock, on the latest state: what must carry
+   * over, such as id sequences, is read there). `unlessWritten`: only if the store holds nothing yet
+   * (a new store's initial document), made by this function.
+   */
+  async replace(next: D | ((current: D) => D), options: { unlessWritten?: () => D } = {}): Promise<void> {
+    const session = this.shared ? await this.admit() : undefined;
+    let durable: Promise<void> | undefined;
+    try {
+      if (options.unlessWritten && this.seq > 0) return;
+      const value = options.unlessWritten
+        ? options.unlessWritten()
+        : typeof next === 'function'
+          ? (next as (c: D) => D)(this.document)
+          : next;
+      const previous = this.document;
+      this.document = value;
+      durable = this.enqueue(
+        { replace: value },
+        () => {
+          this.document = previous;
+        },
+        session,
+      );
+    } finally {
+      if (session) this.leave(session);
+    }
+    await durable;
   }
 
   /** Waits for what is being written, then closes the backend. */
   async close(): Promise<void> {
     if (this.closed) return;
     await this.settled().catch(() => {});
+    await this.starting?.catch(() => {});
     this.closed = true;
+    this.unwatch?.();
     await this.backend.close();
   }
 
   /** @internal Transaction.commit */
-  seal(changes: ChangeSet): Promise<void> {
+  seal(changes: ChangeSet, session?: Session): Promise<void> {
     if (changes.empty) return this.settled();
-    return this.enqueue({ changes: changes.changes() }, () => changes.undo());
+    if (this.shared && !session) {
+      // A read that wrote (a GET issuing a bill-download token under a fresh random key): it takes
+      // the lock at commit. Others' commits applied meanwhile land beside its change, not under it.
+      return this.admit().then(
+        (late) => {
+          const durable = this.enqueue({ changes: changes.changes() }, () => changes.undo(), late);
+          this.leave(late);
+          return durable;
+        },
+        (err) => {
+          changes.undo();
+          throw err;
+        },
+      );
+    }
+    return this.enqueue({ changes: changes.changes() }, () => changes.undo(), session);
   }
 
-  private enqueue(record: Omit<CommitRecord, 'seq'>, undo: () => void): Promise<void> {
+  // ── shared backends ───────────────────────────────────────────────────────────────────────────
+
+  /** Catches up with the other replicas without the lock (a read); concurrent callers share one query started after they asked. */
+  catchUp(): Promise<void> {
+    if (!this.shared) return Promise.resolve();
+    // Holding the lock, nobody else can have committed since the session caught up.
+    if (this.session) return Promise.resolve();
+    if (!this.catchingUp) {
+      this.catchingUp = this.syncOnce().finally(() => {
+        this.catchingUp = null;
+      });
+      return this.catchingUp;
+    }
+    this.catchUpNext ??= this.catchingUp
+      .catch(() => {})
+      .then(() => {
+        this.catchUpNext = null;
+        return this.catchUp();
+      });
+    return this.catchUpNext;
+  }
+
+  private async syncOnce(): Promise<void> {
+    let synced;
+    try {
+      synced = await this.backend.sync!(this.seq, { lock: false });
+    } catch (err) {
+      throw new CommitFailedError(err);
+    }
+    this.applyForeign(synced);
+  }
+
+  /** Applies others' commits (those after the local seq; older ones were already applied). */
+  private applyForeign(synced: { commits: CommitRecord[]; reload?: OpenedState }) {
+    const roots = new Set<string>();
+    let replaced = false;
+    if (synced.reload && synced.reload.seq > this.seq) {
+      this.document = (synced.reload.document ?? this.document) as D;
+      this.seq = this.durableSeq = synced.reload.seq;
+      replaced = true;
+    }
+    const commits = [...(synced.reload?.commits ?? []), ...synced.commits];
+    for (const c of commits) {
+      if (c.seq <= this.seq) continue;
+      if (c.seq !== this.seq + 1)
+        throw new CommitFailedError(new StoreError(`${this.backend.location}: commit ${c.seq} follows ${this.seq} (a commit is missing)`));
+      if (c.replace !== undefined) {
+        this.document = c.replace as D;
+        replaced = true;
+      } else
+        for (const change of c.changes ?? []) {
+          applyChanges(this.document as Doc, [change]);
+          roots.add(change[0][0]);
+        }
+      this.seq = this.durableSeq = c.seq;
+    }
+    if (!replaced && !roots.size) return;
+    const event: AppliedEvent = { replaced, roots };
+    for (const listener of this.appliedListeners) {
+      try {
+        listener(event);
+      } catch {
+        // a listener's bug must not stop the store
+      }
+    }
+  }
+
+  /** A place in a write session: the current one if it still admits, else the next one. */
+  private admit(): Promise<Session> {
+    if (this.closed) return Promise.reject(new CommitFailedError(new StoreError('the store is closed')));
+    const s = this.session;
+    if (s && s.open && s.admitted < SESSION_MAX) {
+      s.active++;
+      s.admitted++;
+      return Promise.resolve(s);
+    }
+    const granted = new Promise<Session>((resolve, reject) => this.admitting.push({ resolve, reject }));
+    this.startSession();
+    return granted;
+  }
+
+  /** Takes the lock and catches up, then admits everyone waiting (unless a session is under way: it starts the next). */
+  private startSession() {
+    if (this.session || this.starting || !this.admitting.length) return;
+    this.starting = (async () => {
+      let locked: LockedState;
+      try {
+        locked = await this.backend.sync!(this.seq, { lock: true });
+      } catch (err) {
+        const error = new CommitFailedError(err);
+        for (const w of this.admitting.splice(0)) w.reject(error);
+        return;
+      }
+      try {
+        this.applyForeign(locked);
+      } catch (err) {
+        await locked.release([]).catch(() => {});
+        for (const w of this.admitting.splice(0)) w.reject(err as Error);
+        return;
+      }
+      const waiting = this.admitting.splice(0, SESSION_MAX);
+      const session: Session = (this.session = { locked, active: waiting.length, admitted: waiting.length, open: true });
+      for (const w of waiting) w.resolve(session);
+    })().finally(() => {
+      this.starting = null;
+      if (!this.session) this.startSession();
+    });
+  }
+
+  /** @internal A transaction of `session` ended; the last one out releases it with the session's commits. */
+  leave(session: Session) {
+    if (--session.active > 0 || !session.open) return;
+    session.open = false;
+    void this.endSession(session);
+  }
+
+  private async endSession(session: Session) {
+    const batch = this.queue;
+    this.queue = [];
+    try {
+      if (batch.length) this.writes++;
+      await session.locked.release(batch);
+      if (batch.length) {
+        this.durableSeq = batch[batch.length - 1].seq;
+        this.settleWaiters(
+          (w) => w.seq <= this.durableSeq,
+          () => undefined,
+        );
+      }
+    } catch (err) {
+      if (batch.length) this.rollbackFrom(batch, err);
+    } finally {
+      this.session = null;
+      this.startSession();
+    }
+  }
+
+  private enqueue(record: Omit<CommitRecord, 'seq'>, undo: () => void, session?: Session): Promise<void> {
     if (this.closed) {
       undo();
       return Promise.reject(new CommitFailedError(new StoreError('the store is closed')));
@@ -185,7 +448,8 @@ export class StateStore<D extends object = Doc> {
     const line = this.backend.persists ? JSON.stringify({ seq, ...record }) : '';
     this.queue.push({ seq, line, undo });
     const durable = this.waitFor(seq);
-    this.kick();
+    // Shared: the session's release writes the group.
+    if (!session) this.kick();
     return durable;
   }
 
@@ -208,7 +472,7 @@ export class StateStore<D extends object = Doc> {
       await this.backend.append(batch);
       this.inflight = [];
       this.durableSeq = batch[batch.length - 1].seq;
-      this.release(
+      this.settleWaiters(
         (w) => w.seq <= this.durableSeq,
         () => undefined,
       );
@@ -229,13 +493,13 @@ export class StateStore<D extends object = Doc> {
     this.seq = batch[0].seq - 1;
     this.backend.rolledBack?.();
     const error = new CommitFailedError(cause);
-    this.release(
+    this.settleWaiters(
       (w) => w.seq > this.seq,
       () => error,
     );
   }
 
-  private release(which: (w: Waiter) => boolean, error: () => Error | undefined) {
+  private settleWaiters(which: (w: Waiter) => boolean, error: () => Error | undefined) {
     const keep: Waiter[] = [];
     for (const w of this.waiters) {
       if (!which(w)) keep.push(w);

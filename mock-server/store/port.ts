@@ -2,7 +2,8 @@
  * The store port: where the state document is made durable. The engine (engine.ts) runs transactions
  * on an in-memory document and hands each committed transaction's changes to a backend, in order;
  * a backend makes them durable and gives them back on the next start. Implementations: memory
- * (memory.ts), the embedded file log + lowdb snapshot (file.ts); `createApp({ store })` takes any.
+ * (memory.ts), the embedded file log + lowdb snapshot (file.ts), PostgreSQL shared by several
+ * replicas (postgres.ts); `createApp({ store })` takes any.
  */
 import type { Change } from './tracker.js';
 
@@ -48,6 +49,29 @@ export interface StoreHost {
   settled(): Promise<void>;
 }
 
+/** What a shared backend hands the engine when it catches up with the world (`StoreBackend.sync`). */
+export interface SyncedState {
+  /** Commits after the engine's seq made by other replicas, oldest first. */
+  commits: CommitRecord[];
+  /** The history no longer reaches back to the engine's seq (compacted): the whole state to start over from. */
+  reload?: OpenedState;
+}
+
+/** A sync; taken with `lock`, nobody else commits until `release` (without the lock, release does nothing). */
+export interface LockedState extends SyncedState {
+  /**
+   * Makes `commits` durable (in order, after everything synced) and releases the lock; with none,
+   * only releases it. A rejection means none of them is durable and the lock is released.
+   */
+  release(commits: readonly SealedCommit[]): Promise<void>;
+}
+
+/** Health of the place the state lives (/_mock/health). */
+export interface StoreHealth {
+  ok: boolean;
+  error?: string;
+}
+
 export interface StoreBackend {
   /** Where the state lives, for messages (a file path, `:memory:`, a database URL without its password). */
   readonly location: string;
@@ -67,6 +91,18 @@ export interface StoreBackend {
   /** Called after a rollback of commits that had been handed out (compaction must not keep their values). */
   rolledBack?(): void;
   close(): Promise<void>;
+
+  /**
+   * A shared backend: several engines (replicas, other processes) write one world. The engine then
+   * writes only under `sync(seq, { lock: true })` (catching up first, committing through `release`
+   * instead of `append`), catches up with `sync(seq, { lock: false })` before every read, and is told
+   * of others' commits through `watch`.
+   */
+  readonly shared?: boolean;
+  sync?(seq: number, options: { lock: boolean }): Promise<LockedState>;
+  /** Calls `onCommit(seq)` when another engine committed up to `seq` (e.g. LISTEN/NOTIFY); returns a stop function. */
+  watch?(onCommit: (seq: number) => void): () => void;
+  health?(): Promise<StoreHealth>;
 }
 
 /** A store that cannot be opened or written: the message names the place and what is wrong. */

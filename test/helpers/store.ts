@@ -23,6 +23,13 @@ export function instrumented(inner: StoreBackend): Instrumented {
   let gate: Promise<void> | null = null;
   let failures = 0;
   let failure: NodeJS.ErrnoException | undefined;
+  const before = async () => {
+    if (gate) await gate;
+    if (failures > 0) {
+      failures--;
+      throw failure ?? Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    }
+  };
   const self: Instrumented = {
     get location() {
       return inner.location;
@@ -40,15 +47,38 @@ export function instrumented(inner: StoreBackend): Instrumented {
     appends: 0,
     commits: [],
     async append(commits) {
-      if (gate) await gate;
-      if (failures > 0) {
-        failures--;
-        throw failure ?? Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-      }
+      await before();
       await inner.append(commits);
       self.appends++;
       self.commits.push(...commits);
     },
+    // A shared backend (PostgreSQL) commits through the release of a locked sync: instrumented the same way.
+    ...(inner.shared
+      ? {
+          shared: true as const,
+          watch: inner.watch && ((onCommit: (seq: number) => void) => inner.watch!(onCommit)),
+          health: inner.health && (() => inner.health!()),
+          async sync(seq: number, options: { lock: boolean }) {
+            const synced = await inner.sync!(seq, options);
+            return {
+              ...synced,
+              async release(commits: readonly SealedCommit[]) {
+                if (commits.length)
+                  try {
+                    await before();
+                  } catch (err) {
+                    await synced.release([]);
+                    throw err;
+                  }
+                await synced.release(commits);
+                if (!commits.length) return;
+                self.appends++;
+                self.commits.push(...commits);
+              },
+            };
+          },
+        }
+      : {}),
     hold() {
       let release!: () => void;
       gate = new Promise<void>((r) => (release = r));
