@@ -538,62 +538,34 @@ describe('docs/github-actions-example.yml', () => {
   }
 
   it(
-    "its steps run as written (npx wxpay-mock → the built CLI, another port): start in the background, wait for health, eval the env block, report exits 1 on the suite's unsigned request and writes the JUnit file",
+    "its steps run as written (npx wxpay-mock → the built CLI, another port): exec runs the suite with the env, --report-strict fails the job on the suite's unsigned request, the JUnit file is written, nothing is left running",
     async () => {
       const yml = readFileSync(join(import.meta.dirname, '..', 'docs', 'github-actions-example.yml'), 'utf8');
       const dir = mkdtempSync(join(tmpdir(), 'wxpay-mock-ci-'));
       const port = 18000 + Math.floor(Math.random() * 20000);
-      const githubEnv = join(dir, 'github.env');
       const adapt = (script: string) => script.replaceAll('npx wxpay-mock', `node ${CLI}`).replaceAll('8750', String(port));
-      const shell = (script: string) =>
-        new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-          // As GitHub runs a step: bash -eo pipefail, the job's env plus what earlier steps put in $GITHUB_ENV.
-          const env: Record<string, string> = {
-            ...process.env,
-            WXPAY_MOCK_URL: `http://127.0.0.1:${port}`,
-            GITHUB_ENV: githubEnv,
-          } as Record<string, string>;
-          try {
-            for (const l of readFileSync(githubEnv, 'utf8').split('\n').filter(Boolean))
-              env[l.slice(0, l.indexOf('='))] = l.slice(l.indexOf('=') + 1);
-          } catch {
-            // no earlier step wrote to it
-          }
-          const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd: dir, env });
-          let stdout = '';
-          let stderr = '';
-          child.stdout.on('data', (d) => (stdout += d));
-          child.stderr.on('data', (d) => (stderr += d));
-          child.once('close', (status) => resolve({ status, stdout, stderr }));
-        });
-      const pid = () => Number(/WXPAY_MOCK_PID=(\d+)/.exec(readFileSync(githubEnv, 'utf8'))?.[1]);
-      cleanups.push(async () => {
-        try {
-          process.kill(pid(), 'SIGKILL');
-        } catch {
-          // already stopped
-        }
+      // The suite: the env evaluates, and one request forgets to sign (a seeded client bug).
+      const suite = `bash -c 'echo "suite: $WXPAY_MCHID $WXPAY_PUBLIC_KEY_ID"; curl -s -o /dev/null -H "Accept: */*" -H "User-Agent: ci" "$WXPAY_MOCK_URL/v3/marketing/favor/callbacks?mchid=$WXPAY_MCHID"'`;
+      const script = adapt(step(yml, 'Run the suite against wxpay-mock'));
+      expect(script).toMatch(/ -- npm test$/);
+      // As GitHub runs a step: bash -eo pipefail.
+      const ran = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script.replace(/npm test$/, suite)], { cwd: dir });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.once('close', (status) => resolve({ status, stdout, stderr }));
       });
-
-      expect((await shell(adapt(step(yml, 'Start wxpay-mock in the background')))).status).toBe(0);
-      const health = await shell(adapt(step(yml, 'Wait for /_mock/health')));
-      expect(health.status, health.stdout + health.stderr).toBe(0);
-      expect(JSON.parse(health.stdout).status).toBe('ok');
-      // The suite: the env block evaluates, and one request forgets to sign (a seeded client bug).
-      const suite = adapt(step(yml, 'Run the suite')).replace(
-        /npm test.*$/m,
-        `echo "$WXPAY_MCHID $WXPAY_PUBLIC_KEY_ID"; curl -s -o /dev/null -H 'Accept: */*' -H 'User-Agent: ci' "$WXPAY_MOCK_URL/v3/marketing/favor/callbacks?mchid=$WXPAY_MCHID"`,
-      );
-      const ran = await shell(suite);
-      expect(ran.status, ran.stderr).toBe(0);
-      expect(ran.stdout.trim()).toMatch(/^1900000001 PUB_KEY_ID_\d+$/);
-      const report = await shell(adapt(step(yml, 'Contract report')));
-      expect(report.status).toBe(1);
-      expect(report.stdout).toContain(
+      expect(ran.stdout).toMatch(/^suite: 1900000001 PUB_KEY_ID_\d+$/m);
+      expect(ran.status, ran.stderr).toBe(1);
+      expect(ran.stdout).toContain(
         'signature failure: GET /v3/marketing/favor/callbacks?mchid=1900000001 (favor.getCallback) → 401 SIGN_ERROR',
       );
+      expect(ran.stderr).toContain('the command passed but the report FAILED (--report-strict)');
+      expect(ran.stderr).toMatch(/^\{"type":"request",.*"operation":"favor\.getCallback".*"status":401,"code":"SIGN_ERROR"/m);
       expect(XMLValidator.validate(readFileSync(join(dir, 'wxpay-contract.xml'), 'utf8'))).toBe(true);
-      expect((await shell(adapt(step(yml, 'Stop wxpay-mock')))).status).toBe(0);
+      await expect(fetch(`http://127.0.0.1:${port}/_mock/health`)).rejects.toThrow(); // stopped with the step
     },
     CLI_TIMEOUT,
   );
