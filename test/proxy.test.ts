@@ -185,14 +185,15 @@ describe('validating proxy in front of a mock', () => {
 
   it('a multipart image upload goes through byte for byte: the upstream verifies the signature over the meta part; a bad meta filename is a contract finding', async () => {
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
-    const upload = async (filename: string) => {
+    const upload = async (filename: string, noBoundary = false) => {
       const meta = JSON.stringify({ filename, sha256: createHash('sha256').update(png).digest('hex') });
       const { body, contentType } = uploadBody(meta, png, filename, { boundary: randomBytes(16).toString('hex'), go: true });
       const path = '/v3/marketing/favor/media/image-upload';
       const res = await fetch(proxy.url + path, {
         method: 'POST',
         body,
-        headers: { ...c.signer.headers('POST', path, meta), 'Content-Type': contentType },
+        // wechatpayv3 (Python) sends no boundary parameter: the mock and the proxy read it from the body.
+        headers: { ...c.signer.headers('POST', path, meta), 'Content-Type': noBoundary ? 'multipart/form-data' : contentType },
       });
       return { status: res.status, text: await res.text(), entry: last(await proxyJournal(proxy)) };
     };
@@ -200,6 +201,12 @@ describe('validating proxy in front of a mock', () => {
     expect(ok.status, ok.text).toBe(200);
     expect(JSON.parse(ok.text).media_url).toMatch(/\/_mock\/media\/\w+\.png$/);
     expect([ok.entry.operation_id, ok.entry.findings]).toEqual(['favor.uploadImage', []]);
+
+    const bare = await upload('logo.png', true);
+    expect(bare.status, bare.text).toBe(200);
+    expect(bare.entry.findings).toEqual([
+      expect.objectContaining({ kind: 'interop', field: 'Content-Type', value: 'multipart/form-data' }),
+    ]);
 
     const bad = await upload('logo.gif');
     expect(bad.status).toBe(400);

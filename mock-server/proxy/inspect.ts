@@ -104,6 +104,7 @@ export function requestFindings(match: Match, req: ForwardedRequest): Finding[] 
     if (op.contract.request.bodyEncoding === 'multipart') {
       const upload = readUpload(req.body, req.headers.get('content-type'));
       if (!upload.ok) throw upload.error;
+      if (upload.notes) findings.push(...upload.notes); // e.g. no boundary parameter (read from the body)
       body = decodeMeta(upload.upload);
     } else if (op.contract.request.body) body = decodeJson(req.body, req.headers.get('content-type'));
     bodyRead = true;
