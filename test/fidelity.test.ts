@@ -330,8 +330,9 @@ describe('a public-key-only merchant: callbacks', () => {
       appid: 'wx1a2b3c4d5e6f7006',
       openid: 'od3htb2NrLTYtdXNlci0xX19fX19',
     });
-    const { delivery } = await t.mock.useCoupon(couponId);
-    expect(delivery?.record.signing).toEqual({ mode: 'public_key', serial: t.mock.credentials.public_key_id });
+    await t.mock.useCoupon(couponId);
+    const [delivery] = t.mock.deliveries({ coupon_id: couponId });
+    expect(delivery.signing).toEqual({ mode: 'public_key', serial: t.mock.credentials.public_key_id });
   });
 });
 
