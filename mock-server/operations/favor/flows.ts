@@ -11,6 +11,10 @@
  *   403 NO_AUTH, an expired or unknown token 400 INVALID_REQUEST (protocol.md §6.1; the two messages
  *   are ours, the real texts are not documented). The download request is signed like any GET; the
  *   reply is the file, unsigned.
+ * - The use-flow / refund-flow replies themselves are signed like every API reply (issue 13 settled
+ *   api-reference.md §2.12's "carries no signature" so): the official SDKs verify every 2xx API reply
+ *   and exempt only the file download (protocol.md §2.7: axios-plugin and PHP skip
+ *   /v3/billdownload/file; wechatpay-go skips none), so an unsigned use-flow reply would fail them.
  * - The URL is on the mock's own base URL; `realBillUrls` makes it https://api.mch.weixin.qq.com/… for
  *   clients that rewrite the host (protocol.md §6.1 on which SDK follows the URL verbatim).
  * - The file (our layout; the real column names are not documented — protocol.md §6.1 gives the
