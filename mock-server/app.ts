@@ -62,6 +62,21 @@ export { VERSION };
 
 export class StartupError extends Error {}
 
+/**
+ * A use's COUPON.USE delivery, one shape for the control and the programmatic API: the record as the
+ * control API answers it (`id`, `state`, `attempts`, …) plus `settled`, the promise of its outcome.
+ * `record` (the record again) keeps code written for `{record, settled}` working. Both are
+ * non-enumerable: JSON.stringify writes what the control API writes.
+ */
+export type UseDelivery = DeliveryRecord & DeliveryHandle;
+
+function useDelivery(handle: DeliveryHandle): UseDelivery {
+  return Object.defineProperties(structuredClone(handle.record), {
+    settled: { value: handle.settled },
+    record: { value: handle.record },
+  }) as UseDelivery;
+}
+
 export interface MockApp {
   /** The Hono app: `mock.app.request('/v3/…', init)` runs a request in process. */
   app: Hono;
@@ -92,7 +107,7 @@ export interface MockApp {
    * Use (核销) a SENDED coupon inside its window: USED with consume_information; emits onCouponUsed.
    * `delivery`: the COUPON.USE sent to the creator's notify URL, `{record, settled}` (null: no URL set).
    */
-  useCoupon(couponId: string, options?: UseCouponOptions): Promise<CouponUseResult & { delivery: DeliveryHandle | null }>;
+  useCoupon(couponId: string, options?: UseCouponOptions): Promise<CouponUseResult & { delivery: UseDelivery | null }>;
   /** Refund a USED coupon: back to SENDED, recorded in the stock's refund-flow. */
   refundCoupon(couponId: string, options?: RefundCouponOptions): Promise<CouponRefundResult>;
   /** Listen for used coupons (event: the stock creator and the coupon as COUPON.USE carries it). Returns an unsubscribe function. */
@@ -220,7 +235,10 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
       start: (record) => callbacks.start(record),
     },
   });
-  const useCoupon: MockApp['useCoupon'] = (couponId, o) => favor.useCoupon(couponId, o);
+  const useCoupon: MockApp['useCoupon'] = async (couponId, o) => {
+    const result = await favor.useCoupon(couponId, o);
+    return { ...result, delivery: result.delivery && useDelivery(result.delivery) };
+  };
   const refundCoupon: MockApp['refundCoupon'] = (couponId, o) => favor.refundCoupon(couponId, o);
 
   const receivers = new Set<CallbackReceiver>();

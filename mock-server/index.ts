@@ -1,5 +1,5 @@
 /** The programmatic API of wxpay-mock. */
-export { createApp, checkRegistry, StartupError, VERSION, type MockApp, type Deliveries } from './app.js';
+export { createApp, checkRegistry, StartupError, VERSION, type MockApp, type Deliveries, type UseDelivery } from './app.js';
 export { startMock, type RunningMock, type StartOptions } from './server.js';
 export { OptionsError, type MockOptions } from './options.js';
 export { LOG_FORMATS, type LogFormat } from './log.js';

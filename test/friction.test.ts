@@ -5,6 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, OptionsError, startMock, type RunningMock } from '../mock-server/index.js';
 import { couponUsePlaintext } from './helpers/coupon-use.js';
+import { favorMock, runningStock, sendOk } from './helpers/favor.js';
+import { CREATOR } from './helpers/mock.js';
 
 const open: RunningMock[] = [];
 afterEach(async () => {
@@ -70,6 +72,30 @@ describe('receivers from mock.createCallbackReceiver follow the mock', () => {
 
     await mock.close();
     await expect(fetch(receiver.url, { method: 'POST', body: '{}' })).rejects.toThrow();
+  });
+});
+
+describe("a use's delivery has one shape", () => {
+  const t = favorMock();
+
+  it('mock.useCoupon(...).delivery is the record the control API answers, plus settled (and record, for older code)', async () => {
+    const receiver = await t.mock.createCallbackReceiver({ mchid: CREATOR });
+    await t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: receiver.url } });
+    const stock = await runningStock(t);
+    const [viaCode, viaControl] = [await sendOk(t, stock), await sendOk(t, stock)];
+    const { delivery } = await t.mock.useCoupon(viaCode);
+    const answered = await (
+      await t.mock.request(`/_mock/favor/coupons/${viaControl}/use`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      })
+    ).json();
+    expect(Object.keys(JSON.parse(JSON.stringify(delivery)))).toEqual(Object.keys(answered.delivery));
+    expect(delivery).toMatchObject({ coupon_id: viaCode, stock_id: stock, mchid: CREATOR, state: 'pending', url: receiver.url });
+    expect(delivery!.record.id).toBe(delivery!.id);
+    expect(await delivery!.settled).toMatchObject({ id: delivery!.id, state: 'delivered' });
+    await receiver.close();
   });
 });
 
