@@ -1,0 +1,277 @@
+/**
+ * `npm run bench:store` — the file store's cost as it fills (issue 11's figures). For 0, 10k and 100k
+ * stored coupons, on a data file (durable acks), against the built CLI in its own process:
+ *   - cold start: spawn → first signed 200, with that file;
+ *   - send-coupon throughput at 16 connections, and one client's p50;
+ *   - bytes written per send (the log's growth / sends): independent of the store size;
+ *   - GET coupon p99 alone, and while sends run at 16 connections;
+ *   - RSS of the mock after the sends.
+ * The store is filled through a snapshot import (a bulk path: sending 100k coupons through the API
+ * would take minutes): a real coupon is cloned N times into a filler stock, with its indexes.
+ * Requests are signed ahead of each run, so the client's RSA work is not in the measurement.
+ * Loopback only, bounded: about two minutes in all. `--levels 0,10000` to pick the levels.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSigner, type Signer } from '../mock-server/index.js';
+import { lineMatching, percentile, stopProcess } from './bench-common.js';
+
+const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'cli.js');
+const MCHID = '1900000001';
+const APPID = 'wx1a2b3c4d5e6f7001';
+const FAVOR = '/v3/marketing/favor';
+const CONNECTIONS = 16;
+const levelsArg = process.argv.indexOf('--levels');
+const LEVELS = levelsArg > 0 ? process.argv[levelsArg + 1].split(',').map(Number) : [0, 10_000, 100_000];
+
+interface Reply {
+  status: number;
+  body: string;
+  ms: number;
+}
+
+// One pool per mock process: a restarted mock may get the same port, and a pooled socket to the old one would hang up.
+let agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+function send(url: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Reply> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request(url + path, { method, headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }),
+      );
+    });
+    req.on('error', reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+
+interface Mock {
+  child: ChildProcess;
+  url: string;
+  signer: Signer;
+  users: string[];
+}
+
+async function startMock(dataFile: string): Promise<{ child: ChildProcess; url: string; startedMs: number }> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [CLI, '--port', '0', '--data', dataFile, '--seed', '1', '--log', 'silent'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await lineMatching(child, /listening on (http:\/\/\S+)/, 60_000);
+  return { child, url: /listening on (http:\/\/\S+)/.exec(line)![1], startedMs: t0 };
+}
+
+async function connect(dataFile: string): Promise<Mock & { coldStartMs: number }> {
+  agent.destroy();
+  agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const { child, url, startedMs } = await startMock(dataFile);
+  const credentials = JSON.parse((await send(url, 'GET', '/_mock/credentials', {})).body);
+  const m = credentials.merchants.find((x: { mchid: string }) => x.mchid === MCHID);
+  const signer = createSigner({ mchid: MCHID, serialNo: m.merchant_serial_no, privateKey: m.merchant_private_key });
+  const path = `${FAVOR}/callbacks?mchid=${MCHID}`;
+  await send(url, 'GET', path, signer.headers('GET', path)); // the first signed reply (404 until a URL is set: still a signed answer)
+  const coldStartMs = performance.now() - startedMs;
+  const users = credentials.users.filter((u: { appid: string }) => u.appid === APPID).map((u: { openid: string }) => u.openid);
+  return { child, url, signer, users, coldStartMs };
+}
+
+async function api(mock: Mock, method: string, path: string, body?: unknown): Promise<any> {
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  const reply = await send(
+    mock.url,
+    method,
+    path,
+    { ...mock.signer.headers(method, path, text), 'Content-Type': 'application/json' },
+    text,
+  );
+  if (reply.status >= 300) throw new Error(`${method} ${path}: ${reply.status} ${reply.body}`);
+  return reply.body ? JSON.parse(reply.body) : undefined;
+}
+
+let requestNo = 0;
+async function runningStock(mock: Mock, maxCoupons: number): Promise<string> {
+  const { stock_id } = await api(mock, 'POST', `${FAVOR}/coupon-stocks`, {
+    stock_name: '压测代金券批次名称',
+    belong_merchant: MCHID,
+    available_begin_time: '2026-03-02T10:00:00+08:00',
+    available_end_time: '2026-03-31T23:59:59+08:00',
+    stock_use_rule: {
+      max_coupons: maxCoupons,
+      max_amount: maxCoupons * 10,
+      max_coupons_per_user: 60,
+      natural_person_limit: false,
+      prevent_api_abuse: false,
+    },
+    coupon_use_rule: { fixed_normal_coupon: { coupon_amount: 10, transaction_minimum: 100 }, available_merchants: [MCHID] },
+    no_cash: true,
+    stock_type: 'NORMAL',
+    out_request_no: `bench-stock-${Date.now()}-${++requestNo}`,
+  });
+  await api(mock, 'POST', `${FAVOR}/stocks/${stock_id}/start`, { stock_creator_mchid: MCHID });
+  return stock_id;
+}
+
+/** Fills the store to `n` coupons: one real send, cloned `n - 1` times into the same filler stock, imported. */
+async function fill(mock: Mock, n: number) {
+  const stockId = await runningStock(mock, Math.max(n, 10));
+  const sent = await api(mock, 'POST', `${FAVOR}/users/${mock.users[0]}/coupons`, {
+    stock_id: stockId,
+    out_request_no: 'fill-0',
+    appid: APPID,
+    stock_creator_mchid: MCHID,
+  });
+  const snapshot = JSON.parse((await send(mock.url, 'GET', '/_mock/snapshot', {})).body);
+  const favor = snapshot.state.merchants[MCHID].favor;
+  const model = favor.coupons[sent.coupon_id];
+  let next = snapshot.state.sequences['favor.coupon'];
+  for (let i = 1; i < n; i++) {
+    const id = String(30_000_000_000 + ++next);
+    const openid = mock.users[i % mock.users.length];
+    favor.coupons[id] = { ...model, coupon_id: id, openid, out_request_no: `fill-${i}` };
+    (favor.coupons_by_openid[openid] ??= []).push(id);
+    favor.send_requests[`fill-${i}`] = { fingerprint: favor.send_requests['fill-0'].fingerprint, id };
+  }
+  favor.stocks[stockId].distributed_coupons = n;
+  snapshot.state.sequences['favor.coupon'] = next;
+  const put = await send(mock.url, 'PUT', '/_mock/snapshot', { 'Content-Type': 'application/json' }, JSON.stringify(snapshot));
+  if (put.status !== 200) throw new Error(`import: ${put.status} ${put.body}`);
+  return sent.coupon_id as string;
+}
+
+interface Signed {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+function signSends(mock: Mock, stocks: string[], count: number): Signed[] {
+  const out: Signed[] = [];
+  for (let i = 0; i < count; i++) {
+    const openid = mock.users[i % mock.users.length];
+    const stock = stocks[Math.floor(i / mock.users.length) % stocks.length];
+    const path = `${FAVOR}/users/${openid}/coupons`;
+    const body = JSON.stringify({
+      stock_id: stock,
+      out_request_no: `b${Date.now()}x${++requestNo}`,
+      appid: APPID,
+      stock_creator_mchid: MCHID,
+    });
+    out.push({ path, body, headers: { ...mock.signer.headers('POST', path, body), 'Content-Type': 'application/json' } });
+  }
+  return out;
+}
+
+async function fire(
+  mock: Mock,
+  signed: Signed[],
+  connections: number,
+  seconds: number,
+): Promise<{ rate: number; latencies: number[]; errors: number }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (next < signed.length && performance.now() < deadline) {
+        const r = signed[next++];
+        const reply = await send(mock.url, 'POST', r.path, r.headers, r.body);
+        if (reply.status === 200) latencies.push(reply.ms);
+        else errors++;
+      }
+    }),
+  );
+  return { rate: latencies.length / ((performance.now() - started) / 1000), latencies: latencies.sort((a, b) => a - b), errors };
+}
+
+async function getP99(mock: Mock, couponId: string, openid: string, count: number, until?: () => boolean): Promise<number> {
+  const path = `${FAVOR}/users/${openid}/coupons/${couponId}?appid=${APPID}`;
+  const times: number[] = [];
+  for (let i = 0; i < count && (!until || !until()); i++) {
+    const reply = await send(mock.url, 'GET', path, mock.signer.headers('GET', path));
+    if (reply.status !== 200) throw new Error(`GET coupon: ${reply.status} ${reply.body}`);
+    times.push(reply.ms);
+  }
+  return percentile(
+    times.sort((a, b) => a - b),
+    99,
+  );
+}
+
+const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+async function level(n: number) {
+  const dataFile = join(mkdtempSync(join(tmpdir(), 'wxpay-mock-bench-store-')), 'data.json');
+  let mock = await connect(dataFile);
+  await send(mock.url, 'POST', '/_mock/clock/freeze', { 'Content-Type': 'application/json' }, '{"time":"2026-03-02T10:00:00+08:00"}');
+  if (n > 0) await fill(mock, n);
+  // A restart on the filled file: the cold start a user gets the next morning.
+  await stopProcess(mock.child, 30_000);
+  mock = await connect(dataFile);
+  const coldStartMs = mock.coldStartMs;
+  const stocks = await Promise.all(Array.from({ length: 8 }, () => runningStock(mock, 100_000)));
+  const probe = await api(mock, 'POST', `${FAVOR}/users/${mock.users[1]}/coupons`, {
+    stock_id: stocks[0],
+    out_request_no: `probe-${n}`,
+    appid: APPID,
+    stock_creator_mchid: MCHID,
+  });
+
+  const idleP99 = await getP99(mock, probe.coupon_id, mock.users[1], 400);
+  const logBefore = statSync(`${dataFile}.log`).size;
+  const batch = signSends(mock, stocks, 6000);
+  let sending = true;
+  const [loaded, busyP99] = await Promise.all([
+    fire(mock, batch, CONNECTIONS, 6).finally(() => (sending = false)),
+    getP99(mock, probe.coupon_id, mock.users[1], 100_000, () => !sending),
+  ]);
+  const logAfter = statSync(`${dataFile}.log`).size;
+  const bytesPerSend = logAfter >= logBefore ? (logAfter - logBefore) / loaded.latencies.length : NaN; // NaN: compacted meanwhile
+  const single = await fire(mock, signSends(mock, stocks.slice(4), 300), 1, 10);
+  const rss = rssMb(mock.child.pid!);
+  await stopProcess(mock.child, 30_000);
+  return {
+    n,
+    coldStartMs,
+    rate: loaded.rate,
+    p50: percentile(loaded.latencies, 50),
+    p99: percentile(loaded.latencies, 99),
+    singleP50: percentile(single.latencies, 50),
+    bytesPerSend,
+    idleP99,
+    busyP99,
+    rss,
+    errors: loaded.errors + single.errors,
+  };
+}
+
+const rows: Awaited<ReturnType<typeof level>>[] = [];
+for (const n of LEVELS) {
+  process.stderr.write(`bench:store: ${fmt(n)} stored coupons…\n`);
+  rows.push(await level(n));
+}
+agent.destroy();
+const base = rows[0];
+console.log('\n| stored coupons | ' + rows.map((r) => fmt(r.n)).join(' | ') + ' |');
+console.log('|---|' + rows.map(() => '---').join('|') + '|');
+const line = (label: string, f: (r: (typeof rows)[number]) => string) => console.log(`| ${label} | ${rows.map(f).join(' | ')} |`);
+line('send-coupon, 16 connections, req/s', (r) => `${fmt(r.rate)} (${fmt(r.rate / base.rate, 2)}×)`);
+line('send p50 / p99, ms', (r) => `${fmt(r.p50, 1)} / ${fmt(r.p99, 1)}`);
+line('one client send p50, ms', (r) => `${fmt(r.singleP50, 1)} (${fmt(r.singleP50 / base.singleP50, 2)}×)`);
+line('log bytes per send', (r) => (Number.isNaN(r.bytesPerSend) ? 'compacted' : fmt(r.bytesPerSend)));
+line('GET coupon p99 idle / during sends, ms', (r) => `${fmt(r.idleP99, 1)} / ${fmt(r.busyP99, 1)} (${fmt(r.busyP99 / r.idleP99, 1)}×)`);
+line('cold start, ms', (r) => fmt(r.coldStartMs));
+line('RSS after the sends, MB', (r) => fmt(r.rss));
+line('errors', (r) => String(r.errors));
+console.log(
+  '\nTargets: throughput at 100k ≥ 0.7× empty; one client p50 at 100k ≤ 1.5× empty; cold start at 100k ≤ 2 s; RSS at 100k ≤ 300 MB; bytes per send flat; GET p99 during sends ≤ 3× idle.',
+);
