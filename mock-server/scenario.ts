@@ -22,6 +22,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createSigner, type Signer } from './client/signer.js';
 import type { CompiledOperation } from './contract/registry.js';
 import type { World } from './world.js';
+import { idText } from './id-text.js';
 
 export const SCENARIO_FORMAT = 'wxpay-mock-scenario';
 
@@ -167,7 +168,7 @@ export async function applyScenario(host: ScenarioHost, input: string | unknown)
   const signers = new Map<string, Signer>();
   const signer = (mchid: string, where: string) => {
     const m = host.world.merchants.get(mchid);
-    if (!m) throw new ScenarioError(`${where}: no merchant ${mchid} in the fixture world`);
+    if (!m) throw new ScenarioError(`${where}: no merchant ${idText(mchid)} in the fixture world`);
     if (!signers.has(mchid))
       signers.set(
         mchid,

@@ -115,4 +115,15 @@ describe('empty ids are named, not printed as double spaces', () => {
     });
     await app.close();
   });
+
+  it('an empty or blank id is quoted in the message: no merchant "" / no coupon " " / no notification " "', async () => {
+    const app = await createApp();
+    await expect(app.deliverCouponUse('', couponUsePlaintext('1900000001'))).rejects.toThrow('no merchant "" in the fixture world');
+    await expect(app.replayCallback(' ')).rejects.toThrow('no notification " " in the delivery log');
+    const post = (path: string, body = '{}') =>
+      app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body }).then((r) => r.json());
+    expect(await post('/_mock/favor/coupons/%20/use')).toEqual({ code: 'RESOURCE_NOT_EXISTS', message: 'no coupon " "' });
+    expect((await post('/_mock/callbacks/handler-check', '{"mchid":""}')).message).toBe('no merchant "" in the fixture world');
+    await app.close();
+  });
 });

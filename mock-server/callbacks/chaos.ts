@@ -22,6 +22,7 @@ import { BAD_NOTIFICATIONS, BAD_NOTIFICATION_TEXT, badNotification, type BadNoti
 import type { CallbackDispatcher } from './dispatcher.js';
 import { callbackHeaders } from './notification.js';
 import type { DeliveryRecord } from './types.js';
+import { idText } from '../id-text.js';
 
 export interface ChaosRuleSpec {
   id?: string;
@@ -132,7 +133,8 @@ export class CallbackChaos {
     const spec = chaosSpecOf(input);
     const id = spec.id ?? `chaos-${this.nextId++}`;
     if (this.rules.some((r) => r.id === id)) fail(`a rule with id ${id} exists`);
-    if (spec.mchid !== undefined && !this.deps.world.merchants.has(spec.mchid)) fail(`no merchant ${spec.mchid} in the fixture world`);
+    if (spec.mchid !== undefined && !this.deps.world.merchants.has(spec.mchid))
+      fail(`no merchant ${idText(spec.mchid)} in the fixture world`);
     const rule: ChaosRule = { ...spec, id, fired: 0 };
     this.rules.push(rule);
     return { ...rule };

@@ -32,6 +32,7 @@ import {
 import { buildCouponUseNotification, callbackHeaders } from './notification.js';
 import { describeErrors, type CallbackSchemas } from './schemas.js';
 import type { CallbackState, DeliveryAttempt, DeliveryFilter, DeliveryHandle, DeliveryRecord, WaitOptions } from './types.js';
+import { idText } from '../id-text.js';
 
 /** 代金券 COUPON.USE: once a minute, 9 attempts in all (protocol.md §4.5). */
 export const RETRY_INTERVAL_MS = 60_000;
@@ -223,7 +224,7 @@ export class CallbackDispatcher {
   async replay(id: string, options: { probe?: boolean } = {}): Promise<DeliveryHandle> {
     this.assertOpen();
     const record = this.log.get(id);
-    if (!record) throw new CallbackError('NOT_FOUND', `no notification ${id} in the delivery log`, 404);
+    if (!record) throw new CallbackError('NOT_FOUND', `no notification ${idText(id)} in the delivery log`, 404);
     const wasSettled = record.state !== 'pending';
     const now = this.deps.clock.nowMs();
     await this.deps.store.transact((data) => {
@@ -370,7 +371,7 @@ export class CallbackDispatcher {
   /** Resolves with the record once `done(record)` holds (checked after every attempt); rejects after `timeoutMs`. */
   waitUntil(id: string, done: (record: DeliveryRecord) => boolean, timeoutMs = 30_000): Promise<DeliveryRecord> {
     const record = this.log.get(id);
-    if (!record) return Promise.reject(new CallbackError('NOT_FOUND', `no notification ${id} in the delivery log`, 404));
+    if (!record) return Promise.reject(new CallbackError('NOT_FOUND', `no notification ${idText(id)} in the delivery log`, 404));
     // Already done in memory, but its outcome may still be on its way to disk (the attempt pushes it,
     // then commits): answer once it is durable, so a caller that acts on the answer (e.g. kills the
     // process) never sees an outcome a restart would not remember.
@@ -445,7 +446,7 @@ export class CallbackDispatcher {
 
   private merchantOf(mchid: string) {
     const merchant = this.deps.world.merchants.get(mchid);
-    if (!merchant) throw new CallbackError('MCH_NOT_EXISTS', `no merchant ${mchid} in the fixture world`, 404);
+    if (!merchant) throw new CallbackError('MCH_NOT_EXISTS', `no merchant ${idText(mchid)} in the fixture world`, 404);
     return merchant;
   }
 

@@ -20,6 +20,7 @@ import type { AddressInfo } from 'node:net';
 import type { Credentials } from '../credentials.js';
 import { decryptResource } from '../protocol/aead.js';
 import { normalizeSerial } from '../protocol/authorization.js';
+import { idText } from '../id-text.js';
 
 export interface CallbackKeys {
   /** The merchant's APIv3 key (32 characters). */
@@ -184,7 +185,7 @@ function keysFrom(options: ReceiverOptions): CallbackKeys {
     const m =
       options.credentials.merchants.find((x) => x.mchid === options.mchid) ??
       (options.mchid ? undefined : options.credentials.merchants[0]);
-    if (!m) throw new Error(`createCallbackReceiver: no merchant ${options.mchid} in the credentials`);
+    if (!m) throw new Error(`createCallbackReceiver: no merchant ${idText(options.mchid)} in the credentials`);
     keys = {
       apiv3Key: m.apiv3_key,
       platformCertificate: options.credentials.platform_certificate,

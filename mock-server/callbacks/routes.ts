@@ -18,6 +18,7 @@ import { controlBody } from '../control/body.js';
 import { jsonResponse } from '../pipeline.js';
 import { CallbackError, type CallbackDispatcher } from './dispatcher.js';
 import type { DeliveryFilter, DeliveryRecord, DeliveryState } from './types.js';
+import { idText } from '../id-text.js';
 
 const STATES: DeliveryState[] = ['pending', 'delivered', 'failed'];
 
@@ -98,7 +99,7 @@ export function callbackControlRoutes(dispatcher: CallbackDispatcher): Hono {
 
   app.get('/:id', async (c) => {
     const record = dispatcher.get(c.req.param('id'));
-    if (!record) throw new CallbackError('NOT_FOUND', `no notification ${c.req.param('id')} in the delivery log`, 404);
+    if (!record) throw new CallbackError('NOT_FOUND', `no notification ${idText(c.req.param('id'))} in the delivery log`, 404);
     const wait = c.req.query('wait');
     if (wait === undefined) return c.json(record);
     if (wait !== 'attempt' && wait !== 'settled') throw new CallbackError('PARAM_ERROR', 'wait must be attempt or settled');

@@ -11,6 +11,7 @@ import { MAX_ATTEMPTS } from '../callbacks/dispatcher.js';
 import type { DeliveryRecord } from '../callbacks/types.js';
 import type { Credentials } from '../credentials.js';
 import { unreachable } from './reach.js';
+import { idText } from '../id-text.js';
 
 type Write = (text: string) => void;
 
@@ -115,7 +116,7 @@ export async function triggerCommand(args: TriggerArgs, out: Write, err: Write):
   }
   const merchant = args.mchid ? credentials.merchants.find((m) => m.mchid === args.mchid) : credentials.merchants[0];
   if (!merchant) {
-    err(`wxpay-mock trigger: no merchant ${args.mchid} in the fixture world\n`);
+    err(`wxpay-mock trigger: no merchant ${idText(args.mchid)} in the fixture world\n`);
     return 2;
   }
   const mchid = merchant.mchid;

@@ -30,6 +30,7 @@ import {
   type GoodsDetail,
 } from './state.js';
 import { checkoutRefusal } from './checkout.js';
+import { idText } from '../../id-text.js';
 
 export interface UseCouponOptions {
   /** WeChat Pay order number of the payment (default: a faker 28-digit `4200…` number). */
@@ -194,7 +195,7 @@ export class FavorDomain {
   private locate(couponId: unknown): { coupon: FavorCoupon; stock: FavorStock } {
     if (typeof couponId !== 'string' || !couponId) badParam('coupon_id is required');
     const coupon = findCoupon(this.deps.store.data, couponId as string);
-    if (!coupon) throw new FavorControlError('RESOURCE_NOT_EXISTS', `no coupon ${String(couponId)}`, 404);
+    if (!coupon) throw new FavorControlError('RESOURCE_NOT_EXISTS', `no coupon ${idText(couponId)}`, 404);
     const stock = this.deps.store.data.merchants[coupon.creator_mchid].favor!.stocks[coupon.stock_id];
     return { coupon, stock };
   }

@@ -11,6 +11,7 @@ import type { ControlStateAccess } from '../types.js';
 import { rfc3339 } from '../../time.js';
 import { FavorControlError } from './redemption.js';
 import { findStock, stockStatus } from './state.js';
+import { idText } from '../../id-text.js';
 
 export type StockReview = 'approve' | 'reject';
 
@@ -21,7 +22,7 @@ export async function reviewStock(
 ): Promise<{ stock_id: string; status: string; stop_time?: string }> {
   const { store, clock } = deps;
   const stock = stockId ? findStock(store.data, stockId) : undefined;
-  if (!stock) throw new FavorControlError('RESOURCE_NOT_EXISTS', `no stock ${stockId}`, 404);
+  if (!stock) throw new FavorControlError('RESOURCE_NOT_EXISTS', `no stock ${idText(stockId)}`, 404);
   const now = clock.nowMs();
   const status = stockStatus(stock, now);
   if (status !== 'audit')
