@@ -66,7 +66,8 @@ function call(base: string, method: string, path: string, body?: unknown, header
 async function startMockProcess(args: string[]): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'mock-server', 'cli.ts'), '--host', '127.0.0.1', '--port', '0', ...args],
+    // --log silent: a console line per request and attempt would be measured too.
+    ['--import', 'tsx', join(ROOT, 'mock-server', 'cli.ts'), '--host', '127.0.0.1', '--port', '0', '--log', 'silent', ...args],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   children.add(child);

@@ -7,7 +7,7 @@
  *   (b) mock     signed GET /v3/marketing/favor/callbacks?mchid=1900000001 (notify URL set first by a
  *                signed POST) at 32 connections; every reply must be the expected 200 body; b/a
  *   (c) latency  the mock at a fixed offered rate of 500 req/s for 10 s: p50 and p99
- *   (d) cold     `node dist/mock-server/cli.js --port 0 --in-memory`: spawn → first signed 200, median of 5
+ *   (d) cold     `node dist/mock-server/cli.js --port 0 --in-memory --log silent`: spawn → first signed 200, median of 5
  *
  * The servers under test run in child processes, never in the load generator's process; (a) and (b)
  * run side by side (both started and warmed before either is measured, measured in alternating rounds
@@ -446,7 +446,7 @@ async function coldStart(): Promise<ColdRun> {
   const set = signedSet();
   const get = signedGet();
   const t0 = performance.now();
-  const child = spawn(process.execPath, [CLI, '--port', '0', '--in-memory'], {
+  const child = spawn(process.execPath, [CLI, '--port', '0', '--in-memory', '--log', 'silent'], {
     cwd: ROOT,
     env: childEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
