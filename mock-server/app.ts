@@ -198,6 +198,13 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
     { ...resolveCallbackOptions(input), validate: options.validateResponses },
   );
   callbacks.onAttempt((record, attempt) => logger.callback(record, attempt, MAX_ATTEMPTS));
+  // Commits of other replicas (a shared store): the clock moved for everybody, deliveries were
+  // enqueued, claimed or settled elsewhere, or the world was reset or imported.
+  store.onApplied((event) => {
+    if (event.replaced) callbacks.reset();
+    else if (event.roots.has('callbacks')) callbacks.noticeShared();
+    if (event.replaced || event.roots.has('clock')) clock.reloaded();
+  });
   const faultRules = new FaultSet({
     platform: world.platform,
     contracts: new Map(operations.map((o) => [o.contract.operationId, o.contract])),
@@ -244,10 +251,13 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
   const receivers = new Set<CallbackReceiver>();
   const reset = async () => {
     for (const receiver of receivers) receiver.reset();
-    // Id sequences survive a reset: a stock_id or coupon_id handed out once never comes back.
-    const fresh = initial();
-    if (store.data.sequences) fresh.sequences = { ...store.data.sequences };
-    await store.replace(fresh);
+    // Id sequences survive a reset: a stock_id or coupon_id handed out once never comes back (read
+    // from the latest state: on a shared store, under the lock, after the other replicas' sends).
+    await store.replace((current) => {
+      const fresh = initial();
+      if (current.sequences) fresh.sequences = { ...current.sequences };
+      return fresh;
+    });
     await store.blobs.retain(new Set());
     callbacks.reset();
     faultRules.reset();
@@ -321,6 +331,13 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
     journalUnrouted(c, target, requestId, error.status, error, problem);
     return response;
   });
+  // A shared store (PostgreSQL replicas): the control API reads the latest state too (read-your-writes
+  // behind a load balancer); a database that does not answer leaves the local state (health says so).
+  if (store.shared)
+    app.use('/_mock/*', async (_c, next) => {
+      await store.catchUp().catch(() => {});
+      await next();
+    });
   // Control changes (POST, DELETE) get a log line too; reads (a dashboard polling) do not.
   app.use('/_mock/*', async (c, next) => {
     const started = performance.now();
@@ -345,6 +362,7 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
       store: { snapshot, restore, apply },
       version: VERSION,
       startedAt: Date.now(),
+      storeHealth: store.shared ? async () => ({ ...(await store.health()), location: store.location }) : undefined,
       callbacks,
       favor: { useCoupon, refundCoupon, reviewStock: (id, decision) => reviewStock({ store, clock }, id, decision) },
       // Read-only views for the dashboard: one function per view reads the state (control/state.ts).

@@ -65,6 +65,9 @@ Options:
   --host H                 address to bind (default 127.0.0.1)
   --data PATH              JSON data file (default ./${DEFAULT_DATA_FILE})
   --in-memory              keep state in memory only
+  --store URL              keep state in PostgreSQL (postgres://user:pass@host:port/db; default
+                           $WXPAY_MOCK_DATABASE_URL): several replicas share one world
+                           (docs/reference/postgres.md)
   --seed N                 add faker-generated users and goods, reproducibly
   --relax-headers          do not require Accept and User-Agent headers
   --strict-notify-url      require https notify URLs that answer (a HEAD probe), as the real API does
@@ -75,6 +78,7 @@ Options:
   --fixtures DIR           another fixture world
   --callback-time-scale X  divide the 1-minute COUPON.USE retry interval by X (virtual time; default 1)
   --callback-probe         send a WECHATPAY/SIGNTEST/ probe before each valid callback
+  --callback-timeout MS    real milliseconds a COUPON.USE attempt may take (default 5000, the platform's limit)
   --strict                 (start) also refuse fields the contracts mark x-not-open, and enforce
                            the documented rate limits (as --rate-limits); (report) warnings fail the report too
   --journal-size N         requests kept in the journal (default 2000; the report reads it)
@@ -116,6 +120,7 @@ const CLI_OPTIONS = {
   host: { type: 'string' },
   data: { type: 'string' },
   'in-memory': { type: 'boolean' },
+  store: { type: 'string' },
   seed: { type: 'string' },
   'relax-headers': { type: 'boolean' },
   'strict-notify-url': { type: 'boolean' },
@@ -126,6 +131,7 @@ const CLI_OPTIONS = {
   fixtures: { type: 'string' },
   'callback-time-scale': { type: 'string' },
   'callback-probe': { type: 'boolean' },
+  'callback-timeout': { type: 'string' },
   strict: { type: 'boolean' },
   'journal-size': { type: 'string' },
   'journal-bytes': { type: 'string' },
@@ -248,6 +254,11 @@ function parse(input: string[]) {
   if (values.log !== undefined && !(LOG_FORMATS as readonly string[]).includes(values.log))
     throw new UsageError(`--log must be ${LOG_FORMATS.join(', ')}, got "${values.log}"`);
   if (values.data && values['in-memory']) throw new UsageError('--data and --in-memory exclude each other');
+  if (values.store !== undefined) {
+    if (values.data || values['in-memory']) throw new UsageError('--store excludes --data and --in-memory');
+    if (!/^postgres(ql)?:\/\/./.test(values.store))
+      throw new UsageError(`--store must be a PostgreSQL URL (postgres://user:password@host:port/database), got "${values.store}"`);
+  }
   if (values['base-url']) {
     try {
       new URL(values['base-url']);
@@ -265,6 +276,7 @@ function parse(input: string[]) {
     execCommandLine,
     journalBytes: intOption('journal-bytes', values['journal-bytes'], 1024, 2 ** 40),
     port: intOption('port', values.port, 0, 65535),
+    callbackTimeoutMs: intOption('callback-timeout', values['callback-timeout'], 1, 600_000),
     seed: intOption('seed', values.seed, 0, 2 ** 31 - 1),
     journalSize: intOption('journal-size', values['journal-size'], 1, 10_000_000),
   };
@@ -289,6 +301,7 @@ function startOptions(args: Parsed, dataFile: string | undefined, logWrite?: (te
     baseUrl: values['base-url'],
     callbackTimeScale: values['callback-time-scale'] === undefined ? undefined : Number(values['callback-time-scale']),
     callbackProbe: values['callback-probe'],
+    callbackTimeoutMs: args.callbackTimeoutMs,
     strictContracts: values.strict,
     journalSize: args.journalSize,
     // The strict fidelity profile includes the documented frequencies (issue 13).
@@ -423,9 +436,13 @@ async function main(argv: string[]): Promise<number> {
     );
   }
 
-  const dataFile = values['in-memory'] ? undefined : resolve(values.data ?? DEFAULT_DATA_FILE);
+  // PostgreSQL (--store or WXPAY_MOCK_DATABASE_URL, unless --data or --in-memory says otherwise): replicas share one world.
+  const databaseUrl = values.store ?? (values.data || values['in-memory'] ? undefined : process.env.WXPAY_MOCK_DATABASE_URL || undefined);
+  // Loaded on demand: the client library stays out of a file or in-memory start.
+  const store = databaseUrl ? await (await import('./store/postgres.js')).postgresBackend(databaseUrl) : undefined;
+  const dataFile = values['in-memory'] || store ? undefined : resolve(values.data ?? DEFAULT_DATA_FILE);
   if (dataFile) mkdirSync(dirname(dataFile), { recursive: true });
-  const running = await startMock(startOptions(args, dataFile));
+  const running = await startMock({ ...startOptions(args, dataFile), store });
   // Firebase's --import / --export-on-exit: a snapshot in, the state out at the end; a scenario on top.
   for (const [flag, file, load] of [
     ['--import', values.import, (text: string) => running.mock.restore(JSON.parse(text))],
@@ -441,7 +458,7 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   process.stdout.write(
-    `# wxpay-mock ${VERSION} listening on ${running.url} (data: ${dataFile ?? 'in memory'})\n${envBlock(running.credentials, running.url)}\n`,
+    `# wxpay-mock ${VERSION} listening on ${running.url} (data: ${store?.location ?? dataFile ?? 'in memory'})\n${envBlock(running.credentials, running.url)}\n`,
   );
   await new Promise<void>((resolveStop) => {
     const stop = (signal: string) => {

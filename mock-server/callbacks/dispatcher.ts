@@ -12,6 +12,7 @@
  * slows the API. A record keeps every attempt (time, URL, status, latency, error, headers; the body is
  * the record's, identical for all).
  */
+import { randomUUID } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Clock } from '../clock.js';
@@ -39,6 +40,8 @@ export const RETRY_INTERVAL_MS = 60_000;
 export const MAX_ATTEMPTS = 9;
 /** The merchant must answer within 5 s (protocol.md §4.1). */
 export const DEFAULT_TIMEOUT_MS = 5_000;
+/** Replicas (a shared store): a lease outlasts the attempt (and its probe) by this much, real time. */
+export const LEASE_MARGIN_MS = 2_000;
 
 export interface DispatcherOptions {
   /** Divides the retry interval (default 1: a minute of virtual time). */
@@ -127,6 +130,14 @@ export class CallbackDispatcher {
   /** Callback chaos (chaos.ts): when a new delivery's first attempt is due; null holds it until `release`. */
   private firstDue?: (record: DeliveryRecord) => number | null | undefined;
   private unsubscribe: () => void;
+  /**
+   * A shared store (replicas on PostgreSQL): each attempt is claimed first — a lease on the stored
+   * record, named by this process — so one replica at a time attempts a delivery; a record leased by
+   * another waits (real time) until the lease ends. Local stores skip all of it.
+   */
+  private readonly shared: boolean;
+  readonly replicaId = randomUUID();
+  private leaseWaits = new Map<string, NodeJS.Timeout>();
   private readonly httpAgent: HttpAgent;
   private readonly httpsAgent: HttpsAgent;
 
@@ -137,7 +148,33 @@ export class CallbackDispatcher {
     this.httpAgent = new HttpAgent({ keepAlive: true, maxSockets: options.concurrency });
     this.httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: options.concurrency });
     this.unsubscribe = deps.clock.onChange(() => this.pump());
+    this.shared = deps.store.shared;
     this.load();
+  }
+
+  /**
+   * Another replica changed the stored deliveries (store.onApplied): enqueued ones join the schedule,
+   * rescheduled ones move, ones settled elsewhere resolve their waiters here and leave the schedule.
+   */
+  noticeShared(): void {
+    if (this.closed) return;
+    const stored = this.state().deliveries;
+    const now = this.deps.clock.nowMs();
+    for (const r of Object.values(stored)) {
+      if (this.log.get(r.id) !== r) this.log.set(r.id, r);
+      if (r.state === 'pending') {
+        if (!this.inflight.has(r.id) && !this.queued.has(r.id) && !this.leaseWaits.has(r.id))
+          this.due.set(r.id, r.next_attempt_at_ms ?? now);
+        continue;
+      }
+      this.due.delete(r.id);
+      if (!this.settledEntries.has(r.id)) {
+        this.settledCount++;
+        this.pushSettled(r.id);
+      }
+      this.notify(r);
+    }
+    this.pump();
   }
 
   /** Listen to every attempt (and probe) as it is recorded, the next one already scheduled. Returns an unsubscribe function. */
@@ -482,6 +519,8 @@ export class CallbackDispatcher {
   private stopAll() {
     this.gen++;
     clearTimeout(this.timer);
+    for (const timer of this.leaseWaits.values()) clearTimeout(timer);
+    this.leaseWaits.clear();
     for (const ac of this.inflight.values()) ac.abort(new Error('stopped'));
     this.inflight.clear();
     this.due.clear();
@@ -579,15 +618,63 @@ export class CallbackDispatcher {
     for (const resolve of waiting) resolve();
   }
 
+  /**
+   * Replicas: takes the lease on a stored pending record before an attempt (one transaction, under the
+   * world's lock), unless another replica holds it (`wait` until it ends), the record is not due yet
+   * here (another replica attempted it and rescheduled) or it is gone or settled.
+   */
+  private claim(id: string, round: number): Promise<{ ok: true } | { wait: number } | { due: number } | { gone: true }> {
+    return this.deps.store.transact((data) => {
+      const r = data.callbacks?.deliveries[id];
+      if (!r || r.state !== 'pending' || r.round !== round) return { gone: true as const };
+      const now = Date.now();
+      if (r.lease_owner && r.lease_owner !== this.replicaId && (r.lease_until ?? 0) > now) return { wait: r.lease_until! };
+      if (r.next_attempt_at_ms !== null && r.next_attempt_at_ms > this.deps.clock.nowMs()) return { due: r.next_attempt_at_ms };
+      r.lease_owner = this.replicaId;
+      r.lease_until = now + this.options.timeoutMs * (r.probe_next ? 2 : 1) + LEASE_MARGIN_MS;
+      return { ok: true as const };
+    });
+  }
+
+  /** A record leased by another replica: back in the schedule when the lease ends (real time, whatever the clock). */
+  private waitForLease(id: string, until: number) {
+    clearTimeout(this.leaseWaits.get(id));
+    const timer = setTimeout(
+      () => {
+        this.leaseWaits.delete(id);
+        if (this.log.get(id)?.state !== 'pending' || this.inflight.has(id) || this.queued.has(id)) return;
+        this.due.set(id, this.deps.clock.nowMs());
+        this.pump();
+      },
+      Math.max(0, until - Date.now()) + 50,
+    );
+    timer.unref();
+    this.leaseWaits.set(id, timer);
+  }
+
   private async attempt(id: string): Promise<void> {
     const gen = this.gen;
-    const record = this.log.get(id);
+    let record = this.log.get(id);
     if (!record || record.state !== 'pending') return;
     const ac = new AbortController();
     this.inflight.set(id, ac);
     let recorded: { probe?: DeliveryAttempt; attempt: DeliveryAttempt; settled?: 'delivered' | 'failed' } | undefined;
     try {
       const round = record.round;
+      if (this.shared) {
+        const claimed = await this.claim(id, round);
+        if (gen !== this.gen) return;
+        record = this.log.get(id) ?? record;
+        if ('wait' in claimed) {
+          this.waitForLease(id, claimed.wait);
+          return;
+        }
+        if ('due' in claimed) {
+          this.due.set(id, claimed.due);
+          return;
+        }
+        if ('gone' in claimed || record.state !== 'pending') return;
+      }
       const probe = record.probe_next ? await this.send(record, true, ac.signal) : undefined;
       if (gen !== this.gen) return;
       const attempt = await this.send(record, false, ac.signal);
@@ -606,12 +693,15 @@ export class CallbackDispatcher {
         if (r.round !== round) return { probe, attempt };
         r.attempts_in_round++;
         const settled = attempt.outcome === 'delivered' ? 'delivered' : r.attempts_in_round >= MAX_ATTEMPTS ? 'failed' : undefined;
+        delete r.lease_owner;
+        delete r.lease_until;
         if (settled) {
           r.state = settled;
           r.next_attempt_at_ms = null;
           r.next_attempt_at = null;
-          // Settled: out of the store (nothing left to resume), kept in the in-memory log.
-          delete deliveries[id];
+          // Settled: out of the store (nothing left to resume), kept in the in-memory log. Replicas:
+          // in a second commit, so the others first see the outcome (their waiters resolve).
+          if (!this.shared) delete deliveries[id];
         } else {
           const next = this.deps.clock.nowMs() + this.intervalMs;
           r.next_attempt_at_ms = next;
@@ -623,6 +713,13 @@ export class CallbackDispatcher {
       if (recorded.settled) {
         this.settledCount++;
         this.pushSettled(id);
+        if (this.shared)
+          void this.deps.store
+            .transact((data) => {
+              const deliveries = data.callbacks?.deliveries;
+              if (deliveries && deliveries[id]?.state === recorded!.settled) delete deliveries[id];
+            })
+            .catch(() => {});
       } else if (record.state === 'pending' && record.next_attempt_at_ms !== null && record.round === round)
         this.due.set(id, record.next_attempt_at_ms);
     } catch (err) {
@@ -631,7 +728,14 @@ export class CallbackDispatcher {
     } finally {
       if (this.inflight.get(id) === ac) this.inflight.delete(id);
       // An unexpected error (not a failed attempt) must not strand the record: try again later.
-      if (gen === this.gen && record.state === 'pending' && !this.due.has(id) && !this.queued.has(id) && !this.inflight.has(id))
+      if (
+        gen === this.gen &&
+        record.state === 'pending' &&
+        !this.due.has(id) &&
+        !this.queued.has(id) &&
+        !this.inflight.has(id) &&
+        !this.leaseWaits.has(id)
+      )
         this.due.set(id, this.deps.clock.nowMs() + this.intervalMs);
       this.pump();
     }

@@ -65,6 +65,12 @@ export interface DeliveryRecord {
   /** The exact body every attempt sends (compact JSON, identical to JSON.stringify). */
   body: string;
   attempts: DeliveryAttempt[];
+  /**
+   * Replicas on one PostgreSQL store (docs/reference/postgres.md): the replica attempting it now and
+   * until when (real epoch ms); another replica leaves it alone until then. Absent otherwise.
+   */
+  lease_owner?: string;
+  lease_until?: number;
 }
 
 export interface CallbackState {

@@ -47,6 +47,8 @@ export interface ControlDeps {
   state?: StateViewDeps;
   /** Where a bug's details go (the reply says only 系统错误). */
   logger?: Logger;
+  /** Whether the store's database answers (PostgreSQL); /_mock/health reports it (503 when it does not). */
+  storeHealth?: () => Promise<{ ok: boolean; error?: string; location: string }>;
   /** /_mock/faults and /_mock/faults/callbacks (faults/routes.ts). */
   faults?: RuleStore<unknown> & { callbacks: RuleStore<unknown> & { log(filter?: { notification_id?: string }): unknown[] } };
 }
@@ -85,9 +87,13 @@ export function controlRoutes(deps: ControlDeps): Hono {
     return controlError(500, 'SYSTEM_ERROR', '系统错误');
   });
 
-  app.get('/health', (c) =>
-    c.json({ status: 'ok', version: deps.version, uptime_ms: Date.now() - deps.startedAt, clock: deps.clock.snapshot() }),
-  );
+  app.get('/health', async (c) => {
+    const body = { status: 'ok', version: deps.version, uptime_ms: Date.now() - deps.startedAt, clock: deps.clock.snapshot() };
+    if (!deps.storeHealth) return c.json(body);
+    // A shared store (PostgreSQL): an unreachable database makes the mock unhealthy (requests answer 500 meanwhile).
+    const store = await deps.storeHealth();
+    return c.json({ ...body, status: store.ok ? 'ok' : 'unavailable', store }, store.ok ? 200 : 503);
+  });
 
   app.post('/reset', async (c) => {
     await deps.reset();

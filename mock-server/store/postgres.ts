@@ -239,9 +239,12 @@ export class PostgresBackend implements StoreBackend {
         const { commits, gap } = await this.after(this.pool, seq);
         if (!gap) return { commits, release: async () => {} };
         const client = await this.pool.connect();
+        const ignore = () => {};
+        client.on('error', ignore);
         try {
           return { commits: [], reload: await this.readAll(client), release: async () => {} };
         } finally {
+          client.off('error', ignore);
           client.release();
         }
       } catch (err) {
@@ -257,9 +260,16 @@ export class PostgresBackend implements StoreBackend {
       throw err;
     }
     let done = false;
+    // A connection cut while checked out (the database restarted) reports here, not to the pool: the
+    // next statement on it fails and the session is rolled back.
+    const onError = (err: Error) => {
+      this.lastError = reason(err);
+    };
+    client.on('error', onError);
     const finish = (err?: unknown) => {
       if (done) return;
       done = true;
+      client.off('error', onError);
       // A connection that failed mid-transaction is not reused (its lock dies with it).
       client.release(err instanceof Error ? err : undefined);
     };

@@ -99,9 +99,12 @@ export function readSnapshot(input: unknown, merchants: ReadonlySet<string>): { 
 export async function restoreSnapshot(store: Store, blobs: BlobStore, checked: { state: MockData; media: Map<string, Buffer> }) {
   for (const [sha, bytes] of checked.media) await blobs.put(sha, bytes);
   const state = structuredClone(checked.state);
-  const sequences = { ...(state.sequences ?? {}) };
-  for (const [name, n] of Object.entries(store.data.sequences ?? {})) sequences[name] = Math.max(n, sequences[name] ?? 0);
-  if (Object.keys(sequences).length) state.sequences = sequences;
-  await store.replace(state);
+  // The sequences are merged with the latest state's (a shared store calls this under its lock).
+  await store.replace((current) => {
+    const sequences = { ...(state.sequences ?? {}) };
+    for (const [name, n] of Object.entries(current.sequences ?? {})) sequences[name] = Math.max(n, sequences[name] ?? 0);
+    if (Object.keys(sequences).length) state.sequences = sequences;
+    return state;
+  });
   await blobs.retain(referencedBlobs(state));
 }

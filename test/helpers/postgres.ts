@@ -24,7 +24,11 @@ export async function postgresCluster(): Promise<string> {
 /** A new empty database on the cluster; its URL. */
 export async function freshDatabase(): Promise<string> {
   const url = new URL(await postgresCluster());
-  admin ??= new pg.Pool({ connectionString: url.href, max: 1 });
+  if (!admin) {
+    admin = new pg.Pool({ connectionString: url.href, max: 1 });
+    // The outage test restarts the cluster: an idle admin connection is cut then, and reconnects.
+    admin.on('error', () => {});
+  }
   const name = `t_${process.pid}_${++counter}_${Date.now().toString(36)}`;
   await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 STRATEGY file_copy`);
   url.pathname = `/${name}`;

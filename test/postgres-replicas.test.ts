@@ -1,0 +1,256 @@
+/**
+ * Several mock replicas on one PostgreSQL database (docs/reference/postgres.md): one world. Two
+ * replicas are two `createApp`s on the same database (their own engines and connections, as two
+ * processes would have), or a spawned CLI where a process must die.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { postgresBackend } from '../mock-server/index.js';
+import { bodyText, NOW_MS, runningStock, send, sendOk, USER, USER2 } from './helpers/favor.js';
+import { CREATOR, json, newMock, SAME_BRAND, type TestMock } from './helpers/mock.js';
+import { closeAdmin, freshDatabase, restartCluster } from './helpers/postgres.js';
+
+const FAVOR = '/v3/marketing/favor';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const open: TestMock[] = [];
+const children: ChildProcess[] = [];
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const t of open.splice(0)) await t.mock.close().catch(() => {});
+  for (const s of servers.splice(0)) s.close();
+});
+afterAll(closeAdmin);
+
+async function replica(url: string, options: Parameters<typeof newMock>[0] = {}): Promise<TestMock> {
+  const t = await newMock({ store: await postgresBackend(url), ...options });
+  open.push(t);
+  return t;
+}
+
+/** Two replicas on a new database, the clock frozen at NOW (set on A: B sees it). */
+async function pair(options: Parameters<typeof newMock>[0] = {}) {
+  const url = await freshDatabase();
+  const a = await replica(url, options);
+  const b = await replica(url, options);
+  await a.mock.clock.freeze(NOW_MS);
+  return { url, a, b };
+}
+
+/** A notify receiver counting COUPON.USE notifications by id; `hold` keeps answering nothing. */
+async function receiver(behaviour: { hold?: boolean } = {}) {
+  const seen: string[] = [];
+  const waiting = new Set<ServerResponse>();
+  let firstArrived!: () => void;
+  const first = new Promise<void>((r) => (firstArrived = r));
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string };
+      firstArrived();
+      if (behaviour.hold) {
+        waiting.add(res);
+        return;
+      }
+      seen.push(body.id);
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  servers.push(server);
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/notify`,
+    seen,
+    first,
+    /** From now on answer 200 (held requests stay unanswered). */
+    answer() {
+      behaviour.hold = false;
+    },
+  };
+}
+
+const stockOf = async (t: TestMock, stockId: string) =>
+  json(await t.call('GET', `${FAVOR}/stocks/${stockId}?stock_creator_mchid=${CREATOR}`));
+
+describe('replicas on one PostgreSQL database', () => {
+  it('200 parallel sends split across two replicas against max_coupons 50 → exactly 50 coupons', async () => {
+    const { a, b } = await pair();
+    const stockId = await runningStock(a, {
+      stock_use_rule: { max_coupons: 50, max_amount: 5000, max_coupons_per_user: 50 },
+    });
+    const replies = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => send(i % 2 ? b : a, stockId, { openid: i % 4 < 2 ? USER : USER2 })),
+    );
+    const ok = replies.filter((r) => r.status === 200);
+    expect(ok.length, replies.map((r) => `${r.status} ${bodyText(r)}`).find((x) => !x.startsWith('200')) ?? '').toBe(50);
+    expect(new Set(ok.map((r) => json(r).coupon_id)).size).toBe(50);
+    // Every refusal is the stock running out, and both replicas see 50.
+    for (const r of replies.filter((x) => x.status !== 200))
+      expect(json(r).code, bodyText(r)).toMatch(/^(NOT_ENOUGH|STOCK|RULE|RESOURCE|USER)/);
+    expect((await stockOf(a, stockId)).distributed_coupons).toBe(50);
+    expect((await stockOf(b, stockId)).distributed_coupons).toBe(50);
+  });
+
+  it('the same out_request_no on both replicas → one coupon; the same Idempotency-Key → one partnership', async () => {
+    const { a, b } = await pair();
+    const stockId = await runningStock(a);
+    const [x, y] = await Promise.all([send(a, stockId, { outRequestNo: 'TWICE-1' }), send(b, stockId, { outRequestNo: 'TWICE-1' })]);
+    expect(x.status, bodyText(x)).toBe(200);
+    expect(y.status, bodyText(y)).toBe(200);
+    expect(json(y).coupon_id).toBe(json(x).coupon_id);
+    expect((await stockOf(b, stockId)).distributed_coupons).toBe(1);
+
+    const build = (t: TestMock) =>
+      t.call('POST', '/v3/marketing/partnerships/build', {
+        body: {
+          partner: { type: 'MERCHANT', merchant_id: SAME_BRAND },
+          authorized_data: { business_type: 'FAVOR_STOCK', stock_id: stockId },
+        },
+        headers: { 'Idempotency-Key': 'REPLICAS-KEY-1' },
+      });
+    const [p, q] = await Promise.all([build(a), build(b)]);
+    expect(p.status, bodyText(p)).toBe(200);
+    expect(q.status, bodyText(q)).toBe(200);
+    expect(json(q).id ?? json(q)).toEqual(json(p).id ?? json(p));
+    const list = await b.call(
+      'GET',
+      `/v3/marketing/partnerships?authorized_data=${encodeURIComponent(JSON.stringify({ business_type: 'FAVOR_STOCK', stock_id: stockId }))}&limit=10&offset=0`,
+    );
+    expect(list.status, bodyText(list)).toBe(200);
+    expect(json(list).total_count).toBe(1);
+  });
+
+  it('a write on one replica is read on the other at once (read-your-writes behind a load balancer)', async () => {
+    const { a, b } = await pair();
+    for (let i = 0; i < 5; i++) {
+      const url = `https://m.example.com/n${i}`;
+      expect((await (i % 2 ? b : a).call('POST', `${FAVOR}/callbacks`, { body: { mchid: CREATOR, notify_url: url } })).status).toBe(200);
+      expect(json(await (i % 2 ? a : b).call('GET', `${FAVOR}/callbacks?mchid=${CREATOR}`)).notify_url).toBe(url);
+    }
+  });
+
+  it('advancing the clock on A moves B: promptly by itself (NOTIFY), and at once through B’s API', async () => {
+    const { a, b } = await pair();
+    await a.mock.clock.advance('1d');
+    const expected = NOW_MS + 86_400_000;
+    // Through B's control API: it catches up before answering.
+    const clock = await b.mock.request('/_mock/clock');
+    expect(((await clock.json()) as { now_ms: number }).now_ms).toBe(expected);
+    await a.mock.clock.advance('1d');
+    // By itself: B's clock (read without any request) moves within a moment.
+    for (let i = 0; i < 100 && b.mock.clock.nowMs() !== expected + 86_400_000; i++) await sleep(20);
+    expect(b.mock.clock.nowMs()).toBe(expected + 86_400_000);
+  });
+
+  it('coupons used on A and B are each delivered exactly once though both dispatch', async () => {
+    const { a, b } = await pair();
+    const r = await receiver();
+    expect((await a.call('POST', `${FAVOR}/callbacks`, { body: { mchid: CREATOR, notify_url: r.url } })).status).toBe(200);
+    const stockId = await runningStock(a, { stock_use_rule: { max_coupons: 100, max_amount: 10000, max_coupons_per_user: 60 } });
+    const coupons = await Promise.all(Array.from({ length: 8 }, (_, i) => sendOk(i % 2 ? b : a, stockId)));
+    const uses = await Promise.all(coupons.map((id, i) => (i % 2 ? b : a).mock.useCoupon(id)));
+    const ids = uses.map((u) => u.delivery!.record.id);
+    // Each replica's own deliveries settle there; then no second attempt anywhere.
+    await Promise.all(uses.map((u) => u.delivery!.settled));
+    await sleep(300);
+    expect([...r.seen].sort()).toEqual([...ids].sort());
+    for (const u of uses) expect((await u.delivery!.settled).state).toBe('delivered');
+  });
+
+  it('a replica killed (SIGKILL) while it holds a delivery lease: another replica delivers it once the lease ends', async () => {
+    const url = await freshDatabase();
+    const r = await receiver({ hold: true });
+    // The replica that will die: the built CLI, with a 1 s callback timeout (lease = 1 s + margin).
+    const child = spawn(
+      process.execPath,
+      ['dist/mock-server/cli.js', '--store', url, '--port', '0', '--log', 'silent', '--callback-timeout', '1000'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    children.push(child);
+    const base = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /listening on (http:\/\/\S+)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`replica exited ${code}`)));
+    });
+    const p = await replica(url);
+    await p.mock.clock.freeze(NOW_MS);
+    expect((await p.call('POST', `${FAVOR}/callbacks`, { body: { mchid: CREATOR, notify_url: r.url } })).status).toBe(200);
+    const stockId = await runningStock(p);
+    const couponId = await sendOk(p, stockId);
+    // Close the in-process replica for now: only the CLI replica dispatches when the coupon is used.
+    await p.mock.close();
+    open.length = 0;
+    const used = await fetch(`${base}/_mock/favor/coupons/${couponId}/use`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    expect(used.status, await used.clone().text()).toBe(200);
+    await r.first;
+    const started = Date.now();
+    child.kill('SIGKILL');
+    r.answer();
+    // Another replica, started now, finds the pending delivery leased by the dead one and waits for the lease.
+    const other = await replica(url);
+    let delivered: unknown[] = [];
+    for (let i = 0; i < 200 && !delivered.length; i++) {
+      await sleep(50);
+      delivered = other.mock.deliveries({ coupon_id: couponId, state: 'delivered' });
+    }
+    expect(delivered).toHaveLength(1);
+    expect(r.seen).toHaveLength(1);
+    // Not before the dead replica's lease ran out.
+    expect(Date.now() - started).toBeGreaterThan(500);
+  });
+
+  it('the database restarted during load: no acknowledged write is lost, requests meanwhile answer 500 SYSTEM_ERROR in bounded time, and it recovers', async () => {
+    const { url, a, b } = await pair();
+    const stockId = await runningStock(a, { stock_use_rule: { max_coupons: 5000, max_amount: 500000, max_coupons_per_user: 60 } });
+    const acknowledged: string[] = [];
+    const refused: { status: number; body: string; ms: number }[] = [];
+    let stop = false;
+    const users = [USER, USER2];
+    const load = async (t: TestMock, n: number) => {
+      let sent = 0;
+      while (!stop) {
+        const started = Date.now();
+        const res = await send(t, stockId, { openid: users[sent++ % 2] });
+        if (res.status === 200) acknowledged.push(json(res).coupon_id);
+        else refused.push({ status: res.status, body: bodyText(res), ms: Date.now() - started });
+        if (acknowledged.length > 110 * n) await sleep(5);
+      }
+    };
+    const loads = [load(a, 1), load(b, 1)];
+    await sleep(300);
+    await restartCluster();
+    await sleep(300);
+    stop = true;
+    await Promise.all(loads);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) {
+      expect(r.status).toBe(500);
+      expect(JSON.parse(r.body)).toEqual({ code: 'SYSTEM_ERROR', message: '系统错误' });
+      expect(r.ms).toBeLessThan(8000);
+    }
+    // Recovered by itself: a new send works on both, health is ok.
+    expect((await send(a, stockId, { openid: USER2 })).status).toBe(200);
+    expect((await send(b, stockId, { openid: USER2 })).status).toBe(200);
+    expect((await b.mock.request('/_mock/health')).status).toBe(200);
+    // Every acknowledged coupon is there, on a fresh replica too.
+    const fresh = await replica(url);
+    for (const id of acknowledged.slice(-20)) {
+      const owner =
+        (await fresh.call('GET', `${FAVOR}/users/${USER}/coupons/${id}?appid=wx1a2b3c4d5e6f7001`)).status === 200 ? USER : USER2;
+      const got = await fresh.call('GET', `${FAVOR}/users/${owner}/coupons/${id}?appid=wx1a2b3c4d5e6f7001`);
+      expect(got.status, bodyText(got)).toBe(200);
+    }
+    expect((await stockOf(fresh, stockId)).distributed_coupons).toBe(acknowledged.length + 2);
+  });
+});
