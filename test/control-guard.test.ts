@@ -140,6 +140,20 @@ describe('the control API reads and takes only what it can handle', () => {
     expect((await fetch(mock.url + '/v3/certificates')).status).toBe(401); // answered, not 500
   });
 
+  it('journal filters are numbers or booleans: anything else → 400 PARAM_ERROR naming the parameter', async () => {
+    for (const [query, field] of [
+      ['limit=abc', 'limit'],
+      ['since_seq=-1', 'since_seq'],
+      ['status=2e2', 'status'],
+      ['findings=yes', 'findings'],
+    ]) {
+      const res = await raw(mock.url, 'GET', `/_mock/journal?${query}`);
+      expect([res.status, res.json.code], query).toEqual([400, 'PARAM_ERROR']);
+      expect(res.json.message).toMatch(new RegExp(`^${field} must be`));
+    }
+    expect((await raw(mock.url, 'GET', '/_mock/journal?limit=5&since_seq=0&findings=false')).status).toBe(200);
+  });
+
   it('a 500 says 系统错误 and nothing internal; the details go to the log', async () => {
     const errors: string[] = [];
     const app = new Hono().route(

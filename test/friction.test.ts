@@ -120,8 +120,8 @@ describe('empty ids are named, not printed as double spaces', () => {
     const app = await createApp();
     await expect(app.deliverCouponUse('', couponUsePlaintext('1900000001'))).rejects.toThrow('no merchant "" in the fixture world');
     await expect(app.replayCallback(' ')).rejects.toThrow('no notification " " in the delivery log');
-    const post = (path: string, body = '{}') =>
-      app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body }).then((r) => r.json());
+    const post = async (path: string, body = '{}') =>
+      (await app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body })).json();
     expect(await post('/_mock/favor/coupons/%20/use')).toEqual({ code: 'RESOURCE_NOT_EXISTS', message: 'no coupon " "' });
     expect((await post('/_mock/callbacks/handler-check', '{"mchid":""}')).message).toBe('no merchant "" in the fixture world');
     await app.close();

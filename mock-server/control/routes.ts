@@ -134,7 +134,15 @@ export function controlRoutes(deps: ControlDeps): Hono {
 
   app.get('/credentials', (c) => c.json(deps.credentials));
 
-  app.get('/journal', (c) => c.json(journalAnswer(deps.journal, c.req.query())));
+  app.get('/journal', (c) => {
+    const q = c.req.query();
+    // Numbers as numbers: `limit=abc` would otherwise filter silently (NaN matches nothing).
+    for (const k of ['status', 'since_seq', 'limit'] as const)
+      if (q[k] !== undefined && !/^\d{1,15}$/.test(q[k])) return controlError(400, 'PARAM_ERROR', `${k} must be a non-negative integer`);
+    if (q.findings !== undefined && q.findings !== 'true' && q.findings !== 'false')
+      return controlError(400, 'PARAM_ERROR', 'findings must be true or false');
+    return c.json(journalAnswer(deps.journal, q));
+  });
   // The same filters as a server-sent event stream (journal-stream.ts): the dashboard's live journal.
   app.get('/journal/stream', (c) =>
     journalStream(c, deps.journal, (seq) => journalAnswer(deps.journal, { ...c.req.query(), since_seq: String(seq) }).entries),
