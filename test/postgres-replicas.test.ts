@@ -160,6 +160,20 @@ describe('replicas on one PostgreSQL database', () => {
     for (const u of uses) expect((await u.delivery!.settled).state).toBe('delivered');
   });
 
+  it('one coupon used on A and B at once: one use, the other refused', async () => {
+    const { a, b } = await pair();
+    const stockId = await runningStock(a);
+    const couponId = await sendOk(b, stockId);
+    const use = (t: TestMock) =>
+      t.mock.request(`/_mock/favor/coupons/${couponId}/use`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+    const statuses = (await Promise.all([use(a), use(b)])).map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 400]);
+  });
+
   it('a replica killed (SIGKILL) while it holds a delivery lease: another replica delivers it once the lease ends', async () => {
     const url = await freshDatabase();
     const r = await receiver({ hold: true });

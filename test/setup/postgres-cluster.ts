@@ -57,11 +57,14 @@ function freePort(): Promise<number> {
   });
 }
 
-class Cluster {
+/** A throwaway cluster (also used by scripts/bench-replicas.ts, with `durable` on: fsync as in production). */
+export class Cluster {
   private dir = '';
   private port = 0;
   private bin = '';
   private asRoot = process.getuid?.() === 0;
+
+  constructor(private readonly durable = false) {}
 
   get url() {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
@@ -87,13 +90,12 @@ class Cluster {
   }
 
   start() {
-    // fsync off: a throwaway cluster; a restart (fast or immediate) still keeps every committed row.
+    // fsync off for tests: a throwaway cluster; a restart (fast or immediate) still keeps every committed row.
     const options = [
       `-p ${this.port}`,
       `-k ${this.dir}`,
       '-c listen_addresses=127.0.0.1',
-      '-c fsync=off',
-      '-c full_page_writes=off',
+      ...(this.durable ? [] : ['-c fsync=off', '-c full_page_writes=off']),
       '-c max_connections=300',
     ].join(' ');
     return this.exec('pg_ctl', ['-D', join(this.dir, 'data'), '-l', join(this.dir, 'log'), '-o', options, '-w', '-t', '30', 'start']);

@@ -260,6 +260,10 @@ export class FavorDomain {
     // same view), so a crash never leaves a used coupon whose notification was never recorded.
     const record = await store.transact((data) => {
       const { coupon: c, stock: st } = storedPair(data, coupon);
+      // Checked again on the latest state: with replicas on one database (a shared store) another
+      // replica may have used it since the checks above; this runs under the world's lock.
+      const latest = couponStatus(c, now);
+      if (latest !== 'SENDED') refuse(`coupon ${coupon.coupon_id} is ${latest}: only a SENDED coupon can be used`);
       c.status = 'USED';
       c.consume_information = consume_information;
       st.use_flow.push({
@@ -273,7 +277,8 @@ export class FavorDomain {
         ...(goodsDetail ? { goods_detail: structuredClone(goodsDetail) } : {}),
       });
       // The plaintext from the raw objects (the same ones, now changed): structuredClone cannot read a tracked view.
-      return this.deps.notifier?.enqueue(data, c.creator_mchid, plaintext(coupon, stock)) ?? null;
+      const raw = storedPair(store.data, coupon);
+      return this.deps.notifier?.enqueue(data, c.creator_mchid, plaintext(raw.coupon, raw.stock)) ?? null;
     });
     const delivery = record ? this.deps.notifier!.start(record) : null;
     // Listeners hear of the use once it is durable (they are told, they take no part in the write).
@@ -303,6 +308,9 @@ export class FavorDomain {
     // The coupon goes back to the user: SENDED again (it reads EXPIRED if its window has passed).
     await store.transact((data) => {
       const { coupon: c, stock: st } = storedPair(data, coupon);
+      // Again on the latest state (replicas: another may have refunded it meanwhile).
+      const latest = couponStatus(c, now);
+      if (latest !== 'USED') refuse(`coupon ${coupon.coupon_id} is ${latest}: only a USED coupon can be refunded`);
       c.status = 'SENDED';
       delete c.consume_information;
       st.refund_flow.push({ coupon_id: c.coupon_id, ...refund, refund_ms: refundMs });

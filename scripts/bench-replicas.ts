@@ -1,0 +1,283 @@
+/**
+ * `npm run bench:replicas` — replicas on one PostgreSQL database (docs/reference/postgres.md):
+ *   - send-coupon throughput at 16 connections with 1 and with 2 replicas (the connections split
+ *     across them, as a load balancer would), and the p50/p99 of those sends;
+ *   - one client's send p50 with 100k coupons stored (1 and 2 replicas), and a replica's cold start then.
+ * Each replica is the built CLI in its own process (`--store postgres://…`). The database is a
+ * throwaway cluster with fsync on (as in production; PostgreSQL from Debian's package), or the server
+ * of `WXPAY_MOCK_DATABASE_URL` (a database per run is created there). The 100k coupons are loaded
+ * through a snapshot import (a bulk path: one real send cloned 100k times, PUT /_mock/snapshot —
+ * sending 100k through the API would take minutes). Requests are signed ahead of each run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import pg from 'pg';
+import { createSigner, type Signer } from '../mock-server/index.js';
+import { Cluster } from '../test/setup/postgres-cluster.js';
+import { lineMatching, percentile, stopProcess } from './bench-common.js';
+
+const CLI = new URL('../dist/mock-server/cli.js', import.meta.url).pathname;
+const MCHID = '1900000001';
+const APPID = 'wx1a2b3c4d5e6f7001';
+const FAVOR = '/v3/marketing/favor';
+const CONNECTIONS = 16;
+const SECONDS = 6;
+
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+interface Reply {
+  status: number;
+  body: string;
+  ms: number;
+}
+function send(url: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Reply> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request(url + path, { method, headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }),
+      );
+    });
+    req.on('error', reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+
+interface Replica {
+  child: ChildProcess;
+  url: string;
+  startMs: number;
+}
+interface World {
+  signer: Signer;
+  users: string[];
+}
+
+async function startReplica(databaseUrl: string): Promise<Replica> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [CLI, '--store', databaseUrl, '--port', '0', '--seed', '1', '--log', 'silent'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await lineMatching(child, /listening on (http:\/\/\S+)/, 120_000);
+  return { child, url: /listening on (http:\/\/\S+)/.exec(line)![1], startMs: performance.now() - t0 };
+}
+
+async function worldOf(r: Replica): Promise<World> {
+  const credentials = JSON.parse((await send(r.url, 'GET', '/_mock/credentials', {})).body);
+  const m = credentials.merchants.find((x: { mchid: string }) => x.mchid === MCHID);
+  return {
+    signer: createSigner({ mchid: MCHID, serialNo: m.merchant_serial_no, privateKey: m.merchant_private_key }),
+    users: credentials.users.filter((u: { appid: string }) => u.appid === APPID).map((u: { openid: string }) => u.openid),
+  };
+}
+
+async function api(r: Replica, w: World, method: string, path: string, body?: unknown): Promise<any> {
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  const reply = await send(r.url, method, path, { ...w.signer.headers(method, path, text), 'Content-Type': 'application/json' }, text);
+  if (reply.status >= 300) throw new Error(`${method} ${path}: ${reply.status} ${reply.body}`);
+  return reply.body ? JSON.parse(reply.body) : undefined;
+}
+
+let requestNo = 0;
+async function runningStock(r: Replica, w: World, maxCoupons: number): Promise<string> {
+  const { stock_id } = await api(r, w, 'POST', `${FAVOR}/coupon-stocks`, {
+    stock_name: '压测代金券批次名称',
+    belong_merchant: MCHID,
+    available_begin_time: '2026-03-02T10:00:00+08:00',
+    available_end_time: '2026-03-31T23:59:59+08:00',
+    stock_use_rule: {
+      max_coupons: maxCoupons,
+      max_amount: maxCoupons * 10,
+      max_coupons_per_user: 60,
+      natural_person_limit: false,
+      prevent_api_abuse: false,
+    },
+    coupon_use_rule: { fixed_normal_coupon: { coupon_amount: 10, transaction_minimum: 100 }, available_merchants: [MCHID] },
+    no_cash: true,
+    stock_type: 'NORMAL',
+    out_request_no: `bench-stock-${Date.now()}-${++requestNo}`,
+  });
+  await api(r, w, 'POST', `${FAVOR}/stocks/${stock_id}/start`, { stock_creator_mchid: MCHID });
+  return stock_id;
+}
+
+interface Signed {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+function signSends(w: World, stocks: string[], count: number): Signed[] {
+  const out: Signed[] = [];
+  for (let i = 0; i < count; i++) {
+    const openid = w.users[i % w.users.length];
+    const stock = stocks[Math.floor(i / w.users.length) % stocks.length];
+    const path = `${FAVOR}/users/${openid}/coupons`;
+    const body = JSON.stringify({
+      stock_id: stock,
+      out_request_no: `r${Date.now()}x${++requestNo}`,
+      appid: APPID,
+      stock_creator_mchid: MCHID,
+    });
+    out.push({ path, body, headers: { ...w.signer.headers('POST', path, body), 'Content-Type': 'application/json' } });
+  }
+  return out;
+}
+
+/** `connections` clients, client i talking to replica i mod n (a load balancer's round robin). */
+async function fire(replicas: Replica[], signed: Signed[], connections: number, seconds: number) {
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async (_, c) => {
+      const url = replicas[c % replicas.length].url;
+      while (next < signed.length && performance.now() < deadline) {
+        const r = signed[next++];
+        const reply = await send(url, 'POST', r.path, r.headers, r.body);
+        if (reply.status === 200) latencies.push(reply.ms);
+        else errors++;
+      }
+    }),
+  );
+  return { rate: latencies.length / ((performance.now() - started) / 1000), latencies: latencies.sort((a, b) => a - b), errors };
+}
+
+/** Stocks enough for `count` sends (60 per user per stock). */
+async function stocksFor(r: Replica, w: World, count: number) {
+  const stocks: string[] = [];
+  for (let i = 0; i < Math.ceil(count / (w.users.length * 60)) + 1; i++) stocks.push(await runningStock(r, w, w.users.length * 60));
+  return stocks;
+}
+
+/** Fills the world to `n` coupons: one real send cloned `n - 1` times into a filler stock, imported as a snapshot. */
+async function fill(r: Replica, w: World, n: number) {
+  const stockId = await runningStock(r, w, Math.max(n, 10));
+  const sent = await api(r, w, 'POST', `${FAVOR}/users/${w.users[0]}/coupons`, {
+    stock_id: stockId,
+    out_request_no: 'fill-0',
+    appid: APPID,
+    stock_creator_mchid: MCHID,
+  });
+  const snapshot = JSON.parse((await send(r.url, 'GET', '/_mock/snapshot', {})).body);
+  const favor = snapshot.state.merchants[MCHID].favor;
+  const model = favor.coupons[sent.coupon_id];
+  let next = snapshot.state.sequences['favor.coupon'];
+  for (let i = 1; i < n; i++) {
+    const id = String(30_000_000_000 + ++next);
+    const openid = w.users[i % w.users.length];
+    favor.coupons[id] = { ...model, coupon_id: id, openid, out_request_no: `fill-${i}` };
+    (favor.coupons_by_openid[openid] ??= []).push(id);
+    favor.send_requests[`fill-${i}`] = { fingerprint: favor.send_requests['fill-0'].fingerprint, id };
+  }
+  favor.stocks[stockId].distributed_coupons = n;
+  snapshot.state.sequences['favor.coupon'] = next;
+  const put = await send(r.url, 'PUT', '/_mock/snapshot', { 'Content-Type': 'application/json' }, JSON.stringify(snapshot));
+  if (put.status !== 200) throw new Error(`import: ${put.status} ${put.body}`);
+}
+
+async function singleClientP50(replicas: Replica[], w: World, stocks: string[], count: number) {
+  const signed = signSends(w, stocks, count);
+  const times: number[] = [];
+  for (const [i, s] of signed.entries()) {
+    const reply = await send(replicas[i % replicas.length].url, 'POST', s.path, s.headers, s.body);
+    if (reply.status !== 200) throw new Error(`send: ${reply.status} ${reply.body}`);
+    times.push(reply.ms);
+  }
+  return percentile(
+    times.sort((a, b) => a - b),
+    50,
+  );
+}
+
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+async function main() {
+  let cluster: Cluster | undefined;
+  let server = process.env.WXPAY_MOCK_DATABASE_URL;
+  if (!server) {
+    cluster = new Cluster(true);
+    await cluster.init();
+    server = cluster.url;
+  }
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  let n = 0;
+  const database = async () => {
+    const name = `wxpay_mock_bench_${process.pid}_${++n}`;
+    await admin.query(`CREATE DATABASE ${name}`);
+    const u = new URL(server!);
+    u.pathname = `/${name}`;
+    return u.href;
+  };
+  const running: Replica[] = [];
+  const stopAll = async () => {
+    for (const r of running.splice(0)) await stopProcess(r.child, 5000);
+  };
+  try {
+    console.log(
+      `# wxpay-mock replicas on one PostgreSQL (${cluster ? 'throwaway cluster, fsync on' : 'WXPAY_MOCK_DATABASE_URL'}); ${CONNECTIONS} connections, ${SECONDS} s per run`,
+    );
+    console.log('| replicas | stored coupons | send throughput, req/s | send p50 / p99, ms | one client’s send p50, ms | errors |');
+    console.log('|---|---|---|---|---|---|');
+    for (const count of [1, 2]) {
+      const url = await database();
+      for (let i = 0; i < count; i++) running.push(await startReplica(url));
+      const w = await worldOf(running[0]);
+      await send(
+        running[0].url,
+        'POST',
+        '/_mock/clock/freeze',
+        { 'Content-Type': 'application/json' },
+        JSON.stringify({ time: '2026-03-02T10:00:00+08:00' }),
+      );
+      const stocks = await stocksFor(running[0], w, 9000);
+      await fire(running, signSends(w, stocks, 300), CONNECTIONS, 2); // warm-up
+      const result = await fire(running, signSends(w, stocks, 8000), CONNECTIONS, SECONDS);
+      const single = await singleClientP50(running, w, stocks, 200);
+      console.log(
+        `| ${count} | ~0 | ${fmt(result.rate)} | ${fmt(percentile(result.latencies, 50), 1)} / ${fmt(percentile(result.latencies, 99), 1)} | ${fmt(single, 2)} | ${result.errors} |`,
+      );
+      await stopAll();
+    }
+    // 100k stored coupons: filled through one replica, then measured with 1 and 2.
+    const url = await database();
+    running.push(await startReplica(url));
+    const w = await worldOf(running[0]);
+    await send(
+      running[0].url,
+      'POST',
+      '/_mock/clock/freeze',
+      { 'Content-Type': 'application/json' },
+      JSON.stringify({ time: '2026-03-02T10:00:00+08:00' }),
+    );
+    const filled = performance.now();
+    await fill(running[0], w, 100_000);
+    const fillMs = performance.now() - filled;
+    const stocks = await stocksFor(running[0], w, 9000);
+    for (const count of [1, 2]) {
+      if (count === 2) running.push(await startReplica(url));
+      const single = await singleClientP50(running, w, stocks, 200);
+      const result = await fire(running, signSends(w, stocks, 6000), CONNECTIONS, SECONDS);
+      console.log(
+        `| ${count} | 100,000 | ${fmt(result.rate)} | ${fmt(percentile(result.latencies, 50), 1)} / ${fmt(percentile(result.latencies, 99), 1)} | ${fmt(single, 2)} | ${result.errors} |`,
+      );
+    }
+    console.log(
+      `\nfill (snapshot import of 100k coupons): ${fmt(fillMs / 1000, 1)} s; a second replica's cold start with them: ${fmt(running[1].startMs)} ms`,
+    );
+  } finally {
+    await stopAll();
+    await admin.end();
+    await cluster?.remove();
+  }
+  agent.destroy();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
