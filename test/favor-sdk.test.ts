@@ -51,6 +51,7 @@ it('walks create → start → send → use → use-flow → refund → refund-f
   // The payment with the coupon: the control API (unsigned, loopback).
   const used = await fetch(`${running.url}/_mock/favor/coupons/${coupon_id}/use`, {
     method: 'POST',
+    headers: { 'Content-Type': 'application/json' }, // the control API takes JSON bodies only
     body: JSON.stringify({ transaction_id: '4200000000202603021234567890' }),
   });
   expect(used.status).toBe(200);
