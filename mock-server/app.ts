@@ -5,6 +5,7 @@
  */
 import { getRequestListener } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
+import { requestId } from 'hono/request-id';
 import type { RequestListener } from 'node:http';
 import {
   CallbackDispatcher,
@@ -24,6 +25,7 @@ import {
 import { buildReport, operationsOf, type ContractReport, type ReportOptions } from './report/index.js';
 import { Clock } from './clock.js';
 import { loadContracts, type CompiledOperation } from './contract/registry.js';
+import { OperationIndex } from './contract/routes.js';
 import { openApiFor } from './contract/openapi.js';
 import { controlRoutes } from './control/routes.js';
 import { credentialsOf, type Credentials } from './credentials.js';
@@ -47,7 +49,9 @@ import { withRateLimits } from './operations/rate-limits.js';
 import { actOnActivity } from './operations/paygift/control.js';
 import type { HandlerRegistry } from './operations/types.js';
 import { checkOptions, resolveOptions, type MockOptions, type ResolvedOptions } from './options.js';
-import { badTarget, errorResponse, operationRoute, rawTarget, targetProblem } from './pipeline.js';
+import { rawTarget } from './http.js';
+import { errorResponse, operationRoute, requestIdOf } from './pipeline.js';
+import { badTarget, targetProblem } from './request-checks.js';
 import { rfc3339 } from './time.js';
 import { newRequestId } from './protocol/sign-response.js';
 import { initialData, type MockData } from './store/state.js';
@@ -318,7 +322,11 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
       duration_ms: 0,
       findings: [{ kind: 'protocol', issue }],
     });
-  // A path URL parsing would rewrite (`%2e%2e`, `%2F`, `//`, …) is refused before routing: 400 envelope.
+  // Every exchange's Request-ID, in the real API's format; one a client sends is not taken over
+  // (headerName ''): the id is the mock's, as the real server's is.
+  app.use('*', requestId({ headerName: '', generator: () => newRequestId() }));
+  // The target stage (pipeline.ts): a path URL parsing would rewrite (`%2e%2e`, `%2F`, `//`, …) is
+  // refused before routing: 400 envelope.
   app.use('*', async (c, next) => {
     const target = rawTarget(c);
     const problem = targetProblem(target);
@@ -326,9 +334,9 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
       await next();
       return;
     }
-    const requestId = newRequestId();
-    const { response, error } = errorResponse(badTarget(), requestId);
-    journalUnrouted(c, target, requestId, error.status, error, problem);
+    const id = requestIdOf(c);
+    const { response, error } = errorResponse(badTarget(), id);
+    journalUnrouted(c, target, id, error.status, error, problem);
     return response;
   });
   // A shared store (PostgreSQL replicas): the control API reads the latest state too (read-your-writes
@@ -345,9 +353,15 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD')
       logger.control(c.req.method, rawTarget(c), c.res.status, performance.now() - started);
   });
-  for (const op of operations) {
-    app.on(op.contract.method, op.routePath, operationRoute(op, handlers[op.contract.operationId], env));
-  }
+  // Operations are routed by the one route matcher (contract/routes.ts), which also answers 404/405
+  // below and matches for the validating proxy. Hono answers HEAD with its GET route, body dropped.
+  const routes = new OperationIndex(operations);
+  const operationRoutes = new Map(operations.map((op) => [op, operationRoute(op, handlers[op.contract.operationId], env)]));
+  app.use('*', async (c, next) => {
+    const match = routes.match(c.req.method === 'HEAD' ? 'GET' : c.req.method, c.req.path);
+    if (!match.op) return next();
+    return operationRoutes.get(match.op)!(c, match.params);
+  });
   // Uploaded images: public (no auth, any client), so mounted before the loopback-only control API.
   app.route(MEDIA_PATH.replace(/\/$/, ''), mediaRoutes(store));
   const openapi = openApiFor({ operations, contractsDir: input.contractsDir });
@@ -376,22 +390,16 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
   );
 
   // Unknown /v3 path → 404, known path with another method → 405; both with an empty body, as observed.
+  // Not hono/method-not-allowed: it builds a second router from app.routes and adds an Allow header
+  // the real API does not send; the route matcher already knows (its `status`, and the journal's text).
   app.notFound((c) => {
-    const target = rawTarget(c);
-    const path = new URL(c.req.url).pathname;
-    const status = operations.some((o) => o.pathPattern.test(path)) ? 405 : 404;
-    if (path.startsWith('/v3/'))
-      journalUnrouted(
-        c,
-        target,
-        newRequestId(),
-        status,
-        undefined,
-        status === 405 ? 'method not allowed on this path' : 'no such operation',
-      );
+    const miss = routes.match(c.req.method, c.req.path);
+    const status = miss.op ? 404 : miss.status;
+    if (c.req.path.startsWith('/v3/'))
+      journalUnrouted(c, rawTarget(c), requestIdOf(c), status, undefined, miss.op ? 'no such operation' : miss.issue);
     return new Response(null, { status });
   });
-  app.onError((err) => errorResponse(err, newRequestId()).response);
+  app.onError((err, c) => errorResponse(err, requestIdOf(c)).response);
 
   const listener = getRequestListener(app.fetch, {
     // Requests Node cannot turn into a URL (bad Host, backslashes, ...) get the envelope too.

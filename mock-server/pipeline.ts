@@ -1,25 +1,27 @@
 /**
- * One request through one operation (DESIGN.md's picture):
- *   headers → body (size) → signature over raw bytes → decode → contract (path, query, headers, body)
- *   → handler → durable commit → signed reply → journal.
- * Every failure becomes the documented envelope; nothing here lets an exception escape as a 500
- * without the envelope, and a rejected request never reaches `mutate`.
+ * One request through one operation, as named stages (docs/architecture.md has the picture):
+ *
+ *   target (app.ts, before routing) → headers → body → signature → contract → handler (one
+ *   transaction) → commit → sign → journal
+ *
+ * The stages before the handler return what they found as data (findings, and a refusal when they
+ * refuse); the mock answers the first refusal, the validating proxy runs the same checks
+ * (request-checks.ts) and keeps every finding. Every failure becomes the documented envelope: nothing
+ * lets an exception escape as a 500 without it, and a refused request never reaches `mutate`.
  */
-import type { ValidateFunction } from 'ajv';
 import type { Context } from 'hono';
-import type { IncomingMessage } from 'node:http';
 import type { Clock } from './clock.js';
-import { describe, echo, firstError, valueAt, type Location } from './contract/messages.js';
-import type { CompiledOperation, NotOpenField } from './contract/registry.js';
+import type { CompiledOperation } from './contract/registry.js';
 import { ApiError } from './errors.js';
 import { FAULT_HEADER, NO_FAULT, type FaultSet, type RequestFault } from './faults/index.js';
+import { baseUrlOf, incomingOf, JSON_CONTENT_TYPE, jsonResponse, rawTarget, readBody, requestHeader } from './http.js';
 import type { Finding, Journal } from './journal.js';
 import type { Handler, OperationContext, OperationResult } from './operations/types.js';
 import type { ResolvedOptions } from './options.js';
-import { addRawPlusHint } from './protocol/query-hints.js';
-import { decodeMeta, multipartBodyLimit, readUpload, uploadFailureFirst } from './protocol/multipart.js';
+import { decodeMeta, multipartBodyLimit, readUpload, uploadFailureFirst, type UploadReading } from './protocol/multipart.js';
 import { chooseSigningKey, newRequestId, signatureHeaders } from './protocol/sign-response.js';
 import { signatureFinding, verifyRequest, type VerifiedCaller } from './protocol/verify-request.js';
+import { checkNoBody, checkRequest, decodeJson, headersProblem } from './request-checks.js';
 import { CommitFailedError, type Store } from './store/store.js';
 import { rfc3339 } from './time.js';
 import type { World } from './world.js';
@@ -34,77 +36,16 @@ export interface PipelineEnv {
   faults?: FaultSet;
 }
 
-export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
-
-export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(body === undefined ? null : JSON.stringify(body), {
-    status,
-    headers: body === undefined ? headers : { 'Content-Type': JSON_CONTENT_TYPE, ...headers },
-  });
+/** The request id of this exchange (hono/request-id in app.ts), or a fresh one outside the app. */
+export function requestIdOf(c: Context): string {
+  return (c.get('requestId') as string | undefined) ?? newRequestId();
 }
 
-/**
- * A request header, from Node's already parsed `IncomingMessage.headers` when served (a plain object;
- * the Fetch `Headers` view would be built from the raw headers on first use), else from the Request.
- */
-export function requestHeader(c: Context, name: string): string | null {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  if (!incoming) return c.req.raw.headers.get(name);
-  const value = incoming.headers[name];
-  return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-}
-
-/** Path and query exactly as received: from Node's IncomingMessage when served, else from the URL. */
-export function rawTarget(c: Context): string {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  const raw = incoming?.url;
-  if (raw) return raw.startsWith('/') ? raw : raw.replace(/^[a-z]+:\/\/[^/]*/i, '') || '/';
-  const url = new URL(c.req.url);
-  return url.pathname + url.search;
-}
-
-/** The real API's refusal text when Accept or User-Agent is missing (400 INVALID_REQUEST), if one is. */
-export function headersProblem(header: (name: string) => string | null): string | undefined {
-  return !header('accept') || !header('user-agent') ? 'Http头缺少Accept或User-Agent' : undefined;
-}
-
-/** The answer to a request target we refuse to route (app.ts: before routing, and Node's URL errors). */
-export const badTarget = () => new ApiError('INVALID_REQUEST', '请求的URL或Host格式不正确');
-
-/**
- * Why a raw request path is refused, if it is: dot segments (plain or percent-encoded), an encoded `/`
- * or `\`, encoded control bytes, broken percent-encoding, empty segments (`//`), backslashes. URL
- * parsing would rewrite some of these (`/x/%2e%2e/callbacks` → `/callbacks`) after the signature was
- * checked over the raw text, so the path acted on would not be the path signed. The query is free.
- */
-export function targetProblem(target: string): string | undefined {
-  const q = target.indexOf('?');
-  const path = q === -1 ? target : target.slice(0, q);
-  if (path.includes('\\')) return 'backslash in the path';
-  const segments = path.split('/').slice(1);
-  for (let i = 0; i < segments.length; i++) {
-    const segment = segments[i];
-    if (segment === '' && i < segments.length - 1) return 'empty path segment (//)';
-    if (/%(?![0-9a-f]{2})/i.test(segment)) return 'malformed percent-encoding in the path';
-    if (/%(2f|5c)/i.test(segment)) return 'encoded / or \\ in the path';
-    if (/%([01][0-9a-f]|7f)/i.test(segment)) return 'encoded control character in the path';
-    const dots = segment.replace(/%2e/gi, '.');
-    if (dots === '.' || dots === '..') return 'dot segment in the path';
-  }
-  return undefined;
-}
-
-/**
- * The base of URLs the mock hands out (media_url, bill files, OpenAPI servers): `baseUrl`, else the
- * address and port the request arrived on — never the request's Host header, which any client (or a
- * DNS-rebinding page) chooses. In process (app.request, no socket): http://localhost.
- */
-export function baseUrlOf(c: Context, options: ResolvedOptions): string {
-  if (options.baseUrl) return options.baseUrl.replace(/\/$/, '');
-  const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
-  if (!socket?.localAddress || !socket.localPort) return 'http://localhost';
-  const address = socket.localAddress.replace(/^::ffff:(?=\d+\.)/, '');
-  return `http://${address.includes(':') ? `[${address}]` : address}:${socket.localPort}`;
+export function errorResponse(err: unknown, requestId: string): { response: Response; error: ApiError } {
+  const error = err instanceof ApiError ? err : new ApiError('SYSTEM_ERROR', '系统错误');
+  // A failed commit is not a bug: it was rolled back and answered 500; the journal and the log show it.
+  if (!(err instanceof ApiError) && !(err instanceof CommitFailedError)) console.error('[wxpay-mock] unexpected error:', err);
+  return { response: jsonResponse(error.status, error.toEnvelope(), { 'Request-ID': requestId }), error };
 }
 
 /**
@@ -127,311 +68,155 @@ class LazyBaseUrl {
   }
 }
 
-/** Reads the body, refusing more than `limit` bytes without buffering them. */
-async function readBody(req: Request, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers.get('content-length') ?? '0');
-  if (declared > limit) throw bodyTooLarge(limit);
-  if (!req.body) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const reader = req.body.getReader();
-  for (;;) {
-    // The client went away mid-body: nothing to answer, but journal it as its fault, not a 500.
-    const { done, value } = await reader.read().catch(() => {
-      throw bodyIncomplete();
-    });
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw bodyTooLarge(limit);
-    }
-    chunks.push(Buffer.from(value));
-  }
-  return Buffer.concat(chunks, size);
+// ---------------------------------------------------------------------------------------------------
+// The stages before the handler: each returns its findings and its refusal, if any, as data.
+
+/** A stage's outcome: `value` when it passed; `refusal` when it refused; `findings` either way. */
+type Outcome<T> = { findings: Finding[]; value: T; refusal?: undefined } | { findings: Finding[]; refusal: ApiError };
+
+const NONE: Finding[] = [];
+const refused = (refusal: ApiError, findings: Finding[] = NONE): Outcome<never> => ({ findings, refusal });
+
+/** headers: Accept and User-Agent, which the real API requires (unless relaxHeaders). */
+function headersStage(header: (name: string) => string | null, options: ResolvedOptions): ApiError | undefined {
+  const missing = options.relaxHeaders ? undefined : headersProblem(header);
+  return missing ? new ApiError('INVALID_REQUEST', missing) : undefined;
 }
 
 // Our choice: the real limit and wording are not documented; 400 INVALID_REQUEST is the documented
 // code for requests that break the format rules.
 const bodyTooLarge = (limit: number) => new ApiError('INVALID_REQUEST', `请求体超过大小限制（${limit}字节）`);
 const bodyIncomplete = () => new ApiError('INVALID_REQUEST', '请求体不完整，连接已中断');
+const EMPTY = Buffer.alloc(0);
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+/**
+ * body: the raw bytes, at most `limit`. Not hono/body-limit: its refusal is a response of its own
+ * made before the pipeline runs, so it would come before the headers stage, outside the journal entry
+ * of the operation, and with one limit per route where multipart uploads need their own; and it reads
+ * `c.req.raw.headers` and `.body`, which on @hono/node-server build the Fetch Request that
+ * `requestHeader` avoids building, on every request, GETs included.
+ */
+async function bodyStage(req: Request, limit: number): Promise<Buffer | ApiError> {
+  if (req.method === 'GET' || req.method === 'HEAD') return EMPTY;
+  const reading = await readBody(req, limit);
+  return reading.ok ? reading.raw : reading.problem === 'too-large' ? bodyTooLarge(limit) : bodyIncomplete();
+}
 
-export function decodeJson(raw: Buffer, contentType: string | null): unknown {
-  if (!contentType || !/^application\/json\b/i.test(contentType.trim())) {
-    throw new ApiError('INVALID_REQUEST', 'Content-Type不正确，请使用application/json', {
-      field: 'Content-Type',
-      value: contentType ?? null,
-      issue: 'content type must be application/json',
-      location: 'header',
-    });
-  }
-  let text: string;
+/**
+ * signature: over the raw target and bytes (for an upload, the `meta` part); an upload that could not
+ * be read is reported before a mismatch it explains (protocol/multipart.ts uploadFailureFirst).
+ */
+async function signatureStage(
+  world: World,
+  method: string,
+  target: string,
+  header: (name: string) => string | null,
+  raw: Buffer,
+  upload: UploadReading | undefined,
+): Promise<Outcome<VerifiedCaller>> {
+  let caller: VerifiedCaller;
   try {
-    text = utf8.decode(raw);
-  } catch {
-    throw new ApiError('INVALID_REQUEST', '请求体不是合法的UTF-8编码', {
-      field: '',
-      value: null,
-      issue: 'body is not valid UTF-8',
-      location: 'body',
-    });
-  }
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new ApiError('INVALID_REQUEST', '请求体不是合法的JSON格式', {
-      field: '',
-      value: null,
-      issue: (err as Error).message,
-      location: 'body',
-    });
-  }
-}
-
-export function queryObject(target: string): Record<string, string> {
-  const q = target.indexOf('?');
-  const out: Record<string, string> = {};
-  if (q === -1) return out;
-  for (const [k, v] of new URLSearchParams(target.slice(q + 1))) if (!(k in out)) out[k] = v;
-  return out;
-}
-
-/**
- * Query parameters the contract marks `"x-json": true` arrive as (URL-encoded) JSON text, e.g. the
- * partnerships list's `authorized_data={"business_type":"FAVOR_STOCK"}`; the schema describes the
- * decoded value. Text that is not JSON stays a string, so the schema's `type: object` refuses it as a
- * PARAM_ERROR naming the parameter (location query) — no second error path.
- */
-export function decodeJsonQuery(op: CompiledOperation, query: Record<string, unknown>): void {
-  const props = (op.contract.request.query?.properties ?? {}) as Record<string, { 'x-json'?: boolean }>;
-  for (const [name, schema] of Object.entries(props)) {
-    if (!schema['x-json'] || typeof query[name] !== 'string') continue;
-    try {
-      query[name] = JSON.parse(query[name] as string);
-    } catch {
-      // left as text: not convertible to the declared object
-    }
-  }
-}
-
-const UNDECLARED = '请求中含有未在API文档中定义的参数';
-
-/** Ours: a body with thousands of undeclared fields names the first 100 (the real limit is not documented). */
-const UNDECLARED_LISTED = 100;
-/** The real envelope for undeclared fields: pointers under /body, location null (api-reference.md §1.1). */
-const undeclaredError = (pointers: string[]) =>
-  new ApiError('PARAM_ERROR', UNDECLARED, { location: null, value: pointers.slice(0, UNDECLARED_LISTED).map((p) => `/body${p}`) });
-
-/**
- * An operation the docs give no body (paygift terminate). The SDKs send none and sign an empty body
- * line; the signature is always checked over the bytes as sent. A body sent anyway is read like any
- * JSON body: `{}` means nothing and passes, a field in it is undeclared (the real envelope), anything
- * but an object is the wrong type — so a client's stray body is refused the way any endpoint refuses it.
- */
-function noBody(raw: Buffer, contentType: string | null, findings: Finding[]): undefined {
-  if (raw.length === 0) return undefined;
-  const body = decodeJson(raw, contentType);
-  if (body === undefined) return undefined;
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    const detail = { field: '', value: echo(body), issue: 'must be object', location: 'body' };
-    const message = '无法将传入参数“请求体”转换为object类型。';
-    findings.push({
-      kind: 'contract',
-      location: 'body',
-      field: '',
-      value: detail.value,
-      issue: 'the operation takes no body; a body sent anyway must be an object',
-      message,
-      detail,
-    });
-    throw new ApiError('PARAM_ERROR', message, detail);
-  }
-  const pointers = Object.keys(body).map((k) => `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
-  if (!pointers.length) return undefined;
-  const error = undeclaredError(pointers);
-  for (const field of pointers)
-    findings.push({
-      kind: 'contract',
-      location: 'body',
-      field,
-      value: echo(valueAt(body, field)),
-      issue: 'the operation takes no body',
-      message: UNDECLARED,
-      detail: error.detail,
-    });
-  throw error;
-}
-
-/** Validates one part of the request; a failure is journaled (field, value sent, issue) and thrown as the real PARAM_ERROR. */
-export function check(validate: ValidateFunction | undefined, data: unknown, location: Location, findings: Finding[]): void {
-  if (!validate || validate(data)) return;
-  const errors = validate.errors ?? [];
-  const undeclared = errors.filter((e) => e.keyword === 'additionalProperties');
-  if (location === 'body' && undeclared.length > 0) {
-    const pointers = undeclared.map((e) => `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}`);
-    const error = undeclaredError(pointers);
-    // One finding per field named in the reply (the first 100), not per field sent: 30,000 would cost seconds.
-    for (const field of pointers.slice(0, UNDECLARED_LISTED))
-      findings.push({
-        kind: 'contract',
-        location: 'body',
-        field,
-        value: echo(valueAt(data, field)),
-        issue: 'field not declared in the contract',
-        message: UNDECLARED,
-        detail: error.detail,
-      });
-    throw error;
-  }
-  const finding = describe(firstError(errors.filter((e) => e.keyword !== 'additionalProperties')), location, data, validate.schema);
-  const detail = { field: finding.field, value: finding.value, issue: finding.issue, location: finding.location };
-  findings.push({
-    kind: 'contract',
-    location: finding.location,
-    field: finding.field,
-    value: finding.value,
-    issue: finding.issue,
-    message: finding.message,
-    detail,
-  });
-  throw new ApiError('PARAM_ERROR', finding.message, detail);
-}
-
-/** Concrete pointers of the `x-not-open` fields present in `body` (`*` expanded over arrays). */
-function notOpenPresent(fields: NotOpenField[], body: unknown): { pointer: string; value: unknown; note: string }[] {
-  const out: { pointer: string; value: unknown; note: string }[] = [];
-  const walk = (node: unknown, rest: string[], path: string, note: string) => {
-    if (node === undefined) return;
-    if (!rest.length) return void out.push({ pointer: path, value: echo(node), note });
-    const [head, ...tail] = rest;
-    if (head === '*') {
-      if (Array.isArray(node)) node.forEach((item, i) => walk(item, tail, `${path}/${i}`, note));
-    } else if (node && typeof node === 'object' && !Array.isArray(node)) walk(valueAt(node, `/${head}`), tail, `${path}/${head}`, note);
-  };
-  for (const f of fields) walk(body, f.pointer.split('/').slice(1), '', f.note);
-  return out;
-}
-
-/**
- * Fields the contract marks `x-not-open`: the real API accepts them, so the mock does too and notes
- * them; `strictContracts` refuses them with the undeclared-field error (the same envelope and text).
- */
-function checkNotOpen(op: CompiledOperation, body: unknown, strict: boolean, findings: Finding[]): void {
-  if (!op.notOpen.length) return;
-  const present = notOpenPresent(op.notOpen, body);
-  if (!present.length) return;
-  const error = strict ? undeclaredError(present.map((p) => p.pointer)) : undefined;
-  for (const p of present) {
-    findings.push(
-      strict
-        ? {
-            kind: 'contract',
-            location: 'body',
-            field: p.pointer,
-            value: p.value,
-            issue: `field not open for this endpoint (x-not-open: ${p.note}); refused in strict mode`,
-            message: UNDECLARED,
-            detail: error!.detail,
-          }
-        : {
-            kind: 'not-open',
-            location: 'body',
-            field: p.pointer,
-            value: p.value,
-            issue: `field not open for this endpoint (x-not-open: ${p.note}); accepted`,
-          },
+    caller = await verifyRequest(
+      world,
+      {
+        method,
+        target,
+        authorization: header('authorization') ?? undefined,
+        signedBody: upload?.signedBody ?? raw,
+        host: header('host') ?? undefined,
+      },
+      Math.floor(Date.now() / 1000),
     );
+  } catch (err) {
+    const reported = uploadFailureFirst(upload, err);
+    if (!(reported instanceof ApiError)) throw reported;
+    return refused(reported, reported === err ? [signatureFinding(reported)] : NONE);
   }
-  if (error) throw error;
+  if (upload && !upload.ok) return refused(upload.error, caller.notes);
+  return { findings: upload?.notes ? [...caller.notes, ...upload.notes] : caller.notes, value: caller };
 }
 
-function declaredHeaders(op: CompiledOperation, header: (name: string) => string | null): Record<string, string> {
-  const props = (op.contract.request.headers?.properties ?? {}) as Record<string, unknown>;
-  const out: Record<string, string> = {};
-  for (const name of Object.keys(props)) {
-    const v = header(name);
-    if (v !== null) out[name] = v;
+/** decode: the body as the contract describes it (JSON, an upload's `meta`, or none). */
+function decodeStage(op: CompiledOperation, raw: Buffer, upload: UploadReading | undefined, contentType: string | null): Outcome<unknown> {
+  try {
+    if (upload?.ok) return { findings: NONE, value: decodeMeta(upload.upload) };
+    if (op.contract.request.body) return { findings: NONE, value: decodeJson(raw, contentType) };
+    const verdict = checkNoBody(raw, contentType);
+    return verdict.refusal ? refused(verdict.refusal, verdict.findings) : { findings: verdict.findings, value: undefined };
+  } catch (err) {
+    if (err instanceof ApiError) return refused(err);
+    throw err;
   }
-  return out;
 }
 
-function undeclaredQuery(op: CompiledOperation, query: Record<string, string>): Finding[] {
-  const declared = (op.contract.request.query?.properties ?? {}) as Record<string, unknown>;
-  return Object.keys(query)
-    .filter((k) => !(k in declared))
-    .map((k) => ({
-      kind: 'undeclared-query' as const,
-      location: 'query',
-      field: k,
-      value: query[k],
-      issue: 'query parameter not in the contract (ignored)',
-    }));
+/** What the handler gets of an admitted request. */
+interface Admitted {
+  caller: VerifiedCaller;
+  body: unknown;
+  query: Record<string, unknown>;
+  headers: Record<string, string>;
+  upload: UploadReading | undefined;
 }
 
-/** A request's parts as the contract checks read them; `body` absent: it could not be read, so it is not checked. */
-export interface RequestParts {
-  target: string;
-  params: Record<string, string>;
-  header: (name: string) => string | null;
-  body?: { value: unknown };
+/** The outcome of the stages before the handler; `caller` once the signature passed (journaled). */
+type Admission = { refusal: ApiError; caller?: VerifiedCaller } | { refusal?: undefined; caller: VerifiedCaller; admitted: Admitted };
+
+/** headers → body → signature → decode → contract, until the first refusal; findings into `findings`. */
+async function admit(
+  op: CompiledOperation,
+  env: PipelineEnv,
+  req: Request,
+  target: string,
+  params: Record<string, string>,
+  header: (name: string) => string | null,
+  findings: Finding[],
+): Promise<Admission> {
+  const multipart = op.contract.request.bodyEncoding === 'multipart';
+  const headersRefusal = headersStage(header, env.options);
+  if (headersRefusal) return { refusal: headersRefusal };
+  const raw = await bodyStage(req, multipart ? multipartBodyLimit(env.options.bodyLimit) : env.options.bodyLimit);
+  if (raw instanceof ApiError) return { refusal: raw };
+  // Multipart uploads (protocol/multipart.ts): the signature covers the `meta` part.
+  const upload = multipart ? readUpload(raw, header('content-type')) : undefined;
+  const signature = await signatureStage(env.world, req.method, target, header, raw, upload);
+  if (signature.findings.length) findings.push(...signature.findings);
+  if (signature.refusal) return { refusal: signature.refusal };
+  const caller = signature.value;
+  const decoded = decodeStage(op, raw, upload, header('content-type'));
+  if (decoded.findings.length) findings.push(...decoded.findings);
+  if (decoded.refusal) return { refusal: decoded.refusal, caller };
+  const body = decoded.value;
+  const contract = checkRequest(op, { target, params, header, body: { value: body } }, env.options.strictContracts);
+  if (contract.findings.length) findings.push(...contract.findings);
+  if (contract.refusal) return { refusal: contract.refusal, caller };
+  return { caller, admitted: { caller, body, query: contract.query, headers: contract.headers, upload } };
 }
 
 /**
- * The contract checks of a request, in one order for the mock and the validating proxy: ignored
- * query parameters noted, `x-json` parameters decoded, then path, query, headers, body, `x-not-open`
- * fields. Each check journals its refusal before throwing it; `run` decides what a refusal does: by
- * default it escapes (the mock answers the first), the proxy's inspector goes on to the next location.
- * Returns the query (decoded) and the declared headers, as the handler sees them.
+ * A refusal before the handler is about the request's form: journaled as a protocol finding unless
+ * the signature or contract check already said why.
  */
-export function checkRequest(
-  op: CompiledOperation,
-  parts: RequestParts,
-  strict: boolean,
-  findings: Finding[],
-  run: (check: () => void) => void = (step) => step(),
-): { query: Record<string, unknown>; headers: Record<string, string> } {
-  const query: Record<string, unknown> = queryObject(parts.target);
-  const headers = declaredHeaders(op, parts.header);
-  findings.push(...undeclaredQuery(op, query as Record<string, string>));
-  decodeJsonQuery(op, query);
-  run(() => check(op.validatePath, parts.params, 'url', findings));
-  run(() => {
-    try {
-      check(op.validateQuery, query, 'query', findings);
-    } catch (err) {
-      addRawPlusHint(parts.target, findings);
-      throw err;
-    }
+function protocolFinding(findings: Finding[], failure: ApiError): void {
+  if (findings.some((f) => f.kind === 'signature' || f.kind === 'contract')) return;
+  findings.push({
+    kind: 'protocol',
+    issue: failure.message,
+    message: failure.message,
+    ...(failure.detail === undefined ? {} : { detail: failure.detail }),
   });
-  run(() => check(op.validateHeaders, headers, 'header', findings));
-  if (parts.body) {
-    const body = parts.body.value;
-    run(() => check(op.validateBody, body, 'body', findings));
-    run(() => checkNotOpen(op, body, strict, findings));
-  }
-  return { query, headers };
 }
 
-export function errorResponse(err: unknown, requestId: string): { response: Response; error: ApiError } {
-  const error = err instanceof ApiError ? err : new ApiError('SYSTEM_ERROR', '系统错误');
-  // A failed commit is not a bug: it was rolled back and answered 500; the journal and the log show it.
-  if (!(err instanceof ApiError) && !(err instanceof CommitFailedError)) console.error('[wxpay-mock] unexpected error:', err);
-  return { response: jsonResponse(error.status, error.toEnvelope(), { 'Request-ID': requestId }), error };
-}
+// ---------------------------------------------------------------------------------------------------
+// The route: the stages in order, the handler in a transaction, the signed reply, the journal entry.
 
+/** The handler of one operation; `params` are the path parameters the route matcher decoded. */
 export function operationRoute(op: CompiledOperation, handler: Handler, env: PipelineEnv) {
   const { world, store, clock, journal, options } = env;
   const contract = op.contract;
-  const hasBody = !!contract.request.body;
-  // Multipart uploads (protocol/multipart.ts): larger read limit, the signature covers the `meta` part.
-  const multipart = contract.request.bodyEncoding === 'multipart';
 
-  return async (c: Context): Promise<Response> => {
+  return async (c: Context, params: Record<string, string>): Promise<Response> => {
     const started = performance.now();
-    const requestId = newRequestId();
+    const requestId = requestIdOf(c);
     const target = rawTarget(c);
     const req = c.req.raw;
     const header = (name: string) => requestHeader(c, name);
@@ -440,107 +225,73 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
     let response: Response;
     let failure: ApiError | undefined;
     let fault: RequestFault = NO_FAULT;
-    // Until the handler runs, a refusal is about the request's form: journaled as a protocol finding
-    // unless the signature or contract check already said why.
-    let inHandler = false;
+    let admitted: Admitted | undefined;
 
     try {
-      const missing = options.relaxHeaders ? undefined : headersProblem(header);
-      if (missing) throw new ApiError('INVALID_REQUEST', missing);
-      const raw =
-        req.method === 'GET' || req.method === 'HEAD'
-          ? Buffer.alloc(0)
-          : await readBody(req, multipart ? multipartBodyLimit(options.bodyLimit) : options.bodyLimit);
-      const upload = multipart ? readUpload(raw, header('content-type')) : undefined;
-      try {
-        caller = await verifyRequest(
-          world,
-          {
-            method: req.method,
-            target,
-            authorization: header('authorization') ?? undefined,
-            signedBody: upload?.signedBody ?? raw,
-            host: header('host') ?? undefined,
-          },
-          Math.floor(Date.now() / 1000),
-        );
-      } catch (err) {
-        const reported = uploadFailureFirst(upload, err);
-        if (reported === err && err instanceof ApiError) findings.push(signatureFinding(err));
-        throw reported;
-      }
-      findings.push(...caller.notes);
-      if (upload?.ok && upload.notes) findings.push(...upload.notes);
-      if (upload && !upload.ok) throw upload.error;
-
-      const body = upload
-        ? decodeMeta(upload.upload)
-        : hasBody
-          ? decodeJson(raw, header('content-type'))
-          : noBody(raw, header('content-type'), findings);
-      const params = c.req.param() as Record<string, string>;
-      const { query, headers } = checkRequest(op, { target, params, header, body: { value: body } }, options.strictContracts, findings);
+      const admission = await admit(op, env, req, target, params, header, findings);
+      caller = admission.caller;
+      if (admission.refusal) throw admission.refusal;
       // A fault is decided once the request would reach its handler (faults/request.ts: where each acts).
       fault =
         env.faults?.forRequest({
           contract,
-          mchid: caller.auth.mchid,
+          mchid: admission.caller.auth.mchid,
           method: req.method,
           target,
           header: options.allowFaultHeader ? header(FAULT_HEADER.toLowerCase()) : null,
         }) ?? NO_FAULT;
-
-      inHandler = true;
-      await fault.beforeHandler();
-      // The handler's reads and writes are one transaction; the reply waits until it is durable. On a
-      // shared store (PostgreSQL replicas) a write runs holding the world's lock, on the latest state,
-      // and a read first catches up with the other replicas; both after any injected latency, so a
-      // fault never holds the lock.
-      const tx = await store.begin({ write: req.method !== 'GET' });
-      const fields: Omit<OperationContext, 'baseUrl'> = {
-        operationId: contract.operationId,
-        caller: caller.merchant,
-        mchid: caller.auth.mchid,
-        params,
-        query,
-        headers,
-        body,
-        upload: upload?.upload,
-        world,
-        clock,
-        options,
-        requestSerial: header('wechatpay-serial') ?? undefined,
-        receivedAt: started,
-        clientAddress: (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress ?? 'in-process',
-        data: store.data,
-        merchantState: (mchid) => store.data.merchants[mchid],
-        blobs: store.blobs,
-        mutate: (change) => tx.mutate(change),
-      };
-      const ctx: OperationContext = Object.assign(new LazyBaseUrl(c, options), fields);
-      let result: OperationResult;
-      try {
-        result = await handler(ctx);
-      } catch (err) {
-        tx.rollback();
-        throw err;
-      }
-      await tx.commit();
-      fault.afterCommit();
-      response = await reply(op, result, ctx, requestId, findings, options);
+      admitted = admission.admitted;
     } catch (err) {
       ({ response, error: failure } = errorResponse(err, requestId));
-      if (!inHandler && !findings.some((f) => f.kind === 'signature' || f.kind === 'contract')) {
-        findings.push({
-          kind: 'protocol',
-          issue: failure.message,
-          message: failure.message,
-          ...(failure.detail === undefined ? {} : { detail: failure.detail }),
-        });
+      protocolFinding(findings, failure);
+    }
+
+    if (admitted) {
+      try {
+        await fault.beforeHandler();
+        // handler: its reads and writes are one transaction; the reply waits until it is durable. On a
+        // shared store (PostgreSQL replicas) a write runs holding the world's lock, on the latest state,
+        // and a read first catches up with the other replicas; both after any injected latency, so a
+        // fault never holds the lock.
+        const tx = await store.begin({ write: req.method !== 'GET' });
+        const fields: Omit<OperationContext, 'baseUrl'> = {
+          operationId: contract.operationId,
+          caller: admitted.caller.merchant,
+          mchid: admitted.caller.auth.mchid,
+          params,
+          query: admitted.query,
+          headers: admitted.headers,
+          body: admitted.body,
+          upload: admitted.upload?.ok ? admitted.upload.upload : undefined,
+          world,
+          clock,
+          options,
+          requestSerial: header('wechatpay-serial') ?? undefined,
+          receivedAt: started,
+          clientAddress: incomingOf(c)?.socket?.remoteAddress ?? 'in-process',
+          data: store.data,
+          merchantState: (mchid) => store.data.merchants[mchid],
+          blobs: store.blobs,
+          mutate: (change) => tx.mutate(change),
+        };
+        const ctx: OperationContext = Object.assign(new LazyBaseUrl(c, options), fields);
+        let result: OperationResult;
+        try {
+          result = await handler(ctx);
+        } catch (err) {
+          tx.rollback();
+          throw err;
+        }
+        // commit
+        await tx.commit();
+        fault.afterCommit();
+        response = await signStage(op, result, ctx, requestId, findings, options);
+      } catch (err) {
+        ({ response, error: failure } = errorResponse(err, requestId));
       }
     }
 
-    response = await fault.reply(response, c.env);
+    response = await fault.reply(response!, c.env);
     journal.add({
       time: new Date().toISOString(),
       virtual_time: rfc3339(clock.nowMs(), { millis: true }),
@@ -560,7 +311,8 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
   };
 }
 
-async function reply(
+/** sign: the reply checked against its contract (validateResponses), then signed unless the contract says it is not. */
+async function signStage(
   op: CompiledOperation,
   result: OperationResult,
   ctx: OperationContext,

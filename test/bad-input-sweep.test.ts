@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadContracts, type CompiledOperation } from '../mock-server/contract/registry.js';
-import { decodeJsonQuery, queryObject } from '../mock-server/pipeline.js';
+import { decodeJsonQuery, queryObject } from '../mock-server/request-checks.js';
 import { APP, USER, createStock, freezeAtNow, runningStock, sendOk, stockAction, stockBody } from './helpers/favor.js';
 import { uploadBody } from './helpers/image-upload.js';
 import { CREATOR, SAME_BRAND, json, newMock, type TestMock } from './helpers/mock.js';

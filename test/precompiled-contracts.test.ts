@@ -5,7 +5,7 @@
  * schema-derived baseline, and mutations of it (wrong types, missing required, undeclared fields,
  * over-long strings, bad formats, out-of-range numbers, whole-value replacements) — gives the same
  * `valid`, deep-equal `errors` (verbose: schema, parentSchema, data), the same coerced data and the
- * same PARAM_ERROR message and detail through the pipeline's `check`. A contracts dir whose content
+ * same PARAM_ERROR message and detail through the pipeline's `check` (request-checks.ts). A contracts dir whose content
  * differs from the build's falls back to compiling. Needs `npm run build` first (as the CLI tests do).
  */
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { loadContracts, PRECOMPILED_FILE, type CompiledOperation, type RequestPart } from '../mock-server/contract/registry.js';
 import type { JsonSchema } from '../mock-server/contract/types.js';
 import { DEFAULT_CONTRACTS_DIR } from '../mock-server/paths.js';
-import { check } from '../mock-server/pipeline.js';
+import { check } from '../mock-server/request-checks.js';
 import type { ValidateFunction } from 'ajv';
 
 // Request bodies of our own (test/data/request-bodies.json, operation id → bodies): shaped like the
@@ -184,13 +184,8 @@ function outcome(validate: ValidateFunction, location: 'url' | 'query' | 'header
   const data = structuredClone(input);
   const valid = validate(data);
   const errors = structuredClone(validate.errors ?? null);
-  let error: unknown;
-  try {
-    check(validate, structuredClone(input), location, []);
-  } catch (err) {
-    const e = err as { code?: string; message: string; detail?: unknown };
-    error = { code: e.code, message: e.message, detail: e.detail };
-  }
+  const refusal = check(validate, structuredClone(input), location).refusal;
+  const error = refusal && { code: refusal.code, message: refusal.message, detail: refusal.detail };
   return { valid, errors, data, error };
 }
 

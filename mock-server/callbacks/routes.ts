@@ -15,7 +15,7 @@
  */
 import { Hono } from 'hono';
 import { controlBody } from '../control/body.js';
-import { jsonResponse } from '../pipeline.js';
+import { jsonResponse } from '../http.js';
 import { CallbackError, type CallbackDispatcher } from './dispatcher.js';
 import type { DeliveryFilter, DeliveryRecord, DeliveryState } from './types.js';
 import { idText } from '../id-text.js';

@@ -15,7 +15,7 @@
 import { Hono } from 'hono';
 import type { DeliveryHandle } from '../callbacks/types.js';
 import { controlBody } from './body.js';
-import { jsonResponse } from '../pipeline.js';
+import { jsonResponse } from '../http.js';
 import {
   FavorControlError,
   type CouponRefundResult,

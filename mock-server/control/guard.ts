@@ -15,7 +15,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { IncomingMessage } from 'node:http';
 import type { ResolvedOptions } from '../options.js';
-import { jsonResponse } from '../pipeline.js';
+import { jsonResponse } from '../http.js';
 
 /**
  * A refusal sent before the body is read closes the connection: with the body left unread, the Node

@@ -7,7 +7,7 @@
  * recovery_time, CREATE_ACT_FAILED. See mock-server/operations/paygift/control.ts.
  */
 import { Hono } from 'hono';
-import { jsonResponse } from '../pipeline.js';
+import { jsonResponse } from '../http.js';
 import { ACTIVITY_ACTIONS, PaygiftControlError, type ActivityAction } from '../operations/paygift/control.js';
 
 export interface PaygiftControl {

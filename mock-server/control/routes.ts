@@ -20,7 +20,7 @@ import { ClockInputError } from '../clock-input.js';
 import { controlGuard } from './guard.js';
 import { storeControlRoutes, type StoreControl } from './store.js';
 import type { Logger } from '../log.js';
-import { baseUrlOf, jsonResponse } from '../pipeline.js';
+import { baseUrlOf, jsonResponse } from '../http.js';
 import { formatReport, REPORT_FORMATS, type ContractReport, type ReportFormat, type ReportOptions } from '../report/index.js';
 
 export interface ControlDeps {

@@ -20,7 +20,7 @@ import type { Clock } from '../clock.js';
 import { couponRows, stockRows } from '../operations/favor/views.js';
 import { activityRows } from '../operations/paygift/views.js';
 import { partnershipRows } from '../operations/partnerships/views.js';
-import { jsonResponse } from '../pipeline.js';
+import { jsonResponse } from '../http.js';
 import { decryptResource } from '../protocol/aead.js';
 import type { MockData } from '../store/state.js';
 import type { World } from '../world.js';

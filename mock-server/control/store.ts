@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { jsonResponse } from '../pipeline.js';
+import { jsonResponse } from '../http.js';
 import { ScenarioError, type ScenarioResult } from '../scenario.js';
 import { SnapshotError, type Snapshot } from '../store/snapshot.js';
 

@@ -11,7 +11,7 @@
  *   GET    /_mock/faults/callbacks/log[?notification_id=]  → {events}: what chaos sent and what the handler answered
  */
 import { Hono } from 'hono';
-import { jsonResponse } from '../pipeline.js';
+import { jsonResponse } from '../http.js';
 import { FaultRuleError } from './rules.js';
 
 /** What both rule sets offer the control API. */

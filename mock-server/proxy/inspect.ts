@@ -10,60 +10,12 @@ import { join } from 'node:path';
 import { declaredErrors } from '../contract/declared-errors.js';
 import { echo, valueAt } from '../contract/messages.js';
 import { newAjv, loadSchemaFiles, type CompiledOperation } from '../contract/registry.js';
+import type { Match } from '../contract/routes.js';
 import { ApiError } from '../errors.js';
 import type { Finding } from '../journal.js';
-import { checkRequest, decodeJson, headersProblem, targetProblem } from '../pipeline.js';
 import { parseAuthorization } from '../protocol/authorization.js';
 import { decodeMeta, readUpload } from '../protocol/multipart.js';
-
-export type Match = { op: CompiledOperation; params: Record<string, string> } | { op: undefined; issue: string };
-
-interface Route {
-  op: CompiledOperation;
-  pattern: RegExp;
-  names: string[];
-  literals: number;
-}
-
-/** Matches raw request paths to operations, as the mock's router does: a literal segment beats a parameter. */
-export class OperationIndex {
-  private routes: Route[];
-
-  constructor(readonly operations: CompiledOperation[]) {
-    this.routes = operations.map((op) => {
-      const names: string[] = [];
-      const source = op.contract.path
-        .split('/')
-        .map((segment) => {
-          const m = /^\{(\w+)\}$/.exec(segment);
-          if (!m) return segment.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&');
-          names.push(m[1]);
-          return '([^/]+)';
-        })
-        .join('/');
-      return { op, pattern: new RegExp(`^${source}$`), names, literals: op.contract.path.split('/').length - names.length };
-    });
-  }
-
-  match(method: string, path: string): Match {
-    const hits = this.routes.filter((r) => r.pattern.test(path)).sort((a, b) => b.literals - a.literals);
-    if (!hits.length) return { op: undefined, issue: 'no such operation' };
-    const route = hits.find((r) => r.op.contract.method === method);
-    // The same texts as the mock's own 404/405 journal entries (app.ts).
-    if (!route) return { op: undefined, issue: 'method not allowed on this path' };
-    const values = route.pattern.exec(path)!.slice(1);
-    const params = Object.fromEntries(route.names.map((name, i) => [name, safeDecode(values[i])]));
-    return { op: route.op, params };
-  }
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
+import { checkRequest, decodeJson, headersProblem, targetProblem } from '../request-checks.js';
 
 export interface ForwardedRequest {
   method: string;
@@ -83,7 +35,7 @@ export function mchidOf(authorization: string | undefined): string | null {
 
 /**
  * The request's findings, in the pipeline's order: headers, body decoding, then the mock's own
- * contract checks (pipeline.ts checkRequest: path, query, headers, body, x-not-open fields). Unlike
+ * contract checks (request-checks.ts checkRequest: path, query, headers, body, x-not-open fields). Unlike
  * the mock, which stops at the first refusal, every location is checked, so one pass reports
  * everything the real API could refuse.
  */
@@ -117,21 +69,14 @@ export function requestFindings(match: Match, req: ForwardedRequest): Finding[] 
         : protocol(err.message, err.detail),
     );
   }
-  // Each check journals its refusal itself before throwing it; the refusal is all the proxy wants.
-  const attempt = (step: () => void) => {
-    try {
-      step();
-    } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
-    }
-  };
-  checkRequest(
+  // Every location is checked (`all`): each refusal is a finding, none stops the others.
+  const contract = checkRequest(
     op,
     { target: req.target, params: match.params, header: (name) => req.headers.get(name), body: bodyRead ? { value: body } : undefined },
     false,
-    findings,
-    attempt,
+    true,
   );
+  findings.push(...contract.findings);
   return findings;
 }
 

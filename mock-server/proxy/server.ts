@@ -30,7 +30,8 @@ import { DEFAULT_CONTRACTS_DIR, VERSION } from '../paths.js';
 import { MULTIPART_BODY_LIMIT } from '../protocol/multipart.js';
 import { newRequestId } from '../protocol/sign-response.js';
 import { rfc3339 } from '../time.js';
-import { mchidOf, OperationIndex, ReplyInspector, requestFindings, type Match } from './inspect.js';
+import { OperationIndex, type Match } from '../contract/routes.js';
+import { mchidOf, ReplyInspector, requestFindings } from './inspect.js';
 import { parseUpstream } from './upstream.js';
 
 export { parseUpstream };
