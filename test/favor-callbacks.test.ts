@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { notifyUrlOf } from './helpers/favor.js';
 import { CREATOR, json, newMock, SAME_BRAND, type TestMock } from './helpers/mock.js';
 
 const fixture = (path: string) => fileURLToPath(new URL(`../fixtures/${path}`, import.meta.url));
@@ -39,13 +40,13 @@ describe('favor notify URL (POST/GET /v3/marketing/favor/callbacks)', () => {
       const refused = await t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url } });
       expect([refused.status, json(refused)]).toEqual([500, BUSY]);
     }
-    expect(t.mock.store.data.merchants[CREATOR].favor_callback?.notify_url).toBe('http://127.0.0.1:3000/notify');
+    expect(await notifyUrlOf(t)).toBe('http://127.0.0.1:3000/notify');
     const strict = await newMock({ strictNotifyUrl: true });
     const refused = await strict.call('POST', '/v3/marketing/favor/callbacks', {
       body: { mchid: CREATOR, notify_url: 'http://127.0.0.1:3000/notify' },
     });
     expect([refused.status, json(refused)]).toEqual([500, BUSY]);
-    expect(strict.mock.store.data.merchants[CREATOR].favor_callback).toBeUndefined();
+    expect(await notifyUrlOf(strict)).toBeUndefined();
   });
 
   it('strict mode probes the URL (FAQ 5: notify_url地址为一个可访问的地址): unreachable -> 500 SYSTEM_ERROR 系统繁忙; a live https receiver is accepted', async () => {
@@ -72,7 +73,7 @@ describe('favor notify URL (POST/GET /v3/marketing/favor/callbacks)', () => {
       body: { mchid: CREATOR, notify_url: `https://127.0.0.1:${port}/other` },
     });
     expect([gone.status, json(gone)]).toEqual([500, { code: 'SYSTEM_ERROR', message: '系统繁忙' }]);
-    expect(strict.mock.store.data.merchants[CREATOR].favor_callback?.notify_url).toBe(`https://127.0.0.1:${port}/notify`);
+    expect(await notifyUrlOf(strict)).toBe(`https://127.0.0.1:${port}/notify`);
   });
 
   it('notify URL with a query string (FAQ 5: notify_url不能携带参数) -> 500 SYSTEM_ERROR 系统繁忙', async () => {
@@ -100,8 +101,8 @@ describe('favor notify URL (POST/GET /v3/marketing/favor/callbacks)', () => {
     });
     expect(res.status).toBe(400);
     expect(json(res)).toMatchObject({ code: 'PARAM_ERROR', message: 'http header中的mchid与post payload中的mchid不匹配' });
-    expect(t.mock.store.data.merchants[SAME_BRAND].favor_callback).toBeUndefined();
-    expect(t.mock.store.data.merchants[CREATOR].favor_callback).toBeUndefined();
+    expect(await notifyUrlOf(t, SAME_BRAND)).toBeUndefined();
+    expect(await notifyUrlOf(t)).toBeUndefined();
   });
 
   it('an undeclared field -> 400 PARAM_ERROR 请求中含有未在API文档中定义的参数 with the JSON pointers', async () => {

@@ -10,6 +10,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSigner, startMock } from '../mock-server/index.js';
 import { SIGN_MESSAGES } from '../mock-server/errors.js';
 import { verifyRequest } from '../mock-server/protocol/verify-request.js';
+import { notifyUrlOf } from './helpers/favor.js';
 import { CREATOR, json, newMock, SAME_BRAND, UNRELATED, type TestMock } from './helpers/mock.js';
 
 const CALLBACKS = '/v3/marketing/favor/callbacks';
@@ -249,7 +250,7 @@ describe('request verification: failures answer 401 SIGN_ERROR, unsigned', () =>
     expectSignError(await t.call('POST', CALLBACKS, { rawBody: body, headers: { Authorization: signedAsPut } }), SIGN_MESSAGES.mismatch);
     const signedForCertificates = auth('GET', '/v3/certificates');
     expectSignError(await t.call('GET', GET_CALLBACK, { headers: { Authorization: signedForCertificates } }), SIGN_MESSAGES.mismatch);
-    expect(t.mock.store.data.merchants[CREATOR].favor_callback).toBeUndefined();
+    expect(await notifyUrlOf(t)).toBeUndefined();
   });
 });
 
@@ -291,7 +292,7 @@ describe('request verification: what real clients send verifies', () => {
     const res = await t.call('POST', CALLBACKS, { rawBody: body });
     expect(res.status).toBe(200);
     t.verifyReply(res);
-    expect(t.mock.store.data.merchants[CREATOR].favor_callback?.notify_url).toBe('https://merchant.example.com/notify');
+    expect(await notifyUrlOf(t)).toBe('https://merchant.example.com/notify');
   });
 
   it('a JSON body with escaped slashes and \\u escapes (PHP json_encode) verifies over the raw bytes', async () => {

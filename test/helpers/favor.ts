@@ -132,3 +132,21 @@ export const err = (res: { status: number }) => {
   const body = json(res as any);
   return [res.status, body.code, body.message];
 };
+
+/** A stock as its creator reads it (signed GET …/stocks/{id}): the public answer, e.g. distributed_coupons. */
+export async function stockDetail(t: TestMock, stockId: string, creator = CREATOR): Promise<any> {
+  const res = await t.call('GET', `${stockPath(stockId)}?stock_creator_mchid=${creator}`, { mchid: creator });
+  expect(res.status, bodyText(res)).toBe(200);
+  return json(res);
+}
+
+/** The merchant's 代金券 notify URL as the signed GET …/favor/callbacks answers it; undefined when none is set (404). */
+export async function notifyUrlOf(t: TestMock, mchid = CREATOR): Promise<string | undefined> {
+  const res = await t.call('GET', `${FAVOR}/callbacks?mchid=${mchid}`, { mchid });
+  if (res.status === 404) {
+    expect(err(res)).toEqual([404, 'RESOURCE_NOT_EXISTS', '未设置消息通知地址']);
+    return undefined;
+  }
+  expect(res.status, bodyText(res)).toBe(200);
+  return json(res).notify_url;
+}

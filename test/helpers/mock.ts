@@ -103,6 +103,21 @@ export function sharedMock(frozenAt: number | Date): TestMock {
   };
 }
 
+/**
+ * The whole state as the public snapshot API exports it (`mock.snapshot().state`): the same shape as
+ * the engine's document (`merchants[mchid].favor.stocks/coupons/…`, `.paygift`, `.partnerships`,
+ * `media.images`), a copy of what is durable — tests read state through this, never `store.data`.
+ */
+export const stateOf = async (mock: MockApp) => (await mock.snapshot()).state;
+
+/** A merchant's balance (fen) as the control API shows it (GET /_mock/state/merchants). */
+export async function balanceOf(mock: MockApp, mchid: string): Promise<number> {
+  const res = await request(mock.listener).get('/_mock/state/merchants').expect(200);
+  const row = (res.body.merchants as { mchid: string; balance: number }[]).find((m) => m.mchid === mchid);
+  if (!row) throw new Error(`balanceOf: no merchant ${mchid} in /_mock/state/merchants`);
+  return row.balance;
+}
+
 /** The JSON body of a supertest response taken as a raw Buffer. */
 export function json<T = any>(res: request.Response): T {
   return JSON.parse((res.body as Buffer).toString('utf8')) as T;
