@@ -46,10 +46,6 @@ export function newAjv(coerceTypes: boolean, code: Options['code'] = {}): Ajv {
 export interface CompiledOperation {
   contract: Contract;
   file: string;
-  /** Hono route path, `{x}` → `:x`. */
-  routePath: string;
-  /** Matches a raw path against the template (for 405 detection). */
-  pathPattern: RegExp;
   validatePath?: ValidateFunction;
   validateQuery?: ValidateFunction;
   validateHeaders?: ValidateFunction;
@@ -266,8 +262,6 @@ export function loadContracts(dir = DEFAULT_CONTRACTS_DIR, options: LoadOptions 
     return {
       contract,
       file,
-      routePath: contract.path.replace(/\{(\w+)\}/g, ':$1'),
-      pathPattern: new RegExp('^' + contract.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{\w+\\?\}/g, '[^/]+') + '$'),
       validatePath: request('path'),
       validateQuery: request('query'),
       validateHeaders: request('headers'),
