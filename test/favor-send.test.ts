@@ -3,7 +3,7 @@
  * the real status, code and message, idempotency, and exact counting under concurrency.
  */
 import { describe, expect, it } from 'vitest';
-import { CREATOR, json, SAME_BRAND } from './helpers/mock.js';
+import { CREATOR, json, SAME_BRAND, stateOf } from './helpers/mock.js';
 import {
   APP,
   APP2,
@@ -20,6 +20,7 @@ import {
   send,
   sendOk,
   stockAction,
+  stockDetail,
   stockPath,
   UNBOUND_APP,
   USER,
@@ -32,8 +33,8 @@ const USER_LIMIT = [403, 'REQUEST_BLOCKED', '用户被限领拦截'];
 
 const t = favorMock();
 
-const stockOf = (id: string) => t.mock.store.data.merchants[CREATOR].favor!.stocks[id];
-const couponCount = () => Object.keys(t.mock.store.data.merchants[CREATOR].favor?.coupons ?? {}).length;
+const stockOf = async (id: string) => (await stateOf(t.mock)).merchants[CREATOR].favor!.stocks[id];
+const couponCount = async () => Object.keys((await stateOf(t.mock)).merchants[CREATOR].favor?.coupons ?? {}).length;
 
 describe('send coupon', () => {
   it('sends one coupon of a running stock: 200 {coupon_id}, signed; distributed_coupons counts it', async () => {
@@ -53,7 +54,7 @@ describe('send coupon', () => {
     expect(await sendOk(t, id, { outRequestNo: no })).toBe(first);
     await stockAction(t, id, 'pause');
     expect(await sendOk(t, id, { outRequestNo: no })).toBe(first);
-    expect(couponCount()).toBe(1);
+    expect(await couponCount()).toBe(1);
     expect(err(await send(t, id, { outRequestNo: no, openid: USER2 }))).toEqual([
       400,
       'RESOURCE_ALREADY_EXISTS',
@@ -97,7 +98,7 @@ describe('send coupon', () => {
     const id = await runningStock(t, { stock_use_rule: { max_coupons: 5, max_amount: 500, max_coupons_per_user: 5 } });
     for (let i = 0; i < 5; i++) await sendOk(t, id);
     expect(err(await send(t, id))).toEqual(BUDGET);
-    expect(stockOf(id).distributed_coupons).toBe(5);
+    expect((await stockDetail(t, id)).distributed_coupons).toBe(5);
   });
 
   it('max_amount_by_day per virtual clock day (CST): the day spent → 403 NOT_ENOUGH 批次预算不足; the next day sends again', async () => {
@@ -147,7 +148,7 @@ describe('send coupon', () => {
     const id = await runningStock(t);
     const res = await send(t, id, { mchid: SAME_BRAND, appid: BRANCH_APP, openid: BRANCH_USER, creator: CREATOR });
     expect(err(res)).toEqual([403, 'REQUEST_BLOCKED', '商户无权发券']);
-    expect(stockOf(id).distributed_coupons).toBe(0);
+    expect((await stockDetail(t, id)).distributed_coupons).toBe(0);
   });
 
   it('a wrong stock_creator_mchid, or coupon_value / coupon_minimum (not open) → 400 PARAM_ERROR 参数错误，请核对文档要求 (observed)', async () => {
@@ -187,23 +188,23 @@ describe('send coupon', () => {
     expect(ok).toHaveLength(10);
     expect(results.filter((r) => r.status !== 200).every((r) => json(r).code === 'NOT_ENOUGH')).toBe(true);
     expect(new Set(ok.map((r) => json(r).coupon_id)).size).toBe(10);
-    expect(stockOf(id).distributed_coupons).toBe(20);
-    expect(couponCount()).toBe(20);
+    expect((await stockDetail(t, id)).distributed_coupons).toBe(20);
+    expect(await couponCount()).toBe(20);
   });
 
   it('exact under concurrency for one user: 20 parallel sends against a cap of 3 issue exactly 3', async () => {
     const id = await runningStock(t);
     const results = await Promise.all(Array.from({ length: 20 }, () => send(t, id)));
     expect(results.filter((r) => r.status === 200)).toHaveLength(3);
-    expect(stockOf(id).per_user[USER]).toBe(3);
+    expect((await stockOf(id)).per_user[USER]).toBe(3);
   });
 
   it('a refused send changes nothing', async () => {
     const id = await runningStock(t);
-    const before = structuredClone(t.mock.store.data);
+    const before = JSON.stringify(await stateOf(t.mock));
     await send(t, id, { appid: APP2, openid: USER });
     await send(t, id, { mchid: SAME_BRAND, appid: BRANCH_APP, openid: BRANCH_USER });
-    expect(t.mock.store.data).toEqual(before);
+    expect(JSON.stringify(await stateOf(t.mock))).toBe(before);
     expect(NOW_MS).toBe(t.mock.clock.nowMs());
   });
 });

@@ -4,7 +4,7 @@
  * the real status, code and message.
  */
 import { describe, expect, it } from 'vitest';
-import { CREATOR, json, newMock, SAME_BRAND, UNRELATED } from './helpers/mock.js';
+import { balanceOf, CREATOR, json, newMock, SAME_BRAND, stateOf, UNRELATED } from './helpers/mock.js';
 import { uploadedImage } from './helpers/paygift.js';
 import {
   APP,
@@ -36,7 +36,7 @@ const create = (overrides: Record<string, unknown> = {}, mchid = CREATOR) =>
   t.call('POST', STOCKS, { body: stockBody(overrides, mchid), mchid });
 const detail = (stockId: string, creator = CREATOR, mchid = CREATOR) =>
   t.call('GET', `${stockPath(stockId)}?stock_creator_mchid=${creator}`, { mchid });
-const stocksOf = (mchid: string) => Object.keys(t.mock.store.data.merchants[mchid].favor?.stocks ?? {});
+const stocksOf = async (mchid: string) => Object.keys((await stateOf(t.mock)).merchants[mchid].favor?.stocks ?? {});
 
 describe('create stock (POST /v3/marketing/favor/coupon-stocks)', () => {
   it('creates an unactivated stock: 200 {stock_id, create_time}, signed; the detail shows what was sent', async () => {
@@ -88,7 +88,7 @@ describe('create stock (POST /v3/marketing/favor/coupon-stocks)', () => {
     expect(json(again)).toEqual(json(first));
     const other = await t.call('POST', STOCKS, { body: { ...body, stock_name: '另一个批次' } });
     expect(err(other)).toEqual([400, 'RESOURCE_ALREADY_EXISTS', '创建请求重入，但本次请求与上次请求信息不一致']);
-    expect(stocksOf(CREATOR)).toHaveLength(1);
+    expect(await stocksOf(CREATOR)).toHaveLength(1);
   });
 
   it('out_request_no is per merchant: another merchant may use the same number', async () => {
@@ -299,7 +299,7 @@ describe('create stock (POST /v3/marketing/favor/coupon-stocks)', () => {
       ],
     ];
     for (const [rule, overrides, expected] of cases) expect([rule, ...err(await create(overrides))]).toEqual([rule, ...expected]);
-    expect(t.mock.store.data.merchants[CREATOR].favor).toBeUndefined();
+    expect((await stateOf(t.mock)).merchants[CREATOR].favor).toBeUndefined();
 
     const limits: [string, Record<string, unknown>][] = [
       ['60-character comment (characters, not bytes)', { comment: '备'.repeat(60) }],
@@ -556,7 +556,7 @@ describe('create stock (POST /v3/marketing/favor/coupon-stocks)', () => {
   it('a refused create changes nothing: no stock, and its out_request_no stays free', async () => {
     const no = requestNo();
     expect((await create({ out_request_no: no, stock_use_rule: { max_amount: 1 } })).status).toBe(400);
-    expect(t.mock.store.data.merchants[CREATOR].favor).toBeUndefined();
+    expect((await stateOf(t.mock)).merchants[CREATOR].favor).toBeUndefined();
     expect((await create({ out_request_no: no })).status).toBe(200);
   });
 });
@@ -620,15 +620,15 @@ describe('stock state machine (start / pause / restart / stop, §6)', () => {
   });
 
   it('prepaid (no_cash=false): start locks max_amount from the creator balance; too little → 403 NOT_ENOUGH 激活失败:账户余额不足,请充值', async () => {
-    const before = t.mock.store.data.merchants[CREATOR].balance;
+    const before = await balanceOf(t.mock, CREATOR);
     const id = await createStock(t, { no_cash: false });
     await stockAction(t, id, 'start');
-    expect(t.mock.store.data.merchants[CREATOR].balance).toBe(before - 1000);
+    expect(await balanceOf(t.mock, CREATOR)).toBe(before - 1000);
 
     const poor = await createStock(t, { no_cash: false }, POOR);
     const res = await stockAction(t, poor, 'start', POOR);
     expect(err(res)).toEqual([403, 'NOT_ENOUGH', '激活失败:账户余额不足,请充值']);
-    expect(t.mock.store.data.merchants[POOR].balance).toBe(100);
+    expect(await balanceOf(t.mock, POOR)).toBe(100);
     expect(json(await detail(poor, POOR, POOR)).status).toBe('unactivated');
     // A no-cash stock moves no money: the same merchant starts one.
     const free = await createStock(t, {}, POOR);
@@ -664,8 +664,11 @@ describe('stock state machine (start / pause / restart / stop, §6)', () => {
 
   it('FAQ 4: an available merchant already running 500 stocks → start fails with 500 SYSTEM_ERROR 系统繁忙', async () => {
     const template = await runningStock(t);
-    const favor = t.mock.store.data.merchants[CREATOR].favor!;
+    // 499 more running stocks at CREATOR, put in through the public snapshot API (creating them one by one is slow).
+    const snapshot = await t.mock.snapshot();
+    const favor = snapshot.state.merchants[CREATOR].favor!;
     for (let i = 0; i < 499; i++) favor.stocks[`x${i}`] = { ...structuredClone(favor.stocks[template]), stock_id: `x${i}` };
+    await t.mock.restore(snapshot);
     const id = await createStock(t);
     expect(err(await stockAction(t, id, 'start'))).toEqual([500, 'SYSTEM_ERROR', '系统繁忙']);
     // A stock at other merchants only is not affected.
