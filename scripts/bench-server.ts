@@ -3,7 +3,9 @@
  * with the load generator:
  *
  *   node --import tsx scripts/bench-server.ts ceiling   a bare Hono app (@hono/node-server) whose one route
- *                                                        does one async RSA-2048 SHA256 signature per reply
+ *                                                        verifies the request's signature (one async RSA-2048
+ *                                                        SHA256 verify) and signs its reply (one async sign):
+ *                                                        the two RSA operations the mock does per signed GET
  *   node --import tsx scripts/bench-server.ts mock      the mock (startMock, in memory, default options:
  *                                                        what `wxpay-mock --in-memory` runs)
  *
@@ -13,9 +15,11 @@
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { sign } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chooseSigningKey } from '../mock-server/protocol/sign-response.js';
-import { SCHEME } from '../mock-server/protocol/authorization.js';
+import { parseAuthorization, SCHEME } from '../mock-server/protocol/authorization.js';
+import { verifyAsync } from '../mock-server/protocol/rsa.js';
 import { startMock } from '../mock-server/server.js';
 import { loadWorld } from '../mock-server/world.js';
 import { BENCH_MCHID, BENCH_NOTIFY_URL, BENCH_PATH } from './bench-common.js';
@@ -30,31 +34,38 @@ async function ceiling(): Promise<{ url: string; close(): void }> {
   let counter = 0;
 
   const app = new Hono();
-  app.get(
-    BENCH_PATH,
-    () =>
-      new Promise<Response>((resolve, reject) => {
-        const timestamp = String(Math.floor(Date.now() / 1000));
-        const nonce = (++counter).toString(16).toUpperCase().padStart(32, '0');
-        sign('sha256', Buffer.from(`${timestamp}\n${nonce}\n${body}\n`, 'utf8'), signer.key, (err, signature) => {
-          if (err) return reject(err);
-          resolve(
-            new Response(body, {
-              status: 200,
-              headers: {
-                'Content-Type': 'application/json; charset=utf-8',
-                'Request-ID': requestId,
-                'Wechatpay-Nonce': nonce,
-                'Wechatpay-Signature': signature.toString('base64'),
-                'Wechatpay-Timestamp': timestamp,
-                'Wechatpay-Serial': signer.serial,
-                'Wechatpay-Signature-Type': SCHEME,
-              },
-            }),
-          );
-        });
-      }),
-  );
+  app.get(BENCH_PATH, async (c) => {
+    // The request's signature, as the mock checks it: the Authorization fields, the caller's key, the
+    // message over the raw target (from Node's request, as the mock reads it) and the empty body.
+    const incoming = (c.env as { incoming: IncomingMessage }).incoming;
+    const auth = parseAuthorization(incoming.headers.authorization);
+    const caller = auth.ok ? world.merchants.get(auth.fields.mchid) : undefined;
+    if (!auth.ok || !caller || Math.abs(Number(auth.fields.timestamp) - Date.now() / 1000) > 300)
+      return new Response(null, { status: 401 });
+    const message = `${incoming.method}\n${incoming.url}\n${auth.fields.timestamp}\n${auth.fields.nonce_str}\n\n`;
+    if (!(await verifyAsync(message, auth.fields.signature, caller.verifyKey))) return new Response(null, { status: 401 });
+    return new Promise<Response>((resolve, reject) => {
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const nonce = (++counter).toString(16).toUpperCase().padStart(32, '0');
+      sign('sha256', Buffer.from(`${timestamp}\n${nonce}\n${body}\n`, 'utf8'), signer.key, (err, signature) => {
+        if (err) return reject(err);
+        resolve(
+          new Response(body, {
+            status: 200,
+            headers: {
+              'Content-Type': 'application/json; charset=utf-8',
+              'Request-ID': requestId,
+              'Wechatpay-Nonce': nonce,
+              'Wechatpay-Signature': signature.toString('base64'),
+              'Wechatpay-Timestamp': timestamp,
+              'Wechatpay-Serial': signer.serial,
+              'Wechatpay-Signature-Type': SCHEME,
+            },
+          }),
+        );
+      });
+    });
+  });
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
       resolve({ url: `http://127.0.0.1:${info.port}`, close: () => server.close() }),

@@ -1,9 +1,11 @@
 /**
- * npm run bench — how fast the mock answers a signed call, next to what one RSA signature per reply
- * allows on this machine. A report, not a test: it prints a table and exits 0 whatever the figures.
+ * npm run bench — how fast the mock answers a signed call, next to what one RSA verify and one RSA
+ * signature per request (the mock's own cryptography) allow on this machine. A report, not a test: it
+ * prints a table and exits 0 whatever the figures.
  *
- *   (a) ceiling  a bare Hono app (scripts/bench-server.ts ceiling) whose one route does one async
- *                RSA-2048 SHA256 signature per reply, same key and same reply bytes as the mock; 32 connections
+ *   (a) ceiling  a bare Hono app (scripts/bench-server.ts ceiling) whose one route verifies the request's
+ *                signature (one async RSA-2048 SHA256 verify, the caller's key) and signs its reply (one
+ *                async sign), same keys and same reply bytes as the mock; 32 connections
  *   (b) mock     signed GET /v3/marketing/favor/callbacks?mchid=1900000001 (notify URL set first by a
  *                signed POST) at 32 connections; every reply must be the expected 200 body; b/a
  *   (c) latency  the mock at a fixed offered rate of 500 req/s for 10 s: p50 and p99
@@ -24,7 +26,7 @@
  * each second (32 at a time), not 500/s spread over it: what it measures is the latency of a saturated
  * burst. The target is judged on a paced run: the same autocannon clients and timing, but one request
  * dispatched every 2 ms onto an idle connection (open loop). The ceiling app gets the same paced run as a
- * reference (what this machine and load generator give a server that only signs), and the burst form is
+ * reference (what this machine and load generator give a server that only verifies and signs), and the burst form is
  * printed for the record. Latencies are the client's per-request times (autocannon's `response` event),
  * exact rather than histogram buckets, without autocannon's coordinated-omission correction (which would
  * assume a 1 ms interval here).
@@ -50,7 +52,8 @@ const RATE_SECONDS = 10;
 const REFERENCE_SECONDS = 5;
 const BURST_SECONDS = 5;
 const COLD_RUNS = 5;
-const TARGET = { ratio: 0.85, p99Ms: 10, coldMs: 600 };
+// ratio: issue 16 item 9 (the mock's signed GET ≥ 0.9 × a server that does only its two RSA operations).
+const TARGET = { ratio: 0.9, p99Ms: 10, coldMs: 600 };
 /** Cores used by other processes during a measurement above which the report flags it as noisy. */
 const NEIGHBOUR_WARNING = 0.1;
 /** At most this long, over the whole run, waiting for other processes to leave the CPUs alone. */
@@ -560,7 +563,7 @@ async function main(): Promise<number> {
         ];
         notes.push(...problemsAB);
         rows.push(
-          [`(a) ceiling: bare Hono + 1 async RSA-2048 sign, ${CONNECTIONS} conns`, `${fmt(a)} req/s`, '', ''],
+          [`(a) ceiling: bare Hono + 1 async RSA-2048 verify + 1 sign, ${CONNECTIONS} conns`, `${fmt(a)} req/s`, '', ''],
           [`(b) mock: signed GET favor/callbacks, ${CONNECTIONS} conns`, `${fmt(b)} req/s`, '', ''],
           ['    b/a', fmt(b / a, 2), `≥ ${TARGET.ratio}`, mark(b / a >= TARGET.ratio && !problemsAB.length)],
           [
