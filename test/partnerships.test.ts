@@ -6,8 +6,20 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { APP, BRANCH_APP, BRANCH_USER, err, favorMock, runningStock, send, sendOk, stockPath, UNBOUND_APP } from './helpers/favor.js';
-import { CREATOR, json, newMock, SAME_BRAND, UNRELATED } from './helpers/mock.js';
+import {
+  APP,
+  BRANCH_APP,
+  BRANCH_USER,
+  err,
+  favorMock,
+  runningStock,
+  send,
+  sendOk,
+  stockDetail,
+  stockPath,
+  UNBOUND_APP,
+} from './helpers/favor.js';
+import { CREATOR, json, newMock, SAME_BRAND, stateOf, UNRELATED } from './helpers/mock.js';
 
 const BASE = '/v3/marketing/partnerships';
 const BUILD = `${BASE}/build`;
@@ -59,7 +71,7 @@ function list(
   return t.call('GET', search ? `${BASE}?${search}` : BASE, { mchid });
 }
 
-const stateOf = (mchid = CREATOR) => t.mock.store.data.merchants[mchid].partnerships;
+const partnershipsOf = async (mchid = CREATOR) => (await stateOf(t.mock)).merchants[mchid].partnerships;
 
 describe('build (POST /v3/marketing/partnerships/build)', () => {
   it('builds a MERCHANT partnership on a FAVOR_STOCK: 200 ESTABLISHED with build/create/update times (+08:00, ms), signed', async () => {
@@ -100,7 +112,7 @@ describe('build (POST /v3/marketing/partnerships/build)', () => {
       '输入源“/header/idempotency-key”映射到值字段“业务请求幂等值”字符串规则校验失败，字符串必须匹配正则表达式“^[0-9A-Za-z|_*\\-]+$”',
     ]);
     expect(json(bad).detail).toMatchObject({ field: 'idempotency-key', value: 'abc#1', location: 'header' });
-    expect(stateOf()).toBeUndefined();
+    expect(await partnershipsOf()).toBeUndefined();
     // Letters, digits, | _ * - and 48 characters are fine.
     expect((await build(b, { key: `a|b_c*d-9${'x'.repeat(39)}` })).status).toBe(200);
   });
@@ -118,10 +130,10 @@ describe('build (POST /v3/marketing/partnerships/build)', () => {
     );
     expect(again.status).toBe(200);
     expect(json(again)).toEqual(json(first));
-    expect(stateOf()!.relations[`FAVOR_STOCK|${stock}|MERCHANT|${SAME_BRAND}`].state).toBe('TERMINATED');
+    expect((await partnershipsOf())!.relations[`FAVOR_STOCK|${stock}|MERCHANT|${SAME_BRAND}`].state).toBe('TERMINATED');
     const other = await build(body(appidPartner(), favorData(stock)), { key: 'BUILD-1' });
     expect(err(other)).toEqual([400, 'RESOURCE_ALREADY_EXISTS', '创建请求重入，但本次请求与上次请求信息不一致']);
-    expect(Object.keys(stateOf()!.relations)).toHaveLength(1);
+    expect(Object.keys((await partnershipsOf())!.relations)).toHaveLength(1);
   });
 
   it('partner.type APPID needs appid, MERCHANT needs merchant_id; stock_id is required → 400 PARAM_ERROR in the required-field wording', async () => {
@@ -162,7 +174,7 @@ describe('build (POST /v3/marketing/partnerships/build)', () => {
       'MCH_NOT_EXISTS',
       '商户号不存在',
     ]);
-    expect(stateOf()).toBeUndefined();
+    expect(await partnershipsOf()).toBeUndefined();
   });
 
   it('an appid that cannot be paired (unknown, or not bound to the merchant_id sent with it) → 400 APPID_MCHID_NOT_MATCH AppID与mchid不匹配 (seed 002 FAQ)', async () => {
@@ -436,7 +448,7 @@ describe('terminate (POST /v3/marketing/partnerships/terminate)', () => {
     expect(res.status).toBe(200);
     t.verifyReply(res);
     expect(json(res)).toEqual({ terminate_time: '2026-03-02T10:01:30.000+08:00' });
-    expect(stateOf()!.relations[`FAVOR_STOCK|${stock}|MERCHANT|${SAME_BRAND}`]).toMatchObject({
+    expect((await partnershipsOf())!.relations[`FAVOR_STOCK|${stock}|MERCHANT|${SAME_BRAND}`]).toMatchObject({
       state: 'TERMINATED',
       terminate_time: '2026-03-02T10:01:30.000+08:00',
     });
@@ -485,7 +497,7 @@ describe('terminate (POST /v3/marketing/partnerships/terminate)', () => {
       'PARAM_ERROR',
       '输入源“/header/idempotency-key”映射到字段“业务请求幂等值”必填性规则校验失败，此字段为必填项',
     ]);
-    expect(stateOf()!.relations[`FAVOR_STOCK|${stock}|MERCHANT|${SAME_BRAND}`].state).toBe('ESTABLISHED');
+    expect((await partnershipsOf())!.relations[`FAVOR_STOCK|${stock}|MERCHANT|${SAME_BRAND}`].state).toBe('ESTABLISHED');
   });
 
   it("a merchant never terminates another merchant's partnership: 404, and it stays established", async () => {
@@ -494,7 +506,7 @@ describe('terminate (POST /v3/marketing/partnerships/terminate)', () => {
     await buildOk(b);
     expect(err(await terminate(b, { mchid: SAME_BRAND }))).toEqual(NOT_FOUND);
     expect(err(await terminate(b, { mchid: UNRELATED }))).toEqual(NOT_FOUND);
-    expect(stateOf()!.relations[`FAVOR_STOCK|${stock}|MERCHANT|${SAME_BRAND}`].state).toBe('ESTABLISHED');
+    expect((await partnershipsOf())!.relations[`FAVOR_STOCK|${stock}|MERCHANT|${SAME_BRAND}`].state).toBe('ESTABLISHED');
   });
 });
 
@@ -508,7 +520,7 @@ describe('what a partnership authorizes (send coupon, favor §2.5)', () => {
     await buildOk(b);
 
     const couponId = await sendOk(t, stock, { ...asBranch, outRequestNo: 'BRANCH-1' });
-    const coupon = t.mock.store.data.merchants[CREATOR].favor!.coupons[couponId];
+    const coupon = (await stateOf(t.mock)).merchants[CREATOR].favor!.coupons[couponId];
     expect(coupon).toMatchObject({
       creator_mchid: CREATOR,
       sender_mchid: SAME_BRAND,
@@ -522,7 +534,7 @@ describe('what a partnership authorizes (send coupon, favor §2.5)', () => {
 
     expect((await terminate(b)).status).toBe(200);
     expect(err(await send(t, stock, asBranch))).toEqual(NO_RIGHT);
-    expect(t.mock.store.data.merchants[CREATOR].favor!.stocks[stock].distributed_coupons).toBe(1);
+    expect((await stockDetail(t, stock)).distributed_coupons).toBe(1);
     expect(err(await t.call('GET', `${stockPath(stock)}?stock_creator_mchid=${CREATOR}`, { mchid: SAME_BRAND }))).toEqual([
       404,
       'RESOURCE_NOT_EXISTS',
@@ -568,7 +580,7 @@ describe('what a partnership authorizes (send coupon, favor §2.5)', () => {
     const s2 = await runningStock(t);
     await buildOk(body(appidPartner(), favorData(s1)));
     expect(err(await send(t, s2, { appid: UNBOUND_APP, openid: LIVE_USER }))).toEqual(CROSS);
-    expect(t.mock.store.data.merchants[CREATOR].favor!.stocks[s2].distributed_coupons).toBe(0);
+    expect((await stockDetail(t, s2)).distributed_coupons).toBe(0);
     await sendOk(t, s1, { appid: UNBOUND_APP, openid: LIVE_USER });
   });
 
