@@ -4,7 +4,7 @@
  */
 import { createSign } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CREATOR, json, newMock, SAME_BRAND, sharedMock, UNRELATED } from './helpers/mock.js';
+import { CREATOR, json, newMock, SAME_BRAND, sharedMock, stateOf, UNRELATED } from './helpers/mock.js';
 import {
   BEGIN,
   CREATE,
@@ -402,7 +402,7 @@ describe('create (POST /v3/marketing/paygiftactivity/unique-threshold-activity)'
   it.each(LIMITS)('§3.1 limit: %s -> 400 PARAM_ERROR', async (_name, change, expected) => {
     change(body);
     expect(failure(await create())).toEqual(expected);
-    expect(t.mock.store.data.merchants[CREATOR].paygift).toBeUndefined();
+    expect((await stateOf(t.mock)).merchants[CREATOR].paygift).toBeUndefined();
   });
 
   it('a begin_time that is RFC 3339 in form but no real date (month 13) -> 400 PARAM_ERROR 格式规则, not a wrong-order message', async () => {
@@ -465,7 +465,7 @@ describe('create (POST /v3/marketing/paygiftactivity/unique-threshold-activity)'
       body.award_send_rule.award_list = [award(STOCK.packA), award(STOCK.packB), award(odd)];
       expect([odd, ...failure(await create())]).toEqual([odd, ...AWARD_RULES]);
     }
-    expect(t.mock.store.data.merchants[CREATOR].paygift).toBeUndefined();
+    expect((await stateOf(t.mock)).merchants[CREATOR].paygift).toBeUndefined();
     // The odd stocks are fine on their own: each failure above is the package rule, not the stock.
     body.award_send_rule.send_content = 'SINGLE_COUPON';
     body.award_send_rule.award_list = [award(STOCK.otherOwner)];
@@ -559,7 +559,7 @@ describe('create (POST /v3/marketing/paygiftactivity/unique-threshold-activity)'
   it('a rejected create changes nothing', async () => {
     body.award_send_rule.award_list[0].stock_id = STOCK.uploadNoCodes;
     await create();
-    expect(t.mock.store.data.merchants[CREATOR].paygift).toBeUndefined();
+    expect((await stateOf(t.mock)).merchants[CREATOR].paygift).toBeUndefined();
     const list = await t.call('GET', `${PAYGIFT}/activities?offset=0&limit=10`);
     expect(json(list).total_count).toBe(0);
   });
