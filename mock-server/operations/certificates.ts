@@ -6,13 +6,13 @@
  */
 import { assert } from '../errors.js';
 import { encryptResource } from '../protocol/aead.js';
-import type { HandlerRegistry } from './types.js';
+import type { FamilyHandlers } from './types.js';
 
 export const CERTIFICATES_MESSAGES = {
   none: '无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥。',
 } as const;
 
-export const certificateHandlers: HandlerRegistry = {
+export const certificateHandlers = {
   'certificates.list': (ctx) => {
     // A merchant opened after the switch to public keys has no platform certificate: the text the cert
     // tooling reports for it (protocol.md §2.4, from the PHP SDK page; the contract's 404 entry).
@@ -32,4 +32,4 @@ export const certificateHandlers: HandlerRegistry = {
       },
     };
   },
-};
+} satisfies FamilyHandlers;

@@ -4,7 +4,7 @@
 import { request as httpsRequest } from 'node:https';
 import { ApiError, assert } from '../../errors.js';
 import { rfc3339 } from '../../time.js';
-import type { HandlerRegistry } from '../types.js';
+import type { FamilyHandlers } from '../types.js';
 import { FAVOR_MESSAGES } from './stocks.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -56,9 +56,9 @@ export function isReachable(url: string): Promise<boolean> {
   });
 }
 
-export const favorCallbackHandlers: HandlerRegistry = {
+export const favorCallbackHandlers = {
   'favor.setCallback': async (ctx) => {
-    const { mchid, notify_url } = ctx.body as { mchid: string; notify_url: string; switch?: boolean };
+    const { mchid, notify_url } = ctx.body;
     // FAQ wording when the payload's mchid is not the caller's (protocol.md §1.6).
     assert(mchid === ctx.mchid, 'PARAM_ERROR', FAVOR_MESSAGES.mchidMismatch, {
       field: '/mchid',
@@ -78,7 +78,7 @@ export const favorCallbackHandlers: HandlerRegistry = {
   },
 
   'favor.getCallback': (ctx) => {
-    const { mchid } = ctx.query as { mchid: string };
+    const { mchid } = ctx.query;
     assert(ctx.world.merchants.has(mchid), 'MCH_NOT_EXISTS', '商户号不合法');
     assert(mchid === ctx.mchid, 'INVALID_REQUEST', '非法的商户号');
     const setting = ctx.merchantState(mchid).favor_callback;
@@ -86,4 +86,4 @@ export const favorCallbackHandlers: HandlerRegistry = {
     assert(setting, 'RESOURCE_NOT_EXISTS', '未设置消息通知地址');
     return { body: { notify_url: setting.notify_url, mchid } };
   },
-};
+} satisfies FamilyHandlers;

@@ -13,7 +13,7 @@ import { assert } from '../../errors.js';
 import { canonicalJson, priorRequest } from '../../store/idempotency.js';
 import { putOwn } from '../../store/records.js';
 import { rfc3339 } from '../../time.js';
-import type { HandlerRegistry, OperationContext } from '../types.js';
+import type { FamilyHandlers, OperationContext } from '../types.js';
 import { appidMayReceive, appidPairedWith, senderMayUse } from './send-authorization.js';
 import {
   couponStatus,
@@ -53,15 +53,6 @@ export const SEND_MESSAGES = {
 
 /** 5000 CNY per user, creator and calendar month (CST), in fen. */
 export const MONTHLY_USER_CAP = 500_000;
-
-interface SendBody {
-  stock_id: string;
-  out_request_no: string;
-  appid: string;
-  stock_creator_mchid: string;
-  coupon_value?: number;
-  coupon_minimum?: number;
-}
 
 /**
  * The appid is bound to the caller (or an established APPID partner of it, send-authorization.ts), and
@@ -115,10 +106,10 @@ function capReachedAt(ctx: OperationContext): Map<string, number> {
 /** The caller may see a coupon it created the stock of, or sent (wechatpay-go ListCouponsByFilter note). */
 const visibleTo = (coupon: FavorCoupon, mchid: string) => coupon.creator_mchid === mchid || coupon.sender_mchid === mchid;
 
-export const favorCouponHandlers: HandlerRegistry = {
+export const favorCouponHandlers = {
   'favor.sendCoupon': (ctx) => {
-    const { openid } = ctx.params as { openid: string };
-    const body = ctx.body as SendBody;
+    const { openid } = ctx.params;
+    const body = ctx.body;
     // "Specified face value" is not open (§2.5): observed 参数错误，请核对文档要求.
     for (const key of ['coupon_value', 'coupon_minimum'] as const) {
       assert(body[key] === undefined, 'PARAM_ERROR', SEND_MESSAGES.generic, {
@@ -223,8 +214,8 @@ export const favorCouponHandlers: HandlerRegistry = {
   },
 
   'favor.getCoupon': (ctx) => {
-    const { openid, coupon_id } = ctx.params as { openid: string; coupon_id: string };
-    const { appid } = ctx.query as { appid: string };
+    const { openid, coupon_id } = ctx.params;
+    const { appid } = ctx.query;
     checkUserBinding(ctx, appid, openid, 'query');
     const coupon = findCoupon(ctx.data, coupon_id);
     // Another user's coupon, or one the caller neither created the stock of nor sent: as if unknown.
@@ -244,17 +235,8 @@ export const favorCouponHandlers: HandlerRegistry = {
    * Always only coupons the caller created the stock of or sent. Newest first (ours).
    */
   'favor.listUserCoupons': (ctx) => {
-    const { openid } = ctx.params as { openid: string };
-    const q = ctx.query as {
-      appid: string;
-      stock_id?: string;
-      status?: 'SENDED' | 'USED';
-      creator_mchid?: string;
-      sender_mchid?: string;
-      available_mchid?: string;
-      offset?: number;
-      limit?: number;
-    };
+    const { openid } = ctx.params;
+    const q = ctx.query;
     checkUserBinding(ctx, q.appid, openid, 'query');
     assert(q.creator_mchid ?? q.sender_mchid ?? q.available_mchid, 'PARAM_ERROR', SEND_MESSAGES.mchidRequired, {
       field: 'creator_mchid',
@@ -307,4 +289,4 @@ export const favorCouponHandlers: HandlerRegistry = {
       },
     };
   },
-};
+} satisfies FamilyHandlers;

@@ -25,7 +25,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { assert } from '../../errors.js';
 import { own } from '../../store/records.js';
-import type { HandlerRegistry, OperationContext } from '../types.js';
+import type { FamilyHandlers, OperationContext } from '../types.js';
 import { favorGlobal, nextCstMidnight, type FavorStock } from './state.js';
 import { callersStock } from './stocks.js';
 
@@ -85,7 +85,7 @@ export function refundFlowCsv(stock: FavorStock): string {
   return lines.join('\n') + '\n';
 }
 
-function issueBill(ctx: OperationContext, kind: 'use' | 'refund') {
+function issueBill(ctx: OperationContext<'favor.useFlow' | 'favor.refundFlow'>, kind: 'use' | 'refund') {
   const stock = callersStock(ctx);
   const now = ctx.clock.nowMs();
   const events = kind === 'use' ? stock.use_flow.length : stock.refund_flow.length;
@@ -104,17 +104,17 @@ function issueBill(ctx: OperationContext, kind: 'use' | 'refund') {
     body: {
       url: `${base}/v3/billdownload/file?token=${token}`,
       hash_value: createHash('sha1').update(content, 'utf8').digest('hex'),
-      hash_type: 'SHA1',
+      hash_type: 'SHA1' as const,
     },
   };
 }
 
-export const favorFlowHandlers: HandlerRegistry = {
+export const favorFlowHandlers = {
   'favor.useFlow': (ctx) => issueBill(ctx, 'use'),
   'favor.refundFlow': (ctx) => issueBill(ctx, 'refund'),
 
   'billdownload.downloadFile': (ctx) => {
-    const { token } = ctx.query as { token: string };
+    const { token } = ctx.query;
     const bill = own(ctx.data.favor?.bills, token);
     assert(bill && ctx.clock.nowMs() <= bill.expires_ms, 'INVALID_REQUEST', BILL_MESSAGES.badToken, {
       field: 'token',
@@ -125,4 +125,4 @@ export const favorFlowHandlers: HandlerRegistry = {
     assert(bill.mchid === ctx.mchid, 'NO_AUTH', BILL_MESSAGES.notYours);
     return { file: { contentType: 'text/csv; charset=utf-8', data: Buffer.from(bill.content, 'utf8') } };
   },
-};
+} satisfies FamilyHandlers;

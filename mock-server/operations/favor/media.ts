@@ -26,7 +26,7 @@ import { missingPart } from '../../protocol/multipart.js';
 import type { MockData } from '../../store/state.js';
 import type { Store } from '../../store/store.js';
 import { rfc3339 } from '../../time.js';
-import type { HandlerRegistry } from '../types.js';
+import type { FamilyHandlers } from '../types.js';
 
 /** 2 MB (api-reference.md §2.15: "≤ 2 MB", docs "文件大小不能超过2M"), taken as 2 MiB. */
 export const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
@@ -108,9 +108,9 @@ export function isIssuedMediaUrl(data: MockData, url: string, options: Pick<Reso
 
 const sha256Hex = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
-export const favorMediaHandlers: HandlerRegistry = {
+export const favorMediaHandlers = {
   'favor.uploadImage': async (ctx) => {
-    const meta = ctx.body as { filename: string; sha256: string };
+    const meta = ctx.body;
     const file = ctx.upload?.file;
     // The required-part wording is the real server's for a missing field; labels from the docs.
     if (!file) throw missingPart('file', '图片文件');
@@ -162,7 +162,7 @@ export const favorMediaHandlers: HandlerRegistry = {
     });
     return { body: { media_url: `${ctx.baseUrl}${MEDIA_PATH}${id}.${kind.ext}` } };
   },
-};
+} satisfies FamilyHandlers;
 
 /** GET/HEAD `/_mock/media/<id>.<ext>`: the bytes, unsigned, no auth. Mounted at MEDIA_PATH by app.ts. */
 export function mediaRoutes(store: Pick<Store, 'data' | 'blobs'>): Hono {

@@ -14,6 +14,7 @@
  * stock and coupon at once, backwards too, with no timer. Only what a request or control operation did
  * is stored: start/pause/restart/stop, use and refund.
  */
+import type { FavorCreateStockBody, FavorFixedNormalCoupon as FixedNormalCoupon } from '../../contract/generated/operations.js';
 import { nextInSequence, type MockData, type MerchantState } from '../../store/state.js';
 import type { MediaState } from './media.js';
 
@@ -45,66 +46,11 @@ export type StoredStockStatus = 'audit' | 'unactivated' | 'running' | 'paused' |
 export type StockStatus = StoredStockStatus;
 export type CouponStatus = 'SENDED' | 'USED' | 'EXPIRED';
 
-export interface FixAvailableTime {
-  available_week_day?: number[];
-  begin_time: number;
-  end_time?: number;
-}
-
-export interface CouponAvailableTime {
-  fix_available_time?: FixAvailableTime;
-  second_day_available?: boolean;
-  available_time_after_receive?: number;
-}
-
-/** The create body as sent (minus what the stock keeps elsewhere). */
-export interface StockUseRule {
-  max_coupons: number;
-  max_amount: number;
-  max_amount_by_day?: number;
-  max_coupons_per_user: number;
-  natural_person_limit: boolean;
-  prevent_api_abuse: boolean;
-}
-
-export interface CouponUseRule {
-  coupon_available_time?: CouponAvailableTime & { available_begin_time?: string; available_end_time?: string };
-  fixed_normal_coupon: { coupon_amount: number; transaction_minimum: number };
-  goods_tag?: string[];
-  limit_pay?: string[];
-  limit_card?: { name: string; bin: string[] };
-  trade_type?: string[];
-  combine_use?: boolean;
-  available_items?: string[];
-  unavailable_items?: string[];
-  available_merchants: string[];
-}
-
-export interface PatternInfo {
-  description: string;
-  merchant_logo?: string;
-  merchant_name?: string;
-  background_color?: string;
-  coupon_image?: string;
-  jump_target?: string;
-  mini_program_appid?: string;
-  mini_program_path?: string;
-}
-
-export interface CreateStockBody {
-  stock_name: string;
-  comment?: string;
-  belong_merchant: string;
-  available_begin_time: string;
-  available_end_time: string;
-  stock_use_rule: StockUseRule;
-  pattern_info?: PatternInfo;
-  coupon_use_rule: CouponUseRule;
-  no_cash: boolean;
-  stock_type: string;
-  out_request_no: string;
-  ext_info?: string;
-}
+/**
+ * The create request as a stock keeps it: as its contract declares it (generated from
+ * contracts/favor/createStock.json), once the handler's rules passed (fixed_normal_coupon is then present).
+ */
+export type CreateStockBody = FavorCreateStockBody & { coupon_use_rule: { fixed_normal_coupon: FixedNormalCoupon } };
 
 /** One redemption, as the use-flow file lists it. */
 export interface UseRecord {

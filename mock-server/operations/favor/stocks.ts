@@ -19,7 +19,8 @@ import { canonicalJson, priorRequest } from '../../store/idempotency.js';
 import { own, putOwn } from '../../store/records.js';
 import { parseRfc3339, rfc3339 } from '../../time.js';
 import { isIssuedMediaUrl } from './media.js';
-import type { HandlerRegistry, OperationContext } from '../types.js';
+import type { FamilyHandlers, OperationContext } from '../types.js';
+import type { FavorCreateStockBody } from '../../contract/generated/operations.js';
 import { senderMayUse } from './send-authorization.js';
 import {
   favorOf,
@@ -96,7 +97,12 @@ function brandOf(ctx: OperationContext, mchid: string): string | undefined {
   return ctx.world.merchants.get(mchid)?.merchant.brand_id;
 }
 
-function checkCreateRules(ctx: OperationContext, body: CreateStockBody, beginMs: number, endMs: number): void {
+function checkCreateRules(
+  ctx: OperationContext,
+  body: FavorCreateStockBody,
+  beginMs: number,
+  endMs: number,
+): asserts body is CreateStockBody {
   const now = ctx.clock.nowMs();
   const use = body.stock_use_rule;
   const rule = body.coupon_use_rule;
@@ -306,15 +312,18 @@ function newStock(
 }
 
 /** The caller's own stock named by the path's stock_id; another merchant's or an unknown one is 404 批次不存在. */
-export function callersStock(ctx: OperationContext): FavorStock {
-  const stock = own(ctx.merchantState(ctx.mchid).favor?.stocks, (ctx.params as { stock_id: string }).stock_id);
+export function callersStock(ctx: OperationContext & { params: { stock_id: string } }): FavorStock {
+  const stock = own(ctx.merchantState(ctx.mchid).favor?.stocks, ctx.params.stock_id);
   assert(stock, 'RESOURCE_NOT_EXISTS', FAVOR_MESSAGES.stockNotFound);
   return stock;
 }
 
+/** The state moves: their bodies name the stock's creator, their paths the stock. */
+type StockAction = 'favor.startStock' | 'favor.pauseStock' | 'favor.restartStock' | 'favor.stopStock';
+
 /** The body's stock_creator_mchid names the caller: only the creator acts on its stocks (FAQ wording for header ≠ payload). */
-function ownStockForAction(ctx: OperationContext): FavorStock {
-  const { stock_creator_mchid } = ctx.body as { stock_creator_mchid: string };
+function ownStockForAction(ctx: OperationContext<StockAction>): FavorStock {
+  const { stock_creator_mchid } = ctx.body;
   assert(stock_creator_mchid === ctx.mchid, 'PARAM_ERROR', FAVOR_MESSAGES.mchidMismatch, {
     field: '/stock_creator_mchid',
     value: stock_creator_mchid,
@@ -337,7 +346,12 @@ function badStatus(condition: unknown, stock: FavorStock, status: string): asser
  * Pause, restart and stop: the caller's stock moves `from` → `to` and the move's time is stamped,
  * stored and answered as `field`; any other status is 非法的批次状态. (Start has its own checks.)
  */
-function moveStock(ctx: OperationContext, from: StockStatus, to: StoredStockStatus, field: 'pause_time' | 'restart_time' | 'stop_time') {
+function moveStock<K extends StockAction>(
+  ctx: OperationContext<K>,
+  from: StockStatus,
+  to: StoredStockStatus,
+  field: 'pause_time' | 'restart_time' | 'stop_time',
+) {
   const stock = ownStockForAction(ctx);
   const now = ctx.clock.nowMs();
   const status = stockStatus(stock, now);
@@ -373,9 +387,9 @@ export function pageOf<T>(rows: T[], offset: number, limit: number): T[] {
   return rows.slice(offset * limit, offset * limit + limit);
 }
 
-export const favorStockHandlers: HandlerRegistry = {
+export const favorStockHandlers = {
   'favor.createStock': (ctx) => {
-    const body = ctx.body as CreateStockBody;
+    const body = ctx.body;
     assert(body.belong_merchant === ctx.mchid, 'PARAM_ERROR', FAVOR_MESSAGES.mchidMismatch, {
       field: '/belong_merchant',
       value: body.belong_merchant,
@@ -464,20 +478,13 @@ export const favorStockHandlers: HandlerRegistry = {
   'favor.stopStock': (ctx) => moveStock(ctx, 'unactivated', 'stoped', 'stop_time'),
 
   'favor.getStock': (ctx) => {
-    const { stock_creator_mchid } = ctx.query as { stock_creator_mchid: string };
-    const stock = readableStock(ctx, (ctx.params as { stock_id: string }).stock_id, stock_creator_mchid);
+    const { stock_creator_mchid } = ctx.query;
+    const stock = readableStock(ctx, ctx.params.stock_id, stock_creator_mchid);
     return { body: stockView(stock, ctx.clock.nowMs()) };
   },
 
   'favor.listStocks': (ctx) => {
-    const q = ctx.query as {
-      offset: number;
-      limit: number;
-      stock_creator_mchid: string;
-      create_start_time?: string;
-      create_end_time?: string;
-      status?: string;
-    };
+    const q = ctx.query;
     assert(ctx.world.merchants.has(q.stock_creator_mchid), 'MCH_NOT_EXISTS', FAVOR_MESSAGES.mchNotExists);
     assert(q.stock_creator_mchid === ctx.mchid, 'INVALID_REQUEST', FAVOR_MESSAGES.illegalMchid);
     const now = ctx.clock.nowMs();
@@ -496,8 +503,8 @@ export const favorStockHandlers: HandlerRegistry = {
   },
 
   'favor.listStockMerchants': (ctx) => {
-    const q = ctx.query as { offset: number; limit: number; stock_creator_mchid: string };
-    const stock = readableStock(ctx, (ctx.params as { stock_id: string }).stock_id, q.stock_creator_mchid);
+    const q = ctx.query;
+    const stock = readableStock(ctx, ctx.params.stock_id, q.stock_creator_mchid);
     const all = stock.body.coupon_use_rule.available_merchants;
     const page = pageOf(all, q.offset, q.limit);
     // Observed: a page past the last one answered 400 MCH_NOT_EXISTS 商户号不合法 (api-reference.md §2.9).
@@ -506,8 +513,8 @@ export const favorStockHandlers: HandlerRegistry = {
   },
 
   'favor.listStockItems': (ctx) => {
-    const q = ctx.query as { offset: number; limit: number; stock_creator_mchid: string };
-    const stock = readableStock(ctx, (ctx.params as { stock_id: string }).stock_id, q.stock_creator_mchid);
+    const q = ctx.query;
+    const stock = readableStock(ctx, ctx.params.stock_id, q.stock_creator_mchid);
     const all = stock.body.coupon_use_rule.available_items ?? [];
     // A whole-shop stock has no items: total_count 0 and no data (our choice; not observed).
     const page = pageOf(all, q.offset, q.limit);
@@ -515,4 +522,4 @@ export const favorStockHandlers: HandlerRegistry = {
       body: { total_count: all.length, ...(all.length ? { data: page } : {}), offset: q.offset, limit: q.limit, stock_id: stock.stock_id },
     };
   },
-};
+} satisfies FamilyHandlers;

@@ -11,7 +11,8 @@ import { canonicalJson, priorRequest } from '../../store/idempotency.js';
 import { own, putOwn } from '../../store/records.js';
 import { rfc3339 } from '../../time.js';
 import { pageOf } from '../favor/stocks.js';
-import type { HandlerRegistry, OperationContext } from '../types.js';
+import type { FamilyHandlers, OperationContext } from '../types.js';
+import type { PartnershipsListQuery } from '../../contract/generated/operations.js';
 import {
   buildReply,
   partnershipKey,
@@ -39,11 +40,6 @@ export const PARTNERSHIP_MESSAGES = {
   buildReentry: '创建请求重入，但本次请求与上次请求信息不一致',
   terminateReentry: '请求重入，但本次请求与上次请求信息不一致',
 } as const;
-
-interface PartnershipBody {
-  partner: Partner;
-  authorized_data: AuthorizedData;
-}
 
 const idempotencyKey = (ctx: OperationContext) => ctx.headers['idempotency-key'];
 
@@ -117,15 +113,8 @@ function checkStock(ctx: OperationContext, data: AuthorizedData): void {
   }
 }
 
-interface ListQuery {
-  authorized_data: { business_type: string; stock_id?: string };
-  partner?: { type: string; appid?: string; merchant_id?: string };
-  limit?: number;
-  offset?: number;
-}
-
 /** The list's filters: business type, then stock, partner type, appid and merchant id when given. */
-function matches(p: Partnership, q: ListQuery): boolean {
+function matches(p: Partnership, q: PartnershipsListQuery): boolean {
   const a = q.authorized_data;
   if (p.authorized_data.business_type !== a.business_type) return false;
   if (a.stock_id !== undefined && p.authorized_data.stock_id !== a.stock_id) return false;
@@ -136,9 +125,9 @@ function matches(p: Partnership, q: ListQuery): boolean {
   return f.merchant_id === undefined || p.partner.merchant_id === f.merchant_id;
 }
 
-export const partnershipHandlers: HandlerRegistry = {
+export const partnershipHandlers = {
   'partnerships.build': (ctx) => {
-    const body = ctx.body as PartnershipBody;
+    const body = ctx.body;
     const fingerprint = canonicalJson(body);
     const prior = replay(ctx, 'build_requests', fingerprint, PARTNERSHIP_MESSAGES.buildReentry);
     if (prior) return { body: prior };
@@ -176,7 +165,7 @@ export const partnershipHandlers: HandlerRegistry = {
    * past the end is an empty page. total_count only on page 0 or an empty page (§4.2).
    */
   'partnerships.list': (ctx) => {
-    const q = ctx.query as ListQuery;
+    const q = ctx.query;
     const rows = Object.values(ctx.merchantState(ctx.mchid).partnerships?.relations ?? {}).filter((p) => matches(p, q));
     assert(rows.length > 0, 'RESOURCE_NOT_EXISTS', PARTNERSHIP_MESSAGES.notFound);
     const offset = q.offset ?? 0;
@@ -193,7 +182,7 @@ export const partnershipHandlers: HandlerRegistry = {
   },
 
   'partnerships.terminate': (ctx) => {
-    const body = ctx.body as PartnershipBody;
+    const body = ctx.body;
     const fingerprint = canonicalJson(body);
     const prior = replay(ctx, 'terminate_requests', fingerprint, PARTNERSHIP_MESSAGES.terminateReentry);
     if (prior) return { body: prior };
@@ -217,4 +206,4 @@ export const partnershipHandlers: HandlerRegistry = {
     });
     return { body: reply };
   },
-};
+} satisfies FamilyHandlers;

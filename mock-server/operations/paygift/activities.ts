@@ -15,7 +15,8 @@ import { own, putOwn } from '../../store/records.js';
 import type { BusifavorStock } from '../../world.js';
 import { parseRfc3339, rfc3339 } from '../../time.js';
 import { pageOf } from '../favor/stocks.js';
-import type { HandlerRegistry, OperationContext } from '../types.js';
+import type { FamilyHandlers, OperationContext } from '../types.js';
+import type { PaygiftCreateActivityBody } from '../../contract/generated/operations.js';
 import { isUploadedImageUrl } from './media.js';
 import { activityStatus, emptyPaygiftState, nextActivityId, type PaygiftActivity, type PaygiftState } from './state.js';
 
@@ -63,36 +64,7 @@ const MAX_MERCHANTS = 500;
 
 const PAGE_DEFAULT_LIMIT = 20;
 
-interface AwardItem {
-  stock_id: string;
-  original_image_url: string;
-  thumbnail_url?: string;
-}
-
-interface CreateBody {
-  activity_base_info: Record<string, unknown> & {
-    activity_name: string;
-    merchant_logo_url: string;
-    begin_time: string;
-    end_time: string;
-    out_request_no: string;
-    delivery_purpose: 'OFF_LINE_PAY' | 'JUMP_MINI_APP';
-    mini_programs_appid?: string;
-    available_periods?: {
-      available_time: { begin_time: string; end_time: string }[];
-      available_day_time: { begin_day_time: string; end_day_time: string }[];
-    };
-  };
-  award_send_rule: {
-    transaction_amount_minimum: number;
-    send_content: 'SINGLE_COUPON' | 'GIFT_PACKAGE';
-    award_type: 'BUSIFAVOR';
-    award_list: AwardItem[];
-    merchant_option: 'IN_SEVICE_COUPON_MERCHANT' | 'MANUAL_INPUT_MERCHANT';
-    merchant_id_list?: string[];
-  };
-  advanced_setting?: Record<string, unknown>;
-}
+type CreateBody = PaygiftCreateActivityBody;
 
 /** A field-level rule of ours or of the docs: PARAM_ERROR with the pipeline's detail shape. */
 function paramCheck(condition: unknown, message: string, field: string, value: unknown, issue: string): asserts condition {
@@ -104,8 +76,8 @@ function paygiftOf(ctx: OperationContext): PaygiftState | undefined {
 }
 
 /** The caller's activity, or 404 — for an unknown id and for another merchant's activity alike. */
-function ownActivity(ctx: OperationContext): PaygiftActivity {
-  const id = (ctx.params as { activity_id: string }).activity_id;
+function ownActivity(ctx: OperationContext & { params: { activity_id: string } }): PaygiftActivity {
+  const id = ctx.params.activity_id;
   const activity = own(paygiftOf(ctx)?.activities, id);
   if (!activity) {
     // A sending merchant of another merchant's activity knows it exists (it was named in it): 403
@@ -283,9 +255,9 @@ function ensureState(ctx: OperationContext, data: import('../../store/state.js')
   return merchant.paygift;
 }
 
-export const paygiftHandlers: HandlerRegistry = {
+export const paygiftHandlers = {
   'paygift.createActivity': (ctx) => {
-    const body = ctx.body as CreateBody;
+    const body = ctx.body;
     const base = body.activity_base_info;
     const rule = body.award_send_rule;
     const fingerprint = canonicalJson(body);
@@ -445,7 +417,7 @@ export const paygiftHandlers: HandlerRegistry = {
   },
 
   'paygift.addActivityMerchants': (ctx) => {
-    const { merchant_id_list, add_request_no } = ctx.body as { merchant_id_list: string[]; add_request_no: string };
+    const { merchant_id_list, add_request_no } = ctx.body;
     const activity = ownActivity(ctx);
     const fingerprint = canonicalJson({ activity_id: activity.activity_id, merchant_id_list });
     const prior = priorRequest(paygiftOf(ctx)!.add_requests, add_request_no, fingerprint, PAYGIFT_MESSAGES.requestNoReused);
@@ -479,7 +451,7 @@ export const paygiftHandlers: HandlerRegistry = {
   },
 
   'paygift.deleteActivityMerchants': (ctx) => {
-    const { merchant_id_list, delete_request_no } = ctx.body as { merchant_id_list: string[]; delete_request_no: string };
+    const { merchant_id_list, delete_request_no } = ctx.body;
     const activity = ownActivity(ctx);
     const fingerprint = canonicalJson({ activity_id: activity.activity_id, merchant_id_list });
     const prior = priorRequest(paygiftOf(ctx)!.delete_requests, delete_request_no, fingerprint, PAYGIFT_MESSAGES.requestNoReused);
@@ -503,7 +475,7 @@ export const paygiftHandlers: HandlerRegistry = {
   },
 
   'paygift.listActivities': (ctx) => {
-    const query = ctx.query as { offset: number; limit: number; activity_name?: string; activity_status?: string; award_type?: string };
+    const query = ctx.query;
     const nowMs = ctx.clock.nowMs();
     const all = Object.values(paygiftOf(ctx)?.activities ?? {})
       // Newest first, as the real sample lists them.
@@ -514,4 +486,4 @@ export const paygiftHandlers: HandlerRegistry = {
     const { rows, offset, limit } = page(all, query);
     return { body: { data: rows.map((a) => present(a, nowMs, true)), total_count: all.length, offset, limit } };
   },
-};
+} satisfies FamilyHandlers;
