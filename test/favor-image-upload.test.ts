@@ -16,7 +16,8 @@ import { isIssuedMediaUrl, MAX_IMAGE_BYTES } from '../mock-server/operations/fav
 import { parseMultipart } from '../mock-server/protocol/multipart.js';
 import { axiosPluginClient, platformCertificate } from './helpers/axios-plugin.js';
 import { uploadBody } from './helpers/image-upload.js';
-import { CREATOR, json, newMock, type TestMock } from './helpers/mock.js';
+import { err, freezeAtNow, STOCKS, stockBody } from './helpers/favor.js';
+import { CREATOR, json, newMock, stateOf, type TestMock } from './helpers/mock.js';
 
 const PATH = '/v3/marketing/favor/media/image-upload';
 
@@ -136,7 +137,7 @@ describe('image upload: the Go SDK body, byte for byte', () => {
     expect(got.headers.get('content-length')).toBe(String(PNG.length));
     expect(Buffer.from(await got.arrayBuffer()).equals(PNG)).toBe(true);
     const id = /([0-9a-f]{32})\.png$/.exec(media_url)![1];
-    expect(t.mock.store.data.media!.images[id]).toMatchObject({
+    expect((await stateOf(t.mock)).media!.images[id]).toMatchObject({
       mchid: CREATOR,
       filename: 'banner.png',
       content_type: 'image/png',
@@ -218,7 +219,7 @@ describe('image upload: the signature covers the raw meta part', () => {
         },
       },
     });
-    expect(t.mock.store.data.media).toBeUndefined();
+    expect((await stateOf(t.mock)).media).toBeUndefined();
   });
 
   it('signing the whole multipart stream instead of the meta (a common mistake) → 401 SIGN_ERROR', async () => {
@@ -245,7 +246,7 @@ describe('image upload: rules on the file (each refused before anything is store
   const refused = async (res: request.Response, code: string, message: string) => {
     expect(res.status, res.body.toString()).toBe(400);
     expect(json(res)).toMatchObject({ code, message });
-    expect(t.mock.store.data.media).toBeUndefined();
+    expect((await stateOf(t.mock)).media).toBeUndefined();
   };
 
   it('sha256 that is not the file`s → 400 PARAM_ERROR 文件摘要sha256与图片文件内容不一致', async () => {
@@ -440,14 +441,19 @@ describe('the media the mock serves', () => {
     expect((await fetchMedia(based.mock, u)).status).toBe(200);
   });
 
-  it('a reset forgets the images', async () => {
+  it('a reset forgets the images: the URL is no longer served, nor accepted by an API that takes a media URL', async () => {
+    await freezeAtNow(t);
+    const withImage = () => t.call('POST', STOCKS, { body: stockBody({ pattern_info: { coupon_image: url } }) });
+    expect((await withImage()).status).toBe(200);
     await t.mock.reset();
+    await freezeAtNow(t);
     expect((await fetchMedia(t.mock, url)).status).toBe(404);
-    expect(isIssuedMediaUrl(t.mock.store.data, url, t.mock.options)).toBe(false);
+    expect(isIssuedMediaUrl(await stateOf(t.mock), url, t.mock.options)).toBe(false);
+    expect(err(await withImage())).toEqual([400, 'PARAM_ERROR', '券详情图片仅支持通过《图片上传API》接口获取的图片URL地址']);
   });
 
   it('isIssuedMediaUrl: our URL in any host/port form; not unknown ids or foreign URLs; relaxMediaUrls accepts any http(s) URL', async () => {
-    const data = t.mock.store.data;
+    const data = await stateOf(t.mock);
     const strict = { relaxMediaUrls: false };
     const path = new URL(url).pathname;
     expect(isIssuedMediaUrl(data, url, strict)).toBe(true);
@@ -487,7 +493,7 @@ describe('image upload: persistence', () => {
     expect(got.status).toBe(200);
     expect(got.headers.get('content-type')).toBe('image/jpeg');
     expect(Buffer.from(await got.arrayBuffer()).equals(JPEG)).toBe(true);
-    expect(isIssuedMediaUrl(second.store.data, media_url, second.options)).toBe(true);
+    expect(isIssuedMediaUrl(await stateOf(second), media_url, second.options)).toBe(true);
     await second.close();
   });
 });
