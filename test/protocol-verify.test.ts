@@ -419,6 +419,20 @@ describe('HTTP edge before the signature', () => {
       expectNoSignature(res);
     }
   });
+
+  it('the route matcher: 404/405 journaled with their reason, HEAD on a GET operation is that operation (signed as HEAD, no body)', async () => {
+    const before = t.mock.journal().length;
+    await t.call('PUT', CALLBACKS, { body: { mchid: CREATOR } });
+    await t.call('GET', '/v3/marketing/favor/nothing-here');
+    const head = await t.call('HEAD', '/v3/certificates');
+    expect([head.status, (head.body as Buffer | undefined)?.length ?? 0]).toEqual([200, 0]);
+    const entries = t.mock.journal().slice(before);
+    expect(entries.map((e) => [e.method, e.status, e.operation_id, e.findings.map((f) => f.issue)])).toEqual([
+      ['PUT', 405, null, ['method not allowed on this path']],
+      ['GET', 404, null, ['no such operation']],
+      ['HEAD', 200, 'certificates.list', []],
+    ]);
+  });
 });
 
 function expectNoSignature(res: Res) {
