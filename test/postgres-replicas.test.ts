@@ -9,7 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { postgresBackend } from '../mock-server/index.js';
 import { bodyText, NOW_MS, runningStock, send, sendOk, USER, USER2 } from './helpers/favor.js';
 import { CREATOR, json, newMock, SAME_BRAND, type TestMock } from './helpers/mock.js';
-import { closeAdmin, freshDatabase, restartCluster } from './helpers/postgres.js';
+import { closeAdmin, freshDatabase, restartCluster, startCluster, stopCluster } from './helpers/postgres.js';
 
 const FAVOR = '/v3/marketing/favor';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -30,9 +30,9 @@ async function replica(url: string, options: Parameters<typeof newMock>[0] = {})
   return t;
 }
 
-/** Two replicas on a new database, the clock frozen at NOW (set on A: B sees it). */
-async function pair(options: Parameters<typeof newMock>[0] = {}) {
-  const url = await freshDatabase();
+/** Two replicas on a new database (of the shared cluster, or of `cluster`), the clock frozen at NOW (set on A: B sees it). */
+async function pair(options: Parameters<typeof newMock>[0] = {}, cluster?: string) {
+  const url = await freshDatabase(cluster);
   const a = await replica(url, options);
   const b = await replica(url, options);
   await a.mock.clock.freeze(NOW_MS);
@@ -223,9 +223,40 @@ describe('replicas on one PostgreSQL database', () => {
     // Not before the dead replica's lease ran out.
     expect(Date.now() - started).toBeGreaterThan(500);
   });
+});
+
+// A cluster of their own: stopping it must not reach the tests of another file running meanwhile.
+describe('replicas when the database goes away', () => {
+  const OUTAGE = 'outage';
+
+  it('while it is down: /_mock/health answers 503 naming it, requests answer 500 SYSTEM_ERROR at once; started again, all works by itself', async () => {
+    const { a, b } = await pair({}, OUTAGE);
+    const stockId = await runningStock(a);
+    await stopCluster(OUTAGE);
+    try {
+      const health = await b.mock.request('/_mock/health');
+      expect(health.status).toBe(503);
+      const body = (await health.json()) as { status: string; store: { ok: boolean; error: string } };
+      expect(body.status).toBe('unavailable');
+      expect(body.store.ok).toBe(false);
+      expect(body.store.error).toMatch(/^PostgreSQL postgres:\/\/postgres@127\.0\.0\.1:\d+\/t_/);
+      for (const call of [() => send(a, stockId), () => b.call('GET', `${FAVOR}/stocks/${stockId}?stock_creator_mchid=${CREATOR}`)]) {
+        const started = Date.now();
+        const res = await call();
+        expect(res.status).toBe(500);
+        expect(json(res)).toEqual({ code: 'SYSTEM_ERROR', message: '系统错误' });
+        expect(Date.now() - started).toBeLessThan(8000);
+      }
+    } finally {
+      await startCluster(OUTAGE);
+    }
+    expect((await send(b, stockId)).status).toBe(200);
+    expect((await a.mock.request('/_mock/health')).status).toBe(200);
+    expect((await stockOf(a, stockId)).distributed_coupons).toBe(1);
+  });
 
   it('the database restarted during load: no acknowledged write is lost, requests meanwhile answer 500 SYSTEM_ERROR in bounded time, and it recovers', async () => {
-    const { url, a, b } = await pair();
+    const { url, a, b } = await pair({}, OUTAGE);
     const stockId = await runningStock(a, { stock_use_rule: { max_coupons: 5000, max_amount: 500000, max_coupons_per_user: 60 } });
     const acknowledged: string[] = [];
     const refused: { status: number; body: string; ms: number }[] = [];
@@ -243,7 +274,7 @@ describe('replicas on one PostgreSQL database', () => {
     };
     const loads = [load(a, 1), load(b, 1)];
     await sleep(300);
-    await restartCluster();
+    await restartCluster(OUTAGE);
     await sleep(300);
     stop = true;
     await Promise.all(loads);

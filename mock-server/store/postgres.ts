@@ -41,6 +41,9 @@ const MIGRATIONS: Record<number, string> = {
     );
     INSERT INTO wxpay_mock_snapshot (seq, document) VALUES (0, NULL);
     CREATE TABLE wxpay_mock_blobs (sha256 text PRIMARY KEY, bytes bytea NOT NULL);
+    -- Uncompressed: pglz on a whole document (an import, a compaction) costs seconds under the lock.
+    ALTER TABLE wxpay_mock_commits ALTER COLUMN record SET STORAGE EXTERNAL;
+    ALTER TABLE wxpay_mock_snapshot ALTER COLUMN document SET STORAGE EXTERNAL;
   `,
 };
 
@@ -52,6 +55,9 @@ const CHANNEL = 'wxpay_mock_commit';
 const KEEP_BEHIND = 2000;
 /** The log is folded into the snapshot once it holds more bytes than the snapshot and than this. */
 const COMPACT_MIN_BYTES = 8 * 1024 * 1024;
+/** Past this many bytes a write (an import, a compaction) may take up to LARGE_TIMEOUT_MS. */
+const LARGE_BYTES = 4 * 1024 * 1024;
+const LARGE_TIMEOUT_MS = 120_000;
 
 export interface PostgresBackendOptions {
   /** Connections in the pool (default 4): one holds the write lock at a time, the others read. */
@@ -140,7 +146,7 @@ export class PostgresBackend implements StoreBackend {
       // holding the lock loses it), and the client's own deadline for an answer.
       statement_timeout: statementTimeout,
       lock_timeout: statementTimeout,
-      idle_in_transaction_session_timeout: 4 * statementTimeout,
+      idle_in_transaction_session_timeout: Math.max(60_000, 4 * statementTimeout),
       query_timeout: statementTimeout + 1000,
       application_name: 'wxpay-mock',
     });
@@ -321,14 +327,31 @@ export class PostgresBackend implements StoreBackend {
     const bytes = sealed.reduce((n, c) => n + c.line.length, 0);
     // Compaction: the document is exactly at `last` now (the session is closed and holds the lock).
     const compactAt = this.logBytes + bytes > Math.max(this.options.compactMinBytes ?? COMPACT_MIN_BYTES, this.snapshotBytes);
-    const snapshot = compactAt ? JSON.stringify(this.host.live()) : undefined;
-    await client.query(
-      `WITH added AS (INSERT INTO wxpay_mock_commits (seq, record) SELECT * FROM unnest($1::bigint[], $2::text[]))
-       SELECT pg_notify('${CHANNEL}', $3)`,
-      [sealed.map((c) => c.seq), sealed.map((c) => c.line), String(last)],
-    );
+    // A group ending with a whole new document (reset, import) has that document's text already.
+    const tail = sealed[sealed.length - 1].line;
+    const replacePrefix = `{"seq":${last},"replace":`;
+    const snapshot = !compactAt
+      ? undefined
+      : tail.startsWith(replacePrefix)
+        ? tail.slice(replacePrefix.length, -1)
+        : JSON.stringify(this.host.live());
+    // A large group (an import: the whole document in one record) gets the time it needs; the
+    // records go as plain text parameters (no array literal to escape).
+    const large = bytes > LARGE_BYTES;
+    if (large) await client.query(`SET LOCAL statement_timeout = ${LARGE_TIMEOUT_MS}`);
+    const values = sealed.map((_, i) => `($${2 * i + 2}::bigint, $${2 * i + 3}::text)`).join(', ');
+    await client.query({
+      text: `WITH added AS (INSERT INTO wxpay_mock_commits (seq, record) VALUES ${values}) SELECT pg_notify('${CHANNEL}', $1)`,
+      values: [String(last), ...sealed.flatMap((c) => [c.seq, c.line])],
+      ...(large ? { query_timeout: LARGE_TIMEOUT_MS + 1000 } : {}),
+    });
     if (snapshot !== undefined) {
-      await client.query('UPDATE wxpay_mock_snapshot SET seq = $1, document = $2', [last, snapshot]);
+      if (!large && snapshot.length > LARGE_BYTES) await client.query(`SET LOCAL statement_timeout = ${LARGE_TIMEOUT_MS}`);
+      await client.query({
+        text: 'UPDATE wxpay_mock_snapshot SET seq = $1, document = $2',
+        values: [last, snapshot],
+        ...(snapshot.length > LARGE_BYTES ? { query_timeout: LARGE_TIMEOUT_MS + 1000 } : {}),
+      });
       await client.query('DELETE FROM wxpay_mock_commits WHERE seq <= $1', [last - KEEP_BEHIND]);
     }
     await client.query('COMMIT');

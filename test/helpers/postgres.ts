@@ -6,27 +6,30 @@ import pg from 'pg';
 import { inject } from 'vitest';
 
 let counter = 0;
-let admin: pg.Pool | undefined;
-let clusterUrl: string | undefined;
+const admins = new Map<string, pg.Pool>();
 
-async function control(path: string): Promise<string> {
-  const res = await fetch(`${inject('postgresControl')}${path}`);
+async function control(path: string, cluster: string): Promise<string> {
+  const res = await fetch(`${inject('postgresControl')}${path}?cluster=${cluster}`);
   const text = await res.text();
   if (!res.ok) throw new Error(`PostgreSQL test cluster: ${text}`);
   return text;
 }
 
-/** The cluster's URL (database `postgres`), started if it is not yet. */
-export async function postgresCluster(): Promise<string> {
-  return (clusterUrl ??= await control('/url'));
+/**
+ * The URL (database `postgres`) of the run's shared cluster, started if it is not yet — or of a
+ * cluster of its own (`cluster`: a name) for a test that stops or restarts it.
+ */
+export function postgresCluster(cluster = 'shared'): Promise<string> {
+  return control('/url', cluster);
 }
 
 /** A new empty database on the cluster; its URL. */
-export async function freshDatabase(): Promise<string> {
-  const url = new URL(await postgresCluster());
+export async function freshDatabase(cluster = 'shared'): Promise<string> {
+  const url = new URL(await postgresCluster(cluster));
+  let admin = admins.get(cluster);
   if (!admin) {
-    admin = new pg.Pool({ connectionString: url.href, max: 1 });
-    // The outage test restarts the cluster: an idle admin connection is cut then, and reconnects.
+    admins.set(cluster, (admin = new pg.Pool({ connectionString: url.href, max: 1 })));
+    // The outage tests restart their cluster: an idle admin connection is cut then, and reconnects.
     admin.on('error', () => {});
   }
   const name = `t_${process.pid}_${++counter}_${Date.now().toString(36)}`;
@@ -35,12 +38,12 @@ export async function freshDatabase(): Promise<string> {
   return url.href;
 }
 
-/** Stops the cluster (fast shutdown: connections are cut), starts it again, or both. */
-export const stopCluster = () => control('/stop').then(() => {});
-export const startCluster = () => control('/start').then(() => {});
-export const restartCluster = () => control('/restart').then(() => {});
+/** Stops a cluster (fast shutdown: connections are cut), starts it again, or both. Never the shared one. */
+export const stopCluster = (cluster: string) => control('/stop', cluster).then(() => {});
+export const startCluster = (cluster: string) => control('/start', cluster).then(() => {});
+export const restartCluster = (cluster: string) => control('/restart', cluster).then(() => {});
 
 export async function closeAdmin() {
-  await admin?.end();
-  admin = undefined;
+  for (const admin of admins.values()) await admin.end();
+  admins.clear();
 }

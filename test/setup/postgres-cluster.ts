@@ -21,7 +21,7 @@ import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** Base URL of the cluster control endpoint (POST /start, /stop, /restart; GET /url). */
+    /** Base URL of the cluster control endpoint (GET /url, /stop, /start, /restart; `?cluster=NAME` for another cluster). */
     postgresControl: string;
   }
 }
@@ -113,9 +113,18 @@ export class Cluster {
 }
 
 export default async function setup(project: TestProject) {
-  const cluster = new Cluster();
-  let ready: Promise<void> | undefined;
+  // Named clusters: `shared` for every test, others for tests that stop or restart theirs (an outage
+  // must not reach the tests of another file running at the same time).
+  const clusters = new Map<string, { cluster: Cluster; ready: Promise<void> }>();
   const server: Server = createHttpServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const name = url.searchParams.get('cluster') ?? 'shared';
+    let entry = clusters.get(name);
+    if (!entry) {
+      const cluster = new Cluster();
+      clusters.set(name, (entry = { cluster, ready: cluster.init() }));
+    }
+    const { cluster, ready } = entry;
     const answer = (work: () => Promise<unknown>) =>
       work().then(
         () => res.end(cluster.url),
@@ -124,11 +133,10 @@ export default async function setup(project: TestProject) {
           res.end(String((err as Error).stack ?? err));
         },
       );
-    ready ??= cluster.init();
-    if (req.url === '/url') return answer(() => ready!);
-    if (req.url === '/stop') return answer(() => ready!.then(() => cluster.stop()));
-    if (req.url === '/start') return answer(() => ready!.then(() => cluster.start()));
-    if (req.url === '/restart') return answer(() => ready!.then(() => cluster.stop().then(() => cluster.start())));
+    if (url.pathname === '/url') return answer(() => ready);
+    if (url.pathname === '/stop') return answer(() => ready.then(() => cluster.stop()));
+    if (url.pathname === '/start') return answer(() => ready.then(() => cluster.start()));
+    if (url.pathname === '/restart') return answer(() => ready.then(() => cluster.stop().then(() => cluster.start())));
     res.statusCode = 404;
     res.end();
   });
@@ -137,7 +145,9 @@ export default async function setup(project: TestProject) {
   project.provide('postgresControl', `http://127.0.0.1:${port}`);
   return async () => {
     server.close();
-    if (ready) await ready.catch(() => {});
-    await cluster.remove();
+    for (const { cluster, ready } of clusters.values()) {
+      await ready.catch(() => {});
+      await cluster.remove();
+    }
   };
 }
