@@ -24,8 +24,11 @@ beforeAll(async () => {
 afterAll(() => running.close());
 beforeEach(async () => {
   await running.reset();
-  before = JSON.stringify(running.mock.store.data);
+  before = await stateText();
 });
+
+/** The whole state as the public snapshot API exports it, as text: equal text, nothing changed. */
+const stateText = async () => JSON.stringify((await running.mock.snapshot()).state);
 
 interface Answer {
   status: number;
@@ -97,7 +100,7 @@ function sendRaw(text: string): Promise<{ status: number; head: string; body: st
 }
 
 /** A JSON envelope with `status` and `code` (and `message`, if given); no signature headers; the store untouched. */
-function expectEnvelope(res: Answer, status: number, code: string, message?: string) {
+async function expectEnvelope(res: Answer, status: number, code: string, message?: string) {
   const text = res.body.toString('utf8');
   expect([res.status, text.slice(0, 200)]).toEqual([status, expect.any(String)]);
   expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -107,8 +110,20 @@ function expectEnvelope(res: Answer, status: number, code: string, message?: str
   expect(typeof body.message).toBe('string');
   if (message !== undefined) expect(body.message).toBe(message);
   expect(res.rawHeaderNames.filter((n) => /^wechatpay-/i.test(n))).toEqual([]);
-  expect(JSON.stringify(running.mock.store.data)).toBe(before);
+  expect(await stateText()).toBe(before);
   return body as { code: string; message: string; detail?: Record<string, unknown> };
+}
+
+/** The notify URL as the signed GET …/favor/callbacks answers it; undefined when none is set (404). */
+async function storedNotifyUrl(): Promise<string | undefined> {
+  const res = await send({ method: 'GET', path: `${CALLBACKS}?mchid=${CREATOR}` });
+  const body = JSON.parse(res.body.toString('utf8'));
+  if (res.status === 404) {
+    expect(body.code).toBe('RESOURCE_NOT_EXISTS');
+    return undefined;
+  }
+  expect(res.status).toBe(200);
+  return body.notify_url;
 }
 
 const GOOD = JSON.stringify({ mchid: CREATOR, notify_url: 'https://merchant.example.com/notify' });
@@ -117,7 +132,7 @@ describe('request bodies', () => {
   it('the baseline: the same request, well-formed, is accepted and stored', async () => {
     const res = await send({ path: CALLBACKS, body: GOOD });
     expect(res.status).toBe(200);
-    expect(running.mock.store.data.merchants[CREATOR].favor_callback?.notify_url).toBe('https://merchant.example.com/notify');
+    expect(await storedNotifyUrl()).toBe('https://merchant.example.com/notify');
   });
 
   it('malformed JSON -> 400 INVALID_REQUEST 请求体不是合法的JSON格式', async () => {
@@ -131,7 +146,7 @@ describe('request bodies', () => {
       '{"a":NaN}',
     ]) {
       const res = await send({ path: CALLBACKS, body });
-      const env = expectEnvelope(res, 400, 'INVALID_REQUEST', '请求体不是合法的JSON格式');
+      const env = await expectEnvelope(res, 400, 'INVALID_REQUEST', '请求体不是合法的JSON格式');
       expect(env.detail).toEqual({ field: '', value: null, issue: expect.any(String), location: 'body' });
     }
   });
@@ -145,7 +160,7 @@ describe('request bodies', () => {
       undefined,
     ]) {
       const res = await send({ path: CALLBACKS, body: GOOD, headers: { 'Content-Type': contentType } });
-      const env = expectEnvelope(res, 400, 'INVALID_REQUEST', 'Content-Type不正确，请使用application/json');
+      const env = await expectEnvelope(res, 400, 'INVALID_REQUEST', 'Content-Type不正确，请使用application/json');
       expect(env.detail).toMatchObject({ field: 'Content-Type', value: contentType ?? null, location: 'header' });
     }
     // Parameters and case do not matter.
@@ -159,8 +174,8 @@ describe('request bodies', () => {
     const over = JSON.stringify({ mchid: CREATOR, notify_url: 'https://merchant.example.com/' + 'a'.repeat(LIMIT) });
     expect(Buffer.byteLength(over)).toBeGreaterThan(LIMIT);
     const message = `请求体超过大小限制（${LIMIT}字节）`;
-    expectEnvelope(await send({ path: CALLBACKS, body: over }), 400, 'INVALID_REQUEST', message);
-    expectEnvelope(await send({ path: CALLBACKS, body: over, chunks: 20 }), 400, 'INVALID_REQUEST', message);
+    await expectEnvelope(await send({ path: CALLBACKS, body: over }), 400, 'INVALID_REQUEST', message);
+    await expectEnvelope(await send({ path: CALLBACKS, body: over, chunks: 20 }), 400, 'INVALID_REQUEST', message);
     // A declared length above the limit is refused before reading; a lie below it is caught while reading.
     const head = `{"mchid":"${CREATOR}","notify_url":"https://merchant.example.com/`;
     const exact = head + 'a'.repeat(LIMIT - head.length - 2) + '"}';
@@ -168,7 +183,7 @@ describe('request bodies', () => {
     const atLimit = await send({ path: CALLBACKS, body: exact, chunks: 16 });
     // Read in full: now the contract speaks (notify_url is at most 256 bytes).
     const notifyUrl = JSON.parse(exact).notify_url as string;
-    expectEnvelope(
+    await expectEnvelope(
       atLimit,
       400,
       'PARAM_ERROR',
@@ -187,7 +202,7 @@ describe('request bodies', () => {
       [0xe4, 0xb8],
     ]) {
       const body = Buffer.concat([head, Buffer.from(bad), Buffer.from('"}')]);
-      const env = expectEnvelope(await send({ path: CALLBACKS, body }), 400, 'INVALID_REQUEST', '请求体不是合法的UTF-8编码');
+      const env = await expectEnvelope(await send({ path: CALLBACKS, body }), 400, 'INVALID_REQUEST', '请求体不是合法的UTF-8编码');
       expect(env.detail).toMatchObject({ location: 'body' });
     }
   });
@@ -195,7 +210,7 @@ describe('request bodies', () => {
   it('a JSON array, string, number, null or an empty body instead of an object -> 400 PARAM_ERROR', async () => {
     for (const body of ['[]', `[${GOOD}]`, '"text"', '42', 'null', 'true', '']) {
       const res = await send({ path: CALLBACKS, body, headers: { 'Content-Type': 'application/json' } });
-      const env = expectEnvelope(res, 400, 'PARAM_ERROR');
+      const env = await expectEnvelope(res, 400, 'PARAM_ERROR');
       expect([body, env.message]).toEqual([body, '无法将传入参数“请求体”转换为object类型。']);
       expect(env.detail).toEqual({ field: '', value: body === '' ? null : JSON.parse(body), issue: 'must be object', location: 'body' });
     }
@@ -207,12 +222,12 @@ describe('request bodies', () => {
       [deep(200_000), '无法将传入参数“请求体”转换为object类型。'],
       [`{"mchid":"${CREATOR}","notify_url":${deep(200_000)}}`, '无法将传入参数“通知地址”转换为string/bytes类型。'],
     ]) {
-      const env = expectEnvelope(await send({ path: CALLBACKS, body }), 400, 'PARAM_ERROR', message);
+      const env = await expectEnvelope(await send({ path: CALLBACKS, body }), 400, 'PARAM_ERROR', message);
       expect(env.detail).toMatchObject({ value: null, location: 'body' });
     }
     // A long but flat value comes back as its JSON text, cut to 256 characters.
     const numbers = Array.from({ length: 1000 }, (_, i) => i);
-    const env = expectEnvelope(
+    const env = await expectEnvelope(
       await send({ path: CALLBACKS, body: JSON.stringify({ mchid: CREATOR, notify_url: numbers }) }),
       400,
       'PARAM_ERROR',
@@ -225,7 +240,7 @@ describe('request bodies', () => {
       location: 'body',
     });
     // A short one is echoed as sent.
-    const short = expectEnvelope(
+    const short = await expectEnvelope(
       await send({ path: CALLBACKS, body: JSON.stringify({ mchid: CREATOR, notify_url: [1, 2] }) }),
       400,
       'PARAM_ERROR',
@@ -250,7 +265,7 @@ describe('the HTTP layer', () => {
     for (let i = 0; i < 100; i++) many[`X-Pad-${i}`] = 'q'.repeat(1024);
     const viaHttp = await send({ method: 'GET', path: target, headers: many });
     expect([viaHttp.status, JSON.parse(viaHttp.body.toString())]).toEqual([400, { code: 'INVALID_REQUEST', message: 'HTTP请求头过大' }]);
-    expect(JSON.stringify(running.mock.store.data)).toBe(before);
+    expect(await stateText()).toBe(before);
   });
 
   it('a malformed request line or header -> 400 INVALID_REQUEST HTTP请求格式错误', async () => {
@@ -294,12 +309,12 @@ describe('the HTTP layer', () => {
         message: '请求体不完整，连接已中断',
       }),
     );
-    expect(JSON.stringify(running.mock.store.data)).toBe(before);
+    expect(await stateText()).toBe(before);
   });
 
   it('a bad Host header -> 400 envelope', async () => {
     const res = await send({ method: 'GET', path: `${CALLBACKS}?mchid=${CREATOR}`, headers: { Host: 'bad host:x' } });
-    expectEnvelope(res, 400, 'INVALID_REQUEST', '请求的URL或Host格式不正确');
+    await expectEnvelope(res, 400, 'INVALID_REQUEST', '请求的URL或Host格式不正确');
   });
 });
 
@@ -325,10 +340,10 @@ describe('paths with encoded tricks', () => {
   it('POST to each -> 400 INVALID_REQUEST envelope, nothing stored (even where URL parsing would land on the real operation)', async () => {
     for (const [name, path] of tricks) {
       const res = await send({ path, body: GOOD });
-      const env = expectEnvelope(res, 400, 'INVALID_REQUEST', '请求的URL或Host格式不正确');
+      const env = await expectEnvelope(res, 400, 'INVALID_REQUEST', '请求的URL或Host格式不正确');
       expect([name, env.code]).toEqual([name, 'INVALID_REQUEST']);
     }
-    expect(running.mock.store.data.merchants[CREATOR].favor_callback).toBeUndefined();
+    expect(await storedNotifyUrl()).toBeUndefined();
     // The journal says why.
     expect(running.journal({ code: 'INVALID_REQUEST' }).at(-1)).toMatchObject({
       method: 'POST',
@@ -345,7 +360,7 @@ describe('paths with encoded tricks', () => {
     for (const [name, path] of tricks) {
       const res = await send({ method: 'GET', path: `${path}?mchid=${CREATOR}` });
       expect([name, res.status]).toEqual([name, 400]);
-      expectEnvelope(res, 400, 'INVALID_REQUEST', '请求的URL或Host格式不正确');
+      await expectEnvelope(res, 400, 'INVALID_REQUEST', '请求的URL或Host格式不正确');
     }
   });
 
@@ -355,9 +370,9 @@ describe('paths with encoded tricks', () => {
     const unreserved = await send({ path: '/v3/marketing/favor/%63allbacks', body: GOOD });
     expect(unreserved.status).toBe(200);
     await running.reset();
-    before = JSON.stringify(running.mock.store.data);
+    before = await stateText();
     const trailing = await send({ path: `${CALLBACKS}/`, body: GOOD });
     expect([trailing.status, trailing.body.length]).toEqual([404, 0]);
-    expect(JSON.stringify(running.mock.store.data)).toBe(before);
+    expect(await stateText()).toBe(before);
   });
 });
