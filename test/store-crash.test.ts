@@ -131,7 +131,12 @@ describe('file store under kill -9', () => {
         );
       }
       const settled = Promise.allSettled(ops);
-      await new Promise((r) => setTimeout(r, 5 + Math.random() * 60));
+      // The kill lands mid-traffic: once a first reply of the round is in (so writes are under way
+      // whatever the machine's load), after a random few more milliseconds.
+      const before = acknowledged.size + used.size;
+      for (let waited = 0; acknowledged.size + used.size === before && waited < 5000; waited += 5)
+        await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, Math.random() * 30));
       child.kill('SIGKILL');
       await settled;
     }
