@@ -144,6 +144,7 @@ async function fill(mock: Mock, n: number) {
   }
   favor.stocks[stockId].distributed_coupons = n;
   snapshot.state.sequences['favor.coupon'] = next;
+  freshPool(); // building the clones took seconds: the pooled socket may have been closed as idle
   const put = await send(mock.url, 'PUT', '/_mock/snapshot', { 'Content-Type': 'application/json' }, JSON.stringify(snapshot));
   if (put.status !== 200) throw new Error(`import: ${put.status} ${put.body}`);
   return sent.coupon_id as string;
