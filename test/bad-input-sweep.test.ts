@@ -28,7 +28,7 @@ import { loadContracts, type CompiledOperation } from '../mock-server/contract/r
 import { decodeJsonQuery, queryObject } from '../mock-server/request-checks.js';
 import { APP, USER, createStock, freezeAtNow, runningStock, sendOk, stockAction, stockBody } from './helpers/favor.js';
 import { uploadBody } from './helpers/image-upload.js';
-import { CREATOR, SAME_BRAND, json, newMock, type TestMock } from './helpers/mock.js';
+import { CREATOR, SAME_BRAND, json, newMock, stateOf, type TestMock } from './helpers/mock.js';
 import { createActivity, createBody, uploadedImage } from './helpers/paygift.js';
 
 const OPERATIONS = loadContracts();
@@ -822,10 +822,12 @@ describe('regressions: a client-chosen id or request number that names an Object
   });
 
   it('create a stock / send a coupon with out_request_no "constructor" or "__proto__" -> 200, and the same request again answers the same id (was 400 RESOURCE_ALREADY_EXISTS 创建请求重入…)', async () => {
+    const stockIds = new Map<string, string>();
     for (const no of ['constructor', '__proto__']) {
       const body = stockBody({ out_request_no: no });
       const first = await t.call('POST', '/v3/marketing/favor/coupon-stocks', { body });
       expect([no, first.status]).toEqual([no, 200]);
+      stockIds.set(no, json(first).stock_id);
       const again = await t.call('POST', '/v3/marketing/favor/coupon-stocks', { body });
       expect([no, again.status, json(again).stock_id]).toEqual([no, 200, json(first).stock_id]);
       const other = await t.call('POST', '/v3/marketing/favor/coupon-stocks', { body: { ...body, comment: '另一个' } });
@@ -837,10 +839,12 @@ describe('regressions: a client-chosen id or request number that names an Object
       const resent = await t.call('POST', `/v3/marketing/favor/users/${USER}/coupons`, { body: sendBody });
       expect([no, resent.status, json(resent).coupon_id]).toEqual([no, 200, json(sent).coupon_id]);
     }
-    // Stored as own entries: in the JSON the store writes, not in a replaced prototype.
-    const favor = t.mock.store.data.merchants[CREATOR].favor!;
-    expect(Object.keys(JSON.parse(JSON.stringify(favor.create_requests)))).toEqual(expect.arrayContaining(['constructor', '__proto__']));
-    expect(Object.getPrototypeOf(favor.create_requests)).toBe(Object.prototype);
+    // Stored as own entries: in the JSON the store writes (the snapshot), each with the id it answered — a
+    // replaced prototype would not be in that JSON.
+    const { create_requests } = (await stateOf(t.mock)).merchants[CREATOR].favor!;
+    expect(Object.keys(create_requests)).toEqual(expect.arrayContaining(['constructor', '__proto__']));
+    for (const no of ['constructor', '__proto__'])
+      expect([no, Object.getOwnPropertyDescriptor(create_requests, no)?.value.id]).toEqual([no, stockIds.get(no)]);
   });
 
   it('an out_request_no "__proto__" survives a restart from the data file: the repeat still answers the first stock_id', async () => {
@@ -885,7 +889,7 @@ describe('regressions: a client-chosen id or request number that names an Object
       });
       expect([id, ...favorMsg(res)]).toEqual([id, 400, 'INVALID_REQUEST', '查询代金券出错']);
     }
-    expect(t.mock.store.data.merchants[CREATOR].partnerships).toBeUndefined();
+    expect((await stateOf(t.mock)).merchants[CREATOR].partnerships).toBeUndefined();
   });
 
   it('Idempotency-Key "__proto__" / "constructor" on build and terminate -> 200; the same key and body answer the first reply, another body 400 RESOURCE_ALREADY_EXISTS (was 400 on first use)', async () => {
@@ -951,7 +955,8 @@ describe('regressions: a client-chosen id or request number that names an Object
         const twice = await t.call('POST', path, { body: b });
         expect([action, twice.status, json(twice)]).toEqual([action, 200, json(once)]);
       }
-      const state = JSON.parse(JSON.stringify(t.mock.store.data.merchants[CREATOR].paygift));
+      // The snapshot is the JSON the store writes: own entries only.
+      const state = (await stateOf(t.mock)).merchants[CREATOR].paygift!;
       expect([Object.keys(state.out_request_nos), Object.keys(state.add_requests), Object.keys(state.delete_requests)]).toEqual([
         expect.arrayContaining(['constructor', '__proto__']),
         ['__proto__'],
