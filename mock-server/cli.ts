@@ -17,7 +17,7 @@ import { credentialsOf, envBlock } from './credentials.js';
 import { reportCommand } from './report/cli-report.js';
 import { REPORT_FORMATS, type ReportFormat } from './report/format.js';
 import { execCommand } from './cli/exec.js';
-import { LOG_FORMATS, type LogFormat } from './log.js';
+import { fdWriter, LOG_FORMATS, type LogFormat } from './log.js';
 import { startMock, type StartOptions } from './server.js';
 import { didYouMean } from './suggest.js';
 import { loadWorld } from './world.js';
@@ -426,7 +426,7 @@ async function main(argv: string[]): Promise<number> {
       {
         command: args.execCommandLine,
         // The log goes to stderr: the command's stdout stays its own.
-        start: startOptions(args, dataFile, (text) => process.stderr.write(text), process.stderr.isTTY === true),
+        start: startOptions(args, dataFile, fdWriter(2), process.stderr.isTTY === true),
         format: (values.format as ReportFormat | undefined) ?? 'text',
         out: values.out,
         reportStrict: values['report-strict'] ?? false,

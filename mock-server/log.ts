@@ -8,6 +8,7 @@
  *
  * Colors only when the log goes to a terminal (and NO_COLOR is unset).
  */
+import { write as fsWrite } from 'node:fs';
 import type { DeliveryAttempt, DeliveryRecord } from './callbacks/types.js';
 import type { JournalEntry } from './journal.js';
 
@@ -26,10 +27,56 @@ export interface Logger {
 }
 
 export interface LoggerOptions {
-  /** Where lines go (default: process.stdout). */
+  /** Where lines go (default: stdout, through fdWriter(1)). */
   write?: (text: string) => void;
   /** ANSI colors (default: when writing to process.stdout and it is a TTY, unless NO_COLOR is set). */
   color?: boolean;
+}
+
+/** Log bytes waiting for a slow reader before lines are dropped. */
+const PENDING_MAX = 1024 * 1024;
+
+/**
+ * A writer to a file descriptor (1: stdout, 2: stderr) that never blocks the mock. process.stdout
+ * writes to a pipe synchronously on Linux: a parent that spawned the mock and stopped reading its
+ * output would freeze it after 64 KiB of log. Here a line goes out through libuv's thread pool, one
+ * write at a time; what a reader does not take waits, up to 1 MiB, then lines are dropped and counted.
+ */
+export function fdWriter(fd: number): (text: string) => void {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let writing = false;
+  let dropped = 0;
+  const flush = () => {
+    if (writing || !pendingBytes) return;
+    writing = true;
+    const chunk = Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    fsWrite(fd, chunk, (err, written) => {
+      writing = false;
+      if (err) return; // nobody reads (EPIPE, EAGAIN): the lines are gone, the mock goes on
+      if (written < chunk.length) {
+        pending.unshift(chunk.subarray(written));
+        pendingBytes += chunk.length - written;
+      }
+      flush();
+    });
+  };
+  return (text) => {
+    if (pendingBytes + text.length > PENDING_MAX) {
+      dropped++;
+      return;
+    }
+    if (dropped) {
+      text = `(${dropped} log lines dropped: the output was not read)\n${text}`;
+      dropped = 0;
+    }
+    const buf = Buffer.from(text, 'utf8');
+    pending.push(buf);
+    pendingBytes += buf.length;
+    flush();
+  };
 }
 
 const PATH_SHOWN = 200;
@@ -51,7 +98,7 @@ function statusColor(status: number | null): keyof typeof ANSI {
 
 export function createLogger(format: LogFormat, options: LoggerOptions = {}): Logger {
   if (format === 'silent') return { request() {}, control() {}, callback() {}, error() {} };
-  const write = options.write ?? ((text: string) => void process.stdout.write(text));
+  const write = options.write ?? fdWriter(1);
   const color = options.color ?? (!options.write && process.stdout.isTTY === true && !process.env.NO_COLOR);
   const paint: Paint = color ? (style, text) => `\x1b[${ANSI[style]}m${text}\x1b[0m` : (_style, text) => text;
   const line = (value: unknown) => write(`${typeof value === 'string' ? value : JSON.stringify(value)}\n`);

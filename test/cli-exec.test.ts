@@ -75,6 +75,48 @@ describe('wxpay-mock exec -- <command>', () => {
   });
 });
 
+describe('the console log never stalls the mock', () => {
+  it('start whose reader goes away (`wxpay-mock start | head -2`): the log meets EPIPE, the mock goes on answering', async () => {
+    const child = spawn(process.execPath, [CLI, '--port', '0', '--in-memory'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d) => {
+          out += d;
+          const m = /listening on (http:\/\/\S+)/.exec(out);
+          if (m && out.includes('WXPAY_PUBLIC_KEY_PATH')) {
+            child.stdout.destroy(); // the reader closes its end of the pipe
+            resolve(m[1]);
+          }
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code}`)));
+      });
+      for (let i = 0; i < 200; i += 50)
+        await Promise.all(Array.from({ length: 50 }, () => fetch(url + '/v3/certificates').then((r) => r.arrayBuffer())));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(child.exitCode).toBeNull();
+      expect((await fetch(url + '/_mock/health', { signal: AbortSignal.timeout(5000) })).status).toBe(200);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('createApp and startMock write nothing to stdout by default (a test suite output stays its own)', async () => {
+    const entry = join(import.meta.dirname, '..', 'dist', 'mock-server', 'index.js');
+    const script = `const { startMock } = await import(${JSON.stringify(entry)});
+      const mock = await startMock();
+      await fetch(mock.url + '/v3/certificates');
+      await fetch(mock.url + '/_mock/reset', { method: 'POST' });
+      await mock.close();`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script]);
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const status = await new Promise((resolve) => child.once('exit', resolve));
+    expect(status).toBe(0);
+    expect(stdout).toBe('');
+  });
+});
+
 describe('typos, an unreachable mock, a port in use', () => {
   it('unknown flags and commands → exit 2 with the nearest known one', async () => {
     const flag = await cli(['--prot', '0']);

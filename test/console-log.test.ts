@@ -2,14 +2,13 @@
  * The console log (mock-server/log.ts): one line per API request, per control change and per
  * COUPON.USE attempt, through the programmatic `log` / `logWrite` options; silent by default.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createCallbackReceiver, createSigner, startMock, type CallbackReceiver, type RunningMock } from '../mock-server/index.js';
 import { couponUsePlaintext } from './helpers/coupon-use.js';
 
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
   for (const x of open.splice(0)) await x.close();
-  vi.restoreAllMocks();
 });
 
 async function mockWithLog(log: 'pretty' | 'json', color = false): Promise<{ mock: RunningMock; lines: string[] }> {
@@ -95,14 +94,5 @@ describe('console log', () => {
       expect.objectContaining({ event: 'COUPON.USE', id: handle!.record.id, attempt: 2, status: 204, outcome: 'delivered' }),
     ]);
     expect(attempts[0].next_attempt_at).toMatch(/\+08:00$/);
-  });
-
-  it('createApp and startMock are silent by default: a test suite output stays its own', async () => {
-    const write = vi.spyOn(process.stdout, 'write');
-    const mock = await startMock();
-    open.push(mock);
-    await fetch(mock.url + '/v3/certificates');
-    await fetch(mock.url + '/_mock/reset', { method: 'POST' });
-    expect(write).not.toHaveBeenCalled();
   });
 });
