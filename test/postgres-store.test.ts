@@ -6,6 +6,7 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresBackend, SCHEMA_VERSION } from '../mock-server/index.js';
+import { freezeAtNow, runningStock, sendOk, USER, USER2 } from './helpers/favor.js';
 import { CREATOR, json, newMock } from './helpers/mock.js';
 import { closeAdmin, freshDatabase } from './helpers/postgres.js';
 import { storeContract } from './store/contract.js';
@@ -17,6 +18,41 @@ storeContract('PostgreSQL', {
 });
 
 afterAll(closeAdmin);
+
+describe('PostgreSQL compaction', () => {
+  it('folds the log into the snapshot; a restart finds every write, and a replica far behind reloads the snapshot', async () => {
+    const url = await freshDatabase();
+    const options = { compactMinBytes: 4096, keepCommits: 5 };
+    const a = await newMock({ store: await postgresBackend(url, options) });
+    // A replica that hears of nothing (no LISTEN): it catches up only when asked, after the log it knew is gone.
+    const quiet = await postgresBackend(url, options);
+    const b = await newMock({ store: Object.assign(Object.create(quiet) as typeof quiet, { watch: undefined }) });
+    try {
+      await freezeAtNow(a);
+      const stockId = await runningStock(a, { stock_use_rule: { max_coupons: 200, max_amount: 20000, max_coupons_per_user: 60 } });
+      for (const openid of [USER, USER2]) await Promise.all(Array.from({ length: 40 }, () => sendOk(a, stockId, { openid })));
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ seq: string; n: string }>(
+          'SELECT (SELECT seq FROM wxpay_mock_snapshot) AS seq, (SELECT count(*) FROM wxpay_mock_commits) AS n',
+        );
+        expect(Number(rows[0].seq)).toBeGreaterThan(0);
+        expect(Number(rows[0].n)).toBeLessThan(80);
+      } finally {
+        await client.end();
+      }
+      const stock = (t: typeof a) => t.call('GET', `/v3/marketing/favor/stocks/${stockId}?stock_creator_mchid=${CREATOR}`);
+      expect(json(await stock(b)).distributed_coupons).toBe(80);
+      const again = await newMock({ store: await postgresBackend(url, options) });
+      expect(json(await stock(again)).distributed_coupons).toBe(80);
+      await again.mock.close();
+    } finally {
+      await a.mock.close();
+      await b.mock.close();
+    }
+  });
+});
 
 describe('PostgreSQL schema', () => {
   it('creates its tables on first open, at the version the code knows; a newer schema stops the start with a clear error', async () => {

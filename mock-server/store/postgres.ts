@@ -68,6 +68,8 @@ export interface PostgresBackendOptions {
   statementTimeoutMs?: number;
   /** Compact once the log passes max(this, snapshot size) bytes (tests set it low). */
   compactMinBytes?: number;
+  /** Commits kept behind the snapshot when compacting (default 2000; tests set it low). */
+  keepCommits?: number;
 }
 
 /** The URL without its password, for messages. */
@@ -352,7 +354,7 @@ export class PostgresBackend implements StoreBackend {
         values: [last, snapshot],
         ...(snapshot.length > LARGE_BYTES ? { query_timeout: LARGE_TIMEOUT_MS + 1000 } : {}),
       });
-      await client.query('DELETE FROM wxpay_mock_commits WHERE seq <= $1', [last - KEEP_BEHIND]);
+      await client.query('DELETE FROM wxpay_mock_commits WHERE seq <= $1', [last - (this.options.keepCommits ?? KEEP_BEHIND)]);
     }
     await client.query('COMMIT');
     this.logBytes += bytes;
