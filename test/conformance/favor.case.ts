@@ -79,11 +79,44 @@ export function favorCases(s: Scenario) {
     expect(mine.data.map((x: { coupon_id: string }) => x.coupon_id)).toEqual([couponId]);
   });
 
-  it('use through the control API → the coupon is USED with consume_information', async () => {
+  it('pause → restart a running stock; stop one never started; the items of a single-item stock', async () => {
+    const { client, profile } = s();
+    const creator = { stock_creator_mchid: profile.mchid };
+    const single = ok(
+      await client.post(
+        `${FAVOR}/coupon-stocks`,
+        stockBody({ out_request_no: requestNo('CONF'), coupon_use_rule: { available_items: ['sku1'], goods_tag: ['tag'] } }, profile.mchid),
+      ),
+    ).stock_id;
+    ok(await client.post(`${FAVOR}/stocks/${single}/start`, creator));
+    expect(ok(await client.post(`${FAVOR}/stocks/${single}/pause`, creator))).toEqual({
+      pause_time: '2026-03-02T10:00:00.000+08:00',
+      stock_id: single,
+    });
+    expect(ok(await client.post(`${FAVOR}/stocks/${single}/restart`, creator))).toEqual({
+      restart_time: '2026-03-02T10:00:00.000+08:00',
+      stock_id: single,
+    });
+    const items = ok(await client.get(`${FAVOR}/stocks/${single}/items`, { offset: 0, limit: 10, ...creator }));
+    expect(items).toMatchObject({ total_count: 1, data: ['sku1'], stock_id: single });
+
+    const idle = ok(await client.post(`${FAVOR}/coupon-stocks`, stockBody({ out_request_no: requestNo('CONF') }, profile.mchid))).stock_id;
+    expect(ok(await client.post(`${FAVOR}/stocks/${idle}/stop`, creator))).toEqual({
+      stop_time: '2026-03-02T10:00:00.000+08:00',
+      stock_id: idle,
+    });
+  });
+
+  it('use through the control API → the coupon is USED with consume_information, in its detail and the user’s list', async () => {
     const { client, profile, control } = s();
     await control.useCoupon(couponId, { transaction_id: transactionId });
     const coupon = ok(await client.get(`${FAVOR}/users/${profile.openid}/coupons/${couponId}`, { appid: profile.appid }));
     expect(coupon).toMatchObject({ status: 'USED', consume_information: { transaction_id: transactionId } });
+    const mine = ok(await client.get(`${FAVOR}/users/${profile.openid}/coupons`, { appid: profile.appid, creator_mchid: profile.mchid }));
+    expect(mine.data.find((x: { coupon_id: string }) => x.coupon_id === couponId)).toMatchObject({
+      status: 'USED',
+      consume_information: { transaction_id: transactionId },
+    });
   });
 
   it('use-flow → download: the file’s SHA1 is hash_value and it lists the coupon', async () => {

@@ -46,7 +46,7 @@ export function partnershipCases(s: Scenario) {
   it('build (Idempotency-Key header) → ESTABLISHED; the same key and body again → the same reply', async () => {
     const { client } = s();
     const built = ok(await client.post(`${PARTNERSHIPS}/build`, relation(), { 'Idempotency-Key': buildKey }));
-    expect(built).toMatchObject({ ...relation(), state: 'ESTABLISHED' });
+    expect(built).toMatchObject({ ...relation(), state: 'ESTABLISHED', build_time: '2026-03-02T10:00:00.000+08:00' });
     const again = ok(await client.post(`${PARTNERSHIPS}/build`, relation(), { 'Idempotency-Key': buildKey }));
     expect(again).toEqual(built);
   });
@@ -65,19 +65,39 @@ export function partnershipCases(s: Scenario) {
     expect(list.data[0]).toMatchObject(relation());
   });
 
-  it('the partner sends a coupon of the stock with its own appid and user', async () => {
-    const { client, profile } = s();
-    const couponId = ok(await partnerSends()).coupon_id;
-    const coupon = ok(await client.get(`/v3/marketing/favor/stocks/${stockId}`, { stock_creator_mchid: profile.mchid }));
-    expect([couponId, coupon.distributed_coupons]).toEqual([expect.stringMatching(/^\d+$/), 1]);
+  it('the partner sends a coupon of the stock with its own appid and user, signed in the partner’s mode, and reads it', async () => {
+    const { client, profile, clientFor, mock } = s();
+    const sent = await partnerSends();
+    const couponId = ok(sent).coupon_id;
+    const partnerMode = mock.credentials.merchants.find((m) => m.mchid === profile.partner.mchid)!.verification_mode;
+    expect(sent.verifiedWith).toBe(partnerMode === 'certificate' ? mock.credentials.platform_serial_no : mock.credentials.public_key_id);
+    const stock = ok(await client.get(`/v3/marketing/favor/stocks/${stockId}`, { stock_creator_mchid: profile.mchid }));
+    expect([couponId, stock.distributed_coupons]).toEqual([expect.stringMatching(/^\d+$/), 1]);
+    const partner = await clientFor(profile.partner.mchid);
+    const coupon = ok(
+      await partner.get(`/v3/marketing/favor/users/${profile.partner.openid}/coupons/${couponId}`, { appid: profile.partner.appid }),
+    );
+    expect(coupon).toMatchObject({ stock_id: stockId, stock_creator_mchid: profile.mchid, status: 'SENDED' });
   });
 
   it('terminate (Idempotency-Key) → terminate_time; the partner may no longer send', async () => {
     const { client } = s();
     const terminated = ok(await client.post(`${PARTNERSHIPS}/terminate`, relation(), { 'Idempotency-Key': terminateKey }));
-    expect(terminated.terminate_time).toBe('2026-03-02T10:00:00.000+08:00');
+    expect(terminated).toEqual({ terminate_time: '2026-03-02T10:00:00.000+08:00' });
+    const listed = ok(
+      await client.get(PARTNERSHIPS, {
+        authorized_data: JSON.stringify({ business_type: 'FAVOR_STOCK', stock_id: stockId }),
+        offset: 0,
+        limit: 10,
+      }),
+    );
+    expect(listed.data[0].terminate_time).toBe('2026-03-02T10:00:00.000+08:00');
     expect(envelope(await partnerSends())).toEqual([403, 'REQUEST_BLOCKED', '商户无权发券']);
     const missingKey = await client.post(`${PARTNERSHIPS}/terminate`, relation());
-    expect([missingKey.status, missingKey.data.code]).toEqual([400, 'PARAM_ERROR']);
+    expect(envelope(missingKey)).toEqual([
+      400,
+      'PARAM_ERROR',
+      '输入源“/header/idempotency-key”映射到字段“业务请求幂等值”必填性规则校验失败，此字段为必填项',
+    ]);
   });
 }

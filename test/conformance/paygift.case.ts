@@ -61,6 +61,7 @@ export function paygiftCases(s: Scenario) {
     expect(activityId).toMatch(/^\d+$/);
     const detail = ok(await client.get(`${PAYGIFT}/activities/${activityId}`));
     expect(detail).toMatchObject({ activity_id: activityId, activity_status: 'CREATE_ACT_STATUS', creator_merchant_id: profile.mchid });
+    expect(detail.award_send_rule.full_send_rule.send_content).toBe('SINGLE_COUPON');
   });
 
   it('add and delete sending merchants: another brand is refused per merchant, the list follows', async () => {
@@ -102,7 +103,7 @@ export function paygiftCases(s: Scenario) {
     expect(list.data.map((a: { activity_id: string }) => a.activity_id)).toEqual([activityId]);
   });
 
-  it('terminate (no body: the signature covers an empty body line) → TERMINATE_ACT_STATUS; again → 400 活动已终止', async () => {
+  it('terminate (no body: the signature covers an empty body line) → TERMINATE_ACT_STATUS; again, with `{}` → 400 活动已终止; with a field → 400 undeclared', async () => {
     const { client } = s();
     const terminated = ok(await client.post(`${PAYGIFT}/activities/${activityId}/terminate`));
     expect(terminated).toEqual({ terminate_time: ONGOING, activity_id: activityId });
@@ -110,6 +111,15 @@ export function paygiftCases(s: Scenario) {
     expect(after.activity_status).toBe('TERMINATE_ACT_STATUS');
     const again = await client.post(`${PAYGIFT}/activities/${activityId}/terminate`);
     expect([again.status, again.data]).toEqual([400, { code: 'INVALID_REQUEST', message: '活动已终止，请勿重复操作' }]);
+    // `{}` (what some SDK calls send) passes the signature and the contract: the business rule answers.
+    const empty = await client.post(`${PAYGIFT}/activities/${activityId}/terminate`, {});
+    expect([empty.status, empty.data]).toEqual([400, { code: 'INVALID_REQUEST', message: '活动已终止，请勿重复操作' }]);
+    // A body with a field is refused by the contract before any business rule, as on any endpoint.
+    const other = await client.post(`${PAYGIFT}/activities/${activityId}/terminate`, { reason: 'x' });
+    expect([other.status, other.data]).toEqual([
+      400,
+      { code: 'PARAM_ERROR', message: '请求中含有未在API文档中定义的参数', detail: { location: null, value: ['/body/reason'] } },
+    ]);
   });
 
   it('a logo not from the image upload → 400 PARAM_ERROR 商户logo仅支持…; another merchant’s activity → 404 活动不存在', async () => {
