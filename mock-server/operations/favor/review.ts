@@ -31,6 +31,10 @@ export async function reviewStock(
   // One transaction, like a handler's ctx.mutate: durable before the control API answers.
   const stored = await store.transact((data) => {
     const s = data.merchants[stock.creator_mchid].favor!.stocks[stock.stock_id];
+    // Again on the latest state: with replicas on one database another may have reviewed it meanwhile.
+    const latest = stockStatus(s, now);
+    if (latest !== 'audit')
+      throw new FavorControlError('INVALID_REQUEST', `stock ${stock.stock_id} is ${latest}: only a stock in audit is reviewed`, 400);
     if (decision === 'approve') s.status = 'unactivated';
     else {
       s.status = 'stoped';

@@ -58,6 +58,14 @@ export async function actOnActivity(deps: ControlStateAccess, activityId: string
   // One transaction, like a handler's ctx.mutate: durable before the control API answers.
   const stored = await store.transact((data) => {
     const a = data.merchants[activity.creator_mchid].paygift!.activities[activity.activity_id];
+    // Again on the latest state: with replicas on one database another may have acted on it meanwhile.
+    const latest = activityStatus(a, now);
+    if (!FROM[action].includes(latest))
+      throw new PaygiftControlError(
+        'INVALID_REQUEST',
+        `activity ${activityId} is ${latest}: ${action} needs ${FROM[action].join(' or ')}`,
+        400,
+      );
     if (action === 'pause') {
       a.paused = true;
       a.pause_time = time;
