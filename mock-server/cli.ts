@@ -17,7 +17,7 @@ import { credentialsOf, envBlock } from './credentials.js';
 import { reportCommand } from './report/cli-report.js';
 import { REPORT_FORMATS, type ReportFormat } from './report/format.js';
 import { execCommand } from './cli/exec.js';
-import { fdWriter, LOG_FORMATS, type LogFormat } from './log.js';
+import { fdWriter, LOG_FORMATS, logsWritten, type LogFormat } from './log.js';
 import { startMock, type StartOptions } from './server.js';
 import { didYouMean } from './suggest.js';
 import { loadWorld } from './world.js';
@@ -487,7 +487,13 @@ function exitAfterFlush(code: number): void {
   process.stderr.write('', done);
 }
 
-main(process.argv.slice(2)).then(exitAfterFlush, (err) => {
-  process.stderr.write(`wxpay-mock: ${(err as Error).message}\n`);
-  exitAfterFlush(1);
-});
+main(process.argv.slice(2)).then(
+  async (code) => {
+    await logsWritten(); // the console log's last lines (exec: the command's requests) before the report's exit
+    exitAfterFlush(code);
+  },
+  (err) => {
+    process.stderr.write(`wxpay-mock: ${(err as Error).message}\n`);
+    exitAfterFlush(1);
+  },
+);

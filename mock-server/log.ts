@@ -44,10 +44,12 @@ const PENDING_MAX = 1024 * 1024;
  */
 export function fdWriter(fd: number): (text: string) => void {
   let pending: Buffer[] = [];
+  const idle: (() => void)[] = [];
   let pendingBytes = 0;
   let writing = false;
   let dropped = 0;
   const flush = () => {
+    if (!writing && !pendingBytes) for (const resolve of idle.splice(0)) resolve();
     if (writing || !pendingBytes) return;
     writing = true;
     const chunk = Buffer.concat(pending, pendingBytes);
@@ -55,7 +57,11 @@ export function fdWriter(fd: number): (text: string) => void {
     pendingBytes = 0;
     fsWrite(fd, chunk, (err, written) => {
       writing = false;
-      if (err) return; // nobody reads (EPIPE, EAGAIN): the lines are gone, the mock goes on
+      if (err) {
+        // nobody reads (EPIPE, EAGAIN): the lines are gone, the mock goes on
+        for (const resolve of idle.splice(0)) resolve();
+        return;
+      }
       if (written < chunk.length) {
         pending.unshift(chunk.subarray(written));
         pendingBytes += chunk.length - written;
@@ -63,6 +69,7 @@ export function fdWriter(fd: number): (text: string) => void {
       flush();
     });
   };
+  writers.add(() => (!writing && !pendingBytes ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve))));
   return (text) => {
     if (pendingBytes + text.length > PENDING_MAX) {
       dropped++;
@@ -77,6 +84,14 @@ export function fdWriter(fd: number): (text: string) => void {
     pendingBytes += buf.length;
     flush();
   };
+}
+
+const writers = new Set<() => Promise<void>>();
+
+/** Resolves once every fdWriter has written what it holds, or after `timeoutMs` (a reader that stopped): before the CLI exits. */
+export function logsWritten(timeoutMs = 2000): Promise<void> {
+  const all = Promise.all([...writers].map((w) => w())).then(() => {});
+  return Promise.race([all, new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref())]);
 }
 
 const PATH_SHOWN = 200;
