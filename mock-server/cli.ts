@@ -419,14 +419,15 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (args.command === 'exec') {
-    // In memory unless --data: each run starts from the fixtures, as a CI job expects.
+    // In memory unless --data or --store (not $WXPAY_MOCK_DATABASE_URL): each run starts from the fixtures, as a CI job expects.
     const dataFile = values.data ? resolve(values.data) : undefined;
     if (dataFile) mkdirSync(dirname(dataFile), { recursive: true });
+    const store = values.store ? await (await import('./store/postgres.js')).postgresBackend(values.store) : undefined;
     return execCommand(
       {
         command: args.execCommandLine,
         // The log goes to stderr: the command's stdout stays its own.
-        start: startOptions(args, dataFile, fdWriter(2), process.stderr.isTTY === true),
+        start: { ...startOptions(args, dataFile, fdWriter(2), process.stderr.isTTY === true), store },
         format: (values.format as ReportFormat | undefined) ?? 'text',
         out: values.out,
         reportStrict: values['report-strict'] ?? false,
