@@ -167,14 +167,24 @@ export class CallbackDispatcher {
           this.due.set(r.id, r.next_attempt_at_ms ?? now);
         continue;
       }
-      this.due.delete(r.id);
-      if (!this.settledEntries.has(r.id)) {
-        this.settledCount++;
-        this.pushSettled(r.id);
-      }
-      this.notify(r);
+      this.settledElsewhere(r);
+    }
+    // Settled and removed in the same catch-up (the outcome commit changed the record in place, the
+    // next one deleted it): the log still holds it, settled.
+    for (const id of [...this.waiters.keys(), ...this.due.keys()]) {
+      const r = this.log.get(id);
+      if (r && r.state !== 'pending' && !Object.hasOwn(stored, id)) this.settledElsewhere(r);
     }
     this.pump();
+  }
+
+  private settledElsewhere(r: DeliveryRecord) {
+    this.due.delete(r.id);
+    if (!this.settledEntries.has(r.id)) {
+      this.settledCount++;
+      this.pushSettled(r.id);
+    }
+    this.notify(r);
   }
 
   /** Listen to every attempt (and probe) as it is recorded, the next one already scheduled. Returns an unsubscribe function. */
@@ -673,7 +683,10 @@ export class CallbackDispatcher {
           this.due.set(id, claimed.due);
           return;
         }
-        if ('gone' in claimed || record.state !== 'pending') return;
+        if ('gone' in claimed || record.state !== 'pending') {
+          if (record.state !== 'pending') this.settledElsewhere(record);
+          return;
+        }
       }
       const probe = record.probe_next ? await this.send(record, true, ac.signal) : undefined;
       if (gen !== this.gen) return;
