@@ -248,7 +248,8 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
         // shared store (PostgreSQL replicas) a write runs holding the world's lock, on the latest state,
         // and a read first catches up with the other replicas; both after any injected latency, so a
         // fault never holds the lock.
-        const tx = await store.begin({ write: req.method !== 'GET' });
+        const reading = req.method === 'GET';
+        const tx = await store.begin({ write: !reading });
         const fields: Omit<OperationContext, 'baseUrl'> = {
           operationId: contract.operationId,
           caller: admitted.caller.merchant,
@@ -264,8 +265,10 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
           requestSerial: header('wechatpay-serial') ?? undefined,
           receivedAt: started,
           clientAddress: incomingOf(c)?.socket?.remoteAddress ?? 'in-process',
-          data: store.data,
-          merchantState: (mchid) => store.data.merchants[mchid],
+          // A read (GET) sees the state through a tracking view: its reply then waits only for the
+          // pending writes it touched, not for every write in flight (store/tracker.ts ReadTracker).
+          data: reading ? tx.reads : store.data,
+          merchantState: (mchid) => (reading ? tx.reads : store.data).merchants[mchid],
           blobs: store.blobs,
           mutate: (change) => tx.mutate(change),
         };

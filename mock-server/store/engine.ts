@@ -31,7 +31,7 @@ import {
   type StoreBackend,
   type StoreHealth,
 } from './port.js';
-import { applyChanges, ChangeSet } from './tracker.js';
+import { applyChanges, ChangeSet, ReadTracker } from './tracker.js';
 
 type Doc = Record<string, unknown>;
 
@@ -81,6 +81,7 @@ const SESSION_MAX = 256;
 export class Transaction<D extends object> {
   private readonly changes: ChangeSet;
   private done = false;
+  private reader: ReadTracker | undefined;
 
   constructor(
     private readonly engine: StateStore<D>,
@@ -96,11 +97,20 @@ export class Transaction<D extends object> {
     return change(this.changes.view<D>());
   }
 
+  /**
+   * The document, read-only, for a transaction that reads before (or instead of) writing: when it
+   * writes nothing, its commit waits only for the pending writes its reads touched.
+   */
+  get reads(): D {
+    this.reader ??= this.engine.readTracker();
+    return this.reader.view(this.engine.data);
+  }
+
   /** Seals the transaction; resolves once it (and everything it could have read) is durable. */
   commit(): Promise<void> {
     if (this.done) throw new Error('transaction already ended');
     this.done = true;
-    const durable = this.engine.seal(this.changes, this.session);
+    const durable = this.engine.seal(this.changes, this.session, this.reader);
     if (this.session) this.engine.leave(this.session);
     return durable;
   }
@@ -125,6 +135,10 @@ export class StateStore<D extends object = Doc> {
   private writing: Promise<void> | null = null;
   private waiters: Waiter[] = [];
   private closed = false;
+  /** Places written by commits not yet durable (object → key → seq), for reads that wait only for what they touched. */
+  private pendingPlaces = new WeakMap<object, Map<string, number>>();
+  private pendingLog: { target: object; key: string; seq: number }[] = [];
+  private pendingReplace = 0;
   /** Backend writes so far (group commit makes these fewer than the commits). */
   writes = 0;
   commits = 0;
@@ -279,15 +293,30 @@ export class StateStore<D extends object = Doc> {
     await this.backend.close();
   }
 
+  /** @internal Transaction.reads: where sealed, not yet durable commits wrote. */
+  readTracker(): ReadTracker {
+    const live = (seq: number | undefined) => (seq !== undefined && seq > this.durableSeq ? seq : 0);
+    const floor = () => live(this.pendingReplace);
+    return new ReadTracker(
+      (target, key) => Math.max(floor(), live(this.pendingPlaces.get(target)?.get(key))),
+      (target) => {
+        let max = floor();
+        for (const seq of this.pendingPlaces.get(target)?.values() ?? []) max = Math.max(max, live(seq));
+        return max;
+      },
+    );
+  }
+
   /** @internal Transaction.commit */
-  seal(changes: ChangeSet, session?: Session): Promise<void> {
-    if (changes.empty) return this.settled();
+  seal(changes: ChangeSet, session?: Session, reader?: ReadTracker): Promise<void> {
+    // Wrote nothing: wait for what it read (all that is sealed, unless its reads were tracked).
+    if (changes.empty) return reader ? this.waitFor(reader.seen) : this.settled();
     if (this.shared && !session) {
       // A read that wrote (a GET issuing a bill-download token under a fresh random key): it takes
       // the lock at commit. Others' commits applied meanwhile land beside its change, not under it.
       return this.admit().then(
         (late) => {
-          const durable = this.enqueue({ changes: changes.changes() }, () => changes.undo(), late);
+          const durable = this.enqueue({ changes: changes.changes() }, () => changes.undo(), late, changes.places());
           this.leave(late);
           return durable;
         },
@@ -297,7 +326,7 @@ export class StateStore<D extends object = Doc> {
         },
       );
     }
-    return this.enqueue({ changes: changes.changes() }, () => changes.undo(), session);
+    return this.enqueue({ changes: changes.changes() }, () => changes.undo(), session, changes.places());
   }
 
   // ── shared backends ───────────────────────────────────────────────────────────────────────────
@@ -437,13 +466,19 @@ export class StateStore<D extends object = Doc> {
     }
   }
 
-  private enqueue(record: Omit<CommitRecord, 'seq'>, undo: () => void, session?: Session): Promise<void> {
+  private enqueue(
+    record: Omit<CommitRecord, 'seq'>,
+    undo: () => void,
+    session?: Session,
+    places?: Iterable<[object, string]>,
+  ): Promise<void> {
     if (this.closed) {
       undo();
       return Promise.reject(new CommitFailedError(new StoreError('the store is closed')));
     }
     const seq = ++this.seq;
     this.commits++;
+    this.markPending(seq, record, places);
     // Serialized now: a later transaction may change the same objects before this one is written.
     const line = this.backend.persists ? JSON.stringify({ seq, ...record }) : '';
     this.queue.push({ seq, line, undo });
@@ -451,6 +486,33 @@ export class StateStore<D extends object = Doc> {
     // Shared: the session's release writes the group.
     if (!session) this.kick();
     return durable;
+  }
+
+  /** Rolled back: the places those commits wrote are as they were, nothing to wait for (their seqs will be reused). */
+  private forgetPendingAfter(seq: number) {
+    this.pendingLog = this.pendingLog.filter(({ target, key, seq: s }) => {
+      if (s <= seq) return true;
+      const keys = this.pendingPlaces.get(target);
+      if (keys?.get(key) === s) keys.delete(key);
+      return false;
+    });
+    if (this.pendingReplace > seq) this.pendingReplace = 0;
+  }
+
+  /** Notes where commit `seq` wrote, for tracked reads (readTracker); forgets what is durable by now. */
+  private markPending(seq: number, record: Omit<CommitRecord, 'seq'>, places?: Iterable<[object, string]>) {
+    while (this.pendingLog.length && this.pendingLog[0].seq <= this.durableSeq) {
+      const { target, key, seq: s } = this.pendingLog.shift()!;
+      const keys = this.pendingPlaces.get(target);
+      if (keys?.get(key) === s) keys.delete(key);
+    }
+    if (record.replace !== undefined) this.pendingReplace = seq;
+    for (const [target, key] of places ?? []) {
+      let keys = this.pendingPlaces.get(target);
+      if (!keys) this.pendingPlaces.set(target, (keys = new Map()));
+      keys.set(key, seq);
+      this.pendingLog.push({ target, key, seq });
+    }
   }
 
   private waitFor(seq: number): Promise<void> {
@@ -491,6 +553,7 @@ export class StateStore<D extends object = Doc> {
     this.inflight = [];
     for (let i = failed.length - 1; i >= 0; i--) failed[i].undo();
     this.seq = batch[0].seq - 1;
+    this.forgetPendingAfter(this.seq);
     this.backend.rolledBack?.();
     const error = new CommitFailedError(cause);
     this.settleWaiters(

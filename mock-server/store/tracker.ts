@@ -43,6 +43,11 @@ export class ChangeSet {
     return this.wrap(this.root(), []) as T;
   }
 
+  /** Every place written: the object and the key (engine.ts marks them pending until durable). */
+  *places(): Iterable<[object, string]> {
+    for (const { target, key } of this.undoLog) yield [target, key];
+  }
+
   /** Puts every written place back as it was, newest first. */
   undo(): void {
     for (let i = this.undoLog.length - 1; i >= 0; i--) {
@@ -136,5 +141,66 @@ export function applyChanges(root: Record<string, unknown>, changes: readonly Ch
     if (change.length === 1) delete node[last];
     else if (Array.isArray(node) && last === 'length') (node as unknown[]).length = change[1] as number;
     else Object.defineProperty(node, last, { value: change[1], writable: true, enumerable: true, configurable: true });
+  }
+}
+
+/**
+ * A read-only view of the document that notes, for every place a read touches, the newest commit
+ * not yet durable that wrote it (`pending(object, key)`; `pendingAny(object)` when the read lists
+ * the object's keys). A read then waits only for the writes it could have seen, not for every write
+ * in flight — a GET of a coupon sent an hour ago does not queue behind the sends of this millisecond.
+ */
+export class ReadTracker {
+  private readonly proxies = new WeakMap<object, object>();
+  /** The newest pending commit seen so far (0: none). */
+  seen = 0;
+
+  constructor(
+    private readonly pending: (target: object, key: string) => number,
+    private readonly pendingAny: (target: object) => number,
+  ) {}
+
+  view<T extends object>(root: T): T {
+    return this.wrap(root) as T;
+  }
+
+  private note(seq: number) {
+    if (seq > this.seen) this.seen = seq;
+  }
+
+  private wrap(target: object): object {
+    const known = this.proxies.get(target);
+    if (known) return known;
+    const proxy = new Proxy(target as Record<string, unknown>, {
+      get: (t, key, receiver) => {
+        if (typeof key !== 'string') return Reflect.get(t, key, receiver);
+        this.note(this.pending(t, key));
+        const value = Reflect.get(t, key, receiver);
+        return isContainer(value) && Object.hasOwn(t, key) ? this.wrap(value) : value;
+      },
+      has: (t, key) => {
+        if (typeof key === 'string') this.note(this.pending(t, key));
+        return Reflect.has(t, key);
+      },
+      getOwnPropertyDescriptor: (t, key) => {
+        if (typeof key === 'string') this.note(this.pending(t, key));
+        return Reflect.getOwnPropertyDescriptor(t, key);
+      },
+      ownKeys: (t) => {
+        this.note(this.pendingAny(t));
+        return Reflect.ownKeys(t);
+      },
+      set: () => {
+        throw new TypeError('the state is read-only here: write inside ctx.mutate / store.transact');
+      },
+      deleteProperty: () => {
+        throw new TypeError('the state is read-only here: write inside ctx.mutate / store.transact');
+      },
+      defineProperty: () => {
+        throw new TypeError('the state is read-only here: write inside ctx.mutate / store.transact');
+      },
+    });
+    this.proxies.set(target, proxy);
+    return proxy;
   }
 }

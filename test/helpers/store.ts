@@ -13,6 +13,8 @@ export interface Instrumented extends StoreBackend {
   /** Calls of append (group writes) and the commits they carried, with each commit's bytes. */
   appends: number;
   commits: SealedCommit[];
+  /** Commits waiting at the gate right now (sealed, not yet written). */
+  held: number;
   /** Writes wait until `release()` (or the next `hold()` call returns a new gate). */
   hold(): { release(): void };
   /** The next `n` appends fail with this error (ENOSPC by default) after the inner backend saw nothing. */
@@ -23,8 +25,12 @@ export function instrumented(inner: StoreBackend): Instrumented {
   let gate: Promise<void> | null = null;
   let failures = 0;
   let failure: NodeJS.ErrnoException | undefined;
-  const before = async () => {
-    if (gate) await gate;
+  const before = async (commits: readonly SealedCommit[]) => {
+    if (gate) {
+      self.held += commits.length;
+      await gate;
+      self.held -= commits.length;
+    }
     if (failures > 0) {
       failures--;
       throw failure ?? Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
@@ -45,9 +51,10 @@ export function instrumented(inner: StoreBackend): Instrumented {
     close: () => inner.close(),
     rolledBack: () => inner.rolledBack?.(),
     appends: 0,
+    held: 0,
     commits: [],
     async append(commits) {
-      await before();
+      await before(commits);
       await inner.append(commits);
       self.appends++;
       self.commits.push(...commits);
@@ -65,7 +72,7 @@ export function instrumented(inner: StoreBackend): Instrumented {
               async release(commits: readonly SealedCommit[]) {
                 if (commits.length)
                   try {
-                    await before();
+                    await before(commits);
                   } catch (err) {
                     await synced.release([]);
                     throw err;

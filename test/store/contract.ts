@@ -71,6 +71,25 @@ export function storeContract(name: string, factory: BackendFactory) {
       expect(json(b).coupon_id).toBe(json(a).coupon_id);
     });
 
+    it('a read waits only for the pending writes it touched: an earlier coupon answers at once, the stock being changed waits', async () => {
+      const { t, store } = await start();
+      const stockId = await runningStock(t);
+      const earlier = await sendOk(t, stockId);
+      const held = store.hold();
+      const sending = send(t, stockId, { openid: USER2 }).then((r) => r); // then: supertest sends on demand
+      while (store.held === 0) await sleep(5); // the send is sealed and waits to be written
+      // Durable and untouched by the send in flight: answered while that write is held back.
+      const coupon = await t.call('GET', couponPath(earlier));
+      expect(coupon.status).toBe(200);
+      let stockAnswered = false;
+      const stock = t.call('GET', `${FAVOR}/stocks/${stockId}?stock_creator_mchid=${CREATOR}`).then((r) => ((stockAnswered = true), r));
+      await sleep(150);
+      expect(stockAnswered).toBe(false); // distributed_coupons is being changed by the held send
+      held.release();
+      expect(json(await stock).distributed_coupons).toBe(2);
+      expect((await sending).status).toBe(200);
+    });
+
     it('a failed commit answers 500 SYSTEM_ERROR 系统错误 without internals, and nothing of it is ever seen', async () => {
       const { t, store } = await start();
       const stockId = await runningStock(t);

@@ -329,6 +329,6 @@ export function couponPlaintext(coupon: FavorCoupon, stock: FavorStock, nowMs: n
     available_end_time: rfc3339(coupon.end_ms, { millis: true }),
     singleitem: isSingleItem(stock),
     normal_coupon_information: { ...stock.body.coupon_use_rule.fixed_normal_coupon },
-    ...(coupon.consume_information ? { consume_information: structuredClone(coupon.consume_information) } : {}),
+    ...(coupon.consume_information ? { consume_information: JSON.parse(JSON.stringify(coupon.consume_information)) } : {}),
   };
 }
