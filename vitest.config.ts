@@ -10,7 +10,10 @@ export default defineConfig({
     hookTimeout: 20_000,
     // A PostgreSQL cluster, started only when a test asks for one (test/helpers/postgres.ts).
     globalSetup: ['test/setup/postgres-cluster.ts'],
-    // The JSON report lets .ci/run print "N passed, N failed".
-    reporters: ['default', ['json', { outputFile: '.vitest/results.json' }]],
+    // Quiet by default: `minimal` prints failures and the summary only (`--reporter=verbose` lists every
+    // test with its time); console output of passing tests is dropped. The JSON report lets .ci/run
+    // print "N passed, N failed".
+    reporters: ['minimal', ['json', { outputFile: '.vitest/results.json' }]],
+    silent: 'passed-only',
   },
 });

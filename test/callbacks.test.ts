@@ -61,9 +61,12 @@ async function setup(
 
 const merchantOf = (t: TestMock, mchid: string) => t.mock.credentials.merchants.find((m) => m.mchid === mchid)!;
 
-/** `wxpay-mock start` from source (no build needed), as a user runs it; resolves once it listens. */
+/** The built CLI (npm test builds first): a tsx start-up costs a second or more per spawn. */
+const CLI = join(ROOT, 'dist', 'mock-server', 'cli.js');
+
+/** `wxpay-mock start`, as a user runs it; resolves once it listens. */
 async function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'mock-server', 'cli.ts'), '--port', '0', ...args], {
+  const child = spawn(process.execPath, [CLI, '--port', '0', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -717,17 +720,16 @@ describe('using a coupon sends COUPON.USE (the favor domain, hooked)', () => {
     const waited = await (await t.mock.request(`/_mock/callbacks/${listed.deliveries[0].id}?wait=settled`)).json();
     expect(waited).toMatchObject({ timed_out: false, delivery: { state: 'delivered', coupon_id: viaControl } });
 
-    // The CLI against this app on a port, as a user runs it (from source, so no build is needed).
+    // The CLI against this app on a port, as a user runs it.
     const server = createHttpServer(t.mock.listener);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     receiver.respond([{ status: 500 }]);
     const viaCli = await sendOk(t, stockId);
-    const cli = join(import.meta.dirname, '..', 'mock-server', 'cli.ts');
     const run = (args: string[]) =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args]);
+        const child = spawn(process.execPath, [CLI, ...args]);
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (c) => (stdout += c));
