@@ -4,7 +4,9 @@
  * processes would have), or a spawned CLI where a process must die.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { postgresBackend } from '../mock-server/index.js';
 import { bodyText, NOW_MS, runningStock, send, sendOk, USER, USER2 } from './helpers/favor.js';
@@ -158,6 +160,23 @@ describe('replicas on one PostgreSQL database', () => {
     await sleep(300);
     expect([...r.seen].sort()).toEqual([...ids].sort());
     for (const u of uses) expect((await u.delivery!.settled).state).toBe('delivered');
+  });
+
+  it('a scenario applied on A, a reset on A, the report: the world is shared, ids never repeat, the journal is per replica', async () => {
+    const { a, b } = await pair();
+    const { saved } = await a.mock.apply(
+      readFileSync(join(import.meta.dirname, '..', 'fixtures', 'scenarios', 'coupon-campaign.json'), 'utf8'),
+    );
+    const stockId = (saved.stock as { stock_id: string }).stock_id;
+    expect((await b.call('GET', `${FAVOR}/stocks/${stockId}?stock_creator_mchid=${CREATOR}`)).status).toBe(200);
+    // The report reads this replica's journal: B's GET is in B's, not A's.
+    expect(b.mock.report().summary.requests).toBe(1);
+    await a.mock.reset();
+    expect((await b.call('GET', `${FAVOR}/stocks/${stockId}?stock_creator_mchid=${CREATOR}`)).status).toBe(404);
+    await b.mock.clock.freeze(NOW_MS);
+    const next = await runningStock(b);
+    expect(next).not.toBe(stockId);
+    expect(Number(next)).toBeGreaterThan(Number(stockId));
   });
 
   it('one coupon used on A and B at once: one use, the other refused', async () => {
