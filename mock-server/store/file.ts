@@ -282,7 +282,13 @@ export class FileBackend implements StoreBackend {
 
   rolledBack(): void {
     // The live document held values that are gone now: a snapshot being written may contain them.
-    if (this.compaction) this.abortCompaction = true;
+    if (this.compaction) this.abort('a rollback happened while compacting');
+  }
+
+  private abortReason = '';
+  private abort(reason: string) {
+    this.abortCompaction = true;
+    this.abortReason = reason;
   }
 
   /** Rotates the log (between writes: the engine never appends concurrently) and writes the snapshot in the background. */
@@ -299,8 +305,8 @@ export class FileBackend implements StoreBackend {
     this.abortCompaction = false;
     this.compaction = this.compact(seq)
       .catch((err) => {
-        // The old snapshot and both logs are still whole: nothing is lost; the next write tries again.
-        process.emitWarning(`wxpay-mock: compaction of ${this.location} failed: ${(err as Error).message}`);
+        // The old snapshot and both logs are still whole: nothing is lost; the next start or write tries again.
+        if (!this.closing) process.emitWarning(`wxpay-mock: compaction of ${this.location} failed: ${(err as Error).message}`);
         this.compactLater = true;
       })
       .finally(() => {
@@ -313,7 +319,12 @@ export class FileBackend implements StoreBackend {
     await writeAtomically(target, async (fh) => {
       const out = new ChunkedWriter(fh);
       await out.write(`{"${FORMAT_KEY}":${FORMAT},"seq":${seq},"document":`);
-      await writeJson(this.host.live(), out, () => this.abortCompaction);
+      await writeJson(
+        this.host.live(),
+        out,
+        () => this.abortCompaction,
+        () => this.abortReason,
+      );
       await out.write('}');
       await out.flush();
     });
@@ -321,7 +332,7 @@ export class FileBackend implements StoreBackend {
     await this.host.settled();
     if (this.abortCompaction) {
       await rm(target, { force: true });
-      throw new Error('a rollback happened while compacting');
+      throw new Error(this.abortReason);
     }
     await rename(target, this.location);
     await fsyncDir(dirname(this.location));
@@ -329,9 +340,19 @@ export class FileBackend implements StoreBackend {
     await unlink(this.oldLogPath).catch(() => {});
   }
 
+  private closing = false;
+
+  /**
+   * A compaction under way is let finish (the next start then reads a short log), for 15 s at most;
+   * past that it is dropped: the old snapshot and the logs are whole.
+   */
   async close(): Promise<void> {
-    this.abortCompaction = true;
-    await this.compaction;
+    this.closing = true;
+    if (this.compaction) {
+      const timer = setTimeout(() => this.abort('stopped by close'), 15_000);
+      await this.compaction;
+      clearTimeout(timer);
+    }
     await this.log?.close();
     this.log = null;
   }
@@ -360,14 +381,14 @@ class ChunkedWriter {
  * JSON of the live document, yielding to the event loop every few milliseconds: containers with many
  * entries (coupon maps, per-user counters) are walked entry by entry; small records are stringified whole.
  */
-async function writeJson(value: unknown, out: ChunkedWriter, aborted: () => boolean) {
+async function writeJson(value: unknown, out: ChunkedWriter, aborted: () => boolean, reason: () => string) {
   let sliceStart = performance.now();
   let steps = 0;
   const breathe = async () => {
     if (++steps % 64 !== 0) return;
     if (performance.now() - sliceStart < 4) return;
     await new Promise<void>((resolve) => setImmediate(resolve));
-    if (aborted()) throw new Error('compaction stopped');
+    if (aborted()) throw new Error(reason() || 'compaction stopped');
     sliceStart = performance.now();
   };
   const small = (v: object) => (Array.isArray(v) ? v.length : Object.keys(v).length) <= 32;
