@@ -36,6 +36,11 @@ export interface PipelineEnv {
   faults?: FaultSet;
 }
 
+/** The request id of this exchange (hono/request-id in app.ts), or a fresh one outside the app. */
+export function requestIdOf(c: Context): string {
+  return (c.get('requestId') as string | undefined) ?? newRequestId();
+}
+
 export function errorResponse(err: unknown, requestId: string): { response: Response; error: ApiError } {
   const error = err instanceof ApiError ? err : new ApiError('SYSTEM_ERROR', '系统错误');
   // A failed commit is not a bug: it was rolled back and answered 500; the journal and the log show it.
@@ -211,7 +216,7 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
 
   return async (c: Context, params: Record<string, string>): Promise<Response> => {
     const started = performance.now();
-    const requestId = newRequestId();
+    const requestId = requestIdOf(c);
     const target = rawTarget(c);
     const req = c.req.raw;
     const header = (name: string) => requestHeader(c, name);
