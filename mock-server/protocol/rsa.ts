@@ -3,7 +3,7 @@
  * `crypto.verify` run on libuv's thread pool, so signing never blocks the event loop and one process
  * uses every core.
  */
-import { randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { randomBytes, randomFillSync, sign, verify, type KeyObject } from 'node:crypto';
 
 export function signAsync(message: Buffer | string, key: KeyObject): Promise<string> {
   const data = typeof message === 'string' ? Buffer.from(message, 'utf8') : message;
@@ -18,6 +18,24 @@ export function verifyAsync(message: Buffer | string, signatureBase64: string, k
   return new Promise((resolve) => {
     verify('sha256', data, key, signature, (err, ok) => resolve(!err && ok));
   });
+}
+
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
+/**
+ * Random bytes as upper-case hex (request ids, reply nonces): drawn from a pool refilled 4 KiB at a
+ * time. `randomBytes` per call cost ≈6-9 µs here (a native call each), two per signed reply; the pool
+ * costs ≈0.3 µs. The bytes are the same CSPRNG's, each used once.
+ */
+export function randomHex(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const hex = pool.toString('hex', poolOffset, poolOffset + bytes).toUpperCase();
+  poolOffset += bytes;
+  return hex;
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

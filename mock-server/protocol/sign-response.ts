@@ -6,7 +6,7 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
 import type { MerchantKeys, PlatformKeys, VerificationMode } from '../world.js';
 import { normalizeSerial, SCHEME } from './authorization.js';
-import { randomText, responseMessage, signAsync } from './rsa.js';
+import { randomHex, randomText, responseMessage, signAsync } from './rsa.js';
 
 export interface SigningKey {
   mode: VerificationMode;
@@ -43,7 +43,7 @@ export function chooseSigningKey(
 
 /** `08F5B8C2B506102C18FDDFEEA30620BE821E28EDC405-0`-like request ids. */
 export function newRequestId(): string {
-  return randomBytes(22).toString('hex').toUpperCase() + '-0';
+  return randomHex(22) + '-0';
 }
 
 export async function signatureHeaders(
@@ -52,7 +52,7 @@ export async function signatureHeaders(
   options: { probe?: boolean; nonceLength?: number } = {},
 ): Promise<Record<string, string>> {
   const timestamp = String(Math.floor(Date.now() / 1000));
-  const nonce = options.probe ? randomText(12) : randomBytes(16).toString('hex').toUpperCase();
+  const nonce = options.probe ? randomText(12) : randomHex(16);
   const signature = options.probe
     ? // A deliberately wrong signature, as WeChat Pay sends now and then (protocol.md §2.6).
       'WECHATPAY/SIGNTEST/' + randomBytes(192).toString('base64')
