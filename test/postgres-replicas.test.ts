@@ -193,6 +193,29 @@ describe('replicas on one PostgreSQL database', () => {
     expect(statuses).toEqual([200, 400]);
   });
 
+  it('a replica stopped (closed) mid-delivery gives its lease back: another delivers at once, not after the lease', async () => {
+    const url = await freshDatabase();
+    const r = await receiver({ hold: true });
+    const a = await replica(url);
+    await a.mock.clock.freeze(NOW_MS);
+    expect((await a.call('POST', `${FAVOR}/callbacks`, { body: { mchid: CREATOR, notify_url: r.url } })).status).toBe(200);
+    const couponId = await sendOk(a, await runningStock(a));
+    await a.mock.useCoupon(couponId);
+    await r.first;
+    await a.mock.close();
+    r.answer();
+    const started = Date.now();
+    // The lease would have lasted 5 s (the attempt timeout) + 2 s.
+    const b = await replica(url);
+    let delivered: unknown[] = [];
+    for (let i = 0; i < 100 && !delivered.length; i++) {
+      await sleep(30);
+      delivered = b.mock.deliveries({ coupon_id: couponId, state: 'delivered' });
+    }
+    expect(delivered).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
   it('a replica killed (SIGKILL) while it holds a delivery lease: another replica delivers it once the lease ends', async () => {
     const url = await freshDatabase();
     const r = await receiver({ hold: true });

@@ -475,8 +475,21 @@ export class CallbackDispatcher {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe();
+    const cut = [...this.inflight.keys()];
     this.stopAll();
     await Promise.allSettled([...this.running]);
+    // Replicas: the attempts cut short give their leases back, so another replica need not wait them out.
+    if (this.shared && cut.length)
+      await this.deps.store
+        .transact((data) => {
+          for (const id of cut) {
+            const r = data.callbacks?.deliveries[id];
+            if (r?.lease_owner !== this.replicaId) continue;
+            delete r.lease_owner;
+            delete r.lease_until;
+          }
+        })
+        .catch(() => {});
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }
