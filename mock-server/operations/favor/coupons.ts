@@ -10,7 +10,7 @@
  * budget (total, then the day), the per-user and natural-person caps, the platform's monthly risk cap.
  */
 import { assert } from '../../errors.js';
-import { canonicalJson, priorRequest } from '../../store/idempotency.js';
+import { priorRequest, requestFingerprint } from '../../store/idempotency.js';
 import { putOwn } from '../../store/records.js';
 import { rfc3339 } from '../../time.js';
 import type { FamilyHandlers, OperationContext } from '../types.js';
@@ -122,7 +122,7 @@ export const favorCouponHandlers = {
 
     // Idempotent on the sender's out_request_no: the same request answers the same coupon, even after
     // the budget ran out or the stock was paused; another request with that number is refused.
-    const fingerprint = canonicalJson({ openid, ...body });
+    const fingerprint = requestFingerprint({ openid, ...body });
     const prior = priorRequest(ctx.merchantState(ctx.mchid).favor?.send_requests, body.out_request_no, fingerprint, FAVOR_MESSAGES.reentry);
     if (prior) return { body: { coupon_id: prior.id } };
 

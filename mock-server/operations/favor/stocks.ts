@@ -15,7 +15,7 @@
  * - budget = face value × count → 400 PARAM_ERROR 批次预算等于批次面额乘以发券数 (FAQ 2, observed).
  */
 import { assert } from '../../errors.js';
-import { canonicalJson, priorRequest } from '../../store/idempotency.js';
+import { priorRequest, requestFingerprint } from '../../store/idempotency.js';
 import { own, putOwn } from '../../store/records.js';
 import { parseRfc3339, rfc3339 } from '../../time.js';
 import { isIssuedMediaUrl } from './media.js';
@@ -398,7 +398,7 @@ export const favorStockHandlers = {
     });
 
     // Idempotency first: a repeat answers the first result even if the clock has since moved on.
-    const fingerprint = canonicalJson(body);
+    const fingerprint = requestFingerprint(body);
     const prior = priorRequest(
       ctx.merchantState(ctx.mchid).favor?.create_requests,
       body.out_request_no,

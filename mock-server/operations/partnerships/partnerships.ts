@@ -7,7 +7,7 @@
  * already established partnership. Every check and the write happen in one synchronous step.
  */
 import { assert } from '../../errors.js';
-import { canonicalJson, priorRequest } from '../../store/idempotency.js';
+import { priorRequest, requestFingerprint } from '../../store/idempotency.js';
 import { own, putOwn } from '../../store/records.js';
 import { rfc3339 } from '../../time.js';
 import { pageOf } from '../favor/stocks.js';
@@ -128,7 +128,7 @@ function matches(p: Partnership, q: PartnershipsListQuery): boolean {
 export const partnershipHandlers = {
   'partnerships.build': (ctx) => {
     const body = ctx.body;
-    const fingerprint = canonicalJson(body);
+    const fingerprint = requestFingerprint(body);
     const prior = replay(ctx, 'build_requests', fingerprint, PARTNERSHIP_MESSAGES.buildReentry);
     if (prior) return { body: prior };
 
@@ -183,7 +183,7 @@ export const partnershipHandlers = {
 
   'partnerships.terminate': (ctx) => {
     const body = ctx.body;
-    const fingerprint = canonicalJson(body);
+    const fingerprint = requestFingerprint(body);
     const prior = replay(ctx, 'terminate_requests', fingerprint, PARTNERSHIP_MESSAGES.terminateReentry);
     if (prior) return { body: prior };
 

@@ -10,7 +10,7 @@
  * which knows the id and gets 403 NO_AUTH.
  */
 import { assert } from '../../errors.js';
-import { canonicalJson, priorRequest } from '../../store/idempotency.js';
+import { priorRequest, requestFingerprint, sameRequest } from '../../store/idempotency.js';
 import { own, putOwn } from '../../store/records.js';
 import type { BusifavorStock } from '../../world.js';
 import { parseRfc3339, rfc3339 } from '../../time.js';
@@ -260,13 +260,13 @@ export const paygiftHandlers = {
     const body = ctx.body;
     const base = body.activity_base_info;
     const rule = body.award_send_rule;
-    const fingerprint = canonicalJson(body);
+    const fingerprint = requestFingerprint(body);
 
     // Idempotency first: a repeat answers the first result even after the clock moved on.
     const existingId = own(paygiftOf(ctx)?.out_request_nos, base.out_request_no);
     if (existingId) {
       const existing = paygiftOf(ctx)!.activities[existingId];
-      assert(existing.fingerprint === fingerprint, 'RESOURCE_ALREADY_EXISTS', PAYGIFT_MESSAGES.reentry);
+      assert(sameRequest(existing.fingerprint, fingerprint), 'RESOURCE_ALREADY_EXISTS', PAYGIFT_MESSAGES.reentry);
       return { body: { activity_id: existing.activity_id, create_time: existing.create_time } };
     }
 
@@ -419,7 +419,7 @@ export const paygiftHandlers = {
   'paygift.addActivityMerchants': (ctx) => {
     const { merchant_id_list, add_request_no } = ctx.body;
     const activity = ownActivity(ctx);
-    const fingerprint = canonicalJson({ activity_id: activity.activity_id, merchant_id_list });
+    const fingerprint = requestFingerprint({ activity_id: activity.activity_id, merchant_id_list });
     const prior = priorRequest(paygiftOf(ctx)!.add_requests, add_request_no, fingerprint, PAYGIFT_MESSAGES.requestNoReused);
     if (prior) return { body: prior.reply };
     checkMerchantsEditable(ctx, activity);
@@ -453,7 +453,7 @@ export const paygiftHandlers = {
   'paygift.deleteActivityMerchants': (ctx) => {
     const { merchant_id_list, delete_request_no } = ctx.body;
     const activity = ownActivity(ctx);
-    const fingerprint = canonicalJson({ activity_id: activity.activity_id, merchant_id_list });
+    const fingerprint = requestFingerprint({ activity_id: activity.activity_id, merchant_id_list });
     const prior = priorRequest(paygiftOf(ctx)!.delete_requests, delete_request_no, fingerprint, PAYGIFT_MESSAGES.requestNoReused);
     if (prior) return { body: prior.reply };
     checkMerchantsEditable(ctx, activity);
