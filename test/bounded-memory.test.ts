@@ -1,6 +1,6 @@
 /**
  * Big bad requests cost bounded memory: echoed values are cut (contract/messages.ts echo: strings at
- * 1024 characters; pipeline.ts: undeclared-field lists at 100), oversized journal entries keep 20
+ * 1024 characters; request-checks.ts: undeclared-field lists at 100), oversized journal entries keep 20
  * bounded findings, and the journal is capped in bytes as well as entries (journal.ts). The journal,
  * the report and `wxpay-mock report` keep working after hundreds of megabytes of refused bodies.
  */

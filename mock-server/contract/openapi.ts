@@ -262,7 +262,7 @@ function parameters(contract: Contract, exchange: RecordedExchange | undefined, 
       if (where === 'header' && NOT_PARAMETERS.has(name.toLowerCase())) continue;
       const p: Record<string, unknown> = { name, in: where, required: where === 'path' || required.has(name) };
       const example = examples[where][where === 'header' ? name.toLowerCase() : name];
-      // `x-json`: the value is JSON text (pipeline.ts decodeJsonQuery), which OpenAPI spells as `content`.
+      // `x-json`: the value is JSON text (request-checks.ts decodeJsonQuery), which OpenAPI spells as `content`.
       if (s['x-json'] === true)
         p.content = {
           'application/json': { schema: toOpenApiSchema(s), ...(example === undefined ? {} : { example: JSON.parse(example) }) },

@@ -13,7 +13,7 @@ import { DEFAULT_CONTRACTS_DIR, PACKAGE_ROOT } from '../paths.js';
 import { FORMATS } from './formats.js';
 import type { Contract, JsonSchema } from './types.js';
 
-/** Vocabulary of our own beside JSON Schema: labels for messages, documentation-only notes; `x-json` marks a query parameter sent as JSON text (pipeline.ts decodes it). */
+/** Vocabulary of our own beside JSON Schema: labels for messages, documentation-only notes; `x-json` marks a query parameter sent as JSON text (request-checks.ts decodes it). */
 const KEYWORDS = ['x-label', 'x-messages', 'x-note', 'x-not-open', 'x-example', 'x-json'];
 
 // `optimize: false` skips ajv's code-simplification pass: the same checks, about a third less

@@ -58,7 +58,7 @@ export const MULTIPART_BODY_LIMIT = 8 * 1024 * 1024;
 export const multipartBodyLimit = (bodyLimit: number): number => Math.max(bodyLimit, MULTIPART_BODY_LIMIT);
 
 // Our wording throughout (the real texts for these cases are not documented), in the style of the
-// JSON-body refusals in pipeline.ts.
+// JSON-body refusals in request-checks.ts.
 const notMultipart = (contentType: string | null) =>
   new ApiError('INVALID_REQUEST', 'Content-Type不正确，请使用multipart/form-data', {
     field: 'Content-Type',
