@@ -135,3 +135,21 @@ describe('file store', () => {
     expect(Buffer.from(await got.arrayBuffer()).equals(png)).toBe(true);
   });
 });
+
+describe('in-memory store', () => {
+  it('uploaded images are capped: past the cap an upload answers 500 SYSTEM_ERROR 系统错误 saying why in detail.issue; nothing is stored', async () => {
+    const t = await newMock({ store: memoryBackend({ blobLimit: 100 * 1024 }) });
+    const image = (fill: number) =>
+      Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(60 * 1024, fill)]);
+    expect((await uploadImage(t, image(1), 'a.png')).status).toBe(200);
+    const refused = await uploadImage(t, image(2), 'b.png');
+    expect(refused.status).toBe(500);
+    expect(refused.body).toMatchObject({
+      code: 'SYSTEM_ERROR',
+      message: '系统错误',
+      detail: { issue: expect.stringContaining('in-memory image storage is full') },
+    });
+    expect(Object.keys((await t.mock.snapshot()).state.media!.images)).toHaveLength(1);
+    await t.mock.close();
+  });
+});

@@ -21,6 +21,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { ApiError, assert } from '../../errors.js';
+import { StoreError } from '../../store/port.js';
 import type { ResolvedOptions } from '../../options.js';
 import { missingPart } from '../../protocol/multipart.js';
 import type { MockData } from '../../store/state.js';
@@ -155,7 +156,8 @@ export const favorMediaHandlers = {
     try {
       await ctx.blobs.put(digest, file.data);
     } catch (err) {
-      throw new ApiError('SYSTEM_ERROR', '系统错误', { issue: (err as Error).message });
+      // Our own refusal (the in-memory cap) says what to do; a disk error says nothing of the machine.
+      throw new ApiError('SYSTEM_ERROR', '系统错误', err instanceof StoreError ? { issue: err.message } : undefined);
     }
     ctx.mutate((data) => {
       (data.media ??= { images: {} }).images[id] = image;
