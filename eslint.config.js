@@ -1,5 +1,6 @@
-// Lint rules: typescript-eslint's recommended set. `any` is allowed where a handler reads contract-validated
-// input (the contracts are the type's source until the generated types land); unused names must start with _.
+// Lint rules: typescript-eslint's recommended set. `any` is allowed: the SDKs the tests drive have no types
+// and a few parsed JSON replies are read loosely (handler input is typed from the contracts:
+// mock-server/contract/generated/operations.ts); unused names must start with _.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
