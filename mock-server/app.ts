@@ -24,6 +24,7 @@ import {
 } from './callbacks/index.js';
 import { buildReport, operationsOf, type ContractReport, type ReportOptions } from './report/index.js';
 import { Clock } from './clock.js';
+import { MAX_CLOCK_MS, MIN_CLOCK_MS } from './clock-input.js';
 import { loadContracts, type CompiledOperation } from './contract/registry.js';
 import { OperationIndex } from './contract/routes.js';
 import { openApiFor } from './contract/openapi.js';
@@ -193,6 +194,9 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
     read: () => store.data.clock,
     write: (change) => store.transact((data) => change(data.clock)),
   });
+  // A clock saved out of range (by a version that did not check it) would break every request: back to real time.
+  const savedNow = clock.nowMs();
+  if (!(savedNow >= MIN_CLOCK_MS && savedNow <= MAX_CLOCK_MS)) await clock.reset();
   // Silent unless asked (the CLI's start asks for pretty): a test suite's output stays its own.
   const logger = createLogger(input.log ?? 'silent', { write: input.logWrite, color: input.logColor });
   const journal = new Journal({ capacity: options.journalSize, maxBytes: options.journalBytes, onAdd: (e) => logger.request(e) });

@@ -153,3 +153,18 @@ describe('in-memory store', () => {
     await t.mock.close();
   });
 });
+
+describe('a saved clock out of range', () => {
+  it('a data file whose clock cannot be represented (written before the range checks) starts on real time, and requests answer', async () => {
+    const dataFile = tempDataFile();
+    writeFileSync(
+      dataFile,
+      JSON.stringify({ version: 1, clock: { offsetMs: 1e20, frozenAtMs: null }, merchants: { [CREATOR]: { balance: 100 } } }),
+    );
+    const t = await newMock({ dataFile });
+    expect(Math.abs(t.mock.clock.nowMs() - Date.now())).toBeLessThan(60_000);
+    const res = await t.call('POST', `${FAVOR}/callbacks`, { body: { mchid: CREATOR, notify_url: 'https://m.example.com/n' } });
+    expect(res.status).toBe(200);
+    await t.mock.close();
+  });
+});
