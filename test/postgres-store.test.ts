@@ -3,6 +3,7 @@
  * (test/setup/postgres-cluster.ts): the store contract every backend passes, and what only this one
  * does — migrations and their version guard.
  */
+import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresBackend, SCHEMA_VERSION } from '../mock-server/index.js';
@@ -51,6 +52,40 @@ describe('PostgreSQL compaction', () => {
       await a.mock.close();
       await b.mock.close();
     }
+  });
+});
+
+describe('PostgreSQL from the CLI', () => {
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    spawn(process.execPath, ['dist/mock-server/cli.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const output = (child: ReturnType<typeof cli>, until: RegExp) =>
+    new Promise<{ text: string; code: number | null }>((resolve) => {
+      let text = '';
+      const on = (c: Buffer) => {
+        text += c.toString();
+        if (until.test(text)) resolve({ text, code: null });
+      };
+      child.stdout!.on('data', on);
+      child.stderr!.on('data', on);
+      child.once('exit', (code) => resolve({ text, code }));
+    });
+
+  it('WXPAY_MOCK_DATABASE_URL selects the database (the start line names it without its password); a bad --store is a usage error', async () => {
+    const url = new URL(await freshDatabase());
+    url.password = 'not-needed';
+    const child = cli(['--port', '0', '--log', 'silent'], { WXPAY_MOCK_DATABASE_URL: url.href });
+    try {
+      const started = await output(child, /listening on \S+ \(data: [^)]*\)/);
+      expect(started.text).toContain(`(data: ${url.href.replace('not-needed', '***')})`);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const refused = await output(cli(['--store', 'mysql://x/y']), /$^/);
+    expect(refused.code).toBe(2);
+    expect(refused.text).toContain('--store must be a PostgreSQL URL');
+    const both = await output(cli(['--store', url.href, '--in-memory']), /$^/);
+    expect(both.code).toBe(2);
+    expect(both.text).toContain('--store excludes --data and --in-memory');
   });
 });
 
