@@ -86,12 +86,38 @@ export function decodeJson(raw: Buffer, contentType: string | null): unknown {
   }
 }
 
+/**
+ * The query as name → first value, read as URLSearchParams reads it (application/x-www-form-urlencoded:
+ * `+` is a space, percent-decoding as UTF-8). Parsed here rather than by URLSearchParams, which cost
+ * ≈10 µs a request (profile of the signed GET); a value decodeURIComponent cannot read (`%zz`, bytes
+ * that are not UTF-8) is left to URLSearchParams, so every result is the same as its.
+ */
 export function queryObject(target: string): Record<string, string> {
   const q = target.indexOf('?');
   const out: Record<string, string> = {};
   if (q === -1) return out;
-  for (const [k, v] of new URLSearchParams(target.slice(q + 1))) if (!(k in out)) out[k] = v;
+  // URLSearchParams drops one leading "?" of its input.
+  const query = target.charCodeAt(q + 1) === 63 ? target.slice(q + 2) : target.slice(q + 1);
+  for (const pair of query.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const k = formDecode(pair, eq === -1 ? pair : pair.slice(0, eq), 'name');
+    if (k in out) continue;
+    out[k] = eq === -1 ? '' : formDecode(pair, pair.slice(eq + 1), 'value');
+  }
   return out;
+}
+
+function formDecode(pair: string, text: string, part: 'name' | 'value'): string {
+  const spaced = text.includes('+') ? text.replace(/\+/g, ' ') : text;
+  if (!spaced.includes('%')) return spaced;
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    // ("&" first: URLSearchParams would drop a leading "?" of the pair, which is part of it here.)
+    const [[name, value]] = new URLSearchParams('&' + pair);
+    return part === 'name' ? name : value;
+  }
 }
 
 /**
