@@ -10,19 +10,25 @@
  *                                                        what `wxpay-mock --in-memory` runs)
  *
  * Both listen on 127.0.0.1 with a port the OS picks, print `READY <url>` on stdout, and exit when
- * stdin closes (the bench ended or died) or on SIGTERM.
+ * stdin closes (the bench ended or died) or on SIGTERM. Both run the mock's modules as built in dist/
+ * (scripts/bench.ts builds it first), which is what `wxpay-mock` runs: through tsx, every closure the
+ * code creates per request also pays esbuild's keepNames helper (`__name`, an Object.defineProperty),
+ * a cost of the transpiler that the CLI does not have.
  */
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { sign } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chooseSigningKey } from '../mock-server/protocol/sign-response.js';
-import { parseAuthorization, SCHEME } from '../mock-server/protocol/authorization.js';
-import { verifyAsync } from '../mock-server/protocol/rsa.js';
-import { startMock } from '../mock-server/server.js';
-import { loadWorld } from '../mock-server/world.js';
 import { BENCH_MCHID, BENCH_NOTIFY_URL, BENCH_PATH } from './bench-common.js';
+
+/** A module of the mock as built (dist/mock-server/…), typed as its source. */
+const built = <T>(path: string): Promise<T> => import(new URL(`../dist/mock-server/${path}`, import.meta.url).href) as Promise<T>;
+const { chooseSigningKey } = await built<typeof import('../mock-server/protocol/sign-response.js')>('protocol/sign-response.js');
+const { parseAuthorization, SCHEME } = await built<typeof import('../mock-server/protocol/authorization.js')>('protocol/authorization.js');
+const { verifyAsync } = await built<typeof import('../mock-server/protocol/rsa.js')>('protocol/rsa.js');
+const { startMock } = await built<typeof import('../mock-server/server.js')>('server.js');
+const { loadWorld } = await built<typeof import('../mock-server/world.js')>('world.js');
 
 async function ceiling(): Promise<{ url: string; close(): void }> {
   // The very key the mock signs this merchant's replies with.

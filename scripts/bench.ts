@@ -11,7 +11,8 @@
  *   (c) latency  the mock at a fixed offered rate of 500 req/s for 10 s: p50 and p99
  *   (d) cold     `node dist/mock-server/cli.js --port 0 --in-memory --log silent`: spawn → first signed 200, median of 5
  *
- * The servers under test run in child processes, never in the load generator's process; (a) and (b)
+ * The servers under test run in child processes, never in the load generator's process, on the mock's
+ * modules as built in dist/ (built first when older than mock-server/), as the CLI runs them; (a) and (b)
  * run side by side (both started and warmed before either is measured, measured in alternating rounds
  * with identical autocannon options and request bytes). Loopback only, bounded durations: about a
  * minute, two at most.
@@ -500,10 +501,10 @@ async function main(): Promise<number> {
   log(
     `node ${process.version}, ${availableParallelism()} CPU(s) (${cpus()[0]?.model.trim() ?? '?'}), autocannon ${autocannonVersion}, UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? 'default (4)'}`,
   );
-  // Built first, so tsc never competes with a measurement.
+  // Built first, so tsc never competes with a measurement; every server under test runs dist/.
   let buildNote = 'dist not used';
   let buildError: unknown;
-  if (PHASES.has('d')) {
+  if (['a', 'b', 'c', 'd'].some((p) => PHASES.has(p))) {
     try {
       buildNote = ensureBuild();
     } catch (err) {
