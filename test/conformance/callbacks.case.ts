@@ -27,8 +27,10 @@ export function callbackCases(s: Scenario) {
 
   it('set the notify URL (POST) and read it back (GET) through the client', async () => {
     const { client, profile } = s();
-    const set = ok(await client.post(`${FAVOR}/callbacks`, { mchid: profile.mchid, notify_url: notify.url }));
-    expect(set.notify_url).toBe(notify.url);
+    const reply = await client.post(`${FAVOR}/callbacks`, { mchid: profile.mchid, notify_url: notify.url });
+    expect(ok(reply).notify_url).toBe(notify.url);
+    // Verified by the client with the key of the merchant's mode (certificate serial or PUB_KEY_ID_…).
+    expect(reply.verifiedWith).toBe(s().signingSerial);
     const got = ok(await client.get(`${FAVOR}/callbacks`, { mchid: profile.mchid }));
     expect(got).toEqual({ notify_url: notify.url, mchid: profile.mchid });
   });
