@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// `npm test` after the build: vitest, with the type check and the lint running beside it at low CPU
+// priority (nice 10), so they fill the time the suite spends waiting on sockets, child processes and
+// timers instead of adding theirs in front of it. Their output (nothing when they pass) is printed after
+// the suite's summary; the exit status is non-zero when any of the three failed.
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Runs `args`; with `capture`, keeps its output to print later. */
+function run(args, capture) {
+  return new Promise((resolve) => {
+    const child = spawn(args[0], args.slice(1), { cwd: root, stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    let out = '';
+    if (capture) for (const stream of [child.stdout, child.stderr]) stream.on('data', (d) => (out += d));
+    child.on('error', (err) => resolve({ code: 1, out: `${args.join(' ')}: ${err.message}\n` }));
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), out }));
+  });
+}
+
+const checks = [
+  ['typecheck', run(['nice', '-n', '10', 'npm', 'run', '-s', 'typecheck'], true)],
+  ['lint', run(['nice', '-n', '10', 'npm', 'run', '-s', 'lint'], true)],
+];
+const suite = await run([join(root, 'node_modules', '.bin', 'vitest'), 'run', ...process.argv.slice(2)], false);
+let failed = suite.code !== 0;
+for (const [name, done] of checks) {
+  const { code, out } = await done;
+  if (out.trim()) process.stdout.write(`\n${name}:\n${out}`);
+  if (code !== 0) {
+    process.stdout.write(`${name} failed (exit ${code})\n`);
+    failed = true;
+  }
+}
+process.exit(failed ? 1 : 0);
