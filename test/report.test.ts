@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildReport,
   createCallbackReceiver,
@@ -44,11 +44,11 @@ function cli(args: string[]): Promise<{ status: number | null; stdout: string; s
   return new Promise((resolve) => child.once('close', (status) => resolve({ status, stdout, stderr })));
 }
 
-/** Starts `wxpay-mock start` in the background, as a CI job does; resolves once it prints its URL. */
-async function startCli(args: string[] = []): Promise<{ url: string; signer: ReturnType<typeof createSigner> }> {
+/** Starts `wxpay-mock start` in the background, as a CI job does; resolves once it prints its URL. Stopped by `owner`'s cleanup. */
+async function startCli(args: string[] = [], owner = cleanups): Promise<{ url: string; signer: ReturnType<typeof createSigner> }> {
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLI, '--port', '0', '--in-memory', ...args]);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  cleanups.push(async () => {
+  owner.push(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
   });
@@ -126,10 +126,24 @@ describe('wxpay-mock report (the CLI against a running mock)', () => {
     expect(() => readFileSync(CLI)).not.toThrow();
   });
 
+  // One `wxpay-mock start` for the reports below (a start costs a second or more), reset and its journal
+  // cleared before each, so each report sees only its own requests.
+  const stopShared: (() => Promise<unknown>)[] = [];
+  let shared: ReturnType<typeof startCli> | undefined;
+  afterAll(async () => {
+    while (stopShared.length) await stopShared.pop()!().catch(() => {});
+  });
+  async function cleanCli() {
+    const { url, signer } = await (shared ??= startCli([], stopShared));
+    expect((await control(url, 'POST', '/_mock/reset')).status).toBe(200);
+    expect((await control(url, 'DELETE', '/_mock/journal')).status).toBe(200);
+    return { url, signer };
+  }
+
   it(
     'clean traffic → exit 0, PASSED, the exercised operation listed; a seeded contract violation → exit 1 naming operation, field, issue and the value sent',
     async () => {
-      const { url, signer } = await startCli();
+      const { url, signer } = await cleanCli();
       expect((await send(url, signer, 'POST', CALLBACKS, { mchid: CREATOR, notify_url: 'https://m.example.com/notify' })).status).toBe(200);
       const clean = await cli(['report', '--url', url]);
       expect(clean.stderr).toBe('');
@@ -162,7 +176,7 @@ describe('wxpay-mock report (the CLI against a running mock)', () => {
   it(
     'a seeded signature bug (body signed compact, sent pretty-printed) → exit 1 with 错误的签名，验签失败 and the sign_information the mock verified',
     async () => {
-      const { url, signer } = await startCli();
+      const { url, signer } = await cleanCli();
       const body = { mchid: CREATOR, notify_url: 'https://m.example.com/notify' };
       const res = await send(url, signer, 'POST', CALLBACKS, JSON.stringify(body, null, 2), JSON.stringify(body));
       expect(res.status).toBe(401);
@@ -187,7 +201,7 @@ describe('wxpay-mock report (the CLI against a running mock)', () => {
   it(
     '--format json: well formed, coverage exercised / attempted / not exercised, the violation with operation, field, value, issue and message',
     async () => {
-      const { url, signer } = await startCli();
+      const { url, signer } = await cleanCli();
       await send(url, signer, 'POST', CALLBACKS, { mchid: CREATOR, notify_url: 'https://m.example.com/notify' });
       await send(url, signer, 'GET', `${CALLBACKS}?mchid=${CREATOR}&page=2`);
       await send(url, signer, 'POST', STOCKS, validStock({ stock_name: LONG_NAME }));
@@ -230,7 +244,7 @@ describe('wxpay-mock report (the CLI against a running mock)', () => {
   it(
     '--format junit --out FILE: well-formed XML (fast-xml-parser), a <failure> for the violation, <skipped> for operations not exercised; stdout gets the text report',
     async () => {
-      const { url, signer } = await startCli();
+      const { url, signer } = await cleanCli();
       await send(url, signer, 'POST', CALLBACKS, { mchid: CREATOR, notify_url: 'https://m.example.com/notify' });
       await send(url, signer, 'POST', STOCKS, validStock({ stock_name: LONG_NAME }));
       const file = join(mkdtempSync(join(tmpdir(), 'wxpay-mock-report-')), 'contract.xml');
