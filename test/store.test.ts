@@ -114,6 +114,9 @@ describe('file store', () => {
     const again = await start(dataFile);
     const stock = json(await again.call('GET', `${FAVOR}/stocks/${stockId}?stock_creator_mchid=${CREATOR}`));
     expect(stock.distributed_coupons).toBe(100);
+    // The snapshot is written as ASCII (\uXXXX escapes: a one-byte string when read back); the text survives.
+    expect(/^[ -~]*$/.test(readFileSync(dataFile, 'utf8'))).toBe(true);
+    expect(stock.stock_name).toBe('测试代金券');
     const last = await again.call('GET', `${FAVOR}/users/${USER2}/coupons/${coupons[99]}?appid=wx1a2b3c4d5e6f7001`);
     expect(last.status).toBe(200);
   });

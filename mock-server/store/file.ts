@@ -358,12 +358,18 @@ export class FileBackend implements StoreBackend {
   }
 }
 
+const NON_ASCII = /[^ -~]/;
+const NON_ASCII_ALL = /[^ -~]/g;
+
 /** Buffers text and writes it in ~1 MiB pieces. */
 class ChunkedWriter {
   private parts: string[] = [];
   private pending = 0;
   constructor(private readonly fh: FileHandle) {}
   async write(text: string) {
+    // ASCII only (\uXXXX escapes): the snapshot then reads back as a one-byte string, half the memory
+    // of the two-byte string a single Chinese character would make of the whole 50 MB file.
+    if (NON_ASCII.test(text)) text = text.replace(NON_ASCII_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     this.parts.push(text);
     this.pending += text.length;
     if (this.pending > 1 << 20) await this.flush();
