@@ -9,6 +9,9 @@ import type { Credentials } from './credentials.js';
 import type { JournalEntry, JournalFilter } from './journal.js';
 import { checkOptions, type MockOptions } from './options.js';
 
+/** How long an idle keep-alive connection stays open. */
+const KEEP_ALIVE_MS = 65_000;
+
 export interface StartOptions extends MockOptions {
   /** 0 (default) picks a free port. */
   port?: number;
@@ -81,7 +84,13 @@ export async function startMock(options: StartOptions = {}): Promise<RunningMock
   // The bound address names this mock too: the control API answers it as a Host (control/guard.ts).
   const bound = host === '0.0.0.0' || host === '::' ? [] : [host.includes(':') ? `[${host}]` : host];
   const mock = await createApp({ ...appOptions, allowHosts: [...(appOptions.allowHosts ?? []), ...bound] });
-  const server = createServer({ maxHeaderSize: 16 * 1024 }, mock.listener);
+  // Idle keep-alive sockets stay open 65 s (Node's default is 5 s, like a load balancer's 60 s): a client
+  // whose event loop was blocked longer than 5 s (a synchronous child process, a debugger) would otherwise
+  // reuse a socket the mock had just closed and see "other side closed" instead of an answer.
+  const server = createServer(
+    { maxHeaderSize: 16 * 1024, keepAliveTimeout: KEEP_ALIVE_MS, headersTimeout: KEEP_ALIVE_MS + 1000 },
+    mock.listener,
+  );
   server.on('clientError', answerClientError);
   try {
     await new Promise<void>((resolve, reject) => {
