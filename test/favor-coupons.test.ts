@@ -331,6 +331,8 @@ describe('durability', () => {
       status: 'SENDED',
     });
     expect(await balanceOf(second.mock, CREATOR)).toBe(balance - 1000);
+    await first.mock.close();
+    await second.mock.close();
   });
 });
 
