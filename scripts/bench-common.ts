@@ -1,5 +1,6 @@
 /** What the benchmarks (scripts/bench.ts, bench-callbacks.ts) and their server processes (bench-server.ts) share. */
 import type { ChildProcess } from 'node:child_process';
+import type { Signer } from '../mock-server/index.js';
 
 export const BENCH_MCHID = '1900000001';
 export const BENCH_NOTIFY_URL = 'http://127.0.0.1:9/wxpay-mock-bench/notify';
@@ -46,4 +47,75 @@ export async function stopProcess(child: ChildProcess, graceMs: number): Promise
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
+}
+
+// ── what bench-store.ts and bench-replicas.ts both send ──────────────────────────────────────────
+
+export const BENCH_APPID = 'wx1a2b3c4d5e6f7001';
+export const FAVOR_PATH = '/v3/marketing/favor';
+
+/** A no-cash stock of BENCH_MCHID with room for `maxCoupons` (60 per user), valid in March 2026. */
+export function benchStockBody(maxCoupons: number, outRequestNo: string) {
+  return {
+    stock_name: '压测代金券批次名称',
+    belong_merchant: BENCH_MCHID,
+    available_begin_time: '2026-03-02T10:00:00+08:00',
+    available_end_time: '2026-03-31T23:59:59+08:00',
+    stock_use_rule: {
+      max_coupons: maxCoupons,
+      max_amount: maxCoupons * 10,
+      max_coupons_per_user: 60,
+      natural_person_limit: false,
+      prevent_api_abuse: false,
+    },
+    coupon_use_rule: { fixed_normal_coupon: { coupon_amount: 10, transaction_minimum: 100 }, available_merchants: [BENCH_MCHID] },
+    no_cash: true,
+    stock_type: 'NORMAL',
+    out_request_no: outRequestNo,
+  };
+}
+
+export interface SignedSend {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+let sendNo = 0;
+/** `count` send-coupon requests signed ahead, spread over `users` and then `stocks` (60 per user and stock). */
+export function signSends(signer: Signer, users: string[], stocks: string[], count: number): SignedSend[] {
+  const out: SignedSend[] = [];
+  for (let i = 0; i < count; i++) {
+    const openid = users[i % users.length];
+    const stock = stocks[Math.floor(i / users.length) % stocks.length];
+    const path = `${FAVOR_PATH}/users/${openid}/coupons`;
+    const body = JSON.stringify({
+      stock_id: stock,
+      out_request_no: `b${Date.now()}x${++sendNo}`,
+      appid: BENCH_APPID,
+      stock_creator_mchid: BENCH_MCHID,
+    });
+    out.push({ path, body, headers: { ...signer.headers('POST', path, body), 'Content-Type': 'application/json' } });
+  }
+  return out;
+}
+
+/**
+ * The bulk path to a big store: a snapshot (GET /_mock/snapshot) in which coupon `couponId` of `stockId`,
+ * sent with out_request_no `fill-0`, is cloned until the stock holds `n` coupons, with their indexes and
+ * idempotency records. Changes `snapshot` in place; import it with PUT /_mock/snapshot or --import.
+ */
+export function cloneCoupons(snapshot: any, stockId: string, couponId: string, users: string[], n: number): void {
+  const favor = snapshot.state.merchants[BENCH_MCHID].favor;
+  const model = favor.coupons[couponId];
+  let next = snapshot.state.sequences['favor.coupon'];
+  for (let i = 1; i < n; i++) {
+    const id = String(30_000_000_000 + ++next);
+    const openid = users[i % users.length];
+    favor.coupons[id] = { ...model, coupon_id: id, openid, out_request_no: `fill-${i}` };
+    (favor.coupons_by_openid[openid] ??= []).push(id);
+    favor.send_requests[`fill-${i}`] = { fingerprint: favor.send_requests['fill-0'].fingerprint, id };
+  }
+  favor.stocks[stockId].distributed_coupons = n;
+  snapshot.state.sequences['favor.coupon'] = next;
 }

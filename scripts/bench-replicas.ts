@@ -17,12 +17,20 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { createSigner, type Signer } from '../mock-server/index.js';
 import { Cluster } from '../test/setup/postgres-cluster.js';
-import { lineMatching, percentile, stopProcess } from './bench-common.js';
+import {
+  BENCH_APPID as APPID,
+  BENCH_MCHID as MCHID,
+  benchStockBody,
+  cloneCoupons,
+  FAVOR_PATH as FAVOR,
+  lineMatching,
+  percentile,
+  signSends as signedSends,
+  stopProcess,
+  type SignedSend as Signed,
+} from './bench-common.js';
 
 const CLI = new URL('../dist/mock-server/cli.js', import.meta.url).pathname;
-const MCHID = '1900000001';
-const APPID = 'wx1a2b3c4d5e6f7001';
-const FAVOR = '/v3/marketing/favor';
 const CONNECTIONS = 16;
 const SECONDS = 6;
 const SKIP_SMALL = process.argv.includes('--only-100k');
@@ -96,50 +104,19 @@ async function api(r: Replica, w: World, method: string, path: string, body?: un
 
 let requestNo = 0;
 async function runningStock(r: Replica, w: World, maxCoupons: number): Promise<string> {
-  const { stock_id } = await api(r, w, 'POST', `${FAVOR}/coupon-stocks`, {
-    stock_name: '压测代金券批次名称',
-    belong_merchant: MCHID,
-    available_begin_time: '2026-03-02T10:00:00+08:00',
-    available_end_time: '2026-03-31T23:59:59+08:00',
-    stock_use_rule: {
-      max_coupons: maxCoupons,
-      max_amount: maxCoupons * 10,
-      max_coupons_per_user: 60,
-      natural_person_limit: false,
-      prevent_api_abuse: false,
-    },
-    coupon_use_rule: { fixed_normal_coupon: { coupon_amount: 10, transaction_minimum: 100 }, available_merchants: [MCHID] },
-    no_cash: true,
-    stock_type: 'NORMAL',
-    out_request_no: `bench-stock-${Date.now()}-${++requestNo}`,
-  });
+  const { stock_id } = await api(
+    r,
+    w,
+    'POST',
+    `${FAVOR}/coupon-stocks`,
+    benchStockBody(maxCoupons, `bench-stock-${Date.now()}-${++requestNo}`),
+  );
   await api(r, w, 'POST', `${FAVOR}/stocks/${stock_id}/start`, { stock_creator_mchid: MCHID });
   return stock_id;
 }
 
-interface Signed {
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-}
-function signSends(w: World, stocks: string[], count: number): Signed[] {
-  const out: Signed[] = [];
-  for (let i = 0; i < count; i++) {
-    const openid = w.users[i % w.users.length];
-    const stock = stocks[Math.floor(i / w.users.length) % stocks.length];
-    const path = `${FAVOR}/users/${openid}/coupons`;
-    const body = JSON.stringify({
-      stock_id: stock,
-      out_request_no: `r${Date.now()}x${++requestNo}`,
-      appid: APPID,
-      stock_creator_mchid: MCHID,
-    });
-    out.push({ path, body, headers: { ...w.signer.headers('POST', path, body), 'Content-Type': 'application/json' } });
-  }
-  return out;
-}
+const signSends = (w: World, stocks: string[], count: number): Signed[] => signedSends(w.signer, w.users, stocks, count);
 
-/** `connections` clients, client i talking to replica i mod n (a load balancer's round robin). */
 async function fire(replicas: Replica[], signed: Signed[], connections: number, seconds: number) {
   const latencies: number[] = [];
   let errors = 0;
@@ -177,18 +154,7 @@ async function fill(r: Replica, w: World, n: number): Promise<string> {
     stock_creator_mchid: MCHID,
   });
   const snapshot = JSON.parse((await send(r.url, 'GET', '/_mock/snapshot', {})).body);
-  const favor = snapshot.state.merchants[MCHID].favor;
-  const model = favor.coupons[sent.coupon_id];
-  let next = snapshot.state.sequences['favor.coupon'];
-  for (let i = 1; i < n; i++) {
-    const id = String(30_000_000_000 + ++next);
-    const openid = w.users[i % w.users.length];
-    favor.coupons[id] = { ...model, coupon_id: id, openid, out_request_no: `fill-${i}` };
-    (favor.coupons_by_openid[openid] ??= []).push(id);
-    favor.send_requests[`fill-${i}`] = { fingerprint: favor.send_requests['fill-0'].fingerprint, id };
-  }
-  favor.stocks[stockId].distributed_coupons = n;
-  snapshot.state.sequences['favor.coupon'] = next;
+  cloneCoupons(snapshot, stockId, sent.coupon_id, w.users, n);
   const file = join(mkdtempSync(join(tmpdir(), 'wxpay-mock-bench-')), 'snapshot.json');
   writeFileSync(file, JSON.stringify(snapshot));
   return file;

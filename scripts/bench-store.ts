@@ -17,12 +17,20 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSigner, type Signer } from '../mock-server/index.js';
-import { lineMatching, percentile, stopProcess } from './bench-common.js';
+import {
+  BENCH_APPID as APPID,
+  BENCH_MCHID as MCHID,
+  benchStockBody,
+  cloneCoupons,
+  FAVOR_PATH as FAVOR,
+  lineMatching,
+  percentile,
+  signSends,
+  stopProcess,
+  type SignedSend as Signed,
+} from './bench-common.js';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'cli.js');
-const MCHID = '1900000001';
-const APPID = 'wx1a2b3c4d5e6f7001';
-const FAVOR = '/v3/marketing/favor';
 const CONNECTIONS = 16;
 const levelsArg = process.argv.indexOf('--levels');
 const LEVELS = levelsArg > 0 ? process.argv[levelsArg + 1].split(',').map(Number) : [0, 10_000, 100_000];
@@ -101,23 +109,12 @@ async function api(mock: Mock, method: string, path: string, body?: unknown): Pr
 
 let requestNo = 0;
 async function runningStock(mock: Mock, maxCoupons: number): Promise<string> {
-  const { stock_id } = await api(mock, 'POST', `${FAVOR}/coupon-stocks`, {
-    stock_name: '压测代金券批次名称',
-    belong_merchant: MCHID,
-    available_begin_time: '2026-03-02T10:00:00+08:00',
-    available_end_time: '2026-03-31T23:59:59+08:00',
-    stock_use_rule: {
-      max_coupons: maxCoupons,
-      max_amount: maxCoupons * 10,
-      max_coupons_per_user: 60,
-      natural_person_limit: false,
-      prevent_api_abuse: false,
-    },
-    coupon_use_rule: { fixed_normal_coupon: { coupon_amount: 10, transaction_minimum: 100 }, available_merchants: [MCHID] },
-    no_cash: true,
-    stock_type: 'NORMAL',
-    out_request_no: `bench-stock-${Date.now()}-${++requestNo}`,
-  });
+  const { stock_id } = await api(
+    mock,
+    'POST',
+    `${FAVOR}/coupon-stocks`,
+    benchStockBody(maxCoupons, `bench-stock-${Date.now()}-${++requestNo}`),
+  );
   await api(mock, 'POST', `${FAVOR}/stocks/${stock_id}/start`, { stock_creator_mchid: MCHID });
   return stock_id;
 }
@@ -132,45 +129,11 @@ async function fill(mock: Mock, n: number) {
     stock_creator_mchid: MCHID,
   });
   const snapshot = JSON.parse((await send(mock.url, 'GET', '/_mock/snapshot', {})).body);
-  const favor = snapshot.state.merchants[MCHID].favor;
-  const model = favor.coupons[sent.coupon_id];
-  let next = snapshot.state.sequences['favor.coupon'];
-  for (let i = 1; i < n; i++) {
-    const id = String(30_000_000_000 + ++next);
-    const openid = mock.users[i % mock.users.length];
-    favor.coupons[id] = { ...model, coupon_id: id, openid, out_request_no: `fill-${i}` };
-    (favor.coupons_by_openid[openid] ??= []).push(id);
-    favor.send_requests[`fill-${i}`] = { fingerprint: favor.send_requests['fill-0'].fingerprint, id };
-  }
-  favor.stocks[stockId].distributed_coupons = n;
-  snapshot.state.sequences['favor.coupon'] = next;
+  cloneCoupons(snapshot, stockId, sent.coupon_id, mock.users, n);
   freshPool(); // building the clones took seconds: the pooled socket may have been closed as idle
   const put = await send(mock.url, 'PUT', '/_mock/snapshot', { 'Content-Type': 'application/json' }, JSON.stringify(snapshot));
   if (put.status !== 200) throw new Error(`import: ${put.status} ${put.body}`);
   return sent.coupon_id as string;
-}
-
-interface Signed {
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-}
-
-function signSends(mock: Mock, stocks: string[], count: number): Signed[] {
-  const out: Signed[] = [];
-  for (let i = 0; i < count; i++) {
-    const openid = mock.users[i % mock.users.length];
-    const stock = stocks[Math.floor(i / mock.users.length) % stocks.length];
-    const path = `${FAVOR}/users/${openid}/coupons`;
-    const body = JSON.stringify({
-      stock_id: stock,
-      out_request_no: `b${Date.now()}x${++requestNo}`,
-      appid: APPID,
-      stock_creator_mchid: MCHID,
-    });
-    out.push({ path, body, headers: { ...mock.signer.headers('POST', path, body), 'Content-Type': 'application/json' } });
-  }
-  return out;
 }
 
 async function fire(
@@ -231,9 +194,9 @@ async function level(n: number) {
     stock_creator_mchid: MCHID,
   });
 
-  // Signed ahead (seconds of RSA work): then a fresh pool, since the server closes sockets idle for 5 s.
-  const batch = signSends(mock, stocks, 6000);
-  const singleBatch = signSends(mock, stocks.slice(4), 300);
+  // Signed ahead (seconds of RSA work, the event loop blocked): then a fresh pool, whatever the server did with idle sockets.
+  const batch = signSends(mock.signer, mock.users, stocks, 6000);
+  const singleBatch = signSends(mock.signer, mock.users, stocks.slice(4), 300);
   freshPool();
   const idleP99 = await getP99(mock, probe.coupon_id, mock.users[1], 400);
   const logBefore = statSync(`${dataFile}.log`).size;
