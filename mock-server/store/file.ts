@@ -193,18 +193,7 @@ export class FileBackend implements StoreBackend {
     }
     this.snapshotBytes = (await stat(this.location)).size;
 
-    const commits: CommitRecord[] = [];
-    const logs = [this.oldLogPath, this.logPath].filter((p) => existsSync(p));
-    for (const [i, path] of logs.entries()) {
-      const read = await readLog(path, i === logs.length - 1);
-      commits.push(...read.commits.filter((c) => c.seq > snapshot.seq));
-      if (read.goodBytes < read.size) {
-        const fh = await open(path, 'r+');
-        await fh.truncate(read.goodBytes);
-        await fh.sync();
-        await fh.close();
-      }
-    }
+    const commits = await this.readLogs(snapshot.seq, true);
     this.lastSeq = commits.length ? commits[commits.length - 1].seq : snapshot.seq;
     this.log = await open(this.logPath, 'a+');
     this.size = (await this.log.stat()).size;
@@ -219,11 +208,24 @@ export class FileBackend implements StoreBackend {
   async readOnly(): Promise<OpenedState> {
     if (!existsSync(this.location)) return { document: undefined, commits: [], seq: 0 };
     const snapshot = await this.readSnapshot();
+    return { document: snapshot.document ?? undefined, commits: await this.readLogs(snapshot.seq, false), seq: snapshot.seq };
+  }
+
+  /** The commits after `afterSeq` in `.log.old` then `.log`; `cutTornTail`: truncate a torn last record away. */
+  private async readLogs(afterSeq: number, cutTornTail: boolean): Promise<CommitRecord[]> {
     const commits: CommitRecord[] = [];
     const logs = [this.oldLogPath, this.logPath].filter((p) => existsSync(p));
-    for (const [i, path] of logs.entries())
-      commits.push(...(await readLog(path, i === logs.length - 1)).commits.filter((c) => c.seq > snapshot.seq));
-    return { document: snapshot.document ?? undefined, commits, seq: snapshot.seq };
+    for (const [i, path] of logs.entries()) {
+      const read = await readLog(path, i === logs.length - 1);
+      commits.push(...read.commits.filter((c) => c.seq > afterSeq));
+      if (cutTornTail && read.goodBytes < read.size) {
+        const fh = await open(path, 'r+');
+        await fh.truncate(read.goodBytes);
+        await fh.sync();
+        await fh.close();
+      }
+    }
+    return commits;
   }
 
   private async readSnapshot(): Promise<SnapshotFile> {

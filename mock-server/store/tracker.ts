@@ -63,15 +63,15 @@ export class ChangeSet {
   /** The outermost touched paths with their values now (JSON-safe copies are made by the writer). */
   changes(): Change[] {
     const out: Change[] = [];
-    for (const [key, path] of this.touched) {
-      if (this.coveredByAncestor(path, key)) continue;
+    for (const path of this.touched.values()) {
+      if (this.coveredByAncestor(path)) continue;
       const found = lookup(this.root(), path);
       out.push(found.exists ? [path, found.value] : [path]);
     }
     return out;
   }
 
-  private coveredByAncestor(path: Path, _key: string): boolean {
+  private coveredByAncestor(path: Path): boolean {
     for (let n = path.length - 1; n > 0; n--) if (this.touched.has(pathKey(path.slice(0, n)))) return true;
     return false;
   }
