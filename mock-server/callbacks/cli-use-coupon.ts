@@ -23,7 +23,8 @@ export interface UseCouponArgs {
 
 type Out = (line: string) => void;
 
-function describe(d: DeliveryRecord): string[] {
+/** A delivery as the CLI prints it (use-coupon, trigger): the outcome, each attempt, the next one. */
+export function describeDelivery(d: DeliveryRecord): string[] {
   const lines = [`COUPON.USE ${d.id} → ${d.url}: ${d.state}`];
   for (const a of d.attempts) {
     const what = a.status === null ? a.error : `HTTP ${a.status}${a.error ? ` (${a.error})` : ''}`;
@@ -90,7 +91,7 @@ export async function useCouponCommand(args: UseCouponArgs, out: Out, err: Out):
   if (!delivery)
     out(`no COUPON.USE sent: merchant ${coupon.stock_creator_mchid} has set no notify URL (POST /v3/marketing/favor/callbacks)`);
   else {
-    for (const line of describe(delivery)) out(line);
+    for (const line of describeDelivery(delivery)) out(line);
     if (timedOut) out(`  (stopped waiting; GET ${base}/_mock/callbacks/${delivery.id} for the rest)`);
   }
   return failed ? 1 : 0;

@@ -7,7 +7,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { createSigner, type Signer } from '../client/signer.js';
-import { MAX_ATTEMPTS } from '../callbacks/dispatcher.js';
+import { describeDelivery } from '../callbacks/cli-use-coupon.js';
 import type { DeliveryRecord } from '../callbacks/types.js';
 import type { Credentials } from '../credentials.js';
 import { unreachable } from './reach.js';
@@ -81,16 +81,6 @@ export interface TriggerArgs {
 }
 
 const TRIGGER_STOCK_NAME = 'wxpay-mock trigger';
-
-function describe(d: DeliveryRecord): string[] {
-  const lines = [`COUPON.USE ${d.id} → ${d.url}: ${d.state}`];
-  for (const a of d.attempts) {
-    const what = a.status === null ? a.error : `HTTP ${a.status}${a.error ? ` (${a.error})` : ''}`;
-    lines.push(`  ${a.probe ? 'probe' : `attempt ${a.n}/${MAX_ATTEMPTS}`} at ${a.virtual_time}: ${what}, ${a.latency_ms} ms`);
-  }
-  if (d.state === 'pending') lines.push(`  next attempt at ${d.next_attempt_at} (virtual time)`);
-  return lines;
-}
 
 /** Whether a delivery as waited for counts as delivered (the exit status of trigger and use-coupon). */
 export function deliveryFailed(delivery: DeliveryRecord, timedOut: boolean): boolean {
@@ -216,7 +206,7 @@ export async function triggerCommand(args: TriggerArgs, out: Write, err: Write):
     out(`${JSON.stringify({ stock_id: stock.stock_id, coupon_id: couponId, delivery: record, timed_out: timedOut }, null, 2)}\n`);
   else {
     out(`coupon ${couponId} of stock ${stock.stock_id} sent to ${user.openid} and used\n`);
-    for (const line of describe(record)) out(`${line}\n`);
+    for (const line of describeDelivery(record)) out(`${line}\n`);
     if (timedOut) out(`  (stopped waiting; GET ${base}/_mock/callbacks/${record.id} for the rest)\n`);
   }
   return deliveryFailed(record, timedOut) ? 1 : 0;
