@@ -14,7 +14,6 @@ import {
   type ReceiverOptions,
   MAX_ATTEMPTS,
   loadCallbackSchemas,
-  resolveCallbackOptions,
   type DeliveryFilter,
   type DeliveryHandle,
   type DeliveryRecord,
@@ -49,7 +48,7 @@ import { reviewStock } from './operations/favor/review.js';
 import { withRateLimits } from './operations/rate-limits.js';
 import { actOnActivity } from './operations/paygift/control.js';
 import type { HandlerRegistry } from './operations/types.js';
-import { checkOptions, resolveOptions, type MockOptions, type ResolvedOptions } from './options.js';
+import { resolveOptions, type MockOptions, type ResolvedOptions } from './options.js';
 import { rawTarget } from './http.js';
 import { errorResponse, operationRoute, requestIdOf } from './pipeline.js';
 import { badTarget, targetProblem } from './request-checks.js';
@@ -174,21 +173,24 @@ function initialState(world: World): MockData {
 }
 
 export async function createApp(input: MockOptions = {}): Promise<MockApp> {
-  checkOptions(input);
-  const options = resolveOptions(input);
-  const world = loadWorld({ dir: input.fixturesDir, seed: input.seed });
+  return appOf(resolveOptions(input));
+}
+
+/** createApp with the options already resolved (startMock resolves its own, port and host included). */
+export async function appOf(options: ResolvedOptions): Promise<MockApp> {
+  const world = loadWorld({ dir: options.fixturesDir, seed: options.seed });
   // Reply schemas compile at start only when replies are checked; otherwise on first use (start-up time).
-  const operations = loadContracts(input.contractsDir, { responses: options.validateResponses ? 'eager' : 'lazy' });
-  const registry = input.handlers ?? defaultHandlers;
+  const operations = loadContracts(options.contractsDir, { responses: options.validateResponses ? 'eager' : 'lazy' });
+  const registry = options.handlers ?? defaultHandlers;
   checkRegistry(operations, registry);
-  // Documented frequencies, opt-in (operations/rate-limits.ts).
-  const handlers = options.rateLimits ? withRateLimits(registry) : registry;
+  // Documented frequencies (operations/rate-limits.ts): the strict profile, or asked for.
+  const handlers = options.checks.rateLimits === 'enforce' ? withRateLimits(registry) : registry;
 
   const initial = () => initialState(world);
-  const store = input.store
-    ? await openStore(input.store, initial)
-    : input.dataFile
-      ? await fileStore(input.dataFile, initial)
+  const store = options.store
+    ? await openStore(options.store, initial)
+    : options.dataFile
+      ? await fileStore(options.dataFile, initial)
       : await memoryStore(initial);
   const clock = new Clock({
     read: () => store.data.clock,
@@ -197,13 +199,12 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
   // A clock saved out of range (by a version that did not check it) would break every request: back to real time.
   const savedNow = clock.nowMs();
   if (!(savedNow >= MIN_CLOCK_MS && savedNow <= MAX_CLOCK_MS)) await clock.reset();
-  // Silent unless asked (the CLI's start asks for pretty): a test suite's output stays its own.
-  const logger = createLogger(input.log ?? 'silent', { write: input.logWrite, color: input.logColor });
+  const logger = createLogger(options.log, { write: options.logWrite, color: options.logColor });
   const journal = new Journal({ capacity: options.journalSize, maxBytes: options.journalBytes, onAdd: (e) => logger.request(e) });
   const credentials = credentialsOf(world);
   const callbacks = new CallbackDispatcher(
-    { store, clock, world, schemas: loadCallbackSchemas(input.contractsDir) },
-    { ...resolveCallbackOptions(input), validate: options.validateResponses },
+    { store, clock, world, schemas: loadCallbackSchemas(options.contractsDir) },
+    { ...options.callbacks, validate: options.validateResponses },
   );
   callbacks.onAttempt((record, attempt) => logger.callback(record, attempt, MAX_ATTEMPTS));
   // Commits of other replicas (a shared store): the clock moved for everybody, deliveries were
@@ -216,7 +217,7 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
   const faultRules = new FaultSet({
     platform: world.platform,
     contracts: new Map(operations.map((o) => [o.contract.operationId, o.contract])),
-    startup: input.faults,
+    startup: options.faults,
   });
   const chaos = new CallbackChaos({ dispatcher: callbacks, clock, world, logSize: callbacks.options.logSize });
   const faults: MockApp['faults'] = {
@@ -366,7 +367,7 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
   });
   // Uploaded images: public (no auth, any client), so mounted before the loopback-only control API.
   app.route(MEDIA_PATH.replace(/\/$/, ''), mediaRoutes(store));
-  const openapi = openApiFor({ operations, contractsDir: input.contractsDir });
+  const openapi = openApiFor({ operations, contractsDir: options.contractsDir });
   app.route(
     '/_mock',
     controlRoutes({

@@ -1,7 +1,16 @@
 /** The programmatic API of wxpay-mock. */
 export { createApp, checkRegistry, StartupError, VERSION, type MockApp, type Deliveries, type UseDelivery } from './app.js';
 export { startMock, type RunningMock, type StartOptions } from './server.js';
-export { OptionsError, type MockOptions } from './options.js';
+export {
+  OptionsError,
+  FIDELITY,
+  FIDELITY_PROFILES,
+  DEFAULT_FIDELITY,
+  type MockOptions,
+  type FidelityProfile,
+  type FidelityChecks,
+  type ResolvedOptions,
+} from './options.js';
 export { LOG_FORMATS, type LogFormat } from './log.js';
 export { buildOpenApi, openApiFor, DEFAULT_SERVER_URL, type OpenApiDocument, type OpenApiOptions } from './contract/openapi.js';
 export { startProxy, type ProxyOptions, type RunningProxy } from './proxy/server.js';

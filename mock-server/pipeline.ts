@@ -78,9 +78,9 @@ type Outcome<T> = { findings: Finding[]; value: T; refusal?: undefined } | { fin
 const NONE: Finding[] = [];
 const refused = (refusal: ApiError, findings: Finding[] = NONE): Outcome<never> => ({ findings, refusal });
 
-/** headers: Accept and User-Agent, which the real API requires (unless relaxHeaders). */
+/** headers: Accept and User-Agent, which the real API requires (unless the fidelity check `headers` is `optional`). */
 function headersStage(header: (name: string) => string | null, options: ResolvedOptions): ApiError | undefined {
-  const missing = options.relaxHeaders ? undefined : headersProblem(header);
+  const missing = options.checks.headers === 'optional' ? undefined : headersProblem(header);
   return missing ? new ApiError('INVALID_REQUEST', missing) : undefined;
 }
 
@@ -187,7 +187,7 @@ async function admit(
   if (decoded.findings.length) findings.push(...decoded.findings);
   if (decoded.refusal) return { refusal: decoded.refusal, caller };
   const body = decoded.value;
-  const contract = checkRequest(op, { target, params, header, body: { value: body } }, env.options.strictContracts);
+  const contract = checkRequest(op, { target, params, header, body: { value: body } }, env.options.checks.notOpenFields === 'refuse');
   if (contract.findings.length) findings.push(...contract.findings);
   if (contract.refusal) return { refusal: contract.refusal, caller };
   return { caller, admitted: { caller, body, query: contract.query, headers: contract.headers, upload } };

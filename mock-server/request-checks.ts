@@ -241,7 +241,8 @@ function notOpenPresent(fields: NotOpenField[], body: unknown): { pointer: strin
 
 /**
  * Fields the contract marks `x-not-open`: the real API accepts them, so the mock does too and notes
- * them; `strictContracts` refuses them with the undeclared-field error (the same envelope and text).
+ * them; the fidelity check `notOpenFields: 'refuse'` (the strict profile) refuses them with the
+ * undeclared-field error (the same envelope and text).
  */
 function checkNotOpen(op: CompiledOperation, body: unknown, strict: boolean): Verdict {
   if (!op.notOpen.length) return PASS;

@@ -3,21 +3,16 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createApp, type Deliveries, type MockApp } from './app.js';
+import { appOf, type Deliveries, type MockApp } from './app.js';
 import type { Clock } from './clock.js';
 import type { Credentials } from './credentials.js';
 import type { JournalEntry, JournalFilter } from './journal.js';
-import { checkOptions, type MockOptions } from './options.js';
+import { resolveOptions, type StartOptions } from './options.js';
+
+export type { StartOptions };
 
 /** How long an idle keep-alive connection stays open. */
 const KEEP_ALIVE_MS = 65_000;
-
-export interface StartOptions extends MockOptions {
-  /** 0 (default) picks a free port. */
-  port?: number;
-  /** Default 127.0.0.1: the control API is unauthenticated. */
-  host?: string;
-}
 
 export interface RunningMock {
   url: string;
@@ -57,11 +52,6 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket) {
   );
 }
 
-const START_CHECKS: Record<'port' | 'host', [(v: unknown) => boolean, string]> = {
-  port: [(v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535, 'an integer from 0 to 65535 (0: a free port)'],
-  host: [(v) => typeof v === 'string' && v !== '', 'an address to bind, e.g. 127.0.0.1'],
-};
-
 /** Why listening failed, in words a user can act on (the port and what to do), else Node's own error. */
 function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
   if (err.code === 'EADDRINUSE')
@@ -79,11 +69,10 @@ function listenError(err: NodeJS.ErrnoException, host: string, port: number): Er
 }
 
 export async function startMock(options: StartOptions = {}): Promise<RunningMock> {
-  checkOptions(options, START_CHECKS);
-  const { port: wanted = 0, host = '127.0.0.1', ...appOptions } = options;
+  const { port: wanted, host, ...appOptions } = resolveOptions(options, { listen: true });
   // The bound address names this mock too: the control API answers it as a Host (control/guard.ts).
   const bound = host === '0.0.0.0' || host === '::' ? [] : [host.includes(':') ? `[${host}]` : host];
-  const mock = await createApp({ ...appOptions, allowHosts: [...(appOptions.allowHosts ?? []), ...bound] });
+  const mock = await appOf({ ...appOptions, allowHosts: [...appOptions.allowHosts, ...bound] });
   // Idle keep-alive sockets stay open 65 s (Node's default is 5 s, like a load balancer's 60 s): a client
   // whose event loop was blocked longer than 5 s (a synchronous child process, a debugger) would otherwise
   // reuse a socket the mock had just closed and see "other side closed" instead of an answer.

@@ -448,13 +448,13 @@ describe('the media the mock serves', () => {
     await t.mock.reset();
     await freezeAtNow(t);
     expect((await fetchMedia(t.mock, url)).status).toBe(404);
-    expect(isIssuedMediaUrl(await stateOf(t.mock), url, t.mock.options)).toBe(false);
+    expect(isIssuedMediaUrl(await stateOf(t.mock), url, t.mock.options.checks.mediaUrls)).toBe(false);
     expect(err(await withImage())).toEqual([400, 'PARAM_ERROR', '券详情图片仅支持通过《图片上传API》接口获取的图片URL地址']);
   });
 
-  it('isIssuedMediaUrl: our URL in any host/port form; not unknown ids or foreign URLs; relaxMediaUrls accepts any http(s) URL', async () => {
+  it("isIssuedMediaUrl: our URL in any host/port form; not unknown ids or foreign URLs; mediaUrls 'any' accepts any http(s) URL", async () => {
     const data = await stateOf(t.mock);
-    const strict = { relaxMediaUrls: false };
+    const strict = 'issued';
     const path = new URL(url).pathname;
     expect(isIssuedMediaUrl(data, url, strict)).toBe(true);
     expect(isIssuedMediaUrl(data, `https://api.mch.weixin.qq.com${path}`, strict)).toBe(true);
@@ -465,13 +465,12 @@ describe('the media the mock serves', () => {
     expect(isIssuedMediaUrl(data, 'https://qpic.cn/xxx', strict)).toBe(false);
     expect(isIssuedMediaUrl(data, path, strict)).toBe(false); // not absolute
     expect(isIssuedMediaUrl(data, 'not a url', strict)).toBe(false);
-    const relaxed = { relaxMediaUrls: true };
+    const relaxed = 'any';
     expect(isIssuedMediaUrl(data, 'https://qpic.cn/xxx', relaxed)).toBe(true);
     expect(isIssuedMediaUrl(data, url, relaxed)).toBe(true);
     expect(isIssuedMediaUrl(data, 'not a url', relaxed)).toBe(false);
     expect(isIssuedMediaUrl(data, 'ftp://example.com/a.png', relaxed)).toBe(false);
-    expect(t.mock.options.relaxMediaUrls).toBe(false);
-    expect((await createApp({ relaxMediaUrls: true })).options.relaxMediaUrls).toBe(true);
+    expect(t.mock.options.checks.mediaUrls).toBe('issued');
   });
 });
 
@@ -493,7 +492,7 @@ describe('image upload: persistence', () => {
     expect(got.status).toBe(200);
     expect(got.headers.get('content-type')).toBe('image/jpeg');
     expect(Buffer.from(await got.arrayBuffer()).equals(JPEG)).toBe(true);
-    expect(isIssuedMediaUrl(await stateOf(second), media_url, second.options)).toBe(true);
+    expect(isIssuedMediaUrl(await stateOf(second), media_url, second.options.checks.mediaUrls)).toBe(true);
     await second.close();
   });
 });

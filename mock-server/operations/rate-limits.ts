@@ -1,5 +1,6 @@
 /**
- * Documented request frequencies (频率限制), enforced only when asked (`rateLimits` / `--rate-limits`):
+ * Documented request frequencies (频率限制), enforced only when asked (the strict fidelity profile, or the
+ * check `rateLimits: 'enforce'` / `--rate-limits`):
  * a fast test suite must not be surprised by a 429. Off by default.
  *
  * Each operation lists its limits as the docs give them (api-reference.md §2.1–2.15, protocol.md §2.5,

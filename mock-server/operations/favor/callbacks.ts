@@ -17,7 +17,8 @@ function isLoopbackHost(hostname: string): boolean {
  * FAQ 5 of the developer guide (seed 000 §4): 设置消息通知地址报错“系统繁忙” — the checks are "notify_url
  * 必须为HTTPS" and "notify_url地址为一个可访问的地址". So a URL that is not https (or not a URL at all) answers
  * 500 SYSTEM_ERROR 系统繁忙, as the real server does. A mock user's receiver is plain http on localhost,
- * so http is accepted on loopback hosts unless `strictNotifyUrl` is set; only in strict mode is the URL
+ * so http is accepted on loopback hosts unless the fidelity check `notifyUrl` is `https-reachable` (the
+ * strict profile); only then is the URL
  * probed for reachability (a local receiver may start after it is configured). A query string answers the
  * same: the FAQ's third check is "notify_url不能携带参数" under the same 系统繁忙 question (issue 13 settled
  * it so; the mock answered a PARAM_ERROR of its own before, which no source gives).
@@ -66,9 +67,10 @@ export const favorCallbackHandlers = {
       issue: 'mchid differs from the Authorization mchid',
       location: 'body',
     });
-    const problem = notifyUrlProblem(notify_url, ctx.options.strictNotifyUrl);
+    const strict = ctx.options.checks.notifyUrl === 'https-reachable';
+    const problem = notifyUrlProblem(notify_url, strict);
     if (problem) throw new ApiError(problem.code, problem.message);
-    if (ctx.options.strictNotifyUrl) assert(await isReachable(notify_url), 'SYSTEM_ERROR', NOTIFY_URL_MESSAGES.busy);
+    if (strict) assert(await isReachable(notify_url), 'SYSTEM_ERROR', NOTIFY_URL_MESSAGES.busy);
     const update_time = rfc3339(ctx.clock.nowMs(), { millis: true });
     // `switch: false` is documented as not supported yet; it is stored and echoed, pushes stay on.
     ctx.mutate((data) => {

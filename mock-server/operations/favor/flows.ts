@@ -15,7 +15,7 @@
  *   api-reference.md §2.12's "carries no signature" so): the official SDKs verify every 2xx API reply
  *   and exempt only the file download (protocol.md §2.7: axios-plugin and PHP skip
  *   /v3/billdownload/file; wechatpay-go skips none), so an unsigned use-flow reply would fail them.
- * - The URL is on the mock's own base URL; `realBillUrls` makes it https://api.mch.weixin.qq.com/… for
+ * - The URL is on the mock's own base URL; the fidelity check `billUrls: 'real-host'` makes it https://api.mch.weixin.qq.com/… for
  *   clients that rewrite the host (protocol.md §6.1 on which SDK follows the URL verbatim).
  * - The file (our layout; the real column names are not documented — protocol.md §6.1 gives the
  *   shape): UTF-8 without BOM (favor files reportedly have none), a header line, one detail row per
@@ -99,7 +99,7 @@ function issueBill(ctx: OperationContext<'favor.useFlow' | 'favor.refundFlow'>, 
     for (const [t, bill] of Object.entries(bills)) if (bill.expires_ms < now) delete bills[t];
     bills[token] = { token, mchid: ctx.mchid, expires_ms: now + BILL_TTL_MS, content };
   });
-  const base = ctx.options.realBillUrls ? REAL_API_BASE : ctx.baseUrl;
+  const base = ctx.options.checks.billUrls === 'real-host' ? REAL_API_BASE : ctx.baseUrl;
   return {
     body: {
       url: `${base}/v3/billdownload/file?token=${token}`,

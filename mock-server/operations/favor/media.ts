@@ -22,7 +22,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { ApiError, assert } from '../../errors.js';
 import { StoreError } from '../../store/port.js';
-import type { ResolvedOptions } from '../../options.js';
+import type { FidelityChecks } from '../../options.js';
 import { missingPart } from '../../protocol/multipart.js';
 import type { MockData } from '../../store/state.js';
 import type { Store } from '../../store/store.js';
@@ -91,13 +91,13 @@ export function issuedMedia(data: MockData, url: string): MediaImage | undefined
 
 /**
  * For the families that take image URLs (stock pattern_info images, pay-gift activity images):
- * true when this mock issued the URL (any host/port form of our path), or — with `relaxMediaUrls`
- * (`--relax-media-urls`) — for any absolute http(s) URL, e.g. a real `https://qpic.cn/…` URL kept in
- * a test suite.
+ * true when this mock issued the URL (any host/port form of our path), or — with the fidelity check
+ * `mediaUrls: 'any'` (the lenient profile, `--relax-media-urls`) — for any absolute http(s) URL, e.g. a
+ * real `https://qpic.cn/…` URL kept in a test suite.
  */
-export function isIssuedMediaUrl(data: MockData, url: string, options: Pick<ResolvedOptions, 'relaxMediaUrls'>): boolean {
+export function isIssuedMediaUrl(data: MockData, url: string, mediaUrls: FidelityChecks['mediaUrls']): boolean {
   if (typeof url !== 'string') return false;
-  if (options.relaxMediaUrls) {
+  if (mediaUrls === 'any') {
     try {
       return /^https?:$/.test(new URL(url).protocol);
     } catch {

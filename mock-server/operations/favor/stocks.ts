@@ -232,7 +232,7 @@ function checkCreateRules(
       if (url === undefined) continue;
       // The doc's own wording of the rule; the real message is not documented.
       paramCheck(
-        isIssuedMediaUrl(ctx.data, url, ctx.options),
+        isIssuedMediaUrl(ctx.data, url, ctx.options.checks.mediaUrls),
         `${label}仅支持通过《图片上传API》接口获取的图片URL地址`,
         `/pattern_info/${key}`,
         url,
