@@ -1,6 +1,7 @@
 /** What the benchmarks (scripts/bench.ts, bench-callbacks.ts) and their server processes (bench-server.ts) share. */
 import type { ChildProcess } from 'node:child_process';
 import type { Signer } from '../mock-server/index.js';
+import { indexCoupon } from '../mock-server/operations/favor/repository.js';
 
 export const BENCH_MCHID = '1900000001';
 export const BENCH_NOTIFY_URL = 'http://127.0.0.1:9/wxpay-mock-bench/notify';
@@ -113,7 +114,7 @@ export function cloneCoupons(snapshot: any, stockId: string, couponId: string, u
     const id = String(30_000_000_000 + ++next);
     const openid = users[i % users.length];
     favor.coupons[id] = { ...model, coupon_id: id, openid, out_request_no: `fill-${i}` };
-    (favor.coupons_by_openid[openid] ??= []).push(id);
+    indexCoupon(favor, favor.coupons[id]);
     favor.send_requests[`fill-${i}`] = { fingerprint: favor.send_requests['fill-0'].fingerprint, id };
   }
   favor.stocks[stockId].distributed_coupons = n;

@@ -11,18 +11,26 @@
  */
 import { assert } from '../../errors.js';
 import { priorRequest, requestFingerprint } from '../../store/idempotency.js';
-import { putOwn } from '../../store/records.js';
 import { rfc3339 } from '../../time.js';
 import type { FamilyHandlers, OperationContext } from '../types.js';
 import { appidMayReceive, appidPairedWith, senderMayUse } from './send-authorization.js';
+import {
+  addUserMonthAmount,
+  couponsOfUser,
+  findCoupon,
+  findStock,
+  insertCoupon,
+  recordSend,
+  sendRequestsOf,
+  stockOfCoupon,
+  updateStock,
+  userMonthAmount,
+} from './repository.js';
 import {
   couponStatus,
   couponView,
   cstDay,
   cstMonth,
-  favorOf,
-  findCoupon,
-  findStock,
   nextCouponId,
   nextCstMidnight,
   stockStatus,
@@ -123,7 +131,7 @@ export const favorCouponHandlers = {
     // Idempotent on the sender's out_request_no: the same request answers the same coupon, even after
     // the budget ran out or the stock was paused; another request with that number is refused.
     const fingerprint = requestFingerprint({ openid, ...body });
-    const prior = priorRequest(ctx.merchantState(ctx.mchid).favor?.send_requests, body.out_request_no, fingerprint, FAVOR_MESSAGES.reentry);
+    const prior = priorRequest(sendRequestsOf(ctx.data, ctx.mchid), body.out_request_no, fingerprint, FAVOR_MESSAGES.reentry);
     if (prior) return { body: { coupon_id: prior.id } };
 
     checkUserBinding(ctx, body.appid, openid, 'body');
@@ -176,22 +184,25 @@ export const favorCouponHandlers = {
     if (use.prevent_api_abuse) assert(!ctx.world.usersByOpenid.get(openid)!.risky, 'USER_ACCOUNT_ABNORMAL', SEND_MESSAGES.userAbnormal);
 
     const monthKey = `${openid}|${cstMonth(now)}`;
-    const creatorState = ctx.merchantState(stock.creator_mchid).favor!;
-    assert((creatorState.user_month_amount[monthKey] ?? 0) + amount <= MONTHLY_USER_CAP, 'INVALID_REQUEST', SEND_MESSAGES.monthlyCap);
+    assert(
+      userMonthAmount(ctx.data, stock.creator_mchid, monthKey) + amount <= MONTHLY_USER_CAP,
+      'INVALID_REQUEST',
+      SEND_MESSAGES.monthlyCap,
+    );
 
     const receivedBefore = stock.per_user[openid] ?? 0;
     const window = couponWindow(stock, now);
     const couponId = ctx.mutate((data) => {
       const id = nextCouponId(data);
-      const creator = favorOf(data.merchants[stock.creator_mchid]);
-      const s = creator.stocks[stock.stock_id];
-      s.distributed_coupons += 1;
-      s.distributed_amount += amount;
-      s.sent_by_day[day] = (s.sent_by_day[day] ?? 0) + amount;
-      s.per_user[openid] = (s.per_user[openid] ?? 0) + 1;
-      s.per_person[person] = (s.per_person[person] ?? 0) + 1;
-      creator.user_month_amount[monthKey] = (creator.user_month_amount[monthKey] ?? 0) + amount;
-      creator.coupons[id] = {
+      updateStock(data, stock, (s) => {
+        s.distributed_coupons += 1;
+        s.distributed_amount += amount;
+        s.sent_by_day[day] = (s.sent_by_day[day] ?? 0) + amount;
+        s.per_user[openid] = (s.per_user[openid] ?? 0) + 1;
+        s.per_person[person] = (s.per_person[person] ?? 0) + 1;
+      });
+      addUserMonthAmount(data, stock.creator_mchid, monthKey, amount);
+      insertCoupon(data, {
         coupon_id: id,
         stock_id: stock.stock_id,
         creator_mchid: stock.creator_mchid,
@@ -204,9 +215,8 @@ export const favorCouponHandlers = {
         begin_ms: window.begin,
         end_ms: window.end,
         status: 'SENDED',
-      };
-      (creator.coupons_by_openid[openid] ??= []).push(id);
-      putOwn(favorOf(data.merchants[ctx.mchid]).send_requests, body.out_request_no, { fingerprint, id });
+      });
+      recordSend(data, ctx.mchid, body.out_request_no, { fingerprint, id });
       return id;
     });
     if (receivedBefore + 1 >= use.max_coupons_per_user) capReachedAt(ctx).set(`${stock.stock_id}|${openid}`, performance.now());
@@ -220,8 +230,7 @@ export const favorCouponHandlers = {
     const coupon = findCoupon(ctx.data, coupon_id);
     // Another user's coupon, or one the caller neither created the stock of nor sent: as if unknown.
     assert(coupon && coupon.openid === openid && visibleTo(coupon, ctx.mchid), 'RESOURCE_NOT_EXISTS', SEND_MESSAGES.couponNotFound);
-    const stock = ctx.merchantState(coupon.creator_mchid).favor!.stocks[coupon.stock_id];
-    return { body: couponView(coupon, stock, ctx.clock.nowMs()) };
+    return { body: couponView(coupon, stockOfCoupon(ctx.data, coupon), ctx.clock.nowMs()) };
   },
 
   /**
@@ -246,14 +255,9 @@ export const favorCouponHandlers = {
     });
 
     const now = ctx.clock.nowMs();
-    const mine: { coupon: FavorCoupon; stock: FavorStock }[] = [];
-    for (const merchant of Object.values(ctx.data.merchants)) {
-      const favor = merchant.favor;
-      for (const id of favor?.coupons_by_openid[openid] ?? []) {
-        const coupon = favor!.coupons[id];
-        if (coupon.appid === q.appid && visibleTo(coupon, ctx.mchid)) mine.push({ coupon, stock: favor!.stocks[coupon.stock_id] });
-      }
-    }
+    const mine = couponsOfUser(ctx.data, openid, q.appid)
+      .filter((coupon) => visibleTo(coupon, ctx.mchid))
+      .map((coupon) => ({ coupon, stock: stockOfCoupon(ctx.data, coupon) }));
     mine.sort((a, b) => b.coupon.create_ms - a.coupon.create_ms || Number(b.coupon.coupon_id) - Number(a.coupon.coupon_id));
 
     if (q.creator_mchid === undefined && q.sender_mchid === undefined) {

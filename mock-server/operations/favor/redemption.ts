@@ -23,13 +23,13 @@ import {
   couponStatus,
   couponView,
   cstMidnight,
-  findCoupon,
   isSingleItem,
   type FavorCoupon,
   type FavorStock,
   type GoodsDetail,
 } from './state.js';
 import { checkoutRefusal } from './checkout.js';
+import { findCoupon, stockOfCoupon, updateCoupon } from './repository.js';
 import { idText } from '../../id-text.js';
 
 export interface UseCouponOptions {
@@ -153,12 +153,6 @@ function goodsOption(value: unknown): GoodsDetail[] | undefined {
   return goods;
 }
 
-/** The coupon and its stock as a transaction's view of the state holds them (writes through it are tracked). */
-function storedPair(data: MockData, coupon: FavorCoupon): { coupon: FavorCoupon; stock: FavorStock } {
-  const favor = data.merchants[coupon.creator_mchid].favor!;
-  return { coupon: favor.coupons[coupon.coupon_id], stock: favor.stocks[coupon.stock_id] };
-}
-
 /** Inside the weekly window of `fix_available_time`, if the stock has one (seconds of the CST day, 0 = Sunday). */
 function inWeeklyWindow(stock: FavorStock, ms: number): boolean {
   const fix = stock.body.coupon_use_rule.coupon_available_time?.fix_available_time;
@@ -196,8 +190,7 @@ export class FavorDomain {
     if (typeof couponId !== 'string' || !couponId) badParam('coupon_id is required');
     const coupon = findCoupon(this.deps.store.data, couponId as string);
     if (!coupon) throw new FavorControlError('RESOURCE_NOT_EXISTS', `no coupon ${idText(couponId)}`, 404);
-    const stock = this.deps.store.data.merchants[coupon.creator_mchid].favor!.stocks[coupon.stock_id];
-    return { coupon, stock };
+    return { coupon, stock: stockOfCoupon(this.deps.store.data, coupon) };
   }
 
   async useCoupon(couponId: string, options: UseCouponOptions = {}): Promise<CouponUseResult> {
@@ -258,28 +251,29 @@ export class FavorDomain {
     const plaintext = (c: FavorCoupon, st: FavorStock) => couponPlaintext(c, st, clock.nowMs());
     // One transaction: the use, and its COUPON.USE in the outbox (the notifier writes it through the
     // same view), so a crash never leaves a used coupon whose notification was never recorded.
-    const record = await store.transact((data) => {
-      const { coupon: c, stock: st } = storedPair(data, coupon);
-      // Checked again on the latest state: with replicas on one database (a shared store) another
-      // replica may have used it since the checks above; this runs under the world's lock.
-      const latest = couponStatus(c, now);
-      if (latest !== 'SENDED') refuse(`coupon ${coupon.coupon_id} is ${latest}: only a SENDED coupon can be used`);
-      c.status = 'USED';
-      c.consume_information = consume_information;
-      st.use_flow.push({
-        coupon_id: c.coupon_id,
-        transaction_id: consume_information.transaction_id,
-        consume_mchid: consumeMchid,
-        consume_time: consume_information.consume_time,
-        consume_ms: consumeMs,
-        discount_amount: fixed.coupon_amount,
-        order_amount: orderAmount,
-        ...(goodsDetail ? { goods_detail: structuredClone(goodsDetail) } : {}),
-      });
-      // The plaintext from the raw objects (the same ones, now changed): structuredClone cannot read a tracked view.
-      const raw = storedPair(store.data, coupon);
-      return this.deps.notifier?.enqueue(data, c.creator_mchid, plaintext(raw.coupon, raw.stock)) ?? null;
-    });
+    const record = await store.transact((data) =>
+      updateCoupon(data, coupon, (c, st) => {
+        // Checked again on the latest state: with replicas on one database (a shared store) another
+        // replica may have used it since the checks above; this runs under the world's lock.
+        const latest = couponStatus(c, now);
+        if (latest !== 'SENDED') refuse(`coupon ${coupon.coupon_id} is ${latest}: only a SENDED coupon can be used`);
+        c.status = 'USED';
+        c.consume_information = consume_information;
+        st.use_flow.push({
+          coupon_id: c.coupon_id,
+          transaction_id: consume_information.transaction_id,
+          consume_mchid: consumeMchid,
+          consume_time: consume_information.consume_time,
+          consume_ms: consumeMs,
+          discount_amount: fixed.coupon_amount,
+          order_amount: orderAmount,
+          ...(goodsDetail ? { goods_detail: structuredClone(goodsDetail) } : {}),
+        });
+        // The plaintext from the raw objects (the same ones, now changed): structuredClone cannot read a tracked view.
+        const raw = findCoupon(store.data, coupon.coupon_id)!;
+        return this.deps.notifier?.enqueue(data, c.creator_mchid, plaintext(raw, stockOfCoupon(store.data, raw))) ?? null;
+      }),
+    );
     const delivery = record ? this.deps.notifier!.start(record) : null;
     // Listeners hear of the use once it is durable (they are told, they take no part in the write).
     const event: CouponUsedEvent = { creatorMchid: coupon.creator_mchid, coupon: plaintext(coupon, stock) };
@@ -306,15 +300,16 @@ export class FavorDomain {
       transaction_id: used.transaction_id,
     };
     // The coupon goes back to the user: SENDED again (it reads EXPIRED if its window has passed).
-    await store.transact((data) => {
-      const { coupon: c, stock: st } = storedPair(data, coupon);
-      // Again on the latest state (replicas: another may have refunded it meanwhile).
-      const latest = couponStatus(c, now);
-      if (latest !== 'USED') refuse(`coupon ${coupon.coupon_id} is ${latest}: only a USED coupon can be refunded`);
-      c.status = 'SENDED';
-      delete c.consume_information;
-      st.refund_flow.push({ coupon_id: c.coupon_id, ...refund, refund_ms: refundMs });
-    });
+    await store.transact((data) =>
+      updateCoupon(data, coupon, (c, st) => {
+        // Again on the latest state (replicas: another may have refunded it meanwhile).
+        const latest = couponStatus(c, now);
+        if (latest !== 'USED') refuse(`coupon ${coupon.coupon_id} is ${latest}: only a USED coupon can be refunded`);
+        c.status = 'SENDED';
+        delete c.consume_information;
+        st.refund_flow.push({ coupon_id: c.coupon_id, ...refund, refund_ms: refundMs });
+      }),
+    );
     return { coupon: couponView(coupon, stock, clock.nowMs()), refund };
   }
 }

@@ -10,7 +10,8 @@
 import type { ControlStateAccess } from '../types.js';
 import { rfc3339 } from '../../time.js';
 import { FavorControlError } from './redemption.js';
-import { findStock, stockStatus } from './state.js';
+import { findStock, updateStock } from './repository.js';
+import { stockStatus } from './state.js';
 import { idText } from '../../id-text.js';
 
 export type StockReview = 'approve' | 'reject';
@@ -29,18 +30,19 @@ export async function reviewStock(
     throw new FavorControlError('INVALID_REQUEST', `stock ${stock.stock_id} is ${status}: only a stock in audit is reviewed`, 400);
   const stopTime = rfc3339(now, { millis: true });
   // One transaction, like a handler's ctx.mutate: durable before the control API answers.
-  const stored = await store.transact((data) => {
-    const s = data.merchants[stock.creator_mchid].favor!.stocks[stock.stock_id];
-    // Again on the latest state: with replicas on one database another may have reviewed it meanwhile.
-    const latest = stockStatus(s, now);
-    if (latest !== 'audit')
-      throw new FavorControlError('INVALID_REQUEST', `stock ${stock.stock_id} is ${latest}: only a stock in audit is reviewed`, 400);
-    if (decision === 'approve') s.status = 'unactivated';
-    else {
-      s.status = 'stoped';
-      s.stop_time = stopTime;
-    }
-    return s;
-  });
+  const stored = await store.transact((data) =>
+    updateStock(data, stock, (s) => {
+      // Again on the latest state: with replicas on one database another may have reviewed it meanwhile.
+      const latest = stockStatus(s, now);
+      if (latest !== 'audit')
+        throw new FavorControlError('INVALID_REQUEST', `stock ${stock.stock_id} is ${latest}: only a stock in audit is reviewed`, 400);
+      if (decision === 'approve') s.status = 'unactivated';
+      else {
+        s.status = 'stoped';
+        s.stop_time = stopTime;
+      }
+      return s;
+    }),
+  );
   return { stock_id: stored.stock_id, status: stockStatus(stored, now), ...(stored.stop_time ? { stop_time: stored.stop_time } : {}) };
 }

@@ -1,5 +1,6 @@
 /**
- * 代金券 (favor) state and the views the API answers with.
+ * 代金券 (favor) state and the views the API answers with. Reading and writing the records is
+ * repository.ts's alone (with the coupon indexes); this module declares their types.
  *
  * Where things live (MerchantState.favor, keyed by the owning merchant):
  * - a stock, its counters and its redemption/refund flows under its creator;
@@ -15,7 +16,7 @@
  * is stored: start/pause/restart/stop, use and refund.
  */
 import type { FavorCreateStockBody, FavorFixedNormalCoupon as FixedNormalCoupon } from '../../contract/generated/operations.js';
-import { nextInSequence, type MockData, type MerchantState } from '../../store/state.js';
+import { nextInSequence, type MockData } from '../../store/state.js';
 import type { MediaState } from './media.js';
 
 declare module '../../store/state.js' {
@@ -38,7 +39,6 @@ export interface FavorCallbackSetting {
   switch: boolean;
   update_time: string;
 }
-import { own } from '../../store/records.js';
 import { CST_OFFSET_MS, rfc3339 } from '../../time.js';
 
 /** `audit`: created by a merchant whose stocks are reviewed (fixture `stock_review`) and not yet approved. */
@@ -141,12 +141,17 @@ export interface IdempotencyRecord {
   id: string;
 }
 
+/** Where each record sits, and the indexes: repository.ts (the only code that reads or writes this slice). */
 export interface FavorMerchantState {
   stocks: Record<string, FavorStock>;
   /** Coupons of this merchant's stocks, by coupon_id. */
   coupons: Record<string, FavorCoupon>;
-  /** openid → coupon ids (of this merchant's stocks), oldest first. */
-  coupons_by_openid: Record<string, string[]>;
+  /** `openid|appid` → coupon ids (of this merchant's stocks), oldest first. Absent in data written before it. */
+  coupons_by_user?: Record<string, string[]>;
+  /** stock_id → its coupon ids, oldest first. Absent in data written before it. */
+  coupons_by_stock?: Record<string, string[]>;
+  /** Data written before the two indexes above: openid → coupon ids. Dropped when they are built. */
+  coupons_by_openid?: Record<string, string[]>;
   /** Create: out_request_no → stock_id. */
   create_requests: Record<string, IdempotencyRecord>;
   /** Send (this merchant as sender): out_request_no → coupon_id. */
@@ -172,15 +177,6 @@ export interface FavorGlobalState {
   bills: Record<string, FavorBill>;
 }
 
-export function emptyFavorState(): FavorMerchantState {
-  return { stocks: {}, coupons: {}, coupons_by_openid: {}, create_requests: {}, send_requests: {}, user_month_amount: {} };
-}
-
-/** A merchant's favor state, created on first write (call inside `mutate` only). */
-export function favorOf(merchant: MerchantState): FavorMerchantState {
-  return (merchant.favor ??= emptyFavorState());
-}
-
 export function favorGlobal(data: MockData): FavorGlobalState {
   return (data.favor ??= { bills: {} });
 }
@@ -194,23 +190,6 @@ export function nextStockId(data: MockData): string {
 /** Coupon ids: 11 digits like real ones, unique across merchants and resets. */
 export function nextCouponId(data: MockData): string {
   return String(30_000_000_000 + nextInSequence(data, 'favor.coupon', (data.favor?.next_coupon ?? 1) - 1));
-}
-
-/** The stock with this id, whoever created it. */
-export function findStock(data: MockData, stockId: string): FavorStock | undefined {
-  for (const merchant of Object.values(data.merchants)) {
-    const stock = own(merchant.favor?.stocks, stockId);
-    if (stock) return stock;
-  }
-  return undefined;
-}
-
-export function findCoupon(data: MockData, couponId: string): FavorCoupon | undefined {
-  for (const merchant of Object.values(data.merchants)) {
-    const coupon = own(merchant.favor?.coupons, couponId);
-    if (coupon) return coupon;
-  }
-  return undefined;
 }
 
 export function stockStatus(stock: FavorStock, nowMs: number): StockStatus {

@@ -16,15 +16,13 @@
  */
 import { assert } from '../../errors.js';
 import { priorRequest, requestFingerprint } from '../../store/idempotency.js';
-import { own, putOwn } from '../../store/records.js';
 import { parseRfc3339, rfc3339 } from '../../time.js';
 import { isIssuedMediaUrl } from './media.js';
 import type { FamilyHandlers, OperationContext } from '../types.js';
 import type { FavorCreateStockBody } from '../../contract/generated/operations.js';
 import { senderMayUse } from './send-authorization.js';
+import { allStocks, createRequestsOf, findStock, insertStock, stockOf, stocksOf, updateStock } from './repository.js';
 import {
-  favorOf,
-  findStock,
   nextStockId,
   stockStatus,
   stockView,
@@ -313,7 +311,7 @@ function newStock(
 
 /** The caller's own stock named by the path's stock_id; another merchant's or an unknown one is 404 批次不存在. */
 export function callersStock(ctx: OperationContext & { params: { stock_id: string } }): FavorStock {
-  const stock = own(ctx.merchantState(ctx.mchid).favor?.stocks, ctx.params.stock_id);
+  const stock = stockOf(ctx.data, ctx.mchid, ctx.params.stock_id);
   assert(stock, 'RESOURCE_NOT_EXISTS', FAVOR_MESSAGES.stockNotFound);
   return stock;
 }
@@ -357,11 +355,12 @@ function moveStock<K extends StockAction>(
   const status = stockStatus(stock, now);
   badStatus(status === from, stock, status);
   const time = rfc3339(now, { millis: true });
-  ctx.mutate((data) => {
-    const s = data.merchants[ctx.mchid].favor!.stocks[stock.stock_id];
-    s.status = to;
-    s[field] = time;
-  });
+  ctx.mutate((data) =>
+    updateStock(data, stock, (s) => {
+      s.status = to;
+      s[field] = time;
+    }),
+  );
   return { body: { [field]: time, stock_id: stock.stock_id } };
 }
 
@@ -399,14 +398,9 @@ export const favorStockHandlers = {
 
     // Idempotency first: a repeat answers the first result even if the clock has since moved on.
     const fingerprint = requestFingerprint(body);
-    const prior = priorRequest(
-      ctx.merchantState(ctx.mchid).favor?.create_requests,
-      body.out_request_no,
-      fingerprint,
-      FAVOR_MESSAGES.reentry,
-    );
+    const prior = priorRequest(createRequestsOf(ctx.data, ctx.mchid), body.out_request_no, fingerprint, FAVOR_MESSAGES.reentry);
     if (prior) {
-      const stock = ctx.merchantState(ctx.mchid).favor!.stocks[prior.id];
+      const stock = stockOf(ctx.data, ctx.mchid, prior.id)!;
       return { body: { stock_id: stock.stock_id, create_time: stock.create_time } };
     }
 
@@ -416,11 +410,8 @@ export const favorStockHandlers = {
 
     const now = ctx.clock.nowMs();
     const stock = ctx.mutate((data) => {
-      const stockId = nextStockId(data);
-      const favor = favorOf(data.merchants[ctx.mchid]);
-      const created = newStock(stockId, ctx.mchid, body, fingerprint, beginMs, endMs, now, !!ctx.caller.merchant.stock_review);
-      favor.stocks[stockId] = created;
-      putOwn(favor.create_requests, body.out_request_no, { fingerprint, id: stockId });
+      const created = newStock(nextStockId(data), ctx.mchid, body, fingerprint, beginMs, endMs, now, !!ctx.caller.merchant.stock_review);
+      insertStock(data, created, body.out_request_no);
       return created;
     });
     return { body: { stock_id: stock.stock_id, create_time: stock.create_time } };
@@ -441,12 +432,10 @@ export const favorStockHandlers = {
     // FAQ 4: an available merchant that already runs 500 stocks makes activation fail with 系统繁忙.
     const merchants = new Set(stock.body.coupon_use_rule.available_merchants);
     const running = new Map<string, number>();
-    for (const m of Object.values(ctx.data.merchants)) {
-      for (const other of Object.values(m.favor?.stocks ?? {})) {
-        if (stockStatus(other, now) !== 'running') continue;
-        for (const mchid of other.body.coupon_use_rule.available_merchants)
-          if (merchants.has(mchid)) running.set(mchid, (running.get(mchid) ?? 0) + 1);
-      }
+    for (const other of allStocks(ctx.data)) {
+      if (stockStatus(other, now) !== 'running') continue;
+      for (const mchid of other.body.coupon_use_rule.available_merchants)
+        if (merchants.has(mchid)) running.set(mchid, (running.get(mchid) ?? 0) + 1);
     }
     assert(
       [...running.values()].every((n) => n < MAX_RUNNING_PER_MERCHANT),
@@ -462,12 +451,12 @@ export const favorStockHandlers = {
 
     const start_time = rfc3339(now, { millis: true });
     ctx.mutate((data) => {
-      const merchant = data.merchants[ctx.mchid];
-      const s = merchant.favor!.stocks[stock.stock_id];
-      merchant.balance -= need;
-      s.locked_amount = need;
-      s.status = 'running';
-      s.start_time = start_time;
+      data.merchants[ctx.mchid].balance -= need;
+      updateStock(data, stock, (s) => {
+        s.locked_amount = need;
+        s.status = 'running';
+        s.start_time = start_time;
+      });
     });
     return { body: { start_time, stock_id: stock.stock_id } };
   },
@@ -491,7 +480,7 @@ export const favorStockHandlers = {
     const from = q.create_start_time === undefined ? -Infinity : parseRfc3339(q.create_start_time);
     const to = q.create_end_time === undefined ? Infinity : parseRfc3339(q.create_end_time);
     // Newest first (our choice; the docs do not say).
-    const rows = Object.values(ctx.merchantState(ctx.mchid).favor?.stocks ?? {})
+    const rows = stocksOf(ctx.data, ctx.mchid)
       .filter((s) => s.create_ms >= from && s.create_ms <= to && (q.status === undefined || stockStatus(s, now) === q.status))
       .sort((a, b) => b.create_ms - a.create_ms || Number(b.stock_id) - Number(a.stock_id));
     const page = pageOf(rows, q.offset, q.limit);

@@ -1,11 +1,12 @@
 /**
- * Read-only views of 代金券 state for the dashboard (GET /_mock/state/stocks, /_mock/state/coupons).
- * One function per view, each reading the state tree once: the only place these views touch storage,
- * so a new state layer re-points them here. Statuses are computed from the clock, as the API does.
+ * Read-only views of 代金券 state for the dashboard (GET /_mock/state/stocks, /_mock/state/coupons),
+ * read through the repository (a stock's coupons through its index). Statuses are computed from the
+ * clock, as the API does.
  */
 import type { MockData } from '../../store/state.js';
 import { rfc3339 } from '../../time.js';
-import { couponStatus, stockStatus, type CouponStatus, type FavorCoupon, type FavorStock } from './state.js';
+import { allCoupons, allStocks, couponsOfStock, findStock, stockOfCoupon } from './repository.js';
+import { couponStatus, stockStatus, type CouponStatus, type FavorCoupon } from './state.js';
 
 export interface StockRow {
   stock_id: string;
@@ -54,8 +55,7 @@ const timeOf = (ms: number) => rfc3339(ms, { millis: true });
 
 /** Every stock of every merchant, newest first. */
 export function stockRows(data: MockData, nowMs: number): StockRow[] {
-  const stocks: FavorStock[] = Object.values(data.merchants).flatMap((m) => Object.values(m.favor?.stocks ?? {}));
-  return stocks
+  return allStocks(data)
     .sort((a, b) => b.create_ms - a.create_ms || b.stock_id.localeCompare(a.stock_id))
     .map((s) => ({
       stock_id: s.stock_id,
@@ -77,19 +77,28 @@ export function stockRows(data: MockData, nowMs: number): StockRow[] {
     }));
 }
 
-/** Coupons matching the query, newest first, and how many matched before the limit. */
+/** Coupon ids are digit strings (of one length): newest (largest) first. */
+const newestFirst = (a: FavorCoupon, b: FavorCoupon) =>
+  b.coupon_id.length - a.coupon_id.length || (a.coupon_id < b.coupon_id ? 1 : a.coupon_id > b.coupon_id ? -1 : 0);
+
+/**
+ * Coupons matching the query, newest first, and how many matched before the limit. With `stock_id`,
+ * only that stock's coupons are read (its index); rows are built for the page only.
+ */
 export function couponRows(data: MockData, nowMs: number, query: CouponQuery = {}): { coupons: CouponRow[]; total: number } {
-  const rows: CouponRow[] = [];
-  for (const merchant of Object.values(data.merchants)) {
-    const favor = merchant.favor;
-    if (!favor) continue;
-    for (const c of Object.values(favor.coupons)) {
-      if (query.openid && c.openid !== query.openid) continue;
-      if (query.stock_id && c.stock_id !== query.stock_id) continue;
-      const status = couponStatus(c, nowMs);
-      if (query.status && status !== query.status) continue;
-      const stock = favor.stocks[c.stock_id];
-      rows.push({
+  let candidates: FavorCoupon[];
+  if (query.stock_id) {
+    const stock = findStock(data, query.stock_id);
+    candidates = stock ? couponsOfStock(data, stock) : [];
+  } else candidates = allCoupons(data);
+  const matches = candidates.filter(
+    (c) => (!query.openid || c.openid === query.openid) && (!query.status || couponStatus(c, nowMs) === query.status),
+  );
+  const page = matches.sort(newestFirst).slice(0, query.limit ?? 200);
+  return {
+    coupons: page.map((c) => {
+      const stock = stockOfCoupon(data, c);
+      return {
         coupon_id: c.coupon_id,
         stock_id: c.stock_id,
         stock_name: stock?.body.stock_name ?? '',
@@ -97,13 +106,12 @@ export function couponRows(data: MockData, nowMs: number, query: CouponQuery = {
         sender_mchid: c.sender_mchid,
         appid: c.appid,
         openid: c.openid,
-        status,
+        status: couponStatus(c, nowMs),
         coupon_amount: stock?.body.coupon_use_rule.fixed_normal_coupon.coupon_amount ?? 0,
         create_time: c.create_time,
         ...(c.consume_information ? { consume_information: structuredClone(c.consume_information) } : {}),
-      });
-    }
-  }
-  rows.sort((a, b) => b.coupon_id.localeCompare(a.coupon_id));
-  return { coupons: rows.slice(0, query.limit ?? 200), total: rows.length };
+      };
+    }),
+    total: matches.length,
+  };
 }

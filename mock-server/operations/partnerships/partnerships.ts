@@ -8,8 +8,9 @@
  */
 import { assert } from '../../errors.js';
 import { priorRequest, requestFingerprint } from '../../store/idempotency.js';
-import { own, putOwn } from '../../store/records.js';
+import { putOwn } from '../../store/records.js';
 import { rfc3339 } from '../../time.js';
+import { stockOf } from '../favor/repository.js';
 import { pageOf } from '../favor/stocks.js';
 import type { FamilyHandlers, OperationContext } from '../types.js';
 import type { PartnershipsListQuery } from '../../contract/generated/operations.js';
@@ -102,7 +103,7 @@ function checkStock(ctx: OperationContext, data: AuthorizedData): void {
     location: 'body',
   };
   if (data.business_type === 'FAVOR_STOCK') {
-    assert(own(ctx.merchantState(ctx.mchid).favor?.stocks, data.stock_id), 'INVALID_REQUEST', PARTNERSHIP_MESSAGES.favorStock, detail);
+    assert(stockOf(ctx.data, ctx.mchid, data.stock_id), 'INVALID_REQUEST', PARTNERSHIP_MESSAGES.favorStock, detail);
   } else {
     assert(
       ctx.world.busifavorStocks.get(data.stock_id)?.owner_mchid === ctx.mchid,
