@@ -13,10 +13,8 @@
  * the record's, identical for all).
  */
 import { randomUUID } from 'node:crypto';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Clock } from '../clock.js';
-import { signingKeyOf, type SigningKey } from '../protocol/sign-response.js';
+import { signingKeyOf } from '../protocol/sign-response.js';
 import { CommitFailedError } from '../store/engine.js';
 import type { MockData } from '../store/state.js';
 import type { Store } from '../store/store.js';
@@ -30,16 +28,16 @@ import {
   type HandlerCheck,
   type HandlerCheckOptions,
 } from './handler-check.js';
-import { buildCouponUseNotification, callbackHeaders } from './notification.js';
+import { buildCouponUseNotification } from './notification.js';
 import { describeErrors, type CallbackSchemas } from './schemas.js';
+import { CallbackSender, httpUrl, type PostResult } from './sender.js';
 import type { CallbackState, DeliveryAttempt, DeliveryFilter, DeliveryHandle, DeliveryRecord, WaitOptions } from './types.js';
 import { idText } from '../id-text.js';
 
 /** 代金券 COUPON.USE: once a minute, 9 attempts in all (protocol.md §4.5). */
 export const RETRY_INTERVAL_MS = 60_000;
 export const MAX_ATTEMPTS = 9;
-/** The merchant must answer within 5 s (protocol.md §4.1). */
-export const DEFAULT_TIMEOUT_MS = 5_000;
+export { DEFAULT_TIMEOUT_MS } from './sender.js';
 /** Replicas (a shared store): a lease outlasts the attempt (and its probe) by this much, real time. */
 export const LEASE_MARGIN_MS = 2_000;
 
@@ -82,24 +80,7 @@ interface Waiter {
   resolve(rec: DeliveryRecord): void;
 }
 
-export interface PostResult {
-  status: number | null;
-  body: string;
-  error: string | null;
-}
-
 const clone = (r: DeliveryRecord): DeliveryRecord => structuredClone(r);
-const RESPONSE_KEEP = 2048;
-
-/** `text` as a URL we can POST to, or undefined when it is none or not http(s). */
-function httpUrl(text: string): URL | undefined {
-  try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export class CallbackDispatcher {
   private gen = 0;
@@ -138,15 +119,13 @@ export class CallbackDispatcher {
   private readonly shared: boolean;
   readonly replicaId = randomUUID();
   private leaseWaits = new Map<string, NodeJS.Timeout>();
-  private readonly httpAgent: HttpAgent;
-  private readonly httpsAgent: HttpsAgent;
+  private readonly sender: CallbackSender;
 
   constructor(
     private readonly deps: { store: Store; clock: Clock; world: World; schemas: CallbackSchemas },
     readonly options: DispatcherOptions,
   ) {
-    this.httpAgent = new HttpAgent({ keepAlive: true, maxSockets: options.concurrency });
-    this.httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: options.concurrency });
+    this.sender = new CallbackSender(deps, options);
     this.unsubscribe = deps.clock.onChange(() => this.pump());
     this.shared = deps.store.shared;
     this.load();
@@ -330,7 +309,7 @@ export class CallbackDispatcher {
     const time = new Date().toISOString();
     const virtual_time = rfc3339(clock.nowMs(), { millis: true });
     const key = signingKeyOf(world.platform, merchant.merchant.verification_mode);
-    const { headers, latency_ms, ...result } = await this.exchange(url, built.body, key, true, new AbortController().signal);
+    const { headers, latency_ms, ...result } = await this.sender.exchange(url, built.body, key, true, new AbortController().signal);
     // The rest of the table (handler-check.ts): each bad kind, the valid notification, a duplicate, the time limit.
     const table = await conformanceCases({
       send: (h, b) => this.sendRaw(url, h, b),
@@ -372,10 +351,8 @@ export class CallbackDispatcher {
   }
 
   /** One POST outside any delivery (chaos, handler checks): same agents and timeout as attempts, timed. */
-  async sendRaw(url: URL, headers: Record<string, string>, body: string): Promise<PostResult & { latency_ms: number }> {
-    const started = performance.now();
-    const result = await this.post(url, headers, body, new AbortController().signal);
-    return { ...result, latency_ms: Math.round((performance.now() - started) * 1000) / 1000 };
+  sendRaw(url: URL, headers: Record<string, string>, body: string): Promise<PostResult & { latency_ms: number }> {
+    return this.sender.sendRaw(url, headers, body);
   }
 
   handlerChecks(): HandlerCheck[] {
@@ -490,8 +467,7 @@ export class CallbackDispatcher {
           }
         })
         .catch(() => {});
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.sender.close();
   }
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────────
@@ -796,108 +772,9 @@ export class CallbackDispatcher {
     }
   }
 
-  private async send(record: DeliveryRecord, probe: boolean, signal: AbortSignal): Promise<DeliveryAttempt> {
-    const { clock, store, world } = this.deps;
+  private send(record: DeliveryRecord, probe: boolean, signal: AbortSignal): Promise<DeliveryAttempt> {
     // The merchant's current setting: a URL changed mid-schedule is followed, as a fix would be.
-    record.url = store.data.merchants[record.mchid]?.favor_callback?.notify_url ?? record.url;
-    const base = { round: record.round, n: record.attempts_in_round + 1, probe, url: record.url };
-    const time = new Date().toISOString();
-    const virtual_time = rfc3339(clock.nowMs(), { millis: true });
-    const url = httpUrl(record.url);
-    if (!url) {
-      return {
-        ...base,
-        time,
-        virtual_time,
-        status: null,
-        latency_ms: 0,
-        error: `invalid notify URL ${record.url}`,
-        outcome: probe ? 'probe' : 'failed',
-        headers: {},
-        response_body: '',
-      };
-    }
-    const { headers, latency_ms, ...result } = await this.exchange(
-      url,
-      record.body,
-      signingKeyOf(world.platform, record.signing.mode),
-      probe,
-      signal,
-    );
-    const ok = !result.error && (result.status === 200 || result.status === 204);
-    let error = result.error;
-    if (probe && ok) error = 'the receiver accepted a WECHATPAY/SIGNTEST/ signature: it does not verify signatures';
-    else if (!error && !ok) error = `HTTP ${result.status}: only 200 and 204 count as received`;
-    return {
-      ...base,
-      time,
-      virtual_time,
-      status: result.status,
-      latency_ms,
-      error,
-      outcome: probe ? 'probe' : ok ? 'delivered' : 'failed',
-      headers,
-      response_body: result.body,
-    };
-  }
-
-  /** One signed request (fresh signature headers) and its answer, timed: what an attempt and a handler check both send. */
-  private async exchange(
-    url: URL,
-    body: string,
-    key: SigningKey,
-    probe: boolean,
-    signal: AbortSignal,
-  ): Promise<PostResult & { headers: Record<string, string>; latency_ms: number }> {
-    const headers = await callbackHeaders(url, body, key, { probe });
-    const started = performance.now();
-    const result = await this.post(url, headers, body, signal);
-    return { ...result, headers, latency_ms: Math.round((performance.now() - started) * 1000) / 1000 };
-  }
-
-  private post(url: URL, headers: Record<string, string>, body: string, outer: AbortSignal): Promise<PostResult> {
-    const timeoutMs = this.options.timeoutMs;
-    return new Promise((resolve) => {
-      const ac = new AbortController();
-      let timedOut = false;
-      let status: number | null = null;
-      let kept = 0;
-      const chunks: Buffer[] = [];
-      const timer = setTimeout(() => {
-        timedOut = true;
-        ac.abort();
-      }, timeoutMs);
-      const onOuter = () => ac.abort();
-      outer.addEventListener('abort', onOuter, { once: true });
-      let finished = false;
-      const finish = (error: string | null) => {
-        if (finished) return;
-        finished = true;
-        clearTimeout(timer);
-        outer.removeEventListener('abort', onOuter);
-        if (timedOut) error = `timeout: no complete answer within ${timeoutMs} ms`;
-        else if (outer.aborted) error = 'cut short: the mock stopped or was reset';
-        resolve({ status, body: Buffer.concat(chunks).toString('utf8'), error });
-      };
-      const onResponse = (res: IncomingMessage) => {
-        status = res.statusCode ?? null;
-        res.on('data', (c: Buffer) => {
-          if (kept < RESPONSE_KEEP) {
-            chunks.push(c.subarray(0, RESPONSE_KEEP - kept));
-            kept += c.length;
-          }
-        });
-        res.on('end', () => finish(null));
-        res.on('error', (e) => finish(e.message));
-        res.on('close', () => finish(res.complete ? null : 'connection closed before the answer was complete'));
-      };
-      const options = { method: 'POST', headers, signal: ac.signal };
-      const req =
-        url.protocol === 'https:'
-          ? httpsRequest(url, { ...options, agent: this.httpsAgent }, onResponse)
-          : httpRequest(url, { ...options, agent: this.httpAgent }, onResponse);
-      req.on('error', (e: NodeJS.ErrnoException) => finish(e.code ? `${e.code}: ${e.message}` : e.message));
-      req.end(body);
-    });
+    record.url = this.deps.store.data.merchants[record.mchid]?.favor_callback?.notify_url ?? record.url;
+    return this.sender.attempt(record, probe, signal);
   }
 }
