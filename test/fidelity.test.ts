@@ -299,9 +299,13 @@ describe('statuses a real flow reaches', () => {
 });
 
 describe('a public-key-only merchant (opened after the switch to WeChat Pay public keys)', () => {
-  it('/v3/certificates -> 404 RESOURCE_NOT_EXISTS 无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥。', async () => {
+  it('/v3/certificates -> 404 RESOURCE_NOT_EXISTS 无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥。可查看指引https://pay.weixin.qq.com/doc/v3/merchant/4012153196', async () => {
     const res = await t.call('GET', '/v3/certificates', { mchid: PUBLIC_KEY_ONLY });
-    expect(err(res)).toEqual([404, 'RESOURCE_NOT_EXISTS', '无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥。']);
+    expect(err(res)).toEqual([
+      404,
+      'RESOURCE_NOT_EXISTS',
+      '无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥。可查看指引https://pay.weixin.qq.com/doc/v3/merchant/4012153196',
+    ]);
     expect((await t.call('GET', '/v3/certificates')).status).toBe(200); // a certificate merchant still downloads it
   });
 

@@ -9,7 +9,11 @@ import { encryptResource } from '../protocol/aead.js';
 import type { FamilyHandlers } from './types.js';
 
 export const CERTIFICATES_MESSAGES = {
-  none: '无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥。',
+  // The real reply ends with a link to the public-key guide: wechatpay-php's README shows the body with
+  // 可查看指引https://pay.weixin.qq.com/docs/merchant/products/platform-certificate/wxp-pub-key-guide.html
+  // (2025), a live probe of 2026 the same text with the guide's current address (doc/v3/merchant/4012153196).
+  // The newer address, written without a space as in the README's JSON body; the doc pages quote only the sentence.
+  none: '无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥。可查看指引https://pay.weixin.qq.com/doc/v3/merchant/4012153196',
 } as const;
 
 export const certificateHandlers = {
