@@ -15,7 +15,7 @@
  * not jsonb: the database never looks inside them, and text is stored and returned as it is sent.
  */
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import {
   StoreError,
   type BlobStore,
@@ -134,13 +134,15 @@ export class PostgresBackend implements StoreBackend {
   private snapshotBytes = 0;
   private lastError: string | undefined;
 
+  /** `driver`: the pg module, loaded by postgresBackend() only when a PostgreSQL store is asked for. */
   constructor(
     private readonly url: string,
-    private readonly options: PostgresBackendOptions = {},
+    private readonly options: PostgresBackendOptions,
+    private readonly driver: typeof pg,
   ) {
     this.location = redactUrl(url);
     const statementTimeout = options.statementTimeoutMs ?? 5000;
-    this.pool = new pg.Pool({
+    this.pool = new driver.Pool({
       connectionString: url,
       max: options.poolSize ?? 4,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 2000,
@@ -379,7 +381,7 @@ export class PostgresBackend implements StoreBackend {
   private async listen(delay = 0) {
     this.reconnect = undefined;
     if (this.closed || !this.watchers.size) return;
-    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: this.options.connectTimeoutMs ?? 2000 });
+    const client = new this.driver.Client({ connectionString: this.url, connectionTimeoutMillis: this.options.connectTimeoutMs ?? 2000 });
     const retry = () => {
       if (this.listener === client) this.listener = null;
       client.removeAllListeners('notification');
@@ -442,5 +444,7 @@ export class PostgresBackend implements StoreBackend {
 export async function postgresBackend(url: string, options?: PostgresBackendOptions): Promise<PostgresBackend> {
   if (!/^postgres(ql)?:\/\//.test(url))
     throw new StoreError(`not a PostgreSQL URL: ${redactUrl(url)} (postgres://user:password@host:port/database)`);
-  return new PostgresBackend(url, options);
+  // Imported here, not at the top: importing pg costs ≈150 ms, which every user of the package (and
+  // every CLI start) would pay for a backend most never use.
+  return new PostgresBackend(url, options ?? {}, (await import('pg')).default);
 }
