@@ -72,7 +72,11 @@ describe('GET /_mock/state/…', () => {
       ['limit=1001', 'limit must be an integer from 1 to 1000'],
       ['limit=ten', 'limit must be an integer from 1 to 1000'],
     ])
-      expect((await get(`/_mock/state/coupons?${query}`).expect(400)).body, query).toEqual({ code: 'PARAM_ERROR', message });
+      expect((await get(`/_mock/state/coupons?${query}`).expect(400)).body, query).toEqual({
+        code: 'PARAM_ERROR',
+        message,
+        detail: expect.objectContaining({ field: query.split('=')[0], location: 'query' }),
+      });
   });
 
   it('deliveries: newest first, each with its resource decrypted; merchants show the notify URL', async () => {

@@ -1,6 +1,6 @@
 /**
- * `/_mock/callbacks…` — the delivery log, replay, and a raw COUPON.USE trigger (mounted by
- * control/routes.ts, behind its loopback check).
+ * `/_mock/callbacks…` — the delivery log, replay, and a raw COUPON.USE trigger (registered by
+ * control/routes.ts from their contracts, contracts/_mock/callbacks/, behind its loopback check).
  *
  *   GET  /_mock/callbacks?id=&mchid=&coupon_id=&stock_id=&state=&event_type=&status=&limit=
  *        → {deliveries, pending, sending, scheduled, idle}   (limit=0: the counts only)
@@ -13,14 +13,11 @@
  * `wait` holds the answer until the first attempt of the round is answered ("attempt", at most
  * 10 s) or the round is settled ("settled", at most 60 s of real time); `timed_out` says if it gave up.
  */
-import { Hono } from 'hono';
-import { controlBody } from '../control/body.js';
-import { jsonResponse } from '../http.js';
-import { CallbackError, type CallbackDispatcher } from './dispatcher.js';
+import type { ControlRouter } from '../control/operations.js';
+import { ApiError } from '../errors.js';
+import type { CallbackDispatcher } from './dispatcher.js';
 import type { DeliveryFilter, DeliveryRecord, DeliveryState } from './types.js';
 import { idText } from '../id-text.js';
-
-const STATES: DeliveryState[] = ['pending', 'delivered', 'failed'];
 
 /** Holds a trigger's answer per `wait`; gives the record as it is when the wait runs out. */
 async function awaitOutcome(
@@ -40,20 +37,9 @@ async function awaitOutcome(
   }
 }
 
-export function callbackControlRoutes(dispatcher: CallbackDispatcher): Hono {
-  const app = new Hono();
-  // Our refusals; anything else (a malformed JSON body, a bug) goes on to the control API's handler (control/routes.ts).
-  app.onError((err) => {
-    if (err instanceof CallbackError) return jsonResponse(err.status, { code: err.code, message: err.message });
-    throw err;
-  });
-
-  app.get('/', (c) => {
-    const q = c.req.query();
-    if (q.state && !STATES.includes(q.state as DeliveryState))
-      throw new CallbackError('PARAM_ERROR', `state must be one of ${STATES.join(', ')}`);
-    for (const k of ['status', 'limit'] as const)
-      if (q[k] !== undefined && !/^\d+$/.test(q[k])) throw new CallbackError('PARAM_ERROR', `${k} must be a non-negative integer`);
+export function callbackControlRoutes(router: ControlRouter, dispatcher: CallbackDispatcher): void {
+  // The query's form (state, status, limit, wait) is the contracts' (contracts/_mock/callbacks/).
+  router.on('control.callbacks', ({ query: q }) => {
     const filter: DeliveryFilter = {
       id: q.id,
       mchid: q.mchid,
@@ -64,53 +50,39 @@ export function callbackControlRoutes(dispatcher: CallbackDispatcher): Hono {
       status: q.status ? Number(q.status) : undefined,
       limit: q.limit ? Number(q.limit) : undefined,
     };
-    return c.json({ deliveries: dispatcher.list(filter), ...dispatcher.stats() });
+    return { deliveries: dispatcher.list(filter), ...dispatcher.stats() };
   });
 
-  app.post('/coupon-use', async (c) => {
-    const b = await controlBody(c);
-    const coupon = b.coupon as { stock_creator_mchid?: unknown } | undefined;
-    if (!coupon || typeof coupon !== 'object' || Array.isArray(coupon))
-      throw new CallbackError('PARAM_ERROR', 'coupon (the COUPON.USE plaintext, an object) is required');
+  router.on('control.callbackCouponUse', async ({ body: b }) => {
+    const coupon = b.coupon as { stock_creator_mchid?: unknown };
     const creator = b.creator_mchid ?? coupon.stock_creator_mchid;
     // Named before any lookup: an empty id would read "no merchant  in the fixture world".
     if (typeof creator !== 'string' || !creator)
-      throw new CallbackError('PARAM_ERROR', 'creator_mchid (or coupon.stock_creator_mchid) is required: the merchant to notify');
-    const handle = await dispatcher.deliverCouponUse(creator, coupon, { probe: b.probe === undefined ? undefined : b.probe === true });
+      throw new ApiError('PARAM_ERROR', 'creator_mchid (or coupon.stock_creator_mchid) is required: the merchant to notify');
+    const handle = await dispatcher.deliverCouponUse(creator, coupon, { probe: b.probe });
     if (!handle)
-      throw new CallbackError(
+      throw new ApiError(
         'RESOURCE_NOT_EXISTS',
         `merchant ${creator} has set no notify URL (POST /v3/marketing/favor/callbacks): nothing is sent`,
+        undefined,
         409,
       );
-    return c.json(await awaitOutcome(dispatcher, handle.record, b.wait));
+    return awaitOutcome(dispatcher, handle.record, b.wait);
   });
 
-  // Before /:id, which would take "handler-checks" for a notification id.
-  app.post('/handler-check', async (c) => {
-    const b = await controlBody(c);
-    for (const k of ['mchid', 'url'] as const)
-      if (b[k] !== undefined && typeof b[k] !== 'string') throw new CallbackError('PARAM_ERROR', `${k} must be a string`);
-    return c.json(
-      await dispatcher.checkHandler({ mchid: b.mchid as string | undefined, url: b.url as string | undefined, coupon: b.coupon }),
-    );
-  });
-  app.get('/handler-checks', (c) => c.json({ checks: dispatcher.handlerChecks() }));
+  // Before /{id}, which would take "handler-checks" for a notification id.
+  router.on('control.handlerCheck', ({ body: b }) => dispatcher.checkHandler({ mchid: b.mchid, url: b.url, coupon: b.coupon }));
+  router.on('control.handlerChecks', () => ({ checks: dispatcher.handlerChecks() }));
 
-  app.get('/:id', async (c) => {
-    const record = dispatcher.get(c.req.param('id'));
-    if (!record) throw new CallbackError('NOT_FOUND', `no notification ${idText(c.req.param('id'))} in the delivery log`, 404);
-    const wait = c.req.query('wait');
-    if (wait === undefined) return c.json(record);
-    if (wait !== 'attempt' && wait !== 'settled') throw new CallbackError('PARAM_ERROR', 'wait must be attempt or settled');
-    return c.json(await awaitOutcome(dispatcher, record, wait));
+  router.on('control.callback', async ({ params, query }) => {
+    const record = dispatcher.get(params.id);
+    if (!record) throw new ApiError('NOT_FOUND', `no notification ${idText(params.id)} in the delivery log`);
+    if (query.wait === undefined) return record;
+    return awaitOutcome(dispatcher, record, query.wait);
   });
 
-  app.post('/:id/replay', async (c) => {
-    const b = await controlBody(c);
-    const handle = await dispatcher.replay(c.req.param('id'), { probe: b.probe === undefined ? undefined : b.probe === true });
-    return c.json(await awaitOutcome(dispatcher, handle.record, b.wait));
+  router.on('control.callbackReplay', async ({ params, body: b }) => {
+    const handle = await dispatcher.replay(params.id, { probe: b.probe });
+    return awaitOutcome(dispatcher, handle.record, b.wait);
   });
-
-  return app;
 }

@@ -1,6 +1,6 @@
 /**
  * Build step (`npm run build`, after tsc): ajv standalone code for every contract's request
- * validators, so the mock's start-up does not spend ~250 ms compiling them (registry.ts uses the
+ * validators (the WeChat Pay operations' and the control API's), so the mock's start-up does not spend ~250 ms compiling them (registry.ts uses the
  * module when its hash matches the contracts dir being loaded, and compiles otherwise). Same Ajv
  * instances as at runtime (contractAjvs) plus `code.source`; formats are passed in at load as
  * `wxpayFormats` (formats.ts), so format checks run the very same functions.
@@ -19,7 +19,7 @@ const standaloneCode = ((standalone as unknown as { default?: unknown }).default
 export function precompiledModule(dir = DEFAULT_CONTRACTS_DIR): { text: string; count: number } {
   const { requestAjv, strictAjv } = contractAjvs(dir, { source: true, formats: _`wxpayFormats` });
   const entries: string[] = [];
-  for (const { contract } of readContracts(dir)) {
+  for (const { contract } of [...readContracts(dir, 'api'), ...readContracts(dir, 'control')]) {
     const schemas = requestSchemas(contract);
     for (const part of REQUEST_PARTS) {
       const schema = schemas[part];

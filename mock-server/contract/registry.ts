@@ -114,6 +114,8 @@ export class ResponseValidators {
 }
 
 export interface LoadOptions {
+  /** Which contracts (default `api`, the WeChat Pay operations); `control`: the control API's (contracts/_mock/). */
+  set?: ContractSet;
   /** `eager` (default): every reply schema compiles at load, so a broken one fails loudly here. */
   responses?: 'eager' | 'lazy';
   /** `false`: compile the request validators even where the build's precompiled ones match. */
@@ -160,9 +162,18 @@ export function contractAjvs(dir: string, code?: Options['code']): { requestAjv:
   return { requestAjv, strictAjv };
 }
 
-/** The operation contracts under `dir`, parsed and checked (not common/, callbacks/ nor examples/). */
-export function readContracts(dir: string): { file: string; contract: Contract }[] {
+/**
+ * The two sets of operation contracts: `api`, the WeChat Pay operations the router serves, and
+ * `control`, the mock's own control API under /_mock/ (contracts/_mock/, control/operations.ts) —
+ * same format, same loader and validators; the router never sees the control set.
+ */
+export type ContractSet = 'api' | 'control';
+export const CONTROL_CONTRACTS = '_mock';
+
+/** The operation contracts of one set under `dir`, parsed and checked (not common/, callbacks/ nor examples/). */
+export function readContracts(dir: string, set: ContractSet = 'api'): { file: string; contract: Contract }[] {
   const commonDir = join(dir, 'common');
+  const controlDir = join(dir, CONTROL_CONTRACTS) + sep;
   // contracts/callbacks/ holds the schemas of notification bodies we send (COUPON.USE), not
   // operations: mock-server/callbacks/schemas.ts compiles them, the router must not see them.
   const callbacksDir = join(dir, 'callbacks');
@@ -171,6 +182,7 @@ export function readContracts(dir: string): { file: string; contract: Contract }
   const seen = new Map<string, string>();
   return listJson(dir)
     .filter((f) => !f.startsWith(commonDir) && !f.startsWith(callbacksDir + sep) && !f.startsWith(examplesDir + sep))
+    .filter((f) => f.startsWith(controlDir) === (set === 'control'))
     .map((file) => {
       let contract: Contract;
       try {
@@ -237,7 +249,7 @@ export function loadContracts(dir = DEFAULT_CONTRACTS_DIR, options: LoadOptions 
   let ajvs: ReturnType<typeof contractAjvs> | undefined;
   const ajv = (strict: boolean) => ((ajvs ??= contractAjvs(dir)), strict ? ajvs.strictAjv : ajvs.requestAjv);
 
-  return readContracts(dir).map(({ file, contract }) => {
+  return readContracts(dir, options.set).map(({ file, contract }) => {
     const compile = (strict: boolean, schema: JsonSchema, what: string) => {
       try {
         return ajv(strict).compile(schema);

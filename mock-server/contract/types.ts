@@ -34,4 +34,6 @@ export interface Contract {
   errors: ContractError[];
   /** Replies that are files, never signed (bill downloads). */
   unsignedReply?: boolean;
+  /** Control API (contracts/_mock/): the 200 reply's media type when it is not JSON (the journal's event stream). */
+  replyType?: string;
 }

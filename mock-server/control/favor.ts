@@ -1,6 +1,6 @@
 /**
- * 代金券 control operations, mounted at /_mock/favor by control/routes.ts (unsigned, loopback only
- * like the rest of the control API):
+ * 代金券 control operations, registered by control/routes.ts from contracts/_mock/favor/ (unsigned,
+ * loopback only like the rest of the control API):
  *
  *   POST /_mock/favor/coupons/{coupon_id}/use     {transaction_id?, consume_mchid?, consume_time?, goods_detail?}
  *   POST /_mock/favor/coupons/{coupon_id}/refund  {refund_id?, refund_time?}
@@ -12,17 +12,9 @@
  * (404 RESOURCE_NOT_EXISTS unknown coupon, 400 INVALID_REQUEST wrong state or outside the window,
  * 400 PARAM_ERROR malformed input). See mock-server/operations/favor/redemption.ts.
  */
-import { Hono } from 'hono';
 import type { DeliveryHandle } from '../callbacks/types.js';
-import { controlBody } from './body.js';
-import { jsonResponse } from '../http.js';
-import {
-  FavorControlError,
-  type CouponRefundResult,
-  type CouponUseResult,
-  type RefundCouponOptions,
-  type UseCouponOptions,
-} from '../operations/favor/redemption.js';
+import { noSuchControlOperation, type ControlRouter } from './operations.js';
+import type { CouponRefundResult, CouponUseResult, RefundCouponOptions, UseCouponOptions } from '../operations/favor/redemption.js';
 import type { StockReview } from '../operations/favor/review.js';
 
 /** The app's use and refund (app.ts: the use comes with its COUPON.USE delivery, told apart once there). */
@@ -33,27 +25,24 @@ export interface FavorControl {
   reviewStock?(stockId: string, decision: StockReview): Promise<{ stock_id: string; status: string; stop_time?: string }>;
 }
 
-export function favorControlRoutes(favor: FavorControl): Hono {
-  const app = new Hono();
-  // Our refusals; anything else (a malformed JSON body, a bug) goes on to the control API's handler (control/routes.ts).
-  app.onError((err) => {
-    if (err instanceof FavorControlError) return jsonResponse(err.status, { code: err.code, message: err.message });
-    throw err;
-  });
-  app.post('/coupons/:coupon_id/use', async (c) => {
-    const { coupon, delivery } = await favor.useCoupon(c.req.param('coupon_id'), (await controlBody(c)) as UseCouponOptions);
+export function favorControlRoutes(router: ControlRouter, favor: FavorControl): void {
+  // The domain's refusals (FavorControlError) become the control API's envelope (operations.ts).
+  router.on('control.favorUseCoupon', async ({ params, body }) => {
+    const { coupon, delivery } = await favor.useCoupon(params.coupon_id, body as UseCouponOptions);
     // The COUPON.USE delivery as recorded (null: the creator set no notify URL); follow it at /_mock/callbacks/{id}.
-    return c.json({ coupon, delivery: delivery?.record ?? null });
+    return { coupon, delivery: delivery?.record ?? null };
   });
-  app.post('/coupons/:coupon_id/refund', async (c) => {
-    const { coupon, refund } = await favor.refundCoupon(c.req.param('coupon_id'), (await controlBody(c)) as RefundCouponOptions);
-    return c.json({ coupon, refund });
+  router.on('control.favorRefundCoupon', async ({ params, body }) => {
+    const { coupon, refund } = await favor.refundCoupon(params.coupon_id, body as RefundCouponOptions);
+    return { coupon, refund };
   });
-  for (const decision of ['approve', 'reject'] as const) {
-    app.post(`/stocks/:stock_id/${decision}`, async (c) => {
-      if (!favor.reviewStock) return jsonResponse(404, { code: 'NOT_FOUND', message: 'no such control operation' });
-      return c.json(await favor.reviewStock(c.req.param('stock_id'), decision));
+  for (const [operationId, decision] of [
+    ['control.favorApproveStock', 'approve'],
+    ['control.favorRejectStock', 'reject'],
+  ] as const) {
+    router.on(operationId, ({ params }) => {
+      if (!favor.reviewStock) throw noSuchControlOperation();
+      return favor.reviewStock(params.stock_id, decision);
     });
   }
-  return app;
 }

@@ -1,26 +1,22 @@
 /**
- * 支付有礼 control operations, mounted at /_mock/paygift by control/routes.ts (unsigned, loopback only):
+ * 支付有礼 control operations, registered by control/routes.ts from contracts/_mock/paygift/ (unsigned, loopback only):
  *
  *   POST /_mock/paygift/activities/{activity_id}/pause | recover | fail
  *
  * The statuses the merchant platform (not the API) reaches: STOP_ACT_STATUS with pause_time /
  * recovery_time, CREATE_ACT_FAILED. See mock-server/operations/paygift/control.ts.
  */
-import { Hono } from 'hono';
-import { jsonResponse } from '../http.js';
-import { ACTIVITY_ACTIONS, PaygiftControlError, type ActivityAction } from '../operations/paygift/control.js';
+import { ACTIVITY_ACTIONS, type ActivityAction } from '../operations/paygift/control.js';
+import type { ControlRouter } from './operations.js';
 
 export interface PaygiftControl {
   actOnActivity(activityId: string, action: ActivityAction): Promise<Record<string, unknown>>;
 }
 
-export function paygiftControlRoutes(paygift: PaygiftControl): Hono {
-  const app = new Hono();
-  app.onError((err) => {
-    if (err instanceof PaygiftControlError) return jsonResponse(err.status, { code: err.code, message: err.message });
-    throw err;
-  });
+export function paygiftControlRoutes(router: ControlRouter, paygift: PaygiftControl): void {
+  // The domain's refusals (PaygiftControlError) become the control API's envelope (operations.ts).
   for (const action of ACTIVITY_ACTIONS)
-    app.post(`/activities/:activity_id/${action}`, async (c) => c.json(await paygift.actOnActivity(c.req.param('activity_id'), action)));
-  return app;
+    router.on(`control.paygift${action[0].toUpperCase()}${action.slice(1)}Activity`, ({ params }) =>
+      paygift.actOnActivity(params.activity_id, action),
+    );
 }

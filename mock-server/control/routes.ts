@@ -1,6 +1,7 @@
 /**
  * The control API under /_mock/ — unsigned, for tests and people, reachable from loopback only unless
- * `allowRemoteControl`. Families add their control operations (use a coupon, ...) here.
+ * `allowRemoteControl`. Each operation is a contract of contracts/_mock/ (control/operations.ts: the
+ * same loader and validators as the WeChat Pay operations, one error envelope); families add theirs here.
  */
 import { Hono } from 'hono';
 import { callbackControlRoutes } from '../callbacks/routes.js';
@@ -12,16 +13,15 @@ import { faultControlRoutes, type RuleStore } from '../faults/index.js';
 import { paygiftControlRoutes, type PaygiftControl } from './paygift.js';
 import type { Journal, JournalFilter } from '../journal.js';
 import type { ResolvedOptions } from '../options.js';
-import { controlBody } from './body.js';
 import { dashboardRoutes } from '../dashboard/routes.js';
 import { journalStream } from './journal-stream.js';
 import { stateRoutes, type StateViewDeps } from './state.js';
-import { ClockInputError } from '../clock-input.js';
 import { controlGuard } from './guard.js';
 import { storeControlRoutes, type StoreControl } from './store.js';
 import type { Logger } from '../log.js';
-import { baseUrlOf, jsonResponse } from '../http.js';
-import { formatReport, REPORT_FORMATS, type ContractReport, type ReportFormat, type ReportOptions } from '../report/index.js';
+import { baseUrlOf } from '../http.js';
+import { ControlRouter, controlErrorResponse, noSuchControlOperation } from './operations.js';
+import { formatReport, type ContractReport, type ReportFormat, type ReportOptions } from '../report/index.js';
 
 export interface ControlDeps {
   clock: Clock;
@@ -53,9 +53,10 @@ export interface ControlDeps {
   faults?: RuleStore<unknown> & { callbacks: RuleStore<unknown> & { log(filter?: { notification_id?: string }): unknown[] } };
 }
 
-const controlError = (status: number, code: string, message: string) => jsonResponse(status, { code, message });
-
-/** The answer of GET /_mock/journal, here and on the validating proxy (proxy/server.ts), so a report reads both alike. */
+/**
+ * The answer of GET /_mock/journal, here and on the validating proxy (proxy/server.ts), so a report
+ * reads both alike. The query's form (digits, true/false) is checked by the contract before.
+ */
 export function journalAnswer(journal: Journal, q: Record<string, string | undefined>) {
   const filter: JournalFilter = {
     operation_id: q.operation_id,
@@ -79,101 +80,87 @@ export function controlRoutes(deps: ControlDeps): Hono {
   const app = new Hono();
   // Loopback clients, Host and Origin checks, JSON bodies, the API's body limit (guard.ts).
   app.use('*', ...controlGuard(deps.options));
-  app.onError((err) => {
-    if (err instanceof SyntaxError) return controlError(400, 'PARAM_ERROR', `invalid JSON body: ${err.message}`);
-    if (err instanceof ClockInputError) return controlError(400, 'PARAM_ERROR', err.message);
-    // A bug: the details go to the log, the reply carries the real API's 系统错误 and nothing internal.
-    deps.logger?.error('the control API', err);
-    return controlError(500, 'SYSTEM_ERROR', '系统错误');
-  });
+  // The one renderer: contract findings, the domain's refusals, bugs (operations.ts).
+  app.onError((err) => controlErrorResponse(err, deps.logger));
+  // Every route below is a contract of contracts/_mock/: method, path and the form of its input.
+  const router = new ControlRouter(app);
 
-  app.get('/health', async (c) => {
+  router.on('control.health', async ({ c }) => {
     const body = { status: 'ok', version: deps.version, uptime_ms: Date.now() - deps.startedAt, clock: deps.clock.snapshot() };
-    if (!deps.storeHealth) return c.json(body);
+    if (!deps.storeHealth) return body;
     // A shared store (PostgreSQL): an unreachable database makes the mock unhealthy (requests answer 500 meanwhile).
     const store = await deps.storeHealth();
     return c.json({ ...body, status: store.ok ? 'ok' : 'unavailable', store }, store.ok ? 200 : 503);
   });
 
-  app.post('/reset', async (c) => {
+  router.on('control.reset', async () => {
     await deps.reset();
-    return c.json({ status: 'reset', clock: deps.clock.snapshot() });
+    return { status: 'reset', clock: deps.clock.snapshot() };
   });
 
-  app.get('/clock', (c) => c.json(deps.clock.snapshot()));
-  // The clock checks its own input (clock-input.ts: RFC 3339 or epoch ms, durations, the representable
-  // range); a refusal is a ClockInputError → 400 above, the clock untouched.
-  app.post('/clock/set', async (c) => {
-    const body = await controlBody(c);
-    if (body.time === undefined)
-      throw new ClockInputError('time', 'time is required: an RFC 3339 string with offset or epoch milliseconds');
+  router.on('control.clock', () => deps.clock.snapshot());
+  // The contracts give the body's form; the clock checks the values (clock-input.ts: RFC 3339 or epoch
+  // ms, durations, the representable range); a refusal is a ClockInputError → 400, the clock untouched.
+  router.on('control.clockSet', async ({ body }) => {
     // Freeze at the target itself: set-then-freeze would lose the milliseconds spent persisting.
-    if (body.freeze === true) await deps.clock.freeze(body.time as number | string);
-    else await deps.clock.set(body.time as number | string);
-    return c.json(deps.clock.snapshot());
+    if (body.freeze === true) await deps.clock.freeze(body.time);
+    else await deps.clock.set(body.time);
+    return deps.clock.snapshot();
   });
-  app.post('/clock/advance', async (c) => {
-    const body = await controlBody(c);
-    await deps.clock.advance((body.by ?? body.ms) as number | string);
-    return c.json(deps.clock.snapshot());
+  router.on('control.clockAdvance', async ({ body }) => {
+    await deps.clock.advance(body.by ?? body.ms);
+    return deps.clock.snapshot();
   });
-  app.post('/clock/freeze', async (c) => {
-    const body = await controlBody(c);
+  router.on('control.clockFreeze', async ({ body }) => {
     // As /clock/set; absent → freeze at the current virtual time.
-    await deps.clock.freeze(body.time as number | string | undefined);
-    return c.json(deps.clock.snapshot());
+    await deps.clock.freeze(body.time);
+    return deps.clock.snapshot();
   });
-  app.post('/clock/unfreeze', async (c) => {
+  router.on('control.clockUnfreeze', async () => {
     await deps.clock.unfreeze();
-    return c.json(deps.clock.snapshot());
+    return deps.clock.snapshot();
   });
-  app.post('/clock/reset', async (c) => {
+  router.on('control.clockReset', async () => {
     await deps.clock.reset();
-    return c.json(deps.clock.snapshot());
+    return deps.clock.snapshot();
   });
 
-  app.get('/credentials', (c) => c.json(deps.credentials));
+  router.on('control.credentials', () => deps.credentials);
 
-  app.get('/journal', (c) => {
-    const q = c.req.query();
-    // Numbers as numbers: `limit=abc` would otherwise filter silently (NaN matches nothing).
-    for (const k of ['status', 'since_seq', 'limit'] as const)
-      if (q[k] !== undefined && !/^\d{1,15}$/.test(q[k])) return controlError(400, 'PARAM_ERROR', `${k} must be a non-negative integer`);
-    if (q.findings !== undefined && q.findings !== 'true' && q.findings !== 'false')
-      return controlError(400, 'PARAM_ERROR', 'findings must be true or false');
-    return c.json(journalAnswer(deps.journal, q));
-  });
+  // Numbers are digits by the contract: `limit=abc` would otherwise filter silently (NaN matches nothing).
+  router.on('control.journal', ({ query }) => journalAnswer(deps.journal, query));
   // The same filters as a server-sent event stream (journal-stream.ts): the dashboard's live journal.
-  app.get('/journal/stream', (c) =>
-    journalStream(c, deps.journal, (seq) => journalAnswer(deps.journal, { ...c.req.query(), since_seq: String(seq) }).entries),
+  router.on('control.journalStream', ({ c, query }) =>
+    journalStream(c, deps.journal, (seq) => journalAnswer(deps.journal, { ...query, since_seq: String(seq) }).entries),
   );
-  if (deps.openapi) app.get('/openapi.json', (c) => c.json(deps.openapi!(baseUrlOf(c, deps.options))));
-
-  app.delete('/journal', (c) => {
+  router.on('control.journalClear', () => {
     deps.journal.clear();
-    return c.json({ status: 'cleared' });
+    return { status: 'cleared' };
   });
+  if (deps.openapi) router.on('control.openapi', ({ c }) => deps.openapi!(baseUrlOf(c, deps.options)));
 
   // ?format=text|json|junit (default json), ?strict=true: warnings fail. Always 200: `ok` (JSON) says.
-  app.get('/report', (c) => {
-    if (!deps.report) return controlError(404, 'NOT_FOUND', 'no report here');
-    const format = (c.req.query('format') ?? 'json') as ReportFormat;
-    if (!REPORT_FORMATS.includes(format)) return controlError(400, 'PARAM_ERROR', `format must be one of ${REPORT_FORMATS.join(', ')}`);
-    const report = deps.report({ strict: c.req.query('strict') === 'true', source: baseUrlOf(c, deps.options) });
+  router.on('control.report', ({ c, query }) => {
+    if (!deps.report) throw noSuchControlOperation();
+    const format = (query.format ?? 'json') as ReportFormat;
+    const report = deps.report({ strict: query.strict === 'true', source: baseUrlOf(c, deps.options) });
     const type = { json: 'application/json', text: 'text/plain', junit: 'application/xml' }[format];
     return new Response(formatReport(report, format), { headers: { 'Content-Type': `${type}; charset=utf-8` } });
   });
 
-  if (deps.store) app.route('/', storeControlRoutes(deps.store));
-  if (deps.callbacks) app.route('/callbacks', callbackControlRoutes(deps.callbacks));
-  if (deps.faults) app.route('/faults', faultControlRoutes(deps.faults, deps.faults.callbacks));
-  if (deps.favor) app.route('/favor', favorControlRoutes(deps.favor));
+  if (deps.store) storeControlRoutes(router, deps.store);
+  if (deps.callbacks) callbackControlRoutes(router, deps.callbacks);
+  if (deps.faults) faultControlRoutes(router, deps.faults, deps.faults.callbacks);
+  if (deps.favor) favorControlRoutes(router, deps.favor);
   if (deps.state) {
-    app.route('/state', stateRoutes(deps.state));
+    stateRoutes(router, deps.state);
+    // The dashboard: an HTML page and its assets, not a JSON operation (no contract).
     app.route('/ui', dashboardRoutes());
   }
-  if (deps.paygift) app.route('/paygift', paygiftControlRoutes(deps.paygift));
+  if (deps.paygift) paygiftControlRoutes(router, deps.paygift);
 
-  app.all('*', () => controlError(404, 'NOT_FOUND', 'no such control operation'));
+  app.all('*', () => {
+    throw noSuchControlOperation();
+  });
   return app;
 }

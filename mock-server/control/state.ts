@@ -1,5 +1,5 @@
 /**
- * Read-only state views under /_mock/state/ (mounted by control/routes.ts, behind its loopback check),
+ * Read-only state views under /_mock/state/ (registered by control/routes.ts, behind its loopback check),
  * for the dashboard and for people with curl. Nothing here writes: use, refund, replay and the clock
  * go through their own control operations.
  *
@@ -13,17 +13,16 @@
  * Each family's view is one function in its module (operations/<family>/views.ts) that reads the state
  * tree; the views of the core (merchants) and of callbacks are the two small functions below.
  */
-import { Hono } from 'hono';
 import type { CallbackDispatcher } from '../callbacks/dispatcher.js';
 import type { DeliveryRecord } from '../callbacks/types.js';
 import type { Clock } from '../clock.js';
 import { couponRows, stockRows } from '../operations/favor/views.js';
 import { activityRows } from '../operations/paygift/views.js';
 import { partnershipRows } from '../operations/partnerships/views.js';
-import { jsonResponse } from '../http.js';
 import { decryptResource } from '../protocol/aead.js';
 import type { MockData } from '../store/state.js';
 import type { World } from '../world.js';
+import type { ControlRouter } from './operations.js';
 
 export interface StateViewDeps {
   /** The state tree, read only. */
@@ -32,8 +31,6 @@ export interface StateViewDeps {
   clock: Clock;
   callbacks?: CallbackDispatcher;
 }
-
-const COUPON_STATUSES = ['SENDED', 'USED', 'EXPIRED'];
 
 /** The fixture merchants with what the state adds: balance (fen) and the 代金券 notify URL. */
 export function merchantRows(data: MockData, world: World) {
@@ -70,32 +67,16 @@ export function deliveryRows(callbacks: CallbackDispatcher, world: World, limit:
     });
 }
 
-const refuse = (message: string) => jsonResponse(400, { code: 'PARAM_ERROR', message });
-
-/** `limit`: an integer in 1..1000, or the default. NaN when malformed. */
-function limitOf(text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = /^\d{1,4}$/.test(text) ? Number(text) : NaN;
-  return n >= 1 && n <= 1000 ? n : NaN;
-}
-
-export function stateRoutes(deps: StateViewDeps): Hono {
-  const app = new Hono();
-  app.get('/merchants', (c) => c.json({ merchants: merchantRows(deps.data(), deps.world) }));
-  app.get('/stocks', (c) => c.json({ stocks: stockRows(deps.data(), deps.clock.nowMs()) }));
-  app.get('/coupons', (c) => {
-    const q = c.req.query();
-    if (q.status && !COUPON_STATUSES.includes(q.status)) return refuse(`status must be one of ${COUPON_STATUSES.join(', ')}`);
-    const limit = limitOf(q.limit, 200);
-    if (Number.isNaN(limit)) return refuse('limit must be an integer from 1 to 1000');
-    return c.json(couponRows(deps.data(), deps.clock.nowMs(), { openid: q.openid, status: q.status, stock_id: q.stock_id, limit }));
-  });
-  app.get('/activities', (c) => c.json({ activities: activityRows(deps.data(), deps.clock.nowMs()) }));
-  app.get('/partnerships', (c) => c.json({ partnerships: partnershipRows(deps.data()) }));
-  app.get('/deliveries', (c) => {
-    const limit = limitOf(c.req.query('limit'), 100);
-    if (Number.isNaN(limit)) return refuse('limit must be an integer from 1 to 1000');
-    return c.json({ deliveries: deps.callbacks ? deliveryRows(deps.callbacks, deps.world, limit) : [] });
-  });
-  return app;
+/** The views; `status` and `limit` (1–1000) are checked by their contracts (contracts/_mock/state/). */
+export function stateRoutes(router: ControlRouter, deps: StateViewDeps): void {
+  router.on('control.stateMerchants', () => ({ merchants: merchantRows(deps.data(), deps.world) }));
+  router.on('control.stateStocks', () => ({ stocks: stockRows(deps.data(), deps.clock.nowMs()) }));
+  router.on('control.stateCoupons', ({ query: q }) =>
+    couponRows(deps.data(), deps.clock.nowMs(), { openid: q.openid, status: q.status, stock_id: q.stock_id, limit: q.limit ?? 200 }),
+  );
+  router.on('control.stateActivities', () => ({ activities: activityRows(deps.data(), deps.clock.nowMs()) }));
+  router.on('control.statePartnerships', () => ({ partnerships: partnershipRows(deps.data()) }));
+  router.on('control.stateDeliveries', ({ query }) => ({
+    deliveries: deps.callbacks ? deliveryRows(deps.callbacks, deps.world, query.limit ?? 100) : [],
+  }));
 }

@@ -3,11 +3,11 @@
  * and POST /_mock/scenario (apply a declarative scenario through the real handlers, scenario.ts).
  * A snapshot may be larger than an API request: it is read up to SNAPSHOT_BODY_LIMIT.
  */
-import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { jsonResponse } from '../http.js';
-import { ScenarioError, type ScenarioResult } from '../scenario.js';
-import { SnapshotError, type Snapshot } from '../store/snapshot.js';
+import { ApiError } from '../errors.js';
+import type { ScenarioResult } from '../scenario.js';
+import type { Snapshot } from '../store/snapshot.js';
+import type { ControlRouter } from './operations.js';
 
 /** Largest snapshot accepted by PUT /_mock/snapshot (media included, base64). */
 export const SNAPSHOT_BODY_LIMIT = 256 * 1024 * 1024;
@@ -18,40 +18,27 @@ export interface StoreControl {
   apply(scenario: unknown): Promise<ScenarioResult>;
 }
 
-const refusal = (status: number, code: string, message: string) => jsonResponse(status, { code, message });
-
-export function storeControlRoutes(store: StoreControl): Hono {
-  const app = new Hono();
-  app.onError((err) => {
-    if (err instanceof SnapshotError) return refusal(400, 'PARAM_ERROR', `snapshot refused, nothing changed: ${err.message}`);
-    if (err instanceof ScenarioError)
-      return jsonResponse(400, {
-        code: 'PARAM_ERROR',
-        message: `scenario refused: ${err.message}`,
-        ...(err.step
-          ? { detail: { step: err.step, ...(err.line ? { line: err.line } : {}), ...(err.reply ? { reply: err.reply } : {}) } }
-          : {}),
-      });
-    throw err;
-  });
-  app.get('/snapshot', async (c) => c.json(await store.snapshot()));
-  app.put(
-    '/snapshot',
-    bodyLimit({
-      maxSize: SNAPSHOT_BODY_LIMIT,
-      onError: () => refusal(400, 'INVALID_REQUEST', `a snapshot may be at most ${SNAPSHOT_BODY_LIMIT} bytes`),
-    }),
-    async (c) => {
-      let body: unknown;
-      try {
-        body = await c.req.json();
-      } catch (err) {
-        return refusal(400, 'PARAM_ERROR', `snapshot refused, nothing changed: invalid JSON (${(err as Error).message})`);
-      }
+export function storeControlRoutes(router: ControlRouter, store: StoreControl): void {
+  // SnapshotError and ScenarioError become 400 PARAM_ERROR `snapshot refused, nothing changed: …` /
+  // `scenario refused: …` (with detail {step, line, reply}) in the control API's envelope (operations.ts).
+  router.on('control.snapshotExport', () => store.snapshot());
+  router.on(
+    'control.snapshotImport',
+    async ({ body }) => {
       await store.restore(body);
-      return c.json({ status: 'restored' });
+      return { status: 'restored' };
+    },
+    {
+      middleware: [
+        bodyLimit({
+          maxSize: SNAPSHOT_BODY_LIMIT,
+          onError: () => {
+            throw new ApiError('INVALID_REQUEST', `a snapshot may be at most ${SNAPSHOT_BODY_LIMIT} bytes`);
+          },
+        }),
+      ],
+      invalidJson: 'snapshot refused, nothing changed: invalid JSON',
     },
   );
-  app.post('/scenario', async (c) => c.json(await store.apply(await c.req.json())));
-  return app;
+  router.on('control.scenario', ({ body }) => store.apply(body));
 }

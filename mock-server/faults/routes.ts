@@ -1,5 +1,6 @@
 /**
- * `/_mock/faults…` — fault rules at run time (mounted by control/routes.ts, behind its loopback check).
+ * `/_mock/faults…` — fault rules at run time (registered by control/routes.ts from their contracts,
+ * contracts/_mock/faults/, behind the control API's loopback check).
  *
  *   GET    /_mock/faults               → {rules}
  *   POST   /_mock/faults   rule | [rule, …] | {"text": "op=favor.sendCoupon SYSTEM_ERROR"}  → {rules: added}
@@ -9,10 +10,12 @@
  *
  * Callback chaos (callbacks/chaos.ts) has the same under /_mock/faults/callbacks, and
  *   GET    /_mock/faults/callbacks/log[?notification_id=]  → {events}: what chaos sent and what the handler answered
+ *
+ * The rule sets check their rules (rules.ts, chaos.ts: FaultRuleError → 400 PARAM_ERROR in the control
+ * API's envelope, control/operations.ts).
  */
-import { Hono } from 'hono';
-import { jsonResponse } from '../http.js';
-import { FaultRuleError } from './rules.js';
+import { ApiError } from '../errors.js';
+import type { ControlRouter } from '../control/operations.js';
 
 /** What both rule sets offer the control API. */
 export interface RuleStore<R> {
@@ -23,22 +26,12 @@ export interface RuleStore<R> {
   clear(): void;
 }
 
-export class RuleNotFound extends Error {}
-
-/** GET/POST/DELETE over one rule set. */
-export function ruleRoutes<R>(rules: RuleStore<R>, what: string): Hono {
-  const app = new Hono();
-  app.onError((err) => {
-    if (err instanceof FaultRuleError) return jsonResponse(400, { code: 'PARAM_ERROR', message: err.message });
-    if (err instanceof RuleNotFound) return jsonResponse(404, { code: 'NOT_FOUND', message: err.message });
-    throw err;
-  });
-  app.get('/', (c) => c.json({ rules: rules.list() }));
-  app.post('/', async (c) => {
-    const body: unknown = await c.req.json().catch(() => {
-      throw new FaultRuleError(`the body must be a ${what} (JSON object), a list of them, or {"text": "…"}`);
-    });
-    const inputs = Array.isArray(body) ? body : [body];
+/** GET/POST/DELETE over one rule set; `prefix`: its contracts' operation ids (control.faults, control.callbackFaults). */
+function ruleRoutes<R>(router: ControlRouter, prefix: string, rules: RuleStore<R>, what: string): void {
+  const notFound = (id: string) => new ApiError('NOT_FOUND', `no ${what} ${id}`);
+  router.on(prefix, () => ({ rules: rules.list() }));
+  router.on(`${prefix}Add`, ({ body }) => {
+    const inputs: unknown[] = Array.isArray(body) ? body : [body];
     const texts = inputs.map((i) => (i && typeof i === 'object' && 'text' in i && Object.keys(i).length === 1 ? String(i.text) : i));
     // All or none: a list with one bad rule adds nothing.
     const added: R[] = [];
@@ -48,34 +41,32 @@ export function ruleRoutes<R>(rules: RuleStore<R>, what: string): Hono {
       for (const r of added) rules.remove((r as { id: string }).id);
       throw err;
     }
-    return c.json({ rules: added });
+    return { rules: added };
   });
-  app.delete('/', (c) => {
+  router.on(`${prefix}Clear`, () => {
     rules.clear();
-    return c.json({ status: 'cleared' });
+    return { status: 'cleared' };
   });
-  app.get('/:id', (c) => {
-    const rule = rules.get(c.req.param('id'));
-    if (!rule) throw new RuleNotFound(`no ${what} ${c.req.param('id')}`);
-    return c.json(rule);
+  router.on(`${prefix}Get`, ({ params }) => {
+    const rule = rules.get(params.id);
+    if (!rule) throw notFound(params.id);
+    return rule;
   });
-  app.delete('/:id', (c) => {
-    if (!rules.remove(c.req.param('id'))) throw new RuleNotFound(`no ${what} ${c.req.param('id')}`);
-    return c.json({ status: 'removed' });
+  router.on(`${prefix}Remove`, ({ params }) => {
+    if (!rules.remove(params.id)) throw notFound(params.id);
+    return { status: 'removed' };
   });
-  return app;
 }
 
 /** `/_mock/faults`, `/_mock/faults/callbacks` and `/_mock/faults/callbacks/log?notification_id=`. */
 export function faultControlRoutes(
+  router: ControlRouter,
   requests: RuleStore<unknown>,
   callbacks?: RuleStore<unknown> & { log(filter?: { notification_id?: string }): unknown[] },
-): Hono {
-  const app = new Hono();
+): void {
   if (callbacks) {
-    app.get('/callbacks/log', (c) => c.json({ events: callbacks.log({ notification_id: c.req.query('notification_id') }) }));
-    app.route('/callbacks', ruleRoutes(callbacks, 'callback chaos rule'));
+    router.on('control.callbackFaultsLog', ({ query }) => ({ events: callbacks.log({ notification_id: query.notification_id }) }));
+    ruleRoutes(router, 'control.callbackFaults', callbacks, 'callback chaos rule');
   }
-  app.route('/', ruleRoutes(requests, 'fault rule'));
-  return app;
+  ruleRoutes(router, 'control.faults', requests, 'fault rule');
 }
