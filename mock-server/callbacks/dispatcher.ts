@@ -31,6 +31,7 @@ import {
 import { buildCouponUseNotification } from './notification.js';
 import { describeErrors, type CallbackSchemas } from './schemas.js';
 import { CallbackSender, httpUrl, type PostResult } from './sender.js';
+import { DeliveryWaiters } from './waiters.js';
 import type { CallbackState, DeliveryAttempt, DeliveryFilter, DeliveryHandle, DeliveryRecord, WaitOptions } from './types.js';
 import { idText } from '../id-text.js';
 
@@ -74,12 +75,6 @@ export class CouponUseDelivery {
   constructor(readonly handle: DeliveryHandle | null) {}
 }
 
-interface Waiter {
-  record: DeliveryRecord;
-  done(rec: DeliveryRecord): boolean;
-  resolve(rec: DeliveryRecord): void;
-}
-
 const clone = (r: DeliveryRecord): DeliveryRecord => structuredClone(r);
 
 export class CallbackDispatcher {
@@ -96,7 +91,7 @@ export class CallbackDispatcher {
   private queued = new Set<string>();
   private inflight = new Map<string, AbortController>();
   private running = new Set<Promise<void>>();
-  private waiters = new Map<string, Set<Waiter>>();
+  private readonly waiters = new DeliveryWaiters();
   private idleWaiters: (() => void)[] = [];
   /** Settled ids, oldest first (eviction order); entries whose record went back to pending are skipped. */
   private settledOrder: string[] = [];
@@ -150,7 +145,7 @@ export class CallbackDispatcher {
     }
     // Settled and removed in the same catch-up (the outcome commit changed the record in place, the
     // next one deleted it): the log still holds it, settled.
-    for (const id of [...this.waiters.keys(), ...this.due.keys()]) {
+    for (const id of [...this.waiters.ids(), ...this.due.keys()]) {
       const r = this.log.get(id);
       if (r && r.state !== 'pending' && !Object.hasOwn(stored, id)) this.settledElsewhere(r);
     }
@@ -163,7 +158,7 @@ export class CallbackDispatcher {
       this.settledCount++;
       this.pushSettled(r.id);
     }
-    this.notify(r);
+    this.waiters.notify(r);
   }
 
   /** Listen to every attempt (and probe) as it is recorded, the next one already scheduled. Returns an unsubscribe function. */
@@ -273,7 +268,7 @@ export class CallbackDispatcher {
   start(record: DeliveryRecord): DeliveryHandle {
     this.log.set(record.id, record);
     const snapshot = clone(record);
-    const settled = this.settledPromise(record);
+    const settled = this.waiters.settled(record);
     const chaos = record.round === 1 && !record.attempts.length ? this.firstDue?.(record) : undefined;
     if (chaos !== null) this.due.set(record.id, chaos ?? record.next_attempt_at_ms!);
     this.pump();
@@ -400,26 +395,13 @@ export class CallbackDispatcher {
     // then commits): answer once it is durable, so a caller that acts on the answer (e.g. kills the
     // process) never sees an outcome a restart would not remember.
     if (done(record)) return this.deps.store.settled().then(() => clone(record));
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        record,
-        done,
-        resolve: (r) => {
-          clearTimeout(timer);
-          resolve(r);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters.get(id)?.delete(waiter);
-        const r = waiter.record;
-        reject(
-          new Error(
-            `delivery ${id} is still ${r.state} after ${timeoutMs} ms (${r.attempts.length} attempts, next at ${r.next_attempt_at ?? '-'} virtual${this.deps.clock.frozen ? ', clock frozen: advance it' : ''})`,
-          ),
-        );
-      }, timeoutMs);
-      this.addWaiter(id, waiter);
-    });
+    return this.waiters.until(
+      record,
+      done,
+      timeoutMs,
+      (r) =>
+        `delivery ${id} is still ${r.state} after ${timeoutMs} ms (${r.attempts.length} attempts, next at ${r.next_attempt_at ?? '-'} virtual${this.deps.clock.frozen ? ', clock frozen: advance it' : ''})`,
+    );
   }
 
   /** Resolves when no attempt is due, queued or in flight (e.g. right after advancing the clock). */
@@ -525,35 +507,8 @@ export class CallbackDispatcher {
     this.due.clear();
     this.queue = [];
     this.queued.clear();
-    for (const [, set] of this.waiters) for (const w of set) w.resolve(clone(w.record));
-    this.waiters.clear();
+    this.waiters.releaseAll();
     this.flushIdle();
-  }
-
-  private settledPromise(record: DeliveryRecord): Promise<DeliveryRecord> {
-    const round = record.round;
-    const done = (r: DeliveryRecord) => r.round >= round && r.state !== 'pending';
-    if (done(record)) return Promise.resolve(clone(record));
-    return new Promise((resolve) => this.addWaiter(record.id, { record, done, resolve }));
-  }
-
-  private addWaiter(id: string, waiter: Waiter) {
-    let set = this.waiters.get(id);
-    if (!set) this.waiters.set(id, (set = new Set()));
-    set.add(waiter);
-  }
-
-  private notify(record: DeliveryRecord) {
-    const set = this.waiters.get(record.id);
-    if (!set) return;
-    for (const w of set) {
-      w.record = record;
-      if (w.done(record)) {
-        set.delete(w);
-        w.resolve(clone(record));
-      }
-    }
-    if (!set.size) this.waiters.delete(record.id);
   }
 
   /** Moves due records to the queue, starts what the concurrency allows, re-arms the timer. */
@@ -744,7 +699,7 @@ export class CallbackDispatcher {
     if (!recorded) return;
     if (recorded.probe) this.told(record, recorded.probe);
     this.told(record, recorded.attempt);
-    this.notify(record);
+    this.waiters.notify(record);
     this.evict();
   }
 
