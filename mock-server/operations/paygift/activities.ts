@@ -11,14 +11,23 @@
  */
 import { assert } from '../../errors.js';
 import { priorRequest, requestFingerprint, sameRequest } from '../../store/idempotency.js';
-import { own, putOwn } from '../../store/records.js';
 import type { BusifavorStock } from '../../world.js';
 import { parseRfc3339, rfc3339 } from '../../time.js';
 import { pageOf } from '../favor/stocks.js';
 import type { FamilyHandlers, OperationContext } from '../types.js';
 import type { PaygiftCreateActivityBody } from '../../contract/generated/operations.js';
 import { isUploadedImageUrl } from './media.js';
-import { activityStatus, emptyPaygiftState, nextActivityId, type PaygiftActivity, type PaygiftState } from './state.js';
+import {
+  activitiesOf,
+  activityByRequest,
+  activityOf,
+  findActivity,
+  insertActivity,
+  merchantsRequestsOf,
+  recordMerchantsRequest,
+  updateActivity,
+} from './repository.js';
+import { activityStatus, nextActivityId, type PaygiftActivity } from './state.js';
 
 export const PAYGIFT_MESSAGES = {
   notFound: '活动不存在',
@@ -71,20 +80,14 @@ function paramCheck(condition: unknown, message: string, field: string, value: u
   assert(condition, 'PARAM_ERROR', message, { field, value: value ?? null, issue, location: 'body' });
 }
 
-function paygiftOf(ctx: OperationContext): PaygiftState | undefined {
-  return ctx.merchantState(ctx.mchid)?.paygift;
-}
-
 /** The caller's activity, or 404 — for an unknown id and for another merchant's activity alike. */
 function ownActivity(ctx: OperationContext & { params: { activity_id: string } }): PaygiftActivity {
   const id = ctx.params.activity_id;
-  const activity = own(paygiftOf(ctx)?.activities, id);
+  const activity = activityOf(ctx.data, ctx.mchid, id);
   if (!activity) {
     // A sending merchant of another merchant's activity knows it exists (it was named in it): 403
     // NO_AUTH, the §1.4 table's "merchant not authorized". Anyone else learns nothing: 404.
-    const sendingFor = Object.values(ctx.data.merchants).some((m) =>
-      own(m.paygift?.activities, id)?.merchants.some((x) => x.mchid === ctx.mchid),
-    );
+    const sendingFor = findActivity(ctx.data, id)?.merchants.some((x) => x.mchid === ctx.mchid);
     assert(!sendingFor, 'NO_AUTH', PAYGIFT_MESSAGES.noAuth);
   }
   assert(activity, 'RESOURCE_NOT_EXISTS', PAYGIFT_MESSAGES.notFound);
@@ -249,12 +252,6 @@ function checkMerchantsEditable(ctx: OperationContext, activity: PaygiftActivity
   assert(status !== 'OVER_TIME_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.mchOverTime);
 }
 
-function ensureState(ctx: OperationContext, data: import('../../store/state.js').MockData): PaygiftState {
-  const merchant = data.merchants[ctx.mchid];
-  merchant.paygift ??= emptyPaygiftState();
-  return merchant.paygift;
-}
-
 export const paygiftHandlers = {
   'paygift.createActivity': (ctx) => {
     const body = ctx.body;
@@ -263,9 +260,8 @@ export const paygiftHandlers = {
     const fingerprint = requestFingerprint(body);
 
     // Idempotency first: a repeat answers the first result even after the clock moved on.
-    const existingId = own(paygiftOf(ctx)?.out_request_nos, base.out_request_no);
-    if (existingId) {
-      const existing = paygiftOf(ctx)!.activities[existingId];
+    const existing = activityByRequest(ctx.data, ctx.mchid, base.out_request_no);
+    if (existing) {
       assert(sameRequest(existing.fingerprint, fingerprint), 'RESOURCE_ALREADY_EXISTS', PAYGIFT_MESSAGES.reentry);
       return { body: { activity_id: existing.activity_id, create_time: existing.create_time } };
     }
@@ -359,7 +355,6 @@ export const paygiftHandlers = {
       };
     }
     const activity = ctx.mutate((data) => {
-      const state = ensureState(ctx, data);
       const created: PaygiftActivity = {
         activity_id: nextActivityId(data),
         creator_mchid: ctx.mchid,
@@ -373,8 +368,7 @@ export const paygiftHandlers = {
         create_time: now,
         update_time: now,
       };
-      state.activities[created.activity_id] = created;
-      putOwn(state.out_request_nos, base.out_request_no, created.activity_id);
+      insertActivity(data, created, base.out_request_no);
       return created;
     });
     return { body: { activity_id: activity.activity_id, create_time: activity.create_time } };
@@ -408,11 +402,12 @@ export const paygiftHandlers = {
     assert(status !== 'TERMINATE_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.terminated);
     assert(status !== 'OVER_TIME_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.overTime);
     const now = rfc3339(ctx.clock.nowMs());
-    ctx.mutate((data) => {
-      const stored = ensureState(ctx, data).activities[activity.activity_id];
-      stored.terminate_time = now;
-      stored.update_time = now;
-    });
+    ctx.mutate((data) =>
+      updateActivity(data, activity, (stored) => {
+        stored.terminate_time = now;
+        stored.update_time = now;
+      }),
+    );
     return { body: { terminate_time: now, activity_id: activity.activity_id } };
   },
 
@@ -420,7 +415,12 @@ export const paygiftHandlers = {
     const { merchant_id_list, add_request_no } = ctx.body;
     const activity = ownActivity(ctx);
     const fingerprint = requestFingerprint({ activity_id: activity.activity_id, merchant_id_list });
-    const prior = priorRequest(paygiftOf(ctx)!.add_requests, add_request_no, fingerprint, PAYGIFT_MESSAGES.requestNoReused);
+    const prior = priorRequest(
+      merchantsRequestsOf(ctx.data, ctx.mchid, 'add'),
+      add_request_no,
+      fingerprint,
+      PAYGIFT_MESSAGES.requestNoReused,
+    );
     if (prior) return { body: prior.reply };
     checkMerchantsEditable(ctx, activity);
 
@@ -439,13 +439,12 @@ export const paygiftHandlers = {
     const now = rfc3339(ctx.clock.nowMs());
     const reply = { activity_id: activity.activity_id, invalid_merchant_id_list: invalid, add_time: now };
     ctx.mutate((data) => {
-      const state = ensureState(ctx, data);
-      const stored = state.activities[activity.activity_id];
-      if (added.length) {
-        stored.merchants.push(...added.map((mchid) => ({ mchid, create_time: now, update_time: now })));
-        stored.update_time = now;
-      }
-      putOwn(state.add_requests, add_request_no, { fingerprint, reply });
+      if (added.length)
+        updateActivity(data, activity, (stored) => {
+          stored.merchants.push(...added.map((mchid) => ({ mchid, create_time: now, update_time: now })));
+          stored.update_time = now;
+        });
+      recordMerchantsRequest(data, ctx.mchid, 'add', add_request_no, { fingerprint, reply });
     });
     return { body: reply };
   },
@@ -454,7 +453,12 @@ export const paygiftHandlers = {
     const { merchant_id_list, delete_request_no } = ctx.body;
     const activity = ownActivity(ctx);
     const fingerprint = requestFingerprint({ activity_id: activity.activity_id, merchant_id_list });
-    const prior = priorRequest(paygiftOf(ctx)!.delete_requests, delete_request_no, fingerprint, PAYGIFT_MESSAGES.requestNoReused);
+    const prior = priorRequest(
+      merchantsRequestsOf(ctx.data, ctx.mchid, 'delete'),
+      delete_request_no,
+      fingerprint,
+      PAYGIFT_MESSAGES.requestNoReused,
+    );
     if (prior) return { body: prior.reply };
     checkMerchantsEditable(ctx, activity);
     // Merchants that are not in the activity are ignored: the reply has no place to report them.
@@ -462,14 +466,14 @@ export const paygiftHandlers = {
     const now = rfc3339(ctx.clock.nowMs());
     const reply = { delete_time: now, activity_id: activity.activity_id };
     ctx.mutate((data) => {
-      const state = ensureState(ctx, data);
-      const stored = state.activities[activity.activity_id];
-      const kept = stored.merchants.filter((m) => !removed.has(m.mchid));
-      if (kept.length !== stored.merchants.length) {
-        stored.merchants = kept;
-        stored.update_time = now;
-      }
-      putOwn(state.delete_requests, delete_request_no, { fingerprint, reply });
+      updateActivity(data, activity, (stored) => {
+        const kept = stored.merchants.filter((m) => !removed.has(m.mchid));
+        if (kept.length !== stored.merchants.length) {
+          stored.merchants = kept;
+          stored.update_time = now;
+        }
+      });
+      recordMerchantsRequest(data, ctx.mchid, 'delete', delete_request_no, { fingerprint, reply });
     });
     return { body: reply };
   },
@@ -477,7 +481,7 @@ export const paygiftHandlers = {
   'paygift.listActivities': (ctx) => {
     const query = ctx.query;
     const nowMs = ctx.clock.nowMs();
-    const all = Object.values(paygiftOf(ctx)?.activities ?? {})
+    const all = activitiesOf(ctx.data, ctx.mchid)
       // Newest first, as the real sample lists them.
       .sort((a, b) => Number(b.activity_id) - Number(a.activity_id))
       .filter((a) => query.activity_name === undefined || String(a.activity_base_info.activity_name).includes(query.activity_name))

@@ -12,7 +12,8 @@
  */
 import type { ControlStateAccess } from '../types.js';
 import { rfc3339 } from '../../time.js';
-import { activityStatus, type ActivityStatus, type PaygiftActivity } from './state.js';
+import { findActivity, updateActivity } from './repository.js';
+import { activityStatus, type ActivityStatus } from './state.js';
 
 export type ActivityAction = 'pause' | 'recover' | 'fail';
 export const ACTIVITY_ACTIONS: readonly ActivityAction[] = ['pause', 'recover', 'fail'];
@@ -34,17 +35,9 @@ const FROM: Record<ActivityAction, ActivityStatus[]> = {
   fail: ['CREATE_ACT_STATUS'],
 };
 
-function findActivity(store: ControlStateAccess['store'], activityId: string): PaygiftActivity | undefined {
-  for (const merchant of Object.values(store.data.merchants)) {
-    const activities = merchant.paygift?.activities;
-    if (activities && Object.hasOwn(activities, activityId)) return activities[activityId];
-  }
-  return undefined;
-}
-
 export async function actOnActivity(deps: ControlStateAccess, activityId: string, action: ActivityAction) {
   const { store, clock } = deps;
-  const activity = findActivity(store, activityId);
+  const activity = findActivity(store.data, activityId);
   if (!activity) throw new PaygiftControlError('RESOURCE_NOT_EXISTS', `no activity ${activityId}`, 404);
   const now = clock.nowMs();
   const status = activityStatus(activity, now);
@@ -56,26 +49,27 @@ export async function actOnActivity(deps: ControlStateAccess, activityId: string
     );
   const time = rfc3339(now);
   // One transaction, like a handler's ctx.mutate: durable before the control API answers.
-  const stored = await store.transact((data) => {
-    const a = data.merchants[activity.creator_mchid].paygift!.activities[activity.activity_id];
-    // Again on the latest state: with replicas on one database another may have acted on it meanwhile.
-    const latest = activityStatus(a, now);
-    if (!FROM[action].includes(latest))
-      throw new PaygiftControlError(
-        'INVALID_REQUEST',
-        `activity ${activityId} is ${latest}: ${action} needs ${FROM[action].join(' or ')}`,
-        400,
-      );
-    if (action === 'pause') {
-      a.paused = true;
-      a.pause_time = time;
-    } else if (action === 'recover') {
-      a.paused = false;
-      a.recovery_time = time;
-    } else a.failed = true;
-    a.update_time = time;
-    return a;
-  });
+  const stored = await store.transact((data) =>
+    updateActivity(data, activity, (a) => {
+      // Again on the latest state: with replicas on one database another may have acted on it meanwhile.
+      const latest = activityStatus(a, now);
+      if (!FROM[action].includes(latest))
+        throw new PaygiftControlError(
+          'INVALID_REQUEST',
+          `activity ${activityId} is ${latest}: ${action} needs ${FROM[action].join(' or ')}`,
+          400,
+        );
+      if (action === 'pause') {
+        a.paused = true;
+        a.pause_time = time;
+      } else if (action === 'recover') {
+        a.paused = false;
+        a.recovery_time = time;
+      } else a.failed = true;
+      a.update_time = time;
+      return a;
+    }),
+  );
   return {
     activity_id: stored.activity_id,
     activity_status: activityStatus(stored, now),

@@ -1,5 +1,6 @@
 /**
- * 支付有礼 state, kept under the creating merchant (`MerchantState.paygift`): activities, and the
+ * 支付有礼 state types (reading and writing the records is repository.ts's alone), kept under the
+ * creating merchant (`MerchantState.paygift`): activities, and the
  * idempotency records of create (`out_request_no`), merchants/add (`add_request_no`) and
  * merchants/delete (`delete_request_no`), each unique per merchant as the docs define them.
  *
@@ -9,6 +10,7 @@
  */
 import type { IdempotentReply } from '../../store/idempotency.js';
 import { nextInSequence, type MockData } from '../../store/state.js';
+import { allActivities } from './repository.js';
 
 declare module '../../store/state.js' {
   interface MerchantState {
@@ -61,10 +63,6 @@ export interface PaygiftState {
   delete_requests: Record<string, IdempotentReply>;
 }
 
-export function emptyPaygiftState(): PaygiftState {
-  return { activities: {}, out_request_nos: {}, add_requests: {}, delete_requests: {} };
-}
-
 /**
  * created before begin_time, ongoing from begin_time to end_time inclusive, over time after it;
  * a failed creation and termination win over the clock; a pause holds until resumed or over time. (api-reference.md §6: the clock-driven transitions are inferred.)
@@ -83,8 +81,6 @@ export function activityStatus(activity: PaygiftActivity, nowMs: number): Activi
 /** Activity ids are digit strings like the samples' (`10028001`), unique across all merchants. */
 export function nextActivityId(data: MockData): string {
   // Files written before the sequences counted the activities instead.
-  let count = 0;
-  if (!data.sequences?.['paygift.activity'])
-    for (const m of Object.values(data.merchants)) count += Object.keys(m.paygift?.activities ?? {}).length;
+  const count = data.sequences?.['paygift.activity'] ? 0 : allActivities(data).length;
   return String(10028000 + nextInSequence(data, 'paygift.activity', count));
 }

@@ -1,9 +1,10 @@
 /**
- * Read-only view of 支付有礼 activities for the dashboard (GET /_mock/state/activities): the one place
- * this view touches storage, so a new state layer re-points it here. Status from the clock, as the API.
+ * Read-only view of 支付有礼 activities for the dashboard (GET /_mock/state/activities), read through
+ * the repository. Status from the clock, as the API.
  */
 import type { MockData } from '../../store/state.js';
 import { rfc3339 } from '../../time.js';
+import { allActivities } from './repository.js';
 import { activityStatus, type ActivityStatus } from './state.js';
 
 export interface ActivityRow {
@@ -23,8 +24,7 @@ export interface ActivityRow {
 
 /** Every activity of every merchant, newest first. */
 export function activityRows(data: MockData, nowMs: number): ActivityRow[] {
-  return Object.values(data.merchants)
-    .flatMap((m) => Object.values(m.paygift?.activities ?? {}))
+  return allActivities(data)
     .sort((a, b) => b.activity_id.localeCompare(a.activity_id))
     .map((a) => ({
       activity_id: a.activity_id,
