@@ -8,21 +8,21 @@
  */
 import { assert } from '../../errors.js';
 import { priorRequest, requestFingerprint } from '../../store/idempotency.js';
-import { putOwn } from '../../store/records.js';
 import { rfc3339 } from '../../time.js';
 import { stockOf } from '../favor/repository.js';
 import { pageOf } from '../favor/stocks.js';
 import type { FamilyHandlers, OperationContext } from '../types.js';
 import type { PartnershipsListQuery } from '../../contract/generated/operations.js';
 import {
-  buildReply,
-  partnershipKey,
-  partnershipRow,
+  findPartnership,
   partnershipsOf,
-  type AuthorizedData,
-  type Partner,
-  type Partnership,
-} from './state.js';
+  recordRequest,
+  requestsOf,
+  savePartnership,
+  updatePartnership,
+  type PartnershipRequest,
+} from './repository.js';
+import { buildReply, partnershipRow, type AuthorizedData, type Partner, type Partnership } from './state.js';
 
 export const PARTNERSHIP_MESSAGES = {
   // Seed 002 FAQ: the two errors its readers met on build (codes from the §1.4 table).
@@ -50,7 +50,7 @@ const idempotencyKey = (ctx: OperationContext) => ctx.headers['idempotency-key']
  */
 function replay(
   ctx: OperationContext,
-  records: 'build_requests' | 'terminate_requests',
+  kind: PartnershipRequest,
   fingerprint: string,
   reentry: string,
 ): Record<string, unknown> | undefined {
@@ -61,7 +61,7 @@ function replay(
     issue: 'this Idempotency-Key was used with another request body',
     location: 'header',
   };
-  return priorRequest(ctx.merchantState(ctx.mchid).partnerships?.[records], key, fingerprint, reentry, detail)?.reply;
+  return priorRequest(requestsOf(ctx.data, ctx.mchid, kind), key, fingerprint, reentry, detail)?.reply;
 }
 
 /**
@@ -130,20 +130,18 @@ export const partnershipHandlers = {
   'partnerships.build': (ctx) => {
     const body = ctx.body;
     const fingerprint = requestFingerprint(body);
-    const prior = replay(ctx, 'build_requests', fingerprint, PARTNERSHIP_MESSAGES.buildReentry);
+    const prior = replay(ctx, 'build', fingerprint, PARTNERSHIP_MESSAGES.buildReentry);
     if (prior) return { body: prior };
 
     checkPartner(ctx, body.partner);
     checkStock(ctx, body.authorized_data);
-    const key = partnershipKey(body.authorized_data, body.partner);
-    const existing = ctx.merchantState(ctx.mchid).partnerships?.relations[key];
+    const existing = findPartnership(ctx.data, ctx.mchid, body.authorized_data, body.partner);
     // Our choice: building an established partnership again is refused (the Idempotency-Key is the
     // documented way to retry); a terminated one is established again, as the same record.
     assert(existing?.state !== 'ESTABLISHED', 'INVALID_REQUEST', PARTNERSHIP_MESSAGES.exists);
 
     const now = rfc3339(ctx.clock.nowMs(), { millis: true });
     const reply = ctx.mutate((data) => {
-      const state = partnershipsOf(data.merchants[ctx.mchid]);
       const relation: Partnership = {
         partner: structuredClone(body.partner),
         authorized_data: structuredClone(body.authorized_data),
@@ -152,9 +150,9 @@ export const partnershipHandlers = {
         build_time: now,
         update_time: now,
       };
-      state.relations[key] = relation;
+      savePartnership(data, ctx.mchid, relation);
       const out = buildReply(relation);
-      putOwn(state.build_requests, idempotencyKey(ctx), { fingerprint, reply: out });
+      recordRequest(data, ctx.mchid, 'build', idempotencyKey(ctx), { fingerprint, reply: out });
       return out;
     });
     return { body: reply };
@@ -167,7 +165,7 @@ export const partnershipHandlers = {
    */
   'partnerships.list': (ctx) => {
     const q = ctx.query;
-    const rows = Object.values(ctx.merchantState(ctx.mchid).partnerships?.relations ?? {}).filter((p) => matches(p, q));
+    const rows = partnershipsOf(ctx.data, ctx.mchid).filter((p) => matches(p, q));
     assert(rows.length > 0, 'RESOURCE_NOT_EXISTS', PARTNERSHIP_MESSAGES.notFound);
     const offset = q.offset ?? 0;
     const limit = q.limit ?? 20;
@@ -185,24 +183,23 @@ export const partnershipHandlers = {
   'partnerships.terminate': (ctx) => {
     const body = ctx.body;
     const fingerprint = requestFingerprint(body);
-    const prior = replay(ctx, 'terminate_requests', fingerprint, PARTNERSHIP_MESSAGES.terminateReentry);
+    const prior = replay(ctx, 'terminate', fingerprint, PARTNERSHIP_MESSAGES.terminateReentry);
     if (prior) return { body: prior };
 
-    const key = partnershipKey(body.authorized_data, body.partner);
-    const existing = ctx.merchantState(ctx.mchid).partnerships?.relations[key];
+    const existing = findPartnership(ctx.data, ctx.mchid, body.authorized_data, body.partner);
     // Ours: never built (or built by another merchant) → 404; terminated already → 400, like 支付有礼's terminate.
     assert(existing, 'RESOURCE_NOT_EXISTS', PARTNERSHIP_MESSAGES.notFound);
     assert(existing.state === 'ESTABLISHED', 'INVALID_REQUEST', PARTNERSHIP_MESSAGES.terminated);
 
     const now = rfc3339(ctx.clock.nowMs(), { millis: true });
     const reply = ctx.mutate((data) => {
-      const state = partnershipsOf(data.merchants[ctx.mchid]);
-      const relation = state.relations[key];
-      relation.state = 'TERMINATED';
-      relation.terminate_time = now;
-      relation.update_time = now;
+      updatePartnership(data, ctx.mchid, existing, (relation) => {
+        relation.state = 'TERMINATED';
+        relation.terminate_time = now;
+        relation.update_time = now;
+      });
       const out = { terminate_time: now };
-      putOwn(state.terminate_requests, idempotencyKey(ctx), { fingerprint, reply: out });
+      recordRequest(data, ctx.mchid, 'terminate', idempotencyKey(ctx), { fingerprint, reply: out });
       return out;
     });
     return { body: reply };

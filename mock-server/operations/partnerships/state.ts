@@ -1,5 +1,5 @@
 /**
- * 委托营销 state, kept under the authorizing merchant (`MerchantState.partnerships`): its partnerships
+ * 委托营销 state types and rules (reading and writing the records is repository.ts's alone), kept under the authorizing merchant (`MerchantState.partnerships`): its partnerships
  * and the Idempotency-Key records of build and terminate. A merchant only ever reads and changes its
  * own, so another merchant's partnerships are invisible by construction.
  *
@@ -8,7 +8,8 @@
  * is our reading of the reply's three times (api-reference.md §4.1, samples/partnerships/*.json).
  */
 import type { IdempotentReply } from '../../store/idempotency.js';
-import type { MockData, MerchantState } from '../../store/state.js';
+import type { MockData } from '../../store/state.js';
+import { findPartnership, partnershipsOf } from './repository.js';
 
 declare module '../../store/state.js' {
   interface MerchantState {
@@ -52,26 +53,8 @@ export interface PartnershipsState {
   terminate_requests: Record<string, IdempotentReply>;
 }
 
-export function emptyPartnershipsState(): PartnershipsState {
-  return { relations: {}, build_requests: {}, terminate_requests: {} };
-}
-
-/** A merchant's partnerships state, created on first write (call inside `mutate` only). */
-export function partnershipsOf(merchant: MerchantState): PartnershipsState {
-  return (merchant.partnerships ??= emptyPartnershipsState());
-}
-
 /** The id that names the partner: its appid for APPID, its merchant id for MERCHANT. */
 export const partnerId = (partner: Partner): string | undefined => (partner.type === 'APPID' ? partner.appid : partner.merchant_id);
-
-/** Identity of a partnership: the stock it authorizes and who it authorizes. */
-export const partnershipKey = (data: AuthorizedData, partner: Partner): string =>
-  `${data.business_type}|${data.stock_id}|${partner.type}|${partnerId(partner)}`;
-
-/** The partnership of `owner` on this stock for this partner, if one was ever built. */
-export function findPartnership(data: MockData, owner: string, authorized: AuthorizedData, partner: Partner): Partnership | undefined {
-  return data.merchants[owner]?.partnerships?.relations[partnershipKey(authorized, partner)];
-}
 
 /** Is there an ESTABLISHED partnership of `owner` on this stock for this partner? */
 export function isEstablished(data: MockData, owner: string, authorized: AuthorizedData, partner: Partner): boolean {
@@ -80,7 +63,7 @@ export function isEstablished(data: MockData, owner: string, authorized: Authori
 
 /** Every ESTABLISHED partnership of `owner`. */
 export function establishedOf(data: MockData, owner: string): Partnership[] {
-  return Object.values(data.merchants[owner]?.partnerships?.relations ?? {}).filter((p) => p.state === 'ESTABLISHED');
+  return partnershipsOf(data, owner).filter((p) => p.state === 'ESTABLISHED');
 }
 
 // Replies list the fields in the documentation's order (§4.1), whatever order the request sent them in.
