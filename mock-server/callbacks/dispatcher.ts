@@ -31,13 +31,12 @@ import {
 import { buildCouponUseNotification } from './notification.js';
 import { describeErrors, type CallbackSchemas } from './schemas.js';
 import { CallbackSender, httpUrl, type PostResult } from './sender.js';
+import { countAttempt, RETRY_INTERVAL_MS, RetryScheduler } from './scheduler.js';
 import { DeliveryWaiters } from './waiters.js';
 import type { CallbackState, DeliveryAttempt, DeliveryFilter, DeliveryHandle, DeliveryRecord, WaitOptions } from './types.js';
 import { idText } from '../id-text.js';
 
-/** 代金券 COUPON.USE: once a minute, 9 attempts in all (protocol.md §4.5). */
-export const RETRY_INTERVAL_MS = 60_000;
-export const MAX_ATTEMPTS = 9;
+export { MAX_ATTEMPTS, RETRY_INTERVAL_MS } from './scheduler.js';
 export { DEFAULT_TIMEOUT_MS } from './sender.js';
 /** Replicas (a shared store): a lease outlasts the attempt (and its probe) by this much, real time. */
 export const LEASE_MARGIN_MS = 2_000;
@@ -85,20 +84,13 @@ export class CallbackDispatcher {
    */
   private log = new Map<string, DeliveryRecord>();
   private closed = false;
-  /** Pending records not queued nor in flight → when they are due (virtual ms). */
-  private due = new Map<string, number>();
-  private queue: string[] = [];
-  private queued = new Set<string>();
-  private inflight = new Map<string, AbortController>();
-  private running = new Set<Promise<void>>();
+  private readonly scheduler: RetryScheduler;
   private readonly waiters = new DeliveryWaiters();
-  private idleWaiters: (() => void)[] = [];
   /** Settled ids, oldest first (eviction order); entries whose record went back to pending are skipped. */
   private settledOrder: string[] = [];
   private settledHead = 0;
   private settledEntries = new Map<string, number>();
   private settledCount = 0;
-  private timer: NodeJS.Timeout | undefined;
   /** Told of every attempt and probe once its outcome is recorded (the console log). */
   private attemptListeners = new Set<(record: DeliveryRecord, attempt: DeliveryAttempt) => void>();
   /** Handler checks of this run (handler-check.ts), oldest first; cleared on reset. */
@@ -121,6 +113,7 @@ export class CallbackDispatcher {
     readonly options: DispatcherOptions,
   ) {
     this.sender = new CallbackSender(deps, options);
+    this.scheduler = new RetryScheduler({ clock: deps.clock, concurrency: options.concurrency, attempt: (id) => this.attempt(id) });
     this.unsubscribe = deps.clock.onChange(() => this.pump());
     this.shared = deps.store.shared;
     this.load();
@@ -137,15 +130,14 @@ export class CallbackDispatcher {
     for (const r of Object.values(stored)) {
       if (this.log.get(r.id) !== r) this.log.set(r.id, r);
       if (r.state === 'pending') {
-        if (!this.inflight.has(r.id) && !this.queued.has(r.id) && !this.leaseWaits.has(r.id))
-          this.due.set(r.id, r.next_attempt_at_ms ?? now);
+        if (!this.scheduler.isBusy(r.id) && !this.leaseWaits.has(r.id)) this.scheduler.at(r.id, r.next_attempt_at_ms ?? now);
         continue;
       }
       this.settledElsewhere(r);
     }
     // Settled and removed in the same catch-up (the outcome commit changed the record in place, the
     // next one deleted it): the log still holds it, settled.
-    for (const id of [...this.waiters.ids(), ...this.due.keys()]) {
+    for (const id of [...this.waiters.ids(), ...this.scheduler.scheduledIds()]) {
       const r = this.log.get(id);
       if (r && r.state !== 'pending' && !Object.hasOwn(stored, id)) this.settledElsewhere(r);
     }
@@ -153,7 +145,7 @@ export class CallbackDispatcher {
   }
 
   private settledElsewhere(r: DeliveryRecord) {
-    this.due.delete(r.id);
+    this.scheduler.drop(r.id);
     if (!this.settledEntries.has(r.id)) {
       this.settledCount++;
       this.pushSettled(r.id);
@@ -270,7 +262,7 @@ export class CallbackDispatcher {
     const snapshot = clone(record);
     const settled = this.waiters.settled(record);
     const chaos = record.round === 1 && !record.attempts.length ? this.firstDue?.(record) : undefined;
-    if (chaos !== null) this.due.set(record.id, chaos ?? record.next_attempt_at_ms!);
+    if (chaos !== null) this.scheduler.at(record.id, chaos ?? record.next_attempt_at_ms!);
     this.pump();
     return { record: snapshot, settled };
   }
@@ -340,8 +332,8 @@ export class CallbackDispatcher {
 
   /** A held delivery's first attempt is due at `atMs` (virtual). */
   release(id: string, atMs: number): void {
-    if (this.log.get(id)?.state !== 'pending' || this.inflight.has(id) || this.queued.has(id)) return;
-    this.due.set(id, atMs);
+    if (this.log.get(id)?.state !== 'pending' || this.scheduler.isBusy(id)) return;
+    this.scheduler.at(id, atMs);
     this.pump();
   }
 
@@ -406,17 +398,15 @@ export class CallbackDispatcher {
 
   /** Resolves when no attempt is due, queued or in flight (e.g. right after advancing the clock). */
   idle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.scheduler.idle();
   }
 
   /** pending: records not settled; sending: attempts queued or in flight; scheduled: waiting for their time. */
   stats(): { pending: number; sending: number; scheduled: number; idle: boolean } {
     return {
       pending: Object.keys(this.state().deliveries).length,
-      sending: this.queue.length + this.inflight.size,
-      scheduled: this.due.size,
-      idle: this.isIdle(),
+      ...this.scheduler.stats(),
+      idle: this.scheduler.isIdle(),
     };
   }
 
@@ -434,9 +424,9 @@ export class CallbackDispatcher {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe();
-    const cut = [...this.inflight.keys()];
+    const cut = this.scheduler.inflightIds();
     this.stopAll();
-    await Promise.allSettled([...this.running]);
+    await this.scheduler.close();
     // Replicas: the attempts cut short give their leases back, so another replica need not wait them out.
     if (this.shared && cut.length)
       await this.deps.store
@@ -487,7 +477,7 @@ export class CallbackDispatcher {
     const now = this.deps.clock.nowMs();
     for (const r of Object.values(this.deps.store.data.callbacks?.deliveries ?? {})) {
       this.log.set(r.id, r);
-      if (r.state === 'pending') this.due.set(r.id, r.next_attempt_at_ms ?? now);
+      if (r.state === 'pending') this.scheduler.at(r.id, r.next_attempt_at_ms ?? now);
       else {
         void this.deps.store.transact((data) => delete data.callbacks?.deliveries[r.id]).catch(() => {});
         this.settledCount++;
@@ -499,53 +489,14 @@ export class CallbackDispatcher {
 
   private stopAll() {
     this.gen++;
-    clearTimeout(this.timer);
     for (const timer of this.leaseWaits.values()) clearTimeout(timer);
     this.leaseWaits.clear();
-    for (const ac of this.inflight.values()) ac.abort(new Error('stopped'));
-    this.inflight.clear();
-    this.due.clear();
-    this.queue = [];
-    this.queued.clear();
+    this.scheduler.stop();
     this.waiters.releaseAll();
-    this.flushIdle();
   }
 
-  /** Moves due records to the queue, starts what the concurrency allows, re-arms the timer. */
   private pump() {
-    if (this.closed) return;
-    const now = this.deps.clock.nowMs();
-    for (const [id, at] of this.due) {
-      if (at > now) continue;
-      this.due.delete(id);
-      if (!this.queued.has(id) && !this.inflight.has(id)) {
-        this.queued.add(id);
-        this.queue.push(id);
-      }
-    }
-    while (this.inflight.size < this.options.concurrency && this.queue.length) {
-      const id = this.queue.shift()!;
-      this.queued.delete(id);
-      const run = this.attempt(id).catch((err) => {
-        process.stderr.write(`wxpay-mock: callback ${id}: ${(err as Error).stack}\n`);
-      });
-      this.running.add(run);
-      void run.finally(() => this.running.delete(run));
-    }
-    this.arm();
-    this.flushIdle();
-  }
-
-  /** A real-time timer for the next due record, unless the clock is frozen (then only advancing it moves time). */
-  private arm() {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.closed || this.deps.clock.frozen || !this.due.size) return;
-    let next = Infinity;
-    for (const at of this.due.values()) if (at < next) next = at;
-    const delay = Math.min(Math.max(0, next - this.deps.clock.nowMs()), 2 ** 31 - 1);
-    this.timer = setTimeout(() => this.pump(), delay);
-    this.timer.unref();
+    if (!this.closed) this.scheduler.pump();
   }
 
   private told(record: DeliveryRecord, attempt: DeliveryAttempt) {
@@ -556,20 +507,6 @@ export class CallbackDispatcher {
         // a listener's bug must not strand the delivery
       }
     }
-  }
-
-  private isIdle(): boolean {
-    if (this.queue.length || this.inflight.size) return false;
-    const now = this.deps.clock.nowMs();
-    for (const at of this.due.values()) if (at <= now) return false;
-    return true;
-  }
-
-  private flushIdle() {
-    if (!this.idleWaiters.length || !this.isIdle()) return;
-    const waiting = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const resolve of waiting) resolve();
   }
 
   /**
@@ -596,8 +533,8 @@ export class CallbackDispatcher {
     const timer = setTimeout(
       () => {
         this.leaseWaits.delete(id);
-        if (this.log.get(id)?.state !== 'pending' || this.inflight.has(id) || this.queued.has(id)) return;
-        this.due.set(id, this.deps.clock.nowMs());
+        if (this.log.get(id)?.state !== 'pending' || this.scheduler.isBusy(id)) return;
+        this.scheduler.at(id, this.deps.clock.nowMs());
         this.pump();
       },
       Math.max(0, until - Date.now()) + 50,
@@ -610,8 +547,7 @@ export class CallbackDispatcher {
     const gen = this.gen;
     let record = this.log.get(id);
     if (!record || record.state !== 'pending') return;
-    const ac = new AbortController();
-    this.inflight.set(id, ac);
+    const ac = this.scheduler.begin(id);
     let recorded: { probe?: DeliveryAttempt; attempt: DeliveryAttempt; settled?: 'delivered' | 'failed' } | undefined;
     try {
       const round = record.round;
@@ -624,7 +560,7 @@ export class CallbackDispatcher {
           return;
         }
         if ('due' in claimed) {
-          this.due.set(id, claimed.due);
+          this.scheduler.at(id, claimed.due);
           return;
         }
         if ('gone' in claimed || record.state !== 'pending') {
@@ -648,22 +584,12 @@ export class CallbackDispatcher {
         r.attempts.push(attempt);
         // A replay during the attempt started a new round: that round schedules itself.
         if (r.round !== round) return { probe, attempt };
-        r.attempts_in_round++;
-        const settled = attempt.outcome === 'delivered' ? 'delivered' : r.attempts_in_round >= MAX_ATTEMPTS ? 'failed' : undefined;
         delete r.lease_owner;
         delete r.lease_until;
-        if (settled) {
-          r.state = settled;
-          r.next_attempt_at_ms = null;
-          r.next_attempt_at = null;
-          // Settled: out of the store (nothing left to resume), kept in the in-memory log. Replicas:
-          // in a second commit, so the others first see the outcome (their waiters resolve).
-          if (!this.shared) delete deliveries[id];
-        } else {
-          const next = this.deps.clock.nowMs() + this.intervalMs;
-          r.next_attempt_at_ms = next;
-          r.next_attempt_at = rfc3339(next);
-        }
+        const settled = countAttempt(r, attempt, this.deps.clock.nowMs(), this.intervalMs);
+        // Settled: out of the store (nothing left to resume), kept in the in-memory log. Replicas:
+        // in a second commit, so the others first see the outcome (their waiters resolve).
+        if (settled && !this.shared) delete deliveries[id];
         return { probe, attempt, settled };
       });
       if (gen !== this.gen || !recorded) return;
@@ -678,22 +604,21 @@ export class CallbackDispatcher {
             })
             .catch(() => {});
       } else if (record.state === 'pending' && record.next_attempt_at_ms !== null && record.round === round)
-        this.due.set(id, record.next_attempt_at_ms);
+        this.scheduler.at(id, record.next_attempt_at_ms);
     } catch (err) {
       // A failed write leaves the record as it was (rolled back): it is tried again after the interval.
       if (!(err instanceof CommitFailedError)) throw err;
     } finally {
-      if (this.inflight.get(id) === ac) this.inflight.delete(id);
+      this.scheduler.end(id, ac);
       // An unexpected error (not a failed attempt) must not strand the record: try again later.
       if (
         gen === this.gen &&
         record.state === 'pending' &&
-        !this.due.has(id) &&
-        !this.queued.has(id) &&
-        !this.inflight.has(id) &&
+        !this.scheduler.isScheduled(id) &&
+        !this.scheduler.isBusy(id) &&
         !this.leaseWaits.has(id)
       )
-        this.due.set(id, this.deps.clock.nowMs() + this.intervalMs);
+        this.scheduler.at(id, this.deps.clock.nowMs() + this.intervalMs);
       this.pump();
     }
     if (!recorded) return;
