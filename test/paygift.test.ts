@@ -519,9 +519,20 @@ describe('create (POST /v3/marketing/paygiftactivity/unique-threshold-activity)'
     expect(failure(await create())).toEqual(AWARD_RULES);
     window('2025-01-01T00:00:01+08:00', '2025-02-01T00:00:00+08:00', 'PG-b1');
     expect((await create()).status).toBe(200);
+    // An activity ends within a year of now (最长可以配置1年内的活动): the stock's last month is reached from mid-2030.
+    await t.mock.clock.freeze(Date.parse('2030-06-01T00:00:00+08:00'));
     window('2030-12-01T00:00:00+08:00', '2030-12-31T23:59:59+08:00', 'PG-e0');
     expect(failure(await create())).toEqual(AWARD_RULES);
     window('2030-12-01T00:00:00+08:00', '2030-12-31T23:59:58+08:00', 'PG-e1');
+    expect((await create()).status).toBe(200);
+  });
+
+  it('the whole activity within a year of now (最长可以配置1年内的活动): end_time 31,536,000 s after now or later -> 400 PARAM_ERROR', async () => {
+    // NOW is 2026-03-01T00:00:00+08:00; a 2026-03-01 + 365 days end is one second too far, a second before is fine.
+    delete body.activity_base_info.available_periods;
+    Object.assign(body.activity_base_info, { begin_time: '2027-02-01T00:00:00+08:00', end_time: '2027-03-01T00:00:00+08:00' });
+    expect(failure(await create())).toEqual([400, 'PARAM_ERROR', '最长可以配置1年内的活动']);
+    Object.assign(body.activity_base_info, { end_time: '2027-02-28T23:59:59+08:00' });
     expect((await create()).status).toBe(200);
   });
 

@@ -46,6 +46,8 @@ export const PAYGIFT_MESSAGES = {
   endBeforeBegin: '活动结束时间必须晚于活动开始时间',
   // The API page's own phrase for the rule (the real refusal text is not documented).
   tooLong: '活动有效期最长90天',
+  // The API page's phrase for the other half of the rule ("最长可以配置1年内的活动"; real text not documented).
+  tooFar: '最长可以配置1年内的活动',
   periodOrder: '可用时间段的开始时间必须早于结束时间',
   dayTimeOrder: '天内开始时间必须早于天内结束时间',
   packageSize: '选礼包时奖品限定3-5个',
@@ -65,10 +67,13 @@ export const PAYGIFT_MESSAGES = {
  * The activity window. The API pages: "最长可以配置1年内的活动，活动有效期最长90天"; the FAQ (seed 001 §4)
  * defines the "1年" as begin→end below 31,536,000 s. Read together, the validity (end − begin) is at
  * most 90 days, which also keeps it below the FAQ's year. Enforced since issue 13: a mock that accepts a
- * window production refuses lets a bug through to production (api-reference.md §3.1, §7.16). How far
- * ahead an activity may begin is not stated beyond that, so it is not checked.
+ * window production refuses lets a bug through to production (api-reference.md §3.1, §7.16).
+ * "最长可以配置1年内的活动" on its own (api-reference.md §3.1: "configured at most 1 year ahead") is then
+ * about how far ahead: our reading, the whole activity within the FAQ's year from now — end_time less
+ * than 31,536,000 s after the request (the rules audit, issue 13).
  */
 const MAX_VALIDITY_MS = 90 * 86_400_000;
+const MAX_AHEAD_MS = 31_536_000_000;
 const MAX_MERCHANTS = 500;
 
 const PAGE_DEFAULT_LIMIT = 20;
@@ -283,6 +288,13 @@ export const paygiftHandlers = {
       '/activity_base_info/end_time',
       base.end_time,
       'end_time - begin_time must be at most 90 days',
+    );
+    paramCheck(
+      endMs - ctx.clock.nowMs() < MAX_AHEAD_MS,
+      PAYGIFT_MESSAGES.tooFar,
+      '/activity_base_info/end_time',
+      base.end_time,
+      'end_time must be less than 31536000 s (365 days) from now',
     );
     base.available_periods?.available_time.forEach((p, i) => {
       paramCheck(
