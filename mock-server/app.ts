@@ -57,7 +57,7 @@ import { newRequestId } from './protocol/sign-response.js';
 import { initialData, type MockData } from './store/state.js';
 import { applyScenario, type ScenarioResult } from './scenario.js';
 import { readSnapshot, restoreSnapshot, takeSnapshot, type Snapshot } from './store/snapshot.js';
-import { fileStore, memoryStore, openStore, type Store } from './store/store.js';
+import { fileStore, memoryStore, openStore } from './store/store.js';
 import { loadWorld, type World } from './world.js';
 
 import { VERSION } from './paths.js';
@@ -67,10 +67,11 @@ export { VERSION };
 export class StartupError extends Error {}
 
 /**
- * A use's COUPON.USE delivery, one shape for the control and the programmatic API: the record as the
- * control API answers it (`id`, `state`, `attempts`, …) plus `settled`, the promise of its outcome.
- * `record` (the record again) keeps code written for `{record, settled}` working. Both are
- * non-enumerable: JSON.stringify writes what the control API writes.
+ * A COUPON.USE delivery, one shape for the control and the programmatic API (useCoupon's `delivery`,
+ * deliveries.send and deliveries.replay): the record as the control API answers it (`id`, `state`,
+ * `attempts`, …) plus `settled`, the promise of its outcome. `record` (the record again) keeps code
+ * written for `{record, settled}` working. Both are non-enumerable: JSON.stringify writes what the
+ * control API writes.
  */
 export type UseDelivery = DeliveryRecord & DeliveryHandle;
 
@@ -81,6 +82,11 @@ function useDelivery(handle: DeliveryHandle): UseDelivery {
   }) as UseDelivery;
 }
 
+/**
+ * The programmatic API of one mock (startMock's RunningMock adds its address). One way to each thing:
+ * a coupon is used with `useCoupon` (the control API and scenarios reach the same domain), a delivery
+ * is reached through `deliveries` (list, get, wait, replay, or send a plaintext of your own).
+ */
 export interface MockApp {
   /** The Hono app: `mock.app.request('/v3/…', init)` runs a request in process. */
   app: Hono;
@@ -89,24 +95,17 @@ export interface MockApp {
   /** A Node request listener (for supertest or your own http.Server). */
   listener: RequestListener;
   world: World;
-  store: Store;
   clock: Clock;
   credentials: Credentials;
+  /** The options as resolved: every default applied; `checks`: the fidelity checks in force. */
   options: ResolvedOptions;
   operations: CompiledOperation[];
-  /** COUPON.USE delivery (mock-server/callbacks/): retries, the delivery log, replay. */
-  callbacks: CallbackDispatcher;
   /**
-   * Deliver a COUPON.USE notification of `coupon` (its plaintext, api-reference.md §2.14) to the
-   * creator's notify URL; null when none is set. The favor domain's "use a coupon" calls this.
+   * COUPON.USE deliveries (retries on the virtual clock, mock-server/callbacks/): `deliveries(filter)`
+   * lists the log, `.get(id)`, `.waitFor(id, {attempts?, timeoutMs?})`, `.idle()`, `.replay(id)`,
+   * `.send(creatorMchid, plaintext)`.
    */
-  deliverCouponUse(creatorMchid: string, coupon: unknown, options?: { probe?: boolean }): Promise<DeliveryHandle | null>;
-  /** The delivery log (filterable); `.get(id)`, `.waitFor(id, {attempts?, timeoutMs?})`, `.idle()`. */
   deliveries: Deliveries;
-  /** Send notification `id` again (same id, same body), as a new round of up to 9 attempts. */
-  replayCallback(id: string, options?: { probe?: boolean }): Promise<DeliveryHandle>;
-  /** 代金券 control operations and domain events (mock-server/operations/favor/redemption.ts). */
-  favor: FavorDomain;
   /**
    * Use (核销) a SENDED coupon inside its window: USED with consume_information; emits onCouponUsed.
    * `delivery`: the COUPON.USE sent to the creator's notify URL, `{record, settled}` (null: no URL set).
@@ -150,10 +149,20 @@ export interface MockApp {
 }
 
 export interface Deliveries {
+  /** The delivery log, newest last, filtered (`coupon_id`, `mchid`, `state`, …). */
   (filter?: DeliveryFilter): DeliveryRecord[];
   get(id: string): DeliveryRecord | undefined;
+  /** Resolves when the delivery settles (or has made `attempts` attempts). */
   waitFor(id: string, options?: WaitOptions): Promise<DeliveryRecord>;
+  /** Resolves when no delivery is in flight or due. */
   idle(): Promise<void>;
+  /** Send notification `id` again (same id, same body), as a new round of up to 9 attempts. */
+  replay(id: string, options?: { probe?: boolean }): Promise<UseDelivery>;
+  /**
+   * Deliver a COUPON.USE of a plaintext of your own (api-reference.md §2.14; no coupon is used) to the
+   * creator's notify URL; null when none is set. To use a coupon, call useCoupon: it delivers too.
+   */
+  send(creatorMchid: string, coupon: unknown, options?: { probe?: boolean }): Promise<UseDelivery | null>;
 }
 
 /** Every contract has a handler and every handler a contract, or the mock does not start. */
@@ -239,6 +248,11 @@ export async function appOf(options: ResolvedOptions): Promise<MockApp> {
     get: (id: string) => callbacks.get(id),
     waitFor: (id: string, o?: WaitOptions) => callbacks.waitFor(id, o),
     idle: () => callbacks.idle(),
+    replay: async (id: string, o?: { probe?: boolean }) => useDelivery(await callbacks.replay(id, o)),
+    send: async (creatorMchid: string, coupon: unknown, o?: { probe?: boolean }) => {
+      const handle = await callbacks.deliverCouponUse(creatorMchid, coupon, o);
+      return handle && useDelivery(handle);
+    },
   });
   // COUPON.USE outbox: every used coupon (control API, mock.useCoupon, CLI) writes its notification in
   // the use's own transaction; the dispatcher sends it once that is durable.
@@ -414,16 +428,11 @@ export async function appOf(options: ResolvedOptions): Promise<MockApp> {
     request: app.request.bind(app) as Hono['request'],
     listener,
     world,
-    store,
     clock,
     credentials,
     options,
     operations,
-    callbacks,
-    deliverCouponUse: (creatorMchid, coupon, o) => callbacks.deliverCouponUse(creatorMchid, coupon, o),
     deliveries,
-    replayCallback: (id, o) => callbacks.replay(id, o),
-    favor,
     useCoupon,
     refundCoupon,
     onCouponUsed: (listener) => favor.onCouponUsed(listener),

@@ -3,10 +3,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { appOf, type Deliveries, type MockApp } from './app.js';
-import type { Clock } from './clock.js';
-import type { Credentials } from './credentials.js';
-import type { JournalEntry, JournalFilter } from './journal.js';
+import { appOf, type MockApp } from './app.js';
 import { resolveOptions, type StartOptions } from './options.js';
 
 export type { StartOptions };
@@ -14,32 +11,17 @@ export type { StartOptions };
 /** How long an idle keep-alive connection stays open. */
 const KEEP_ALIVE_MS = 65_000;
 
-export interface RunningMock {
+/**
+ * The mock on a port: the same API as createApp's MockApp (its members are the app's own), plus where
+ * it listens. `report()` names the URL as its source; `close()` stops the server, then the app.
+ */
+export interface RunningMock extends MockApp {
   url: string;
   port: number;
   host: string;
-  credentials: Credentials;
-  clock: Clock;
-  mock: MockApp;
   server: Server;
-  reset(): Promise<void>;
-  journal(filter?: JournalFilter): JournalEntry[];
-  /** COUPON.USE delivery, the delivery log and replay: see MockApp. */
-  deliverCouponUse: MockApp['deliverCouponUse'];
-  deliveries: Deliveries;
-  replayCallback: MockApp['replayCallback'];
-  /** 代金券 control operations and the "coupon used" event: see MockApp. */
-  useCoupon: MockApp['useCoupon'];
-  refundCoupon: MockApp['refundCoupon'];
-  onCouponUsed: MockApp['onCouponUsed'];
-  /** The callback handler check and the contract report: see MockApp. */
-  checkCallbackHandler: MockApp['checkCallbackHandler'];
-  /** A receiver with this mock's keys, emptied by reset(), closed by close(): see MockApp. */
-  createCallbackReceiver: MockApp['createCallbackReceiver'];
-  /** Fault rules and callback chaos: see MockApp. */
-  faults: MockApp['faults'];
-  report: MockApp['report'];
-  close(): Promise<void>;
+  /** The app itself (the same members, without the address). */
+  mock: MockApp;
 }
 
 /** What Node answers itself (header overflow, malformed HTTP) still gets a JSON envelope. */
@@ -97,24 +79,12 @@ export async function startMock(options: StartOptions = {}): Promise<RunningMock
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   let closed: Promise<void> | undefined;
   return {
+    ...mock,
     url,
     port,
     host,
-    credentials: mock.credentials,
-    clock: mock.clock,
     mock,
     server,
-    reset: mock.reset,
-    journal: mock.journal,
-    deliverCouponUse: mock.deliverCouponUse,
-    deliveries: mock.deliveries,
-    replayCallback: mock.replayCallback,
-    useCoupon: mock.useCoupon,
-    refundCoupon: mock.refundCoupon,
-    onCouponUsed: mock.onCouponUsed,
-    checkCallbackHandler: mock.checkCallbackHandler,
-    createCallbackReceiver: mock.createCallbackReceiver,
-    faults: mock.faults,
     report: (o) => mock.report({ source: url, ...o }),
     close: () =>
       (closed ??= new Promise<void>((resolve) => {

@@ -36,7 +36,7 @@ async function receiver(mchid = CREATOR, options: Partial<ReceiverOptions> = {})
 }
 
 const deliver = async (mchid = CREATOR, couponId?: string) =>
-  (await t.mock.deliverCouponUse(mchid, couponUsePlaintext(mchid, { couponId })))!;
+  (await t.mock.deliveries.send(mchid, couponUsePlaintext(mchid, { couponId })))!;
 
 describe('callback chaos', () => {
   it('bad notifications before the real one: each refused by a verifying handler, recorded with its answer; another merchant is untouched', async () => {

@@ -2,7 +2,7 @@
  * COUPON.USE callbacks: built to the contract, signed and encrypted so the real SDK helpers accept
  * them, delivered to a receiver on loopback with retries on the virtual clock, persisted across a
  * restart, replayed with the same id, never slowing the API. Until the favor domain's "use a coupon"
- * exists, deliveries are triggered through `deliverCouponUse` with a plaintext that validates.
+ * exists, deliveries are triggered through `mock.deliveries.send` with a plaintext that validates.
  */
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -168,11 +168,11 @@ describe('COUPON.USE notification', () => {
   it('a plaintext that breaks its contract, or names another creator, is refused; no notify URL → nothing sent', async () => {
     const t = await newMock();
     cleanups.push(() => t.mock.close());
-    await expect(t.mock.deliverCouponUse(CREATOR, { ...couponUsePlaintext(CREATOR), status: 'GONE' })).rejects.toThrow(
+    await expect(t.mock.deliveries.send(CREATOR, { ...couponUsePlaintext(CREATOR), status: 'GONE' })).rejects.toThrow(
       /coupon-use\.plaintext\.json: \/status must be equal to one of the allowed values/,
     );
-    await expect(t.mock.deliverCouponUse(SAME_BRAND, couponUsePlaintext(CREATOR))).rejects.toThrow(/is not the notified creator/);
-    expect(await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR))).toBeNull();
+    await expect(t.mock.deliveries.send(SAME_BRAND, couponUsePlaintext(CREATOR))).rejects.toThrow(/is not the notified creator/);
+    expect(await t.mock.deliveries.send(CREATOR, couponUsePlaintext(CREATOR))).toBeNull();
     const res = await t.mock.request('/_mock/callbacks/coupon-use', {
       method: 'POST',
       body: JSON.stringify({ coupon: couponUsePlaintext(CREATOR) }),
@@ -186,7 +186,7 @@ describe('signed and encrypted as the real service does', () => {
   it('certificate mode: headers, signature by the platform certificate, decrypts with wechatpay-axios-plugin and wechatpay-node-v3', async () => {
     const { t, receiver } = await setup({}, CREATOR);
     const plain = couponUsePlaintext(CREATOR);
-    const handle = await t.mock.deliverCouponUse(CREATOR, plain);
+    const handle = await t.mock.deliveries.send(CREATOR, plain);
     expect(handle!.record).toMatchObject({
       state: 'pending',
       mchid: CREATOR,
@@ -269,7 +269,7 @@ describe('signed and encrypted as the real service does', () => {
   it('public-key mode: signed by the WeChat Pay public key, serial PUB_KEY_ID_…', async () => {
     const { t, receiver } = await setup({}, SAME_BRAND);
     const plain = couponUsePlaintext(SAME_BRAND);
-    const handle = await t.mock.deliverCouponUse(SAME_BRAND, plain);
+    const handle = await t.mock.deliveries.send(SAME_BRAND, plain);
     const [cb] = await receiver.waitFor(1);
     expect((await handle!.settled).state).toBe('delivered');
     const h = cb.headers;
@@ -295,7 +295,7 @@ describe('signed and encrypted as the real service does', () => {
 
   it('probe mode sends a WECHATPAY/SIGNTEST/ signature first, then the valid one', async () => {
     const { t, receiver } = await setup({ callbackProbe: true });
-    const handle = await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR));
+    const handle = await t.mock.deliveries.send(CREATOR, couponUsePlaintext(CREATOR));
     const record = await handle!.settled;
     const [probe, valid] = await receiver.waitFor(2);
     expect(probe.headers['wechatpay-signature']).toMatch(/^WECHATPAY\/SIGNTEST\//);
@@ -314,7 +314,7 @@ describe('delivery and retries on the virtual clock', () => {
   it('a receiver answering 500 gets the same notification once a minute, 9 attempts in all, then nothing', async () => {
     const { t, receiver } = await setup();
     receiver.respond({ status: 500, body: { code: 'FAIL', message: '失败' } });
-    const handle = await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR));
+    const handle = await t.mock.deliveries.send(CREATOR, couponUsePlaintext(CREATOR));
     const id = handle!.record.id;
     await t.mock.deliveries.waitFor(id, { attempts: 1 });
     for (let n = 2; n <= MAX_ATTEMPTS; n++) {
@@ -354,7 +354,7 @@ describe('delivery and retries on the virtual clock', () => {
   it('stops at the first 200 or 204; another 2xx is a failure (a 200 with a FAIL body counts: the status decides)', async () => {
     const { t, receiver } = await setup();
     receiver.respond([{ status: 500 }, { status: 202 }]);
-    const first = await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR));
+    const first = await t.mock.deliveries.send(CREATOR, couponUsePlaintext(CREATOR));
     await t.mock.deliveries.waitFor(first!.record.id, { attempts: 1 });
     await t.mock.clock.advance(60_000);
     await t.mock.deliveries.idle();
@@ -363,7 +363,7 @@ describe('delivery and retries on the virtual clock', () => {
     expect(firstDone.attempts.map((a) => a.status)).toEqual([500, 202, 204]);
     expect(firstDone.attempts[1]).toMatchObject({ outcome: 'failed', error: 'HTTP 202: only 200 and 204 count as received' });
     receiver.respond([{ status: 200, body: { code: 'FAIL', message: '失败' } }]);
-    const second = await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR));
+    const second = await t.mock.deliveries.send(CREATOR, couponUsePlaintext(CREATOR));
     expect((await second!.settled).attempts.map((a) => [a.status, a.outcome])).toEqual([[200, 'delivered']]);
     await t.mock.clock.advance(600_000);
     await t.mock.deliveries.idle();
@@ -379,10 +379,10 @@ describe('delivery and retries on the virtual clock', () => {
         .status,
     ).toBe(200);
     receiver.respond([{ status: 500 }]);
-    const a = (await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR)))!.record;
+    const a = (await t.mock.deliveries.send(CREATOR, couponUsePlaintext(CREATOR)))!.record;
     await t.mock.deliveries.waitFor(a.id, { attempts: 1 });
-    const b = (await t.mock.deliverCouponUse(CREATOR, { ...couponUsePlaintext(CREATOR), stock_id: '16000002' }))!;
-    const c = (await t.mock.deliverCouponUse(SAME_BRAND, couponUsePlaintext(SAME_BRAND)))!;
+    const b = (await t.mock.deliveries.send(CREATOR, { ...couponUsePlaintext(CREATOR), stock_id: '16000002' }))!;
+    const c = (await t.mock.deliveries.send(SAME_BRAND, couponUsePlaintext(SAME_BRAND)))!;
     await Promise.all([b.settled, c.settled]);
     const ids = (rs: { id: string }[]) => rs.map((r) => r.id);
     const [A, B, C] = [a.id, b.record.id, c.record.id];
@@ -413,7 +413,7 @@ describe('delivery and retries on the virtual clock', () => {
   it('an answer later than 5 s is a failed attempt; the retry a minute later succeeds', async () => {
     const { t, receiver } = await setup();
     receiver.respond([{ delayMs: 6_000 }]);
-    const handle = await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR));
+    const handle = await t.mock.deliveries.send(CREATOR, couponUsePlaintext(CREATOR));
     const id = handle!.record.id;
     const afterTimeout = await t.mock.deliveries.waitFor(id, { attempts: 1, timeoutMs: 8_000 });
     expect(afterTimeout.attempts[0]).toMatchObject({
@@ -432,7 +432,7 @@ describe('delivery and retries on the virtual clock', () => {
     const { t, receiver } = await setup({ callbackTimeScale: 600 }); // a retry every 100 ms
     await t.mock.clock.unfreeze();
     receiver.respond([{ status: 500 }, { status: 500 }]);
-    const record = await (await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR)))!.settled;
+    const record = await (await t.mock.deliveries.send(CREATOR, couponUsePlaintext(CREATOR)))!.settled;
     expect(record.attempts.map((a) => a.status)).toEqual([500, 500, 204]);
     // Nobody advanced the clock: the retries came on the running clock, each a virtual 60 s / 600 = 100 ms
     // after the previous attempt (its start plus its latency), not a minute.
@@ -445,7 +445,7 @@ describe('delivery and retries on the virtual clock', () => {
     const dataFile = tempFile();
     const { t, receiver } = await setup({ dataFile });
     receiver.respond({ status: 500 });
-    const handle = await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR));
+    const handle = await t.mock.deliveries.send(CREATOR, couponUsePlaintext(CREATOR));
     const id = handle!.record.id;
     // Durable before the trigger returned.
     expect((await durable(dataFile)).callbacks.deliveries[id].state).toBe('pending');
@@ -472,7 +472,7 @@ describe('delivery and retries on the virtual clock', () => {
     const backend = instrumented(await fileBackend(dataFile));
     const { t, receiver } = await setup({ store: backend });
     receiver.respond({ status: 500 });
-    const id = (await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR)))!.record.id;
+    const id = (await t.mock.deliveries.send(CREATOR, couponUsePlaintext(CREATOR)))!.record.id;
     // From now on every write waits for the gate: the attempt's outcome reaches memory, not the disk.
     const gate = backend.hold();
     const release = () => gate.release();
@@ -563,10 +563,10 @@ describe('delivery and retries on the virtual clock', () => {
 
   it('replay re-sends the same id and body, programmatically and through the control API', async () => {
     const { t, receiver } = await setup();
-    const handle = await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR));
+    const handle = await t.mock.deliveries.send(CREATOR, couponUsePlaintext(CREATOR));
     const id = handle!.record.id;
     await handle!.settled;
-    const replayed = await t.mock.replayCallback(id);
+    const replayed = await t.mock.deliveries.replay(id);
     expect(replayed.record).toMatchObject({ id, round: 2, state: 'pending' });
     expect((await replayed.settled).state).toBe('delivered');
     const res = await t.mock.request(`/_mock/callbacks/${id}/replay`, { method: 'POST', body: JSON.stringify({ wait: 'settled' }) });
@@ -600,7 +600,7 @@ describe('delivery and retries on the virtual clock', () => {
 
     // Down: connection refused, recorded as such, scheduled for a retry.
     await t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: 'http://127.0.0.1:9/notify' } });
-    const refused = await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR));
+    const refused = await t.mock.deliveries.send(CREATOR, couponUsePlaintext(CREATOR));
     const record = await t.mock.deliveries.waitFor(refused!.record.id, { attempts: 1 });
     expect(record.attempts[0]).toMatchObject({ status: null, outcome: 'failed' });
     expect(record.attempts[0].error).toMatch(/ECONNREFUSED/);
@@ -608,7 +608,7 @@ describe('delivery and retries on the virtual clock', () => {
 
     // Hanging: triggers return at once, the API answers at once, at most 32 attempts hold a connection.
     await t.call('POST', '/v3/marketing/favor/callbacks', { body: { mchid: CREATOR, notify_url: hangingUrl } });
-    const handles = await Promise.all(Array.from({ length: 100 }, () => t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR))));
+    const handles = await Promise.all(Array.from({ length: 100 }, () => t.mock.deliveries.send(CREATOR, couponUsePlaintext(CREATOR))));
     expect(handles.every((h) => h?.record.state === 'pending')).toBe(true);
     const res = await t.call('GET', `/v3/marketing/favor/callbacks?mchid=${CREATOR}`);
     expect(res.status).toBe(200);
@@ -623,7 +623,7 @@ describe('delivery and retries on the virtual clock', () => {
   }, 15_000);
 });
 
-describe('a plaintext of your own (deliverCouponUse)', () => {
+describe('a plaintext of your own (mock.deliveries.send)', () => {
   it('is delivered verified and decrypted, retried after a 500 with the same id; a reset forgets the deliveries', async () => {
     const mock = await startMock();
     const receiver = await createCallbackReceiver({ credentials: mock.credentials, mchid: '1900000001' });
@@ -644,7 +644,7 @@ describe('a plaintext of your own (deliverCouponUse)', () => {
     await mock.clock.freeze();
     receiver.respond([{ status: 500 }]);
 
-    const { record, settled } = (await mock.deliverCouponUse(m.mchid, usedCoupon))!;
+    const { record, settled } = (await mock.deliveries.send(m.mchid, usedCoupon))!;
     await mock.deliveries.waitFor(record.id, { attempts: 1 });
     await mock.clock.advance(60_000);
     expect((await settled).state).toBe('delivered');
@@ -759,14 +759,14 @@ describe('the delivery log is capped (callbackLogSize)', () => {
     receiver.respond([{ status: 500 }, { status: 500 }, { status: 500 }]);
     const pending: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const id = (await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR)))!.record.id;
+      const id = (await t.mock.deliveries.send(CREATOR, couponUsePlaintext(CREATOR)))!.record.id;
       await t.mock.deliveries.waitFor(id, { attempts: 1 });
       pending.push(id);
     }
     // Four delivered at the first attempt (the receiver's default 204): only the last two stay.
     const settled: string[] = [];
     for (let i = 0; i < 4; i++) {
-      const handle = (await t.mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR)))!;
+      const handle = (await t.mock.deliveries.send(CREATOR, couponUsePlaintext(CREATOR)))!;
       expect((await handle.settled).state).toBe('delivered');
       settled.push(handle.record.id);
     }

@@ -77,7 +77,7 @@ describe('console log', () => {
       headers: { ...signer.headers('POST', '/v3/marketing/favor/callbacks', body), 'Content-Type': 'application/json' },
     });
     await mock.clock.freeze();
-    const handle = await mock.deliverCouponUse('1900000001', couponUsePlaintext('1900000001'));
+    const handle = await mock.deliveries.send('1900000001', couponUsePlaintext('1900000001'));
     await mock.deliveries.waitFor(handle!.record.id, { attempts: 1 });
     await mock.clock.advance('1m');
     await handle!.settled;

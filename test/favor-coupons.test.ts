@@ -291,7 +291,7 @@ describe('use and refund (control API and programmatic API)', () => {
     expect(events[0].coupon).toMatchObject({ coupon_id: id, stock_id: s, status: 'USED', consume_information: { consume_mchid: CREATOR } });
     expect(events[0].coupon.out_request_no).toBeUndefined();
     // The callbacks module validates the plaintext against contracts/callbacks/coupon-use.plaintext.json (null: no notify URL set).
-    await expect(t.mock.deliverCouponUse(events[0].creatorMchid, events[0].coupon)).resolves.toBeNull();
+    await expect(t.mock.deliveries.send(events[0].creatorMchid, events[0].coupon)).resolves.toBeNull();
     await t.mock.refundCoupon(id);
     await t.mock.useCoupon(id);
     expect(events).toHaveLength(1);

@@ -58,14 +58,14 @@ describe('receivers from mock.createCallbackReceiver follow the mock', () => {
     };
     await setUrl();
     receiver.respond([{ status: 500 }]);
-    const first = await mock.deliverCouponUse('1900000001', couponUsePlaintext('1900000001'));
+    const first = await mock.deliveries.send('1900000001', couponUsePlaintext('1900000001'));
     await mock.deliveries.waitFor(first!.record.id, { attempts: 1 });
     expect(receiver.received).toHaveLength(1);
 
     await mock.reset();
     expect(receiver.received).toHaveLength(0);
     await setUrl(); // the reset forgot the notify URL too
-    const second = await mock.deliverCouponUse('1900000001', couponUsePlaintext('1900000001'));
+    const second = await mock.deliveries.send('1900000001', couponUsePlaintext('1900000001'));
     const [cb] = await receiver.waitFor(1);
     expect(cb.id).toBe(second!.record.id);
     expect(cb.answeredStatus).toBe(204); // the queued 500 went with the reset
@@ -118,8 +118,8 @@ describe('empty ids are named, not printed as double spaces', () => {
 
   it('an empty or blank id is quoted in the message: no merchant "" / no coupon " " / no notification " "', async () => {
     const app = await createApp();
-    await expect(app.deliverCouponUse('', couponUsePlaintext('1900000001'))).rejects.toThrow('no merchant "" in the fixture world');
-    await expect(app.replayCallback(' ')).rejects.toThrow('no notification " " in the delivery log');
+    await expect(app.deliveries.send('', couponUsePlaintext('1900000001'))).rejects.toThrow('no merchant "" in the fixture world');
+    await expect(app.deliveries.replay(' ')).rejects.toThrow('no notification " " in the delivery log');
     const post = async (path: string, body = '{}') =>
       (await app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body })).json();
     expect(await post('/_mock/favor/coupons/%20/use')).toEqual({ code: 'RESOURCE_NOT_EXISTS', message: 'no coupon " "' });

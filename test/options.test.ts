@@ -89,7 +89,7 @@ describe('fidelity profiles', () => {
         headers: { ...signer.headers('GET', '/v3/certificates'), 'User-Agent': '' },
       });
       expect(res.status).toBe(200);
-      expect(running.mock.options.fidelity).toBe('lenient');
+      expect(running.options.fidelity).toBe('lenient');
     } finally {
       await running.close();
     }

@@ -437,7 +437,7 @@ describe('callbacks contract for merchant notify handlers', () => {
     await mock.clock.freeze();
     const good = await receiver();
     await setNotifyUrl(good.url);
-    const ok = (await mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR, { goodsDetail: false })))!;
+    const ok = (await mock.deliveries.send(CREATOR, couponUsePlaintext(CREATOR, { goodsDetail: false })))!;
     expect((await ok.settled).state).toBe('delivered');
     let report = mock.report();
     expect(report.ok).toBe(true);
@@ -456,7 +456,7 @@ describe('callbacks contract for merchant notify handlers', () => {
     const bad = await receiver({ status: 200 });
     bad.respond([{ status: 200 }, { status: 500 }]);
     await setNotifyUrl(bad.url);
-    const failing = (await mock.deliverCouponUse(CREATOR, couponUsePlaintext(CREATOR, { goodsDetail: false })))!;
+    const failing = (await mock.deliveries.send(CREATOR, couponUsePlaintext(CREATOR, { goodsDetail: false })))!;
     await mock.deliveries.waitFor(failing.record.id, { attempts: 2 });
     report = mock.report();
     expect(report.ok).toBe(false);

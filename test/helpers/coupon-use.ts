@@ -1,6 +1,6 @@
 /**
  * A used 代金券 as the COUPON.USE plaintext carries it (contracts/callbacks/coupon-use.plaintext.json),
- * for triggering deliveries directly (`deliverCouponUse`, POST /_mock/callbacks/coupon-use). No imports:
+ * for triggering deliveries directly (`mock.deliveries.send`, POST /_mock/callbacks/coupon-use). No imports:
  * scripts/bench-callbacks.ts builds its triggers with it too, without the test harness.
  */
 export interface CouponUseOptions {
