@@ -24,6 +24,8 @@ import { CREATOR, json, newMock, type TestMock } from './helpers/mock.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 const operations = loadContracts();
+/** The control API's contracts (contracts/_mock/): in the export under the tag mock-control. */
+const control = loadContracts(undefined, { set: 'control' });
 const doc = buildOpenApi({ serverUrl: 'http://127.0.0.1:9999' });
 
 async function validate(document: unknown) {
@@ -86,8 +88,8 @@ describe('OpenAPI 3.1 export of the contracts', () => {
 
   it('covers every operation id of the shipped contracts, each under its own method and path', () => {
     const exported = operationsOf(doc);
-    expect(exported.map((e) => e.op.operationId).sort()).toEqual(operations.map((o) => o.contract.operationId).sort());
-    for (const o of operations) {
+    expect(exported.map((e) => e.op.operationId).sort()).toEqual([...operations, ...control].map((o) => o.contract.operationId).sort());
+    for (const o of [...operations, ...control]) {
       const e = exported.find((x) => x.op.operationId === o.contract.operationId)!;
       expect([e.method, e.path]).toEqual([o.contract.method, o.contract.path]);
     }
@@ -194,6 +196,65 @@ describe('OpenAPI 3.1 export of the contracts', () => {
   });
 });
 
+describe('the control API in the export (tag mock-control)', () => {
+  const controlOps = () => operationsOf(doc).filter((e) => e.path.startsWith('/_mock/'));
+
+  it('every control contract is a path under /_mock/, tagged mock-control, unsigned, with a 2xx example and an example per refusal', () => {
+    expect(
+      controlOps()
+        .map((e) => e.op.operationId)
+        .sort(),
+    ).toEqual(control.map((o) => o.contract.operationId).sort());
+    expect(doc.tags).toContainEqual(expect.objectContaining({ name: 'mock-control', description: expect.stringContaining('/_mock/') }));
+    for (const { op, path } of controlOps()) {
+      expect(op.tags, path).toEqual(['mock-control']);
+      expect(op.security, path).toEqual([]); // the control API is unauthenticated (loopback only)
+      expect(
+        op.parameters.some((p: any) => p.$ref),
+        path,
+      ).toBe(false); // no User-Agent / Wechatpay-Serial
+      const [, ok] = Object.entries<any>(op.responses['200'].content)[0];
+      expect(ok.example, path).toBeDefined();
+      for (const [status, r] of Object.entries<any>(op.responses).filter(([s]) => s >= '400')) {
+        const media = r.content['application/json'];
+        expect(Object.keys(media.examples ?? {}).length, `${path} ${status}`).toBeGreaterThan(0);
+      }
+      expect(Object.values<any>(op.responses['403'].content['application/json'].examples).map((e) => e.value.code)).toEqual(['NO_AUTH']);
+    }
+    const set = operationsOf(doc).find((e) => e.op.operationId === 'control.clockSet')!.op;
+    expect(set.requestBody.content['application/json'].schema).toMatchObject({ required: ['time'], additionalProperties: false });
+    expect(Object.values<any>(set.responses['415'].content['application/json'].examples)[0].value.code).toBe('INVALID_REQUEST');
+  });
+
+  it('a control body the mock refuses, the exported request schema refuses too', async () => {
+    const compile = schemaValidator(doc);
+    const op = operationsOf(doc).find((e) => e.op.operationId === 'control.clockAdvance')!.op;
+    const validate = compile(op.requestBody.content['application/json'].schema);
+    expect(validate({ by: '1d' })).toBe(true);
+    expect(validate({ by: '1d', surprise: 1 })).toBe(false);
+    const running = await startMock();
+    try {
+      const res = await fetch(`${running.url}/_mock/clock/advance`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ by: '1d', surprise: 1 }),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ code: 'PARAM_ERROR', detail: { field: 'surprise' } });
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('buildOpenApi({control: false}) leaves the control API out: no /_mock/ path, tag or component', () => {
+    const api = buildOpenApi({ control: false });
+    expect(Object.keys(api.paths).filter((p) => p.startsWith('/_mock/'))).toEqual([]);
+    expect(operationsOf(api).length).toBe(operations.length);
+    expect((api.tags as { name: string }[]).map((t) => t.name)).not.toContain('mock-control');
+    expect(Object.keys(api.components.schemas).filter((n) => n.startsWith('control.'))).toEqual([]);
+  });
+});
+
 describe('the exported schemas judge as the mock does', () => {
   let t: TestMock;
   beforeAll(async () => {
@@ -239,7 +300,7 @@ describe('GET /_mock/openapi.json', () => {
     const served = (await res.json()) as OpenApiDocument;
     expect(served.servers).toEqual([{ url: running.url, description: 'wxpay-mock' }]);
     expect((await validate(served)).valid).toBe(true);
-    expect(operationsOf(served).length).toBe(operations.length);
+    expect(operationsOf(served).length).toBe(operations.length + control.length);
   });
 
   it('a mock started with --base-url names that URL instead', async () => {

@@ -24,7 +24,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONTRACTS_DIR, VERSION } from '../paths.js';
 import { SCHEME } from '../protocol/authorization.js';
-import { declaredErrors } from './declared-errors.js';
+import { declaredErrors, isControlContract } from './declared-errors.js';
 import { ContractError, loadContracts, loadSchemaFiles, type CompiledOperation } from './registry.js';
 import type { Contract, JsonSchema } from './types.js';
 
@@ -37,6 +37,11 @@ export interface OpenApiOptions {
   contractsDir?: string;
   /** Operations already loaded from `contractsDir` (a running app's), to skip loading them again. */
   operations?: CompiledOperation[];
+  /**
+   * The control API (/_mock/, tag `mock-control`, from contracts/_mock/); default true. `false` leaves it
+   * out: a client generated for WeChat Pay itself (or a Prism mock standing in for it) has no use for it.
+   */
+  control?: boolean;
 }
 
 export type OpenApiDocument = {
@@ -54,7 +59,13 @@ const SCHEMAS = '#/components/schemas/';
 const SECURITY = 'WechatPayAuthorization';
 const ENVELOPE = `${SCHEMAS}common.error`;
 
+/** The tag of the control API's operations (contracts/_mock/). */
+export const CONTROL_TAG = 'mock-control';
+
 const FAMILIES: Record<string, string> = {
+  [CONTROL_TAG]:
+    "wxpay-mock's own control API (/_mock/): unsigned, loopback clients only; not part of WeChat Pay. Clock, reset, journal, " +
+    'faults, callbacks, snapshots and scenarios, state views. Refusals are `{code, message, detail?}`; a contract finding names the field.',
   favor: '代金券 (cash coupons) and the marketing image upload',
   paygift: '支付有礼 (pay-gift activities)',
   partnerships: '委托营销 (partnerships)',
@@ -194,10 +205,16 @@ function convertSchema(schema: unknown, baseId?: string): any {
   return out;
 }
 
-/** contracts/common/*.json $defs and the contracts/callbacks/ bodies as components/schemas. */
+/**
+ * contracts/common/*.json $defs and the contracts/callbacks/ bodies as components/schemas; the control
+ * API's shared defs (common/control.json) from the package when a custom contracts dir has none.
+ */
 function componentSchemas(contractsDir: string): Record<string, JsonSchema> {
   const schemas: Record<string, JsonSchema> = {};
-  for (const { file, schema } of loadSchemaFiles(join(contractsDir, 'common'))) {
+  const common = loadSchemaFiles(join(contractsDir, 'common'));
+  if (!common.some((f) => f.schema.$id === 'control'))
+    common.push(...loadSchemaFiles(join(DEFAULT_CONTRACTS_DIR, 'common')).filter((f) => f.schema.$id === 'control'));
+  for (const { file, schema } of common) {
     const id = schema.$id as string | undefined;
     if (!id) throw new ContractError(`OpenAPI export: ${file} has no $id`);
     for (const [name, def] of Object.entries((schema.$defs ?? {}) as Record<string, JsonSchema>))
@@ -247,7 +264,15 @@ function typedExample(text: string, schema: JsonSchema, schemas: Record<string, 
   return text;
 }
 
-function parameters(contract: Contract, exchange: RecordedExchange | undefined, schemas: Record<string, JsonSchema>): unknown[] {
+/** The header parameters every WeChat Pay operation takes (none for the control API). */
+const API_PARAMETERS = [{ $ref: '#/components/parameters/UserAgent' }, { $ref: '#/components/parameters/WechatpaySerial' }];
+
+function parameters(
+  contract: Contract,
+  exchange: RecordedExchange | undefined,
+  schemas: Record<string, JsonSchema>,
+  common: unknown[] = API_PARAMETERS,
+): unknown[] {
   const out: Record<string, unknown>[] = [];
   const examples = exampleValues(contract, exchange);
   for (const [location, where] of [
@@ -286,7 +311,7 @@ function parameters(contract: Contract, exchange: RecordedExchange | undefined, 
         ...(name in examples.path ? { example: examples.path[name] } : {}),
       });
   }
-  return [...out, { $ref: '#/components/parameters/UserAgent' }, { $ref: '#/components/parameters/WechatpaySerial' }];
+  return [...out, ...common];
 }
 
 /** Object-level rules of a path/query/header schema (conditionals, …) that per-parameter schemas cannot carry. */
@@ -361,7 +386,7 @@ function successResponse(contract: Contract, status: string, schema: JsonSchema,
  * status, and an example per declared error (its message, else one another contract gives the same
  * status and code, else the common table's).
  */
-function errorResponses(contract: Contract, knownMessages: Map<string, string>): Record<string, unknown> {
+function errorResponses(contract: Contract, knownMessages: Map<string, string>, control = false): Record<string, unknown> {
   const byStatus = new Map<number, ReturnType<typeof declaredErrors>>();
   for (const e of declaredErrors(contract)) byStatus.set(e.status, [...(byStatus.get(e.status) ?? []), e]);
   const out: Record<string, unknown> = {};
@@ -377,7 +402,7 @@ function errorResponses(contract: Contract, knownMessages: Map<string, string>):
     }
     out[String(status)] = {
       description: errors.map((e) => (e.message ? `${e.code}: ${e.message}` : e.code)).join('\n\n'),
-      headers: { 'Request-ID': header('Request-ID') },
+      ...(control ? {} : { headers: { 'Request-ID': header('Request-ID') } }),
       content: {
         'application/json': {
           // allOf, not keywords beside the $ref: tools that ignore $ref siblings (Prism's validation) would drop the codes.
@@ -416,6 +441,40 @@ function operationObject(op: CompiledOperation, inputs: DocumentInputs): Operati
     ...locationRules(c),
     ...(c.sources ? { 'x-sources': c.sources } : {}),
     ...(c.unsignedReply ? { 'x-unsigned-reply': true } : {}),
+  };
+}
+
+/**
+ * A control API operation (contracts/_mock/): unsigned (`security: []`), JSON replies (the journal's
+ * event stream: `replyType`), the recorded exchange as the 2xx example, another reply status (health's
+ * 503) with its schema's `x-example`, and the control API's refusals (declared-errors.ts CONTROL_ERRORS).
+ */
+function controlOperationObject(op: CompiledOperation, inputs: DocumentInputs): OperationObject {
+  const c = op.contract;
+  const exchange = inputs.exchanges[c.operationId];
+  const responses: Record<string, unknown> = {};
+  for (const [status, schema] of Object.entries(c.responses ?? {})) {
+    const type = status === '200' && c.replyType ? c.replyType : 'application/json';
+    const media: Record<string, unknown> = { schema: toOpenApiSchema(schema) };
+    if (exchange && String(exchange.status) === status) media.example = exchange.reply;
+    else {
+      const example = (inputs.schemas[componentName(String(schema.$ref ?? '').replace(/#\/\$defs\//, '.'))] ?? schema)['x-example'];
+      if (example !== undefined) media.examples = { [status]: { summary: `HTTP ${status}`, value: example } };
+    }
+    responses[status] = { description: status.startsWith('2') ? 'Success.' : `HTTP ${status}.`, content: { [type]: media } };
+  }
+  Object.assign(responses, errorResponses(c, inputs.knownMessages, true));
+  const [summary, ...rest] = c.summary.split(' — ');
+  const body = requestBody(op, exchange);
+  return {
+    operationId: c.operationId,
+    summary,
+    ...(rest.length ? { description: rest.join(' — ') } : {}),
+    tags: [CONTROL_TAG],
+    parameters: parameters(c, exchange, inputs.schemas, []),
+    ...(body ? { requestBody: body } : {}),
+    responses,
+    security: [],
   };
 }
 
@@ -493,7 +552,11 @@ function components(schemas: Record<string, JsonSchema>): OpenApiDocument['compo
 }
 
 /** The document without `servers`: built once per contract set, then stamped with a URL (openApiFor). */
-function buildDocument(operations: CompiledOperation[], contractsDir: string): Omit<OpenApiDocument, 'servers'> {
+function buildDocument(
+  operations: CompiledOperation[],
+  contractsDir: string,
+  control: CompiledOperation[],
+): Omit<OpenApiDocument, 'servers'> {
   const schemas = componentSchemas(contractsDir);
   const knownMessages = new Map<string, string>();
   for (const op of operations)
@@ -501,13 +564,15 @@ function buildDocument(operations: CompiledOperation[], contractsDir: string): O
       if (e.message && !knownMessages.has(`${e.status} ${e.code}`)) knownMessages.set(`${e.status} ${e.code}`, e.message);
   const inputs: DocumentInputs = { exchanges: loadExchanges(contractsDir), knownMessages, schemas };
   const paths: OpenApiDocument['paths'] = {};
-  for (const op of [...operations].sort((a, b) => a.contract.path.localeCompare(b.contract.path))) {
-    (paths[op.contract.path] ??= {})[op.contract.method.toLowerCase()] = operationObject(op, inputs);
+  for (const op of [...operations, ...control].sort((a, b) => a.contract.path.localeCompare(b.contract.path))) {
+    const object = isControlContract(op.contract) ? controlOperationObject(op, inputs) : operationObject(op, inputs);
+    (paths[op.contract.path] ??= {})[op.contract.method.toLowerCase()] = object;
   }
   const hooks = webhooks(schemas);
   const parts = components(schemas);
   pruneSchemas(schemas, [paths, hooks, parts.parameters, parts.headers]);
   const families = [...new Set(operations.map((o) => o.contract.operationId.split('.')[0]))].sort();
+  if (control.length) families.push(CONTROL_TAG);
   return {
     openapi: '3.1.0',
     info: {
@@ -517,7 +582,9 @@ function buildDocument(operations: CompiledOperation[], contractsDir: string): O
       description:
         'Generated from the contracts wxpay-mock validates against. `x-label` is the field name the real API uses in messages, ' +
         '`x-messages` its exact wording per rule, `x-note` and `x-not-open` documentation. Request bodies refuse undeclared ' +
-        'fields (400 PARAM_ERROR 请求中含有未在API文档中定义的参数), as the real API does. Test-only: the control API (/_mock/) is not part of it.',
+        'fields (400 PARAM_ERROR 请求中含有未在API文档中定义的参数), as the real API does. ' +
+        "Tag `mock-control`: wxpay-mock's own control API (/_mock/, unsigned, loopback only), not part of WeChat Pay " +
+        '(left out by `buildOpenApi({control: false})`).',
       license: { name: 'MIT', identifier: 'MIT' },
     },
     tags: families.map((name) => (FAMILIES[name] ? { name, description: FAMILIES[name] } : { name })),
@@ -553,7 +620,9 @@ export function openApiFor(options: Omit<OpenApiOptions, 'serverUrl'> = {}): (se
   const contractsDir = options.contractsDir ?? DEFAULT_CONTRACTS_DIR;
   let text: string | undefined;
   return (serverUrl = DEFAULT_SERVER_URL) => {
-    text ??= JSON.stringify(buildDocument(options.operations ?? loadContracts(contractsDir), contractsDir));
+    // The control API is the mock's own: always the package's contracts/_mock/ (as control/operations.ts loads it).
+    const control = options.control === false ? [] : loadContracts(DEFAULT_CONTRACTS_DIR, { set: 'control', responses: 'lazy' });
+    text ??= JSON.stringify(buildDocument(options.operations ?? loadContracts(contractsDir), contractsDir, control));
     const { openapi, info, ...rest } = JSON.parse(text) as Omit<OpenApiDocument, 'servers'>; // a fresh copy per caller: users mutate documents
     return { openapi, info, servers: [{ url: serverUrl.replace(/\/$/, ''), description: 'wxpay-mock' }], ...rest } as OpenApiDocument;
   };
