@@ -33,7 +33,8 @@ import { describeErrors, type CallbackSchemas } from './schemas.js';
 import { CallbackSender, httpUrl, type PostResult } from './sender.js';
 import { countAttempt, RETRY_INTERVAL_MS, RetryScheduler } from './scheduler.js';
 import { DeliveryWaiters } from './waiters.js';
-import type { CallbackState, DeliveryAttempt, DeliveryFilter, DeliveryHandle, DeliveryRecord, WaitOptions } from './types.js';
+import { clone, DeliveryLog, type RecordedOutcome } from './delivery-log.js';
+import type { DeliveryAttempt, DeliveryFilter, DeliveryHandle, DeliveryRecord, WaitOptions } from './types.js';
 import { idText } from '../id-text.js';
 
 export { MAX_ATTEMPTS, RETRY_INTERVAL_MS } from './scheduler.js';
@@ -74,23 +75,12 @@ export class CouponUseDelivery {
   constructor(readonly handle: DeliveryHandle | null) {}
 }
 
-const clone = (r: DeliveryRecord): DeliveryRecord => structuredClone(r);
-
 export class CallbackDispatcher {
   private gen = 0;
-  /**
-   * The delivery log, oldest first: every record of this run. Pending records are also in the store
-   * (`data.callbacks.deliveries`, durable); a settled one leaves the store and stays here, up to `logSize`.
-   */
-  private log = new Map<string, DeliveryRecord>();
+  private readonly log: DeliveryLog;
   private closed = false;
   private readonly scheduler: RetryScheduler;
   private readonly waiters = new DeliveryWaiters();
-  /** Settled ids, oldest first (eviction order); entries whose record went back to pending are skipped. */
-  private settledOrder: string[] = [];
-  private settledHead = 0;
-  private settledEntries = new Map<string, number>();
-  private settledCount = 0;
   /** Told of every attempt and probe once its outcome is recorded (the console log). */
   private attemptListeners = new Set<(record: DeliveryRecord, attempt: DeliveryAttempt) => void>();
   /** Handler checks of this run (handler-check.ts), oldest first; cleared on reset. */
@@ -113,6 +103,7 @@ export class CallbackDispatcher {
     readonly options: DispatcherOptions,
   ) {
     this.sender = new CallbackSender(deps, options);
+    this.log = new DeliveryLog({ store: deps.store, logSize: options.logSize });
     this.scheduler = new RetryScheduler({ clock: deps.clock, concurrency: options.concurrency, attempt: (id) => this.attempt(id) });
     this.unsubscribe = deps.clock.onChange(() => this.pump());
     this.shared = deps.store.shared;
@@ -125,10 +116,10 @@ export class CallbackDispatcher {
    */
   noticeShared(): void {
     if (this.closed) return;
-    const stored = this.state().deliveries;
+    const stored = this.log.stored();
     const now = this.deps.clock.nowMs();
     for (const r of Object.values(stored)) {
-      if (this.log.get(r.id) !== r) this.log.set(r.id, r);
+      this.log.add(r);
       if (r.state === 'pending') {
         if (!this.scheduler.isBusy(r.id) && !this.leaseWaits.has(r.id)) this.scheduler.at(r.id, r.next_attempt_at_ms ?? now);
         continue;
@@ -138,7 +129,7 @@ export class CallbackDispatcher {
     // Settled and removed in the same catch-up (the outcome commit changed the record in place, the
     // next one deleted it): the log still holds it, settled.
     for (const id of [...this.waiters.ids(), ...this.scheduler.scheduledIds()]) {
-      const r = this.log.get(id);
+      const r = this.log.record(id);
       if (r && r.state !== 'pending' && !Object.hasOwn(stored, id)) this.settledElsewhere(r);
     }
     this.pump();
@@ -146,10 +137,7 @@ export class CallbackDispatcher {
 
   private settledElsewhere(r: DeliveryRecord) {
     this.scheduler.drop(r.id);
-    if (!this.settledEntries.has(r.id)) {
-      this.settledCount++;
-      this.pushSettled(r.id);
-    }
+    this.log.settledElsewhere(r.id);
     this.waiters.notify(r);
   }
 
@@ -225,7 +213,7 @@ export class CallbackDispatcher {
       body: built.body,
       attempts: [],
     };
-    (data.callbacks ??= { deliveries: {} }).deliveries[record.id] = record;
+    this.log.enqueue(data, record);
     return record;
   }
 
@@ -236,29 +224,15 @@ export class CallbackDispatcher {
    */
   async replay(id: string, options: { probe?: boolean } = {}): Promise<DeliveryHandle> {
     this.assertOpen();
-    const record = this.log.get(id);
+    const record = this.log.record(id);
     if (!record) throw new CallbackError('NOT_FOUND', `no notification ${idText(id)} in the delivery log`, 404);
-    const wasSettled = record.state !== 'pending';
-    const now = this.deps.clock.nowMs();
-    await this.deps.store.transact((data) => {
-      const deliveries = (data.callbacks ??= { deliveries: {} }).deliveries;
-      deliveries[id] = record;
-      Object.assign(deliveries[id], {
-        state: 'pending',
-        round: record.round + 1,
-        attempts_in_round: 0,
-        next_attempt_at_ms: now,
-        next_attempt_at: rfc3339(now),
-        probe_next: options.probe ?? this.options.probe,
-      });
-    });
-    if (wasSettled) this.settledCount--;
+    await this.log.newRound(record, this.deps.clock.nowMs(), options.probe ?? this.options.probe);
     return this.start(record);
   }
 
   /** A durable pending record (enqueueCouponUse, replay): into the log and on its way; answered with the record as it is now. */
   start(record: DeliveryRecord): DeliveryHandle {
-    this.log.set(record.id, record);
+    this.log.add(record);
     const snapshot = clone(record);
     const settled = this.waiters.settled(record);
     const chaos = record.round === 1 && !record.attempts.length ? this.firstDue?.(record) : undefined;
@@ -289,7 +263,7 @@ export class CallbackDispatcher {
     if (!url) throw new CallbackError('PARAM_ERROR', `url must be an http(s) URL, got ${target}`);
     const apiv3Key = merchant.merchant.apiv3_key;
     // Look like a real notification: the latest one this merchant got, else a sample-shaped coupon.
-    const latest = [...this.log.values()].reverse().find((r) => r.mchid === mchid);
+    const latest = this.log.latestFor(mchid);
     const coupon = options.coupon ?? (latest && plaintextOf(latest.body, apiv3Key)) ?? syntheticCouponUse(mchid, clock.nowMs());
     this.assertCouponUse(coupon);
     const built = buildCouponUseNotification({ plaintext: coupon, apiv3Key, createTimeMs: clock.nowMs() });
@@ -332,7 +306,7 @@ export class CallbackDispatcher {
 
   /** A held delivery's first attempt is due at `atMs` (virtual). */
   release(id: string, atMs: number): void {
-    if (this.log.get(id)?.state !== 'pending' || this.scheduler.isBusy(id)) return;
+    if (this.log.record(id)?.state !== 'pending' || this.scheduler.isBusy(id)) return;
     this.scheduler.at(id, atMs);
     this.pump();
   }
@@ -349,22 +323,11 @@ export class CallbackDispatcher {
   // ── the log ───────────────────────────────────────────────────────────────────────────────────
 
   list(filter: DeliveryFilter = {}): DeliveryRecord[] {
-    const out = [...this.log.values()].filter(
-      (r) =>
-        (filter.id === undefined || r.id === filter.id) &&
-        (filter.mchid === undefined || r.mchid === filter.mchid) &&
-        (filter.coupon_id === undefined || r.coupon_id === filter.coupon_id) &&
-        (filter.stock_id === undefined || r.stock_id === filter.stock_id) &&
-        (filter.state === undefined || r.state === filter.state) &&
-        (filter.event_type === undefined || r.event_type === filter.event_type) &&
-        (filter.status === undefined || r.attempts.some((a) => a.status === filter.status)),
-    );
-    return (filter.limit === undefined ? out : filter.limit > 0 ? out.slice(-filter.limit) : []).map(clone);
+    return this.log.list(filter);
   }
 
   get(id: string): DeliveryRecord | undefined {
-    const r = this.log.get(id);
-    return r && clone(r);
+    return this.log.get(id);
   }
 
   /**
@@ -381,7 +344,7 @@ export class CallbackDispatcher {
 
   /** Resolves with the record once `done(record)` holds (checked after every attempt); rejects after `timeoutMs`. */
   waitUntil(id: string, done: (record: DeliveryRecord) => boolean, timeoutMs = 30_000): Promise<DeliveryRecord> {
-    const record = this.log.get(id);
+    const record = this.log.record(id);
     if (!record) return Promise.reject(new CallbackError('NOT_FOUND', `no notification ${idText(id)} in the delivery log`, 404));
     // Already done in memory, but its outcome may still be on its way to disk (the attempt pushes it,
     // then commits): answer once it is durable, so a caller that acts on the answer (e.g. kills the
@@ -404,7 +367,7 @@ export class CallbackDispatcher {
   /** pending: records not settled; sending: attempts queued or in flight; scheduled: waiting for their time. */
   stats(): { pending: number; sending: number; scheduled: number; idle: boolean } {
     return {
-      pending: Object.keys(this.state().deliveries).length,
+      pending: Object.keys(this.log.stored()).length,
       ...this.scheduler.stats(),
       idle: this.scheduler.isIdle(),
     };
@@ -444,10 +407,6 @@ export class CallbackDispatcher {
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────────
 
-  private state(): CallbackState {
-    return this.deps.store.data.callbacks ?? { deliveries: {} };
-  }
-
   private assertOpen() {
     if (this.closed) throw new CallbackError('SYSTEM_ERROR', 'the mock is closed', 500);
   }
@@ -469,21 +428,8 @@ export class CallbackDispatcher {
   }
 
   private load() {
-    this.settledCount = 0;
-    this.settledOrder = [];
-    this.settledHead = 0;
-    this.settledEntries.clear();
-    this.log.clear();
     const now = this.deps.clock.nowMs();
-    for (const r of Object.values(this.deps.store.data.callbacks?.deliveries ?? {})) {
-      this.log.set(r.id, r);
-      if (r.state === 'pending') this.scheduler.at(r.id, r.next_attempt_at_ms ?? now);
-      else {
-        void this.deps.store.transact((data) => delete data.callbacks?.deliveries[r.id]).catch(() => {});
-        this.settledCount++;
-        this.pushSettled(r.id);
-      }
-    }
+    for (const r of this.log.load()) this.scheduler.at(r.id, r.next_attempt_at_ms ?? now);
     this.pump();
   }
 
@@ -533,7 +479,7 @@ export class CallbackDispatcher {
     const timer = setTimeout(
       () => {
         this.leaseWaits.delete(id);
-        if (this.log.get(id)?.state !== 'pending' || this.scheduler.isBusy(id)) return;
+        if (this.log.record(id)?.state !== 'pending' || this.scheduler.isBusy(id)) return;
         this.scheduler.at(id, this.deps.clock.nowMs());
         this.pump();
       },
@@ -545,16 +491,16 @@ export class CallbackDispatcher {
 
   private async attempt(id: string): Promise<void> {
     const gen = this.gen;
-    let record = this.log.get(id);
+    let record = this.log.record(id);
     if (!record || record.state !== 'pending') return;
     const ac = this.scheduler.begin(id);
-    let recorded: { probe?: DeliveryAttempt; attempt: DeliveryAttempt; settled?: 'delivered' | 'failed' } | undefined;
+    let recorded: RecordedOutcome | undefined;
     try {
       const round = record.round;
       if (this.shared) {
         const claimed = await this.claim(id, round);
         if (gen !== this.gen) return;
-        record = this.log.get(id) ?? record;
+        record = this.log.record(id) ?? record;
         if ('wait' in claimed) {
           this.waitForLease(id, claimed.wait);
           return;
@@ -573,36 +519,13 @@ export class CallbackDispatcher {
       const attempt = await this.send(record, false, ac.signal);
       if (gen !== this.gen) return;
       // The outcome is one transaction on the stored record (the log holds the same object).
-      recorded = await this.deps.store.transact((data) => {
-        const deliveries = data.callbacks?.deliveries;
-        const r = deliveries?.[id];
-        if (!deliveries || !r) return undefined;
-        if (probe) {
-          r.probe_next = false;
-          r.attempts.push(probe);
-        }
-        r.attempts.push(attempt);
-        // A replay during the attempt started a new round: that round schedules itself.
-        if (r.round !== round) return { probe, attempt };
-        delete r.lease_owner;
-        delete r.lease_until;
-        const settled = countAttempt(r, attempt, this.deps.clock.nowMs(), this.intervalMs);
-        // Settled: out of the store (nothing left to resume), kept in the in-memory log. Replicas:
-        // in a second commit, so the others first see the outcome (their waiters resolve).
-        if (settled && !this.shared) delete deliveries[id];
-        return { probe, attempt, settled };
-      });
+      recorded = await this.log.recordOutcome(id, round, probe, attempt, (r) =>
+        countAttempt(r, attempt, this.deps.clock.nowMs(), this.intervalMs),
+      );
       if (gen !== this.gen || !recorded) return;
       if (recorded.settled) {
-        this.settledCount++;
-        this.pushSettled(id);
-        if (this.shared)
-          void this.deps.store
-            .transact((data) => {
-              const deliveries = data.callbacks?.deliveries;
-              if (deliveries && deliveries[id]?.state === recorded!.settled) delete deliveries[id];
-            })
-            .catch(() => {});
+        this.log.settled(id);
+        if (this.shared) this.log.dropSettled(id, recorded.settled);
       } else if (record.state === 'pending' && record.next_attempt_at_ms !== null && record.round === round)
         this.scheduler.at(id, record.next_attempt_at_ms);
     } catch (err) {
@@ -625,31 +548,7 @@ export class CallbackDispatcher {
     if (recorded.probe) this.told(record, recorded.probe);
     this.told(record, recorded.attempt);
     this.waiters.notify(record);
-    this.evict();
-  }
-
-  private pushSettled(id: string) {
-    this.settledOrder.push(id);
-    this.settledEntries.set(id, (this.settledEntries.get(id) ?? 0) + 1);
-  }
-
-  /** Keeps at most `logSize` settled records, dropping those settled first. */
-  private evict() {
-    while (this.settledCount > this.options.logSize && this.settledHead < this.settledOrder.length) {
-      const id = this.settledOrder[this.settledHead++];
-      const left = this.settledEntries.get(id)! - 1;
-      if (left) this.settledEntries.set(id, left);
-      else this.settledEntries.delete(id);
-      const r = this.log.get(id);
-      // Settled again since (a newer entry stands for it), or replayed and pending now.
-      if (left || !r || r.state === 'pending') continue;
-      this.log.delete(id);
-      this.settledCount--;
-    }
-    if (this.settledHead > 4096 && this.settledHead * 2 > this.settledOrder.length) {
-      this.settledOrder = this.settledOrder.slice(this.settledHead);
-      this.settledHead = 0;
-    }
+    this.log.evict();
   }
 
   private send(record: DeliveryRecord, probe: boolean, signal: AbortSignal): Promise<DeliveryAttempt> {

@@ -3,6 +3,7 @@
  * `waitFor`/`waitUntil` (any condition on the record, with a real-time deadline). Told of every
  * recorded outcome; on reset or close every waiter resolves with its record as it was.
  */
+import { clone } from './delivery-log.js';
 import type { DeliveryRecord } from './types.js';
 
 interface Waiter {
@@ -10,8 +11,6 @@ interface Waiter {
   done(rec: DeliveryRecord): boolean;
   resolve(rec: DeliveryRecord): void;
 }
-
-const clone = (r: DeliveryRecord): DeliveryRecord => structuredClone(r);
 
 export class DeliveryWaiters {
   private waiters = new Map<string, Set<Waiter>>();
