@@ -16,6 +16,7 @@
 import type { CallbackDispatcher } from '../callbacks/dispatcher.js';
 import type { DeliveryRecord } from '../callbacks/types.js';
 import type { Clock } from '../clock.js';
+import { callbackSettingOf } from '../operations/favor/repository.js';
 import { couponRows, stockRows } from '../operations/favor/views.js';
 import { activityRows } from '../operations/paygift/views.js';
 import { partnershipRows } from '../operations/partnerships/views.js';
@@ -43,7 +44,7 @@ export function merchantRows(data: MockData, world: World) {
       brand_id: m.brand_id,
       verification_mode: m.verification_mode,
       balance: state?.balance ?? m.balance,
-      notify_url: state?.favor_callback?.notify_url ?? null,
+      notify_url: callbackSettingOf(data, m.mchid)?.notify_url ?? null,
       appids: [...world.appids.values()].filter((a) => a.mchids.includes(m.mchid)).map((a) => a.appid),
     };
   });

@@ -5,6 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import { ApiError, assert } from '../../errors.js';
 import { rfc3339 } from '../../time.js';
 import type { FamilyHandlers } from '../types.js';
+import { callbackSettingOf, setCallbackSetting } from './repository.js';
 import { FAVOR_MESSAGES } from './stocks.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -73,9 +74,7 @@ export const favorCallbackHandlers = {
     if (strict) assert(await isReachable(notify_url), 'SYSTEM_ERROR', NOTIFY_URL_MESSAGES.busy);
     const update_time = rfc3339(ctx.clock.nowMs(), { millis: true });
     // `switch: false` is documented as not supported yet; it is stored and echoed, pushes stay on.
-    ctx.mutate((data) => {
-      data.merchants[ctx.mchid].favor_callback = { notify_url, switch: ctx.body.switch ?? true, update_time };
-    });
+    ctx.mutate((data) => setCallbackSetting(data, ctx.mchid, { notify_url, switch: ctx.body.switch ?? true, update_time }));
     return { body: { update_time, notify_url } };
   },
 
@@ -83,7 +82,7 @@ export const favorCallbackHandlers = {
     const { mchid } = ctx.query;
     assert(ctx.world.merchants.has(mchid), 'MCH_NOT_EXISTS', '商户号不合法');
     assert(mchid === ctx.mchid, 'INVALID_REQUEST', '非法的商户号');
-    const setting = ctx.merchantState(mchid).favor_callback;
+    const setting = callbackSettingOf(ctx.data, mchid);
     // Our choice: the docs do not say what an unset URL answers; 404 tells the client plainly.
     assert(setting, 'RESOURCE_NOT_EXISTS', '未设置消息通知地址');
     return { body: { notify_url: setting.notify_url, mchid } };

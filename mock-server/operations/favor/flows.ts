@@ -24,9 +24,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { assert } from '../../errors.js';
-import { own } from '../../store/records.js';
 import type { FamilyHandlers, OperationContext } from '../types.js';
-import { favorGlobal, nextCstMidnight, type FavorStock } from './state.js';
+import { findBill, insertBill } from './repository.js';
+import { nextCstMidnight, type FavorStock } from './state.js';
 import { callersStock } from './stocks.js';
 
 export const BILL_MESSAGES = {
@@ -94,11 +94,7 @@ function issueBill(ctx: OperationContext<'favor.useFlow' | 'favor.refundFlow'>, 
 
   const content = kind === 'use' ? useFlowCsv(stock) : refundFlowCsv(stock);
   const token = randomBytes(24).toString('base64url');
-  ctx.mutate((data) => {
-    const bills = favorGlobal(data).bills;
-    for (const [t, bill] of Object.entries(bills)) if (bill.expires_ms < now) delete bills[t];
-    bills[token] = { token, mchid: ctx.mchid, expires_ms: now + BILL_TTL_MS, content };
-  });
+  ctx.mutate((data) => insertBill(data, { token, mchid: ctx.mchid, expires_ms: now + BILL_TTL_MS, content }, now));
   const base = ctx.options.checks.billUrls === 'real-host' ? REAL_API_BASE : ctx.baseUrl;
   return {
     body: {
@@ -115,7 +111,7 @@ export const favorFlowHandlers = {
 
   'billdownload.downloadFile': (ctx) => {
     const { token } = ctx.query;
-    const bill = own(ctx.data.favor?.bills, token);
+    const bill = findBill(ctx.data, token);
     assert(bill && ctx.clock.nowMs() <= bill.expires_ms, 'INVALID_REQUEST', BILL_MESSAGES.badToken, {
       field: 'token',
       value: token,

@@ -14,6 +14,8 @@
  *   are part of the document, so they are written, persisted, rolled back and replicated with the
  *   coupon in the same transaction, by every store backend, with no code of their own.
  * - `create_requests` / `send_requests`: out_request_no → id (send records under the sender).
+ * Beside the slice: the notify URL (`MerchantState.favor_callback`) and the issued bill-download
+ * tokens (`MockData.favor.bills`, global).
  *
  * Data written before these indexes (a slice without `coupons_by_stock`) still opens: reads scan the
  * slice's coupons instead, and the first coupon written to the slice builds both indexes from its
@@ -21,8 +23,7 @@
  */
 import { own, putOwn } from '../../store/records.js';
 import type { MerchantState, MockData } from '../../store/state.js';
-import type { IdempotencyRecord } from './state.js';
-import type { FavorCoupon, FavorMerchantState, FavorStock } from './state.js';
+import type { FavorBill, FavorCallbackSetting, FavorCoupon, FavorMerchantState, FavorStock, IdempotencyRecord } from './state.js';
 
 /** What names a stored stock: its creator (where it lives) and its id. */
 export type StockRef = Pick<FavorStock, 'creator_mchid' | 'stock_id'>;
@@ -205,4 +206,23 @@ export function userMonthAmount(data: MockData, creatorMchid: string, monthKey: 
 export function addUserMonthAmount(data: MockData, creatorMchid: string, monthKey: string, amount: number): void {
   const amounts = writable(data, creatorMchid).user_month_amount;
   putOwn(amounts, monthKey, (own(amounts, monthKey) ?? 0) + amount);
+}
+
+// ---- the notify URL and bill-download tokens
+
+/** `mchid`'s 代金券 notify URL setting (favor.setCallback), if set. */
+export const callbackSettingOf = (data: MockData, mchid: string): FavorCallbackSetting | undefined => data.merchants[mchid]?.favor_callback;
+
+export function setCallbackSetting(data: MockData, mchid: string, setting: FavorCallbackSetting): void {
+  data.merchants[mchid].favor_callback = setting;
+}
+
+/** The bill issued under this token, if any (expired ones included until pruned). */
+export const findBill = (data: MockData, token: string): FavorBill | undefined => own(data.favor?.bills, token);
+
+/** Stores a new bill token; the ones expired by `nowMs` are pruned in the same write. */
+export function insertBill(data: MockData, bill: FavorBill, nowMs: number): void {
+  const bills = (data.favor ??= { bills: {} }).bills;
+  for (const [token, old] of Object.entries(bills)) if (old.expires_ms < nowMs) delete bills[token];
+  putOwn(bills, bill.token, bill);
 }

@@ -177,10 +177,6 @@ export interface FavorGlobalState {
   bills: Record<string, FavorBill>;
 }
 
-export function favorGlobal(data: MockData): FavorGlobalState {
-  return (data.favor ??= { bills: {} });
-}
-
 /** Stock ids: 8 digits like the samples' (`98065001`), unique across merchants and resets. */
 export function nextStockId(data: MockData): string {
   // `favor.next_stock` is where data files written before the sequences kept the count.
