@@ -5,7 +5,9 @@
  *   - send-coupon throughput at 16 connections, and one client's p50;
  *   - bytes written per send (the log's growth / sends): independent of the store size;
  *   - GET coupon p99 alone, and while sends run at 16 connections;
- *   - RSS of the mock after the sends.
+ *   - RSS of the mock after the sends;
+ *   - list latency (p50, idle): the filled stock's coupons (GET /_mock/state/coupons?stock_id=, its
+ *     index) and one user's (GET …/users/{openid}/coupons, the user index), a page of 20 / 10.
  * The store is filled through a snapshot import (a bulk path: sending 100k coupons through the API
  * would take minutes): a real coupon is cloned N times into a filler stock, with its indexes.
  * Requests are signed ahead of each run, so the client's RSA work is not in the measurement.
@@ -119,7 +121,7 @@ async function runningStock(mock: Mock, maxCoupons: number): Promise<string> {
   return stock_id;
 }
 
-/** Fills the store to `n` coupons: one real send, cloned `n - 1` times into the same filler stock, imported. */
+/** Fills the store to `n` coupons: one real send, cloned `n - 1` times into the same filler stock, imported. Returns that stock. */
 async function fill(mock: Mock, n: number) {
   const stockId = await runningStock(mock, Math.max(n, 10));
   const sent = await api(mock, 'POST', `${FAVOR}/users/${mock.users[0]}/coupons`, {
@@ -133,7 +135,21 @@ async function fill(mock: Mock, n: number) {
   freshPool(); // building the clones took seconds: the pooled socket may have been closed as idle
   const put = await send(mock.url, 'PUT', '/_mock/snapshot', { 'Content-Type': 'application/json' }, JSON.stringify(snapshot));
   if (put.status !== 200) throw new Error(`import: ${put.status} ${put.body}`);
-  return sent.coupon_id as string;
+  return stockId;
+}
+
+/** p50 of `count` sequential GETs of `path` (signed unless it is the control API), each answered 200. */
+async function getP50(mock: Mock, path: string, count: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const reply = await send(mock.url, 'GET', path, path.startsWith('/_mock/') ? {} : mock.signer.headers('GET', path));
+    if (reply.status !== 200) throw new Error(`GET ${path}: ${reply.status} ${reply.body}`);
+    times.push(reply.ms);
+  }
+  return percentile(
+    times.sort((a, b) => a - b),
+    50,
+  );
 }
 
 async function fire(
@@ -181,7 +197,7 @@ async function level(n: number) {
   const dataFile = join(mkdtempSync(join(tmpdir(), 'wxpay-mock-bench-store-')), 'data.json');
   let mock = await connect(dataFile);
   await send(mock.url, 'POST', '/_mock/clock/freeze', { 'Content-Type': 'application/json' }, '{"time":"2026-03-02T10:00:00+08:00"}');
-  if (n > 0) await fill(mock, n);
+  const filled = n > 0 ? await fill(mock, n) : undefined;
   // A restart on the filled file: the cold start a user gets the next morning.
   await stopProcess(mock.child, 30_000);
   mock = await connect(dataFile);
@@ -193,6 +209,13 @@ async function level(n: number) {
     appid: APPID,
     stock_creator_mchid: MCHID,
   });
+  // The lists, idle: the largest stock (all n coupons) and a user holding n / users of them.
+  const byStockP50 = await getP50(mock, `/_mock/state/coupons?stock_id=${filled ?? stocks[0]}&limit=20`, 50);
+  const byUserP50 = await getP50(
+    mock,
+    `${FAVOR}/users/${mock.users[1]}/coupons?appid=${APPID}&creator_mchid=${MCHID}&offset=0&limit=10`,
+    50,
+  );
 
   // Signed ahead (seconds of RSA work, the event loop blocked): then a fresh pool, whatever the server did with idle sockets.
   const batch = signSends(mock.signer, mock.users, stocks, 6000);
@@ -221,6 +244,8 @@ async function level(n: number) {
     idleP99,
     busyP99,
     rss,
+    byStockP50,
+    byUserP50,
     errors: loaded.errors + single.errors,
   };
 }
@@ -242,6 +267,7 @@ line('log bytes per send', (r) => (Number.isNaN(r.bytesPerSend) ? 'compacted' : 
 line('GET coupon p99 idle / during sends, ms', (r) => `${fmt(r.idleP99, 1)} / ${fmt(r.busyP99, 1)} (${fmt(r.busyP99 / r.idleP99, 1)}×)`);
 line('cold start, ms', (r) => fmt(r.coldStartMs));
 line('RSS after the sends, MB', (r) => fmt(r.rss));
+line('list by stock / by user p50, ms', (r) => `${fmt(r.byStockP50, 1)} / ${fmt(r.byUserP50, 1)}`);
 line('errors', (r) => String(r.errors));
 console.log(
   '\nTargets: throughput at 100k ≥ 0.7× empty; one client p50 at 100k ≤ 1.5× empty; cold start at 100k ≤ 2 s; RSS at 100k ≤ 300 MB; bytes per send flat; GET p99 during sends ≤ 3× idle.',
