@@ -95,6 +95,14 @@ describe("a use's delivery has one shape", () => {
     expect(delivery).toMatchObject({ coupon_id: viaCode, stock_id: stock, mchid: CREATOR, state: 'pending', url: receiver.url });
     expect(delivery!.record.id).toBe(delivery!.id);
     expect(await delivery!.settled).toMatchObject({ id: delivery!.id, state: 'delivered' });
+    // deliveries.replay and deliveries.send answer the same shape.
+    const replayed = await t.mock.deliveries.replay(delivery!.id);
+    const sent = await t.mock.deliveries.send(CREATOR, couponUsePlaintext(CREATOR));
+    for (const d of [replayed, sent!]) {
+      expect(Object.keys(JSON.parse(JSON.stringify(d)))).toEqual(Object.keys(answered.delivery));
+      expect([d.record.id, (await d.settled).state]).toEqual([d.id, 'delivered']);
+    }
+    expect(replayed.id).toBe(delivery!.id);
     await receiver.close();
   });
 });
