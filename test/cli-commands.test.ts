@@ -1,0 +1,102 @@
+/**
+ * Every command's help and flags, through the built CLI (`node dist/mock-server/cli.js`, as a user
+ * runs it): `wxpay-mock --help` lists the commands, `wxpay-mock <command> --help` that command's
+ * options as its table declares them, and a flag the command does not take is a usage error (exit 2)
+ * naming the nearest flag of that command, or the commands that take it.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { COMMAND_LIST } from '../mock-server/cli/commands.js';
+
+const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'cli.js');
+
+function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 15_000 }, (err, stdout, stderr) =>
+      resolve({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** A typo: the flag with its first two letters swapped. */
+const typo = (flag: string) => flag[1] + flag[0] + flag.slice(2);
+
+describe('wxpay-mock --help and <command> --help', () => {
+  it('--help lists every command with its synopsis; -h is the same text', async () => {
+    const [long, short] = await Promise.all([cli(['--help']), cli(['-h'])]);
+    expect(long.status).toBe(0);
+    expect(short.stdout).toBe(long.stdout);
+    expect(long.stdout).toMatch(/^wxpay-mock \d+\.\d+\.\d+ — /);
+    for (const c of COMMAND_LIST) expect(long.stdout, c.name).toMatch(new RegExp(`^  wxpay-mock (\\[${c.name}\\]|${c.name})( |$)`, 'm'));
+    expect(long.stdout).toContain('Run "wxpay-mock <command> --help" for the options of a command.');
+  });
+
+  it('<command> --help: exit 0, its synopsis and each of its flags, and no flag it does not take', async () => {
+    const all = new Set(COMMAND_LIST.flatMap((c) => Object.keys(c.options)));
+    const helps = await Promise.all(COMMAND_LIST.map((c) => cli([c.name, '--help'])));
+    COMMAND_LIST.forEach((c, i) => {
+      const { status, stdout, stderr } = helps[i];
+      expect([status, stderr], c.name).toEqual([0, '']);
+      expect(stdout, c.name).toMatch(new RegExp(`^Usage: wxpay-mock \\[?${c.name}[\\] ]`));
+      const listed = [...stdout.matchAll(/^ {2}(?:-\w, )?--([a-z-]+)/gm)].map((m) => m[1]);
+      expect(listed, c.name).toEqual([...Object.keys(c.options), 'help', 'version']);
+      for (const name of all) if (!(name in c.options)) expect(listed, `${c.name} --${name}`).not.toContain(name);
+    });
+  });
+
+  it('--help wins over missing operands (use-coupon, exec, check-handler show their help, not an error)', async () => {
+    for (const args of [
+      ['use-coupon', '--help'],
+      ['exec', '-h'],
+      ['check-handler', '--help'],
+    ]) {
+      const out = await cli(args);
+      expect(out.status, args.join(' ')).toBe(0);
+      expect(out.stdout).toMatch(/^Usage: /);
+    }
+  });
+});
+
+describe('a flag the command does not take → exit 2, pointing at that command’s help', () => {
+  it('an unknown flag, for each command', async () => {
+    const outs = await Promise.all(COMMAND_LIST.map((c) => cli([c.name, '--no-such-flag'])));
+    COMMAND_LIST.forEach((c, i) => {
+      expect(outs[i].status, c.name).toBe(2);
+      expect(outs[i].stderr, c.name).toBe(`wxpay-mock: unknown option --no-such-flag\nRun "wxpay-mock ${c.name} --help" for usage.\n`);
+    });
+  });
+
+  it('a typo of one of its flags names that flag, for each command', async () => {
+    const cases = COMMAND_LIST.map((c) => {
+      const flag = Object.keys(c.options).sort((a, b) => b.length - a.length)[0];
+      return { command: c.name, flag, wrong: typo(flag) };
+    });
+    const outs = await Promise.all(cases.map((k) => cli([k.command, `--${k.wrong}`])));
+    cases.forEach((k, i) => {
+      expect(outs[i].status, k.command).toBe(2);
+      expect(outs[i].stderr.split('\n')[0], k.command).toBe(`wxpay-mock: unknown option --${k.wrong} (did you mean --${k.flag}?)`);
+    });
+  });
+
+  it("another command's flag names the commands that take it", async () => {
+    const report = await cli(['report', '--report-strict']);
+    expect([report.status, report.stderr]).toEqual([
+      2,
+      'wxpay-mock: unknown option --report-strict (an option of exec, not of report)\nRun "wxpay-mock report --help" for usage.\n',
+    ]);
+    // start, named or not: the overview when start was not named.
+    const upstream = await cli(['--upstream', 'http://127.0.0.1:1']);
+    expect([upstream.status, upstream.stderr]).toEqual([
+      2,
+      'wxpay-mock: unknown option --upstream (an option of proxy, not of start)\nRun "wxpay-mock --help" for usage.\n',
+    ]);
+  });
+
+  it('credentials and openapi take the flags they read; a bad choice is refused', async () => {
+    const seeded = await cli(['credentials', '--json', '--seed', '3']);
+    expect(seeded.status, seeded.stderr).toBe(0);
+    const wait = await cli(['trigger', 'coupon-use', '--wait', 'none']);
+    expect([wait.status, wait.stderr.split('\n')[0]]).toEqual([2, 'wxpay-mock: --wait must be attempt, settled, got "none"']);
+  });
+});
