@@ -12,7 +12,6 @@
  * slows the API. A record keeps every attempt (time, URL, status, latency, error, headers; the body is
  * the record's, identical for all).
  */
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { signingKeyOf } from '../protocol/sign-response.js';
 import { CommitFailedError } from '../store/engine.js';
@@ -34,13 +33,12 @@ import { CallbackSender, httpUrl, type PostResult } from './sender.js';
 import { countAttempt, RETRY_INTERVAL_MS, RetryScheduler } from './scheduler.js';
 import { DeliveryWaiters } from './waiters.js';
 import { clone, DeliveryLog, type RecordedOutcome } from './delivery-log.js';
+import { ReplicaLeases } from './leases.js';
 import type { DeliveryAttempt, DeliveryFilter, DeliveryHandle, DeliveryRecord, WaitOptions } from './types.js';
 import { idText } from '../id-text.js';
 
 export { MAX_ATTEMPTS, RETRY_INTERVAL_MS } from './scheduler.js';
 export { DEFAULT_TIMEOUT_MS } from './sender.js';
-/** Replicas (a shared store): a lease outlasts the attempt (and its probe) by this much, real time. */
-export const LEASE_MARGIN_MS = 2_000;
 
 export interface DispatcherOptions {
   /** Divides the retry interval (default 1: a minute of virtual time). */
@@ -88,14 +86,8 @@ export class CallbackDispatcher {
   /** Callback chaos (chaos.ts): when a new delivery's first attempt is due; null holds it until `release`. */
   private firstDue?: (record: DeliveryRecord) => number | null | undefined;
   private unsubscribe: () => void;
-  /**
-   * A shared store (replicas on PostgreSQL): each attempt is claimed first — a lease on the stored
-   * record, named by this process — so one replica at a time attempts a delivery; a record leased by
-   * another waits (real time) until the lease ends. Local stores skip all of it.
-   */
-  private readonly shared: boolean;
-  readonly replicaId = randomUUID();
-  private leaseWaits = new Map<string, NodeJS.Timeout>();
+  /** A shared store (replicas on PostgreSQL): each attempt is claimed first (leases.ts). Local stores: none. */
+  private readonly leases: ReplicaLeases | undefined;
   private readonly sender: CallbackSender;
 
   constructor(
@@ -106,7 +98,7 @@ export class CallbackDispatcher {
     this.log = new DeliveryLog({ store: deps.store, logSize: options.logSize });
     this.scheduler = new RetryScheduler({ clock: deps.clock, concurrency: options.concurrency, attempt: (id) => this.attempt(id) });
     this.unsubscribe = deps.clock.onChange(() => this.pump());
-    this.shared = deps.store.shared;
+    this.leases = deps.store.shared ? new ReplicaLeases({ store: deps.store, clock: deps.clock, options }) : undefined;
     this.load();
   }
 
@@ -121,7 +113,7 @@ export class CallbackDispatcher {
     for (const r of Object.values(stored)) {
       this.log.add(r);
       if (r.state === 'pending') {
-        if (!this.scheduler.isBusy(r.id) && !this.leaseWaits.has(r.id)) this.scheduler.at(r.id, r.next_attempt_at_ms ?? now);
+        if (!this.scheduler.isBusy(r.id) && !this.leases?.isWaiting(r.id)) this.scheduler.at(r.id, r.next_attempt_at_ms ?? now);
         continue;
       }
       this.settledElsewhere(r);
@@ -391,17 +383,7 @@ export class CallbackDispatcher {
     this.stopAll();
     await this.scheduler.close();
     // Replicas: the attempts cut short give their leases back, so another replica need not wait them out.
-    if (this.shared && cut.length)
-      await this.deps.store
-        .transact((data) => {
-          for (const id of cut) {
-            const r = data.callbacks?.deliveries[id];
-            if (r?.lease_owner !== this.replicaId) continue;
-            delete r.lease_owner;
-            delete r.lease_until;
-          }
-        })
-        .catch(() => {});
+    if (this.leases && cut.length) await this.leases.release(cut);
     this.sender.close();
   }
 
@@ -435,8 +417,7 @@ export class CallbackDispatcher {
 
   private stopAll() {
     this.gen++;
-    for (const timer of this.leaseWaits.values()) clearTimeout(timer);
-    this.leaseWaits.clear();
+    this.leases?.stop();
     this.scheduler.stop();
     this.waiters.releaseAll();
   }
@@ -455,40 +436,6 @@ export class CallbackDispatcher {
     }
   }
 
-  /**
-   * Replicas: takes the lease on a stored pending record before an attempt (one transaction, under the
-   * world's lock), unless another replica holds it (`wait` until it ends), the record is not due yet
-   * here (another replica attempted it and rescheduled) or it is gone or settled.
-   */
-  private claim(id: string, round: number): Promise<{ ok: true } | { wait: number } | { due: number } | { gone: true }> {
-    return this.deps.store.transact((data) => {
-      const r = data.callbacks?.deliveries[id];
-      if (!r || r.state !== 'pending' || r.round !== round) return { gone: true as const };
-      const now = Date.now();
-      if (r.lease_owner && r.lease_owner !== this.replicaId && (r.lease_until ?? 0) > now) return { wait: r.lease_until! };
-      if (r.next_attempt_at_ms !== null && r.next_attempt_at_ms > this.deps.clock.nowMs()) return { due: r.next_attempt_at_ms };
-      r.lease_owner = this.replicaId;
-      r.lease_until = now + this.options.timeoutMs * (r.probe_next ? 2 : 1) + LEASE_MARGIN_MS;
-      return { ok: true as const };
-    });
-  }
-
-  /** A record leased by another replica: back in the schedule when the lease ends (real time, whatever the clock). */
-  private waitForLease(id: string, until: number) {
-    clearTimeout(this.leaseWaits.get(id));
-    const timer = setTimeout(
-      () => {
-        this.leaseWaits.delete(id);
-        if (this.log.record(id)?.state !== 'pending' || this.scheduler.isBusy(id)) return;
-        this.scheduler.at(id, this.deps.clock.nowMs());
-        this.pump();
-      },
-      Math.max(0, until - Date.now()) + 50,
-    );
-    timer.unref();
-    this.leaseWaits.set(id, timer);
-  }
-
   private async attempt(id: string): Promise<void> {
     const gen = this.gen;
     let record = this.log.record(id);
@@ -497,12 +444,17 @@ export class CallbackDispatcher {
     let recorded: RecordedOutcome | undefined;
     try {
       const round = record.round;
-      if (this.shared) {
-        const claimed = await this.claim(id, round);
+      if (this.leases) {
+        const claimed = await this.leases.claim(id, round);
         if (gen !== this.gen) return;
         record = this.log.record(id) ?? record;
         if ('wait' in claimed) {
-          this.waitForLease(id, claimed.wait);
+          // Back in the schedule when the lease ends.
+          this.leases.waitOut(id, claimed.wait, () => {
+            if (this.log.record(id)?.state !== 'pending' || this.scheduler.isBusy(id)) return;
+            this.scheduler.at(id, this.deps.clock.nowMs());
+            this.pump();
+          });
           return;
         }
         if ('due' in claimed) {
@@ -525,7 +477,7 @@ export class CallbackDispatcher {
       if (gen !== this.gen || !recorded) return;
       if (recorded.settled) {
         this.log.settled(id);
-        if (this.shared) this.log.dropSettled(id, recorded.settled);
+        if (this.leases) this.log.dropSettled(id, recorded.settled);
       } else if (record.state === 'pending' && record.next_attempt_at_ms !== null && record.round === round)
         this.scheduler.at(id, record.next_attempt_at_ms);
     } catch (err) {
@@ -539,7 +491,7 @@ export class CallbackDispatcher {
         record.state === 'pending' &&
         !this.scheduler.isScheduled(id) &&
         !this.scheduler.isBusy(id) &&
-        !this.leaseWaits.has(id)
+        !this.leases?.isWaiting(id)
       )
         this.scheduler.at(id, this.deps.clock.nowMs() + this.intervalMs);
       this.pump();
