@@ -25,6 +25,8 @@ interface Expect {
   code?: string;
   /** The documented text; null when the docs give none (any non-empty text passes). */
   message?: string | null;
+  /** For 200: the reply's value at each dotted path. */
+  is?: Record<string, unknown>;
   /** For 200: the reply has nothing at this dotted path (absent or an empty array). */
   none?: string;
   /** The reply has no body at all (an unknown path). */
@@ -50,7 +52,7 @@ interface RequestSpec {
   /** `bad-signature`: sign another body; `none`: no Authorization. */
   sign?: 'bad-signature' | 'none';
   /** An image upload (multipart): the file and meta to send. */
-  upload?: { filename?: string; file?: 'png' | 'gif' | 'big' | 'none'; sha256?: string; meta?: 'none' };
+  upload?: { filename?: string; file?: ImageKind | 'gif' | 'big' | 'none'; sha256?: string; meta?: 'none' };
   /** Send the same request this many times first (rate limits). */
   repeat?: number;
 }
@@ -70,7 +72,11 @@ interface Step {
   body?: unknown;
   request?: RequestSpec;
   options?: Record<string, unknown>;
+  file?: ImageKind;
 }
+
+/** Images a row uploads: a 1×1 PNG, a 1×1 BMP, a PNG of just over 1 MB. */
+type ImageKind = 'png' | 'bmp' | 'large';
 
 export interface Rule {
   id: string;
@@ -107,6 +113,8 @@ const CONST: Record<string, string> = {
 /** A 1×1 PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 const GIF = Buffer.from('R0lGODlhAQABAAAAACw=', 'base64');
+/** A 1×1 24-bit BMP. */
+const BMP = Buffer.from('Qk06AAAAAAAAADYAAAAoAAAAAQAAAAEAAAABABgAAAAAAAQAAAATCwAAEwsAAAAAAAAAAAAA////AA==', 'base64');
 
 /** A valid stock of `creator` (10 × 1 CNY… 100 coupons, 3 per user) starting at the virtual now ("$NOW"). */
 const newStock = (creator = CONST.CREATOR) =>
@@ -224,8 +232,15 @@ async function send(h: Harness, spec: RequestSpec, vars: Record<string, unknown>
   let contentType: string | undefined;
   if (spec.upload) {
     const u = spec.upload;
-    const file =
-      u.file === 'none' ? undefined : u.file === 'gif' ? GIF : u.file === 'big' ? Buffer.concat([PNG, Buffer.alloc(2 * 1024 * 1024)]) : PNG;
+    const files = {
+      png: PNG,
+      bmp: BMP,
+      gif: GIF,
+      large: Buffer.concat([PNG, Buffer.alloc(1024 * 1024)]),
+      big: Buffer.concat([PNG, Buffer.alloc(2 * 1024 * 1024)]),
+      none: undefined,
+    };
+    const file = files[u.file ?? 'png'];
     const filename = u.filename ?? 'logo.png';
     const meta = JSON.stringify({
       filename,
@@ -284,8 +299,9 @@ async function ok(h: Harness, spec: RequestSpec, vars: Record<string, unknown>):
   return reply.body;
 }
 
-async function uploadedLogo(h: Harness): Promise<string> {
-  return (await ok(h, { method: 'POST', path: '/v3/marketing/favor/media/image-upload', upload: {} }, { ...CONST })).media_url;
+async function uploadedLogo(h: Harness, file: ImageKind = 'png'): Promise<string> {
+  const upload = { file, filename: file === 'bmp' ? 'logo.bmp' : 'logo.png' };
+  return (await ok(h, { method: 'POST', path: '/v3/marketing/favor/media/image-upload', upload }, { ...CONST })).media_url;
 }
 
 async function runSetup(h: Harness, steps: Step[], vars: Record<string, unknown>) {
@@ -363,7 +379,7 @@ async function runSetup(h: Harness, steps: Step[], vars: Record<string, unknown>
         await ok(h, { method: 'POST', path: '/v3/marketing/favor/callbacks', base: 'setCallback', set: s.set, mchid }, vars);
         break;
       case 'upload':
-        vars[s.as ?? 'image'] = await uploadedLogo(h);
+        vars[s.as ?? 'image'] = await uploadedLogo(h, s.file);
         break;
       case 'call': {
         const reply = await ok(h, s.request!, vars);
@@ -399,6 +415,11 @@ async function check(rule: Rule) {
   const text = JSON.stringify(reply.body);
   expect(reply.status, text).toBe(e.status);
   if (e.empty) expect(reply.body).toBe('');
+  for (const [path, value] of Object.entries(e.is ?? {}))
+    expect(
+      path.split('.').reduce<any>((v, k) => v?.[k], reply.body),
+      `${path} in ${text}`,
+    ).toEqual(value);
   if (e.none) {
     const keys = e.none.split('.');
     const parent = keys.slice(0, -1).reduce<any>((v, k) => v?.[k], reply.body);
