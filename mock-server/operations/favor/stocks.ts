@@ -17,7 +17,7 @@
 import { assert } from '../../errors.js';
 import { priorRequest, requestFingerprint } from '../../store/idempotency.js';
 import { parseRfc3339, rfc3339 } from '../../time.js';
-import { isIssuedMediaUrl } from './media.js';
+import { isIssuedMediaUrl, issuedMedia, type ImageExt } from './media.js';
 import type { FamilyHandlers, OperationContext } from '../types.js';
 import type { FavorCreateStockBody } from '../../contract/generated/operations.js';
 import { senderMayUse } from './send-authorization.js';
@@ -222,6 +222,19 @@ function checkCreateRules(
 
   const pattern = body.pattern_info;
   if (pattern) {
+    // The images' own limits (api-reference.md §2.1): the logo JPG/JPEG/PNG under 1 MB, the coupon image
+    // JPG/PNG up to 2 MB — checked on the image this mock issued (a foreign URL accepted with the lenient
+    // `mediaUrls: 'any'` has nothing to read). Texts ours, in the doc's words; the pixel sizes (120×120,
+    // 850×350) are not checked: the mock does not decode images.
+    for (const [key, message, maxBytes, exclusive] of [
+      ['merchant_logo', '商户logo仅支持JPG/JPEG/PNG格式，且图片小于1M', 1024 * 1024, true],
+      ['coupon_image', '券详情图片仅支持JPG/PNG格式，且图片不超过2M', 2 * 1024 * 1024, false],
+    ] as const) {
+      const image = pattern[key] === undefined ? undefined : issuedMedia(ctx.data, pattern[key]);
+      if (!image) continue;
+      const fits = (['jpg', 'png'] as ImageExt[]).includes(image.ext) && (exclusive ? image.size < maxBytes : image.size <= maxBytes);
+      paramCheck(fits, message, `/pattern_info/${key}`, pattern[key], `${image.ext} image of ${image.size} bytes`);
+    }
     for (const [key, label] of [
       ['merchant_logo', '商户logo'],
       ['coupon_image', '券详情图片'],
