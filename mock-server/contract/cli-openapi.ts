@@ -10,13 +10,16 @@ export interface OpenApiArgs {
   server: string;
   out?: string;
   contractsDir?: string;
+  /** false: leave the control API (/_mock/, tag mock-control) out of the document. */
+  control?: boolean;
 }
 
 /** The document is large: the CLI exits only once stdout has taken it (cli.ts exitAfterFlush). */
 type Out = (text: string) => void;
 
 export function openapiCommand(args: OpenApiArgs, out: Out, err: Out): number {
-  const text = JSON.stringify(buildOpenApi({ serverUrl: args.server, contractsDir: args.contractsDir }), null, 2) + '\n';
+  const text =
+    JSON.stringify(buildOpenApi({ serverUrl: args.server, contractsDir: args.contractsDir, control: args.control }), null, 2) + '\n';
   if (!args.out) {
     out(text);
     return 0;

@@ -187,8 +187,7 @@ export function controlError(err: unknown): ApiError | undefined {
   // Codes and statuses the domain chose (control/favor, control/paygift, callbacks).
   if (err instanceof FavorControlError || err instanceof PaygiftControlError || err instanceof CallbackError)
     return new ApiError(err.code as ErrorCode, err.message, undefined, err.status);
-  if (err instanceof ClockInputError)
-    return new ApiError('PARAM_ERROR', err.message, { field: err.field, location: 'body', value: null, issue: err.message });
+  if (err instanceof ClockInputError) return new ApiError('PARAM_ERROR', err.message, { field: err.field, location: 'body' });
   if (err instanceof FaultRuleError) return new ApiError('PARAM_ERROR', err.message);
   if (err instanceof SnapshotError) return new ApiError('PARAM_ERROR', `snapshot refused, nothing changed: ${err.message}`);
   if (err instanceof ScenarioError) {
