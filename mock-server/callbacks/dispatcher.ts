@@ -13,29 +13,21 @@
  * the record's, identical for all).
  */
 import type { Clock } from '../clock.js';
-import { signingKeyOf } from '../protocol/sign-response.js';
+import { idText } from '../id-text.js';
 import { CommitFailedError } from '../store/engine.js';
 import type { MockData } from '../store/state.js';
 import type { Store } from '../store/store.js';
-import { rfc3339 } from '../time.js';
 import type { World } from '../world.js';
-import {
-  conformanceCases,
-  plaintextOf,
-  syntheticCouponUse,
-  verdictOf,
-  type HandlerCheck,
-  type HandlerCheckOptions,
-} from './handler-check.js';
-import { buildCouponUseNotification } from './notification.js';
-import { describeErrors, type CallbackSchemas } from './schemas.js';
-import { CallbackSender, httpUrl, type PostResult } from './sender.js';
-import { countAttempt, RETRY_INTERVAL_MS, RetryScheduler } from './scheduler.js';
-import { DeliveryWaiters } from './waiters.js';
 import { clone, DeliveryLog, type RecordedOutcome } from './delivery-log.js';
+import { CallbackError } from './errors.js';
+import { HandlerChecks, type HandlerCheck, type HandlerCheckOptions } from './handler-check.js';
 import { ReplicaLeases } from './leases.js';
+import type { CallbackSchemas } from './schemas.js';
+import { countAttempt, RETRY_INTERVAL_MS, RetryScheduler } from './scheduler.js';
+import { CallbackSender, type PostResult } from './sender.js';
+import { couponUseCreator, couponUseRecord } from './trigger.js';
 import type { DeliveryAttempt, DeliveryFilter, DeliveryHandle, DeliveryRecord, WaitOptions } from './types.js';
-import { idText } from '../id-text.js';
+import { DeliveryWaiters } from './waiters.js';
 
 export { MAX_ATTEMPTS, RETRY_INTERVAL_MS } from './scheduler.js';
 export { DEFAULT_TIMEOUT_MS } from './sender.js';
@@ -55,15 +47,7 @@ export interface DispatcherOptions {
   validate: boolean;
 }
 
-export class CallbackError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
+export { CallbackError } from './errors.js';
 
 /**
  * What the COUPON.USE hook answers the favor domain's `onCouponUsed` (app.ts): the delivery, or null
@@ -82,7 +66,7 @@ export class CallbackDispatcher {
   /** Told of every attempt and probe once its outcome is recorded (the console log). */
   private attemptListeners = new Set<(record: DeliveryRecord, attempt: DeliveryAttempt) => void>();
   /** Handler checks of this run (handler-check.ts), oldest first; cleared on reset. */
-  private checks: HandlerCheck[] = [];
+  private readonly checks: HandlerChecks;
   /** Callback chaos (chaos.ts): when a new delivery's first attempt is due; null holds it until `release`. */
   private firstDue?: (record: DeliveryRecord) => number | null | undefined;
   private unsubscribe: () => void;
@@ -96,6 +80,7 @@ export class CallbackDispatcher {
   ) {
     this.sender = new CallbackSender(deps, options);
     this.log = new DeliveryLog({ store: deps.store, logSize: options.logSize });
+    this.checks = new HandlerChecks({ ...deps, sender: this.sender, latestFor: (mchid) => this.log.latestFor(mchid), options });
     this.scheduler = new RetryScheduler({ clock: deps.clock, concurrency: options.concurrency, attempt: (id) => this.attempt(id) });
     this.unsubscribe = deps.clock.onChange(() => this.pump());
     this.leases = deps.store.shared ? new ReplicaLeases({ store: deps.store, clock: deps.clock, options }) : undefined;
@@ -164,47 +149,19 @@ export class CallbackDispatcher {
    */
   enqueueCouponUse(data: MockData, creatorMchid: string, coupon: unknown, options: { probe?: boolean } = {}): DeliveryRecord | null {
     this.assertOpen();
-    const { world, clock, schemas } = this.deps;
-    const merchant = this.merchantOf(creatorMchid);
-    this.assertCouponUse(coupon);
-    const plain = coupon as { stock_creator_mchid: string; stock_id: string; coupon_id: string };
-    if (plain.stock_creator_mchid !== creatorMchid) {
-      throw new CallbackError(
-        'PARAM_ERROR',
-        `stock_creator_mchid ${plain.stock_creator_mchid} is not the notified creator ${creatorMchid}`,
-      );
-    }
+    const merchant = couponUseCreator(this.deps, creatorMchid, coupon);
     const setting = data.merchants[creatorMchid]?.favor_callback;
     if (!setting) return null;
-
-    const now = clock.nowMs();
-    const built = buildCouponUseNotification({ plaintext: coupon, apiv3Key: merchant.merchant.apiv3_key, createTimeMs: now });
-    if (this.options.validate && !schemas.couponUseNotification(built.envelope)) {
-      throw new CallbackError(
-        'SYSTEM_ERROR',
-        `built notification breaks its contract: ${describeErrors(schemas.couponUseNotification.errors)}`,
-        500,
-      );
-    }
-    const key = signingKeyOf(world.platform, merchant.merchant.verification_mode);
-    const record: DeliveryRecord = {
-      id: built.id,
-      event_type: 'COUPON.USE',
-      mchid: creatorMchid,
-      coupon_id: plain.coupon_id,
-      stock_id: plain.stock_id,
-      url: setting.notify_url,
-      state: 'pending',
-      created_at: built.envelope.create_time,
-      round: 1,
-      attempts_in_round: 0,
-      next_attempt_at_ms: now,
-      next_attempt_at: rfc3339(now),
-      probe_next: options.probe ?? this.options.probe,
-      signing: { mode: key.mode, serial: key.serial },
-      body: built.body,
-      attempts: [],
-    };
+    const record = couponUseRecord({
+      ...this.deps,
+      validate: this.options.validate,
+      merchant,
+      creatorMchid,
+      coupon,
+      notifyUrl: setting.notify_url,
+      nowMs: this.deps.clock.nowMs(),
+      probe: options.probe ?? this.options.probe,
+    });
     this.log.enqueue(data, record);
     return record;
   }
@@ -240,55 +197,7 @@ export class CallbackDispatcher {
    */
   async checkHandler(options: HandlerCheckOptions = {}): Promise<HandlerCheck> {
     this.assertOpen();
-    const { world, store, clock } = this.deps;
-    const mchid =
-      options.mchid ?? [...world.merchants.keys()].find((m) => store.data.merchants[m]?.favor_callback) ?? [...world.merchants.keys()][0];
-    const merchant = this.merchantOf(mchid);
-    const target = options.url ?? store.data.merchants[mchid]?.favor_callback?.notify_url;
-    if (!target)
-      throw new CallbackError(
-        'RESOURCE_NOT_EXISTS',
-        `merchant ${mchid} has set no notify URL (POST /v3/marketing/favor/callbacks) and no url was given: nothing to check`,
-        409,
-      );
-    const url = httpUrl(target);
-    if (!url) throw new CallbackError('PARAM_ERROR', `url must be an http(s) URL, got ${target}`);
-    const apiv3Key = merchant.merchant.apiv3_key;
-    // Look like a real notification: the latest one this merchant got, else a sample-shaped coupon.
-    const latest = this.log.latestFor(mchid);
-    const coupon = options.coupon ?? (latest && plaintextOf(latest.body, apiv3Key)) ?? syntheticCouponUse(mchid, clock.nowMs());
-    this.assertCouponUse(coupon);
-    const built = buildCouponUseNotification({ plaintext: coupon, apiv3Key, createTimeMs: clock.nowMs() });
-    const time = new Date().toISOString();
-    const virtual_time = rfc3339(clock.nowMs(), { millis: true });
-    const key = signingKeyOf(world.platform, merchant.merchant.verification_mode);
-    const { headers, latency_ms, ...result } = await this.sender.exchange(url, built.body, key, true, new AbortController().signal);
-    // The rest of the table (handler-check.ts): each bad kind, the valid notification, a duplicate, the time limit.
-    const table = await conformanceCases({
-      send: (h, b) => this.sendRaw(url, h, b),
-      url,
-      body: built.body,
-      key,
-      probe: { status: result.status, latency_ms, error: result.error },
-      limitMs: this.options.timeoutMs,
-    });
-    const check: HandlerCheck = {
-      seq: (this.checks.at(-1)?.seq ?? 0) + 1,
-      time,
-      virtual_time,
-      mchid,
-      url: url.href,
-      notification_id: built.id,
-      ...verdictOf(result.status, result.error),
-      status: result.status,
-      latency_ms,
-      headers,
-      response_body: result.body,
-      ...table,
-    };
-    this.checks.push(check);
-    if (this.checks.length > this.options.logSize) this.checks.shift();
-    return structuredClone(check);
+    return this.checks.run(options);
   }
 
   /** Lets callback chaos (chaos.ts) delay or hold new deliveries. */
@@ -309,7 +218,7 @@ export class CallbackDispatcher {
   }
 
   handlerChecks(): HandlerCheck[] {
-    return structuredClone(this.checks);
+    return this.checks.list();
   }
 
   // ── the log ───────────────────────────────────────────────────────────────────────────────────
@@ -370,7 +279,7 @@ export class CallbackDispatcher {
   /** After the store was replaced (reset): forget everything in flight, start from the new state. */
   reset(): void {
     this.stopAll();
-    this.checks = [];
+    this.checks.clear();
     this.load();
   }
 
@@ -391,22 +300,6 @@ export class CallbackDispatcher {
 
   private assertOpen() {
     if (this.closed) throw new CallbackError('SYSTEM_ERROR', 'the mock is closed', 500);
-  }
-
-  private merchantOf(mchid: string) {
-    const merchant = this.deps.world.merchants.get(mchid);
-    if (!merchant) throw new CallbackError('MCH_NOT_EXISTS', `no merchant ${idText(mchid)} in the fixture world`, 404);
-    return merchant;
-  }
-
-  /** What a trigger or a handler check sends must be a COUPON.USE plaintext by its contract. */
-  private assertCouponUse(coupon: unknown) {
-    const check = this.deps.schemas.couponUsePlaintext;
-    if (!check(coupon))
-      throw new CallbackError(
-        'PARAM_ERROR',
-        `the coupon does not match contracts/callbacks/coupon-use.plaintext.json: ${describeErrors(check.errors)}`,
-      );
   }
 
   private load() {

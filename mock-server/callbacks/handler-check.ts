@@ -2,14 +2,23 @@
  * The merchant-handler check (issue 7, item 3): one COUPON.USE, well formed and decryptable, but
  * signed `WECHATPAY/SIGNTEST/…` — the probe WeChat Pay itself sends now and then (protocol.md §2.6) —
  * sent to a notify URL. A handler that verifies signatures refuses it (4xx/5xx); one that answers 2xx
- * would have processed a forged notification. Sending goes through the dispatcher (same headers,
- * timeout and agents as real attempts); this module says what to send and what the answer means.
+ * would have processed a forged notification. Sending goes through the sender (sender.ts: same
+ * headers, timeout and agents as real attempts); this module says what to send and what the answer
+ * means, and keeps the checks of this run.
  */
+import type { Clock } from '../clock.js';
 import { decryptResource } from '../protocol/aead.js';
-import type { SigningKey } from '../protocol/sign-response.js';
+import { signingKeyOf, type SigningKey } from '../protocol/sign-response.js';
+import type { Store } from '../store/store.js';
 import { rfc3339 } from '../time.js';
+import type { World } from '../world.js';
 import { BAD_NOTIFICATIONS, BAD_NOTIFICATION_TEXT, badNotification, type BadNotification } from './bad-notifications.js';
-import { callbackHeaders } from './notification.js';
+import { CallbackError } from './errors.js';
+import { buildCouponUseNotification, callbackHeaders } from './notification.js';
+import type { CallbackSchemas } from './schemas.js';
+import { httpUrl, type CallbackSender } from './sender.js';
+import { assertCouponUse, merchantOf } from './trigger.js';
+import type { DeliveryRecord } from './types.js';
 
 export type HandlerVerdict = 'refused' | 'accepted' | 'inconclusive';
 
@@ -190,4 +199,86 @@ export function syntheticCouponUse(mchid: string, nowMs: number): Record<string,
     normal_coupon_information: { coupon_amount: 100, transaction_minimum: 1000 },
     consume_information: { consume_time: t(0), consume_mchid: mchid, transaction_id: '4200000000000000000000000001' },
   };
+}
+
+/** The handler checks of this run, oldest first (the last `logSize`); cleared on reset. */
+export class HandlerChecks {
+  private checks: HandlerCheck[] = [];
+
+  constructor(
+    private readonly deps: {
+      store: Store;
+      clock: Clock;
+      world: World;
+      schemas: CallbackSchemas;
+      sender: CallbackSender;
+      /** The latest delivery to `mchid` (the delivery log). */
+      latestFor: (mchid: string) => DeliveryRecord | undefined;
+      options: { timeoutMs: number; logSize: number };
+    },
+  ) {}
+
+  /**
+   * One COUPON.USE with a `WECHATPAY/SIGNTEST/` signature to the merchant's notify URL (or `url`),
+   * outside any delivery (no retries, not in the delivery log), then the rest of the table.
+   */
+  async run(options: HandlerCheckOptions = {}): Promise<HandlerCheck> {
+    const { world, store, clock, sender } = this.deps;
+    const mchid =
+      options.mchid ?? [...world.merchants.keys()].find((m) => store.data.merchants[m]?.favor_callback) ?? [...world.merchants.keys()][0];
+    const merchant = merchantOf(world, mchid);
+    const target = options.url ?? store.data.merchants[mchid]?.favor_callback?.notify_url;
+    if (!target)
+      throw new CallbackError(
+        'RESOURCE_NOT_EXISTS',
+        `merchant ${mchid} has set no notify URL (POST /v3/marketing/favor/callbacks) and no url was given: nothing to check`,
+        409,
+      );
+    const url = httpUrl(target);
+    if (!url) throw new CallbackError('PARAM_ERROR', `url must be an http(s) URL, got ${target}`);
+    const apiv3Key = merchant.merchant.apiv3_key;
+    // Look like a real notification: the latest one this merchant got, else a sample-shaped coupon.
+    const latest = this.deps.latestFor(mchid);
+    const coupon = options.coupon ?? (latest && plaintextOf(latest.body, apiv3Key)) ?? syntheticCouponUse(mchid, clock.nowMs());
+    assertCouponUse(this.deps.schemas, coupon);
+    const built = buildCouponUseNotification({ plaintext: coupon, apiv3Key, createTimeMs: clock.nowMs() });
+    const time = new Date().toISOString();
+    const virtual_time = rfc3339(clock.nowMs(), { millis: true });
+    const key = signingKeyOf(world.platform, merchant.merchant.verification_mode);
+    const { headers, latency_ms, ...result } = await sender.exchange(url, built.body, key, true, new AbortController().signal);
+    // The rest of the table: each bad kind, the valid notification, a duplicate, the time limit.
+    const table = await conformanceCases({
+      send: (h, b) => sender.sendRaw(url, h, b),
+      url,
+      body: built.body,
+      key,
+      probe: { status: result.status, latency_ms, error: result.error },
+      limitMs: this.deps.options.timeoutMs,
+    });
+    const check: HandlerCheck = {
+      seq: (this.checks.at(-1)?.seq ?? 0) + 1,
+      time,
+      virtual_time,
+      mchid,
+      url: url.href,
+      notification_id: built.id,
+      ...verdictOf(result.status, result.error),
+      status: result.status,
+      latency_ms,
+      headers,
+      response_body: result.body,
+      ...table,
+    };
+    this.checks.push(check);
+    if (this.checks.length > this.deps.options.logSize) this.checks.shift();
+    return structuredClone(check);
+  }
+
+  list(): HandlerCheck[] {
+    return structuredClone(this.checks);
+  }
+
+  clear(): void {
+    this.checks = [];
+  }
 }
