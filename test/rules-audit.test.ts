@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, createSigner, type MockApp, type Signer } from '../mock-server/index.js';
+import { rulesDoc } from '../scripts/rules-doc.js';
 import { stockBody } from './helpers/favor.js';
 import { uploadBody } from './helpers/image-upload.js';
 
@@ -443,5 +444,10 @@ describe('documented rules (test/data/rules.json)', () => {
     const ids = table.rules.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const r of table.rules) expect(r.source, r.id).toMatch(/§|seed|observed/);
+  });
+
+  it('docs/reference/rules.md is the table as the rows and gaps stand (else: npx tsx scripts/docs-rules.ts)', () => {
+    const doc = readFileSync(new URL('../docs/reference/rules.md', import.meta.url), 'utf8');
+    expect(doc === rulesDoc(table.rules), 'docs/reference/rules.md is stale: run npx tsx scripts/docs-rules.ts').toBe(true);
   });
 });
