@@ -2,16 +2,18 @@
  * The coupon lists read the 代金券 repository's indexes (operations/favor/repository.ts): a stock's
  * coupons (GET /_mock/state/coupons?stock_id=) and a user's (GET …/favor/users/{openid}/coupons) answer
  * the same after sends across several stocks, users and creators, after a restart of a file-store
- * mock, and from a data file written before the indexes (which the first send then builds, durably).
+ * mock, from a data file written before the indexes (which the first send then builds, durably), and
+ * on two replicas of one PostgreSQL database (the indexes replicate with the coupons).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
-import { readDataFile } from '../mock-server/index.js';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { postgresBackend, readDataFile } from '../mock-server/index.js';
 import { APP, APP2, BRANCH_APP, BRANCH_USER, FAVOR, NOW_MS, runningStock, SAME_PERSON, sendOk, USER, USER2 } from './helpers/favor.js';
 import { CREATOR, json, newMock, SAME_BRAND, type TestMock } from './helpers/mock.js';
+import { closeAdmin, freshDatabase } from './helpers/postgres.js';
 
 interface Sent {
   id: string;
@@ -160,5 +162,29 @@ describe('coupon lists by stock and by user', () => {
     await expectLists(t, sent);
     sent.push(await sendAs(t, stocks[2], SAME_BRAND, BRANCH_USER, BRANCH_APP));
     await expectLists(t, sent);
+  });
+});
+
+describe('coupon lists on replicas of one PostgreSQL database', () => {
+  afterAll(closeAdmin);
+
+  it("a send on one replica is in the other's lists; an older-shape import on one is indexed by a send on the other", async () => {
+    const url = await freshDatabase();
+    const [a, b] = [await newMock({ store: await postgresBackend(url) }), await newMock({ store: await postgresBackend(url) })];
+    open.push(a, b);
+    await a.mock.clock.freeze(NOW_MS);
+    const { sent, stocks } = await sendAcross(a);
+    sent.push(await sendAs(b, stocks[0], CREATOR, USER2, APP));
+    await expectLists(a, sent);
+    await expectLists(b, sent);
+
+    const snapshot = await a.mock.snapshot();
+    await a.mock.restore({ ...snapshot, state: olderShape(snapshot.state) });
+    await expectLists(b, sent);
+    sent.push(await sendAs(b, stocks[1], CREATOR, USER, APP));
+    await expectLists(a, sent);
+    expect((await a.mock.snapshot()).state.merchants[CREATOR].favor!.coupons_by_stock![stocks[1]]).toHaveLength(
+      sent.filter((s) => s.stock === stocks[1]).length,
+    );
   });
 });
