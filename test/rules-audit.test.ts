@@ -110,6 +110,7 @@ const CONST: Record<string, string> = {
   SAME_PERSON: 'od3htb2NrLTItdXNlci0xX19fX19',
   BRANCH_USER: 'od3htb2NrLTMtdXNlci0xX19fX19',
   RISKY_USER: 'od3htb2NrLTEtcmlza3ktMV9fX19',
+  LIVE_USER: 'od3htb2NrLTUtdXNlci0xX19fX19', // UNBOUND_APP (the live-room mini program)
 };
 /** A 1×1 PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
