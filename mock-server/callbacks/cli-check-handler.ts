@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { createApp } from '../app.js';
 import { esc, handlerCaseLine } from '../report/format.js';
-import { CallbackError } from './dispatcher.js';
+import { CallbackError } from './errors.js';
 import type { HandlerCheck } from './handler-check.js';
 
 export interface CheckHandlerArgs {

@@ -1,16 +1,11 @@
 /**
- * Delivery of callbacks: POST to the merchant's notify URL, success only on HTTP 200/204 within 5 s,
- * otherwise a retry once a minute up to 9 attempts in all (protocol.md §4.4–4.5) — measured on the
- * VIRTUAL clock, so a test advances `mock.clock` instead of waiting. `timeScale` divides the interval
- * for manual runs (60 → a retry every virtual second).
- *
- * A pending notification is a record in the store, written before the trigger returns; a restarted
- * mock finds the pending ones and resumes them (an attempt cut short by a stop is sent again: at least
- * once, as the real service). A settled one leaves the store — so the data file stays small under
- * load — and stays in the in-memory delivery log (the last `logSize`, like the request journal).
- * Attempts run asynchronously with bounded concurrency, so a receiver that is down or slow never
- * slows the API. A record keeps every attempt (time, URL, status, latency, error, headers; the body is
- * the record's, identical for all).
+ * COUPON.USE delivery, composed: a trigger (trigger.ts) writes a pending record through the store
+ * (the outbox: delivery-log.ts), the scheduler (scheduler.ts) makes its attempts on the virtual clock —
+ * POST to the merchant's notify URL, success only on HTTP 200/204 within 5 s, otherwise once a minute
+ * up to 9 attempts in all (protocol.md §4.4–4.5) — each one sent by sender.ts and its outcome
+ * committed to the stored record; waiters (waiters.ts) and attempt listeners (the console log) are told.
+ * On a shared store each attempt is claimed first (leases.ts). The handler check (handler-check.ts)
+ * and callback chaos (chaos.ts) send through the same sender.
  */
 import type { Clock } from '../clock.js';
 import { idText } from '../id-text.js';
@@ -29,9 +24,6 @@ import { couponUseCreator, couponUseRecord } from './trigger.js';
 import type { DeliveryAttempt, DeliveryFilter, DeliveryHandle, DeliveryRecord, WaitOptions } from './types.js';
 import { DeliveryWaiters } from './waiters.js';
 
-export { MAX_ATTEMPTS, RETRY_INTERVAL_MS } from './scheduler.js';
-export { DEFAULT_TIMEOUT_MS } from './sender.js';
-
 export interface DispatcherOptions {
   /** Divides the retry interval (default 1: a minute of virtual time). */
   timeScale: number;
@@ -47,15 +39,9 @@ export interface DispatcherOptions {
   validate: boolean;
 }
 
+// Still imported from here by control/operations.ts and cli-use-coupon.ts.
 export { CallbackError } from './errors.js';
-
-/**
- * What the COUPON.USE hook answers the favor domain's `onCouponUsed` (app.ts): the delivery, or null
- * when the creator has no notify URL. A class, so `useCoupon` can tell it from other listeners' results.
- */
-export class CouponUseDelivery {
-  constructor(readonly handle: DeliveryHandle | null) {}
-}
+export { MAX_ATTEMPTS } from './scheduler.js';
 
 export class CallbackDispatcher {
   private gen = 0;

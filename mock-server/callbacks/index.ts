@@ -1,13 +1,8 @@
 /** Callbacks (COUPON.USE): building, signed delivery with retries, the delivery log, a receiver for tests. */
-export {
-  CallbackDispatcher,
-  CallbackError,
-  CouponUseDelivery,
-  MAX_ATTEMPTS,
-  RETRY_INTERVAL_MS,
-  DEFAULT_TIMEOUT_MS,
-  type DispatcherOptions,
-} from './dispatcher.js';
+export { CallbackDispatcher, type DispatcherOptions } from './dispatcher.js';
+export { CallbackError } from './errors.js';
+export { MAX_ATTEMPTS, RETRY_INTERVAL_MS } from './scheduler.js';
+export { DEFAULT_TIMEOUT_MS } from './sender.js';
 export {
   buildCouponUseNotification,
   callbackHeaders,
