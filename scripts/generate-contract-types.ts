@@ -94,6 +94,21 @@ export async function contractTypes(dir = DEFAULT_CONTRACTS_DIR): Promise<string
     if (contract.unsignedReply) operations.push('  /** The reply is a file (`OperationResult.file`), sent as is. */');
     operations.push(`  '${id}': { ${entry.join('; ')} };`);
   }
+  // The control API (contracts/_mock/): its request parts, for the control routes' handlers (control/operations.ts).
+  const control: string[] = [];
+  for (const { contract } of readContracts(dir, 'control').sort((a, b) => a.contract.operationId.localeCompare(b.contract.operationId))) {
+    const id = contract.operationId;
+    const base = pascal(id);
+    const entry: string[] = [];
+    for (const [part, suffix] of PARTS) {
+      const schema = contract.request?.[part];
+      if (schema) {
+        properties[`${id} ${part}`] = { ...(prepare(schema, 'control', shared) as JsonSchema), title: base + suffix };
+        entry.push(`${part === 'path' ? 'params' : part}: ${base}${suffix}`);
+      } else entry.push(part === 'body' ? 'body: undefined' : `${part === 'path' ? 'params' : part}: NoParameters`);
+    }
+    control.push(`  '${id}': { ${entry.join('; ')} };`);
+  }
   const root = { title: 'ContractTypes', type: 'object', properties, $defs: defs } as unknown as JSONSchema;
   const types = await compile(root, 'ContractTypes', {
     bannerComment: '',
@@ -114,6 +129,11 @@ export async function contractTypes(dir = DEFAULT_CONTRACTS_DIR): Promise<string
     '/** Every operation by its contract `operationId`: the validated request parts and the 200 reply body. */',
     'export interface Operations {',
     ...operations,
+    '}',
+    '',
+    '/** The control API (contracts/_mock/) by `operationId`: the validated request parts (query values as the contract coerces them). */',
+    'export interface ControlOperations {',
+    ...control,
     '}',
     '',
   ].join('\n');

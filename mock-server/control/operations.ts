@@ -15,6 +15,7 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { ClockInputError } from '../clock-input.js';
 import { echo, firstError, valueAt } from '../contract/messages.js';
 import { loadContracts, type CompiledOperation } from '../contract/registry.js';
+import type { ControlOperations } from '../contract/generated/operations.js';
 import type { JsonSchema } from '../contract/types.js';
 import { CallbackError } from '../callbacks/dispatcher.js';
 import { ApiError, type ErrorCode } from '../errors.js';
@@ -43,17 +44,22 @@ export function controlOperations(): Map<string, CompiledOperation> {
   ));
 }
 
-/** A control request as its contract checked it: query values coerced to the declared types, the body parsed. */
-export interface ControlInput {
-  params: Record<string, string>;
-  query: Record<string, any>;
+export type ControlOperationId = keyof ControlOperations;
+
+/**
+ * A control request as its contract checked it, typed from the contract (`npm run types`,
+ * contract/generated/operations.ts): query values coerced to the declared types, the body parsed.
+ */
+export interface ControlInput<K extends ControlOperationId> {
+  params: ControlOperations[K]['params'];
+  query: ControlOperations[K]['query'];
   /** The JSON body (`{}` when empty); undefined when the contract declares none (it is not read). */
-  body: any;
+  body: ControlOperations[K]['body'];
   c: Context;
 }
 
 /** A handler answers a value (sent as 200 JSON) or a Response of its own (another status, another type). */
-export type ControlHandler = (input: ControlInput) => unknown;
+export type ControlHandler<K extends ControlOperationId> = (input: ControlInput<K>) => unknown;
 
 export interface RouteOptions {
   /** Before the body is read (PUT /_mock/snapshot: its own body limit). */
@@ -71,14 +77,14 @@ export class ControlRouter {
     private readonly operations = controlOperations(),
   ) {}
 
-  on(operationId: string, handler: ControlHandler, options: RouteOptions = {}): this {
+  on<K extends ControlOperationId>(operationId: K, handler: ControlHandler<K>, options: RouteOptions = {}): this {
     const op = this.operations.get(operationId);
     if (!op) throw new Error(`no control contract ${operationId} (contracts/_mock/)`);
     if (this.registered.has(operationId)) throw new Error(`control operation ${operationId} registered twice`);
     this.registered.add(operationId);
     const path = op.contract.path.slice(CONTROL_PREFIX.length).replace(/\{(\w+)\}/g, ':$1') || '/';
     const route: MiddlewareHandler = async (c) => {
-      const result = await handler(await controlInput(op, c, options.invalidJson));
+      const result = await handler((await controlInput(op, c, options.invalidJson)) as ControlInput<K>);
       return result instanceof Response ? result : c.json(result as object);
     };
     this.app.on([op.contract.method], [path], ...(options.middleware ?? []), route);
@@ -86,7 +92,7 @@ export class ControlRouter {
   }
 }
 
-async function controlInput(op: CompiledOperation, c: Context, invalidJson = 'invalid JSON body'): Promise<ControlInput> {
+async function controlInput(op: CompiledOperation, c: Context, invalidJson = 'invalid JSON body') {
   const params = { ...c.req.param() } as Record<string, string>;
   refuse(op.validatePath, params, 'url');
   const query: Record<string, unknown> = { ...c.req.query() };

@@ -13,10 +13,15 @@ export interface PaygiftControl {
   actOnActivity(activityId: string, action: ActivityAction): Promise<Record<string, unknown>>;
 }
 
+/** Each action's contract (contracts/_mock/paygift/). */
+const OPERATION_IDS = {
+  pause: 'control.paygiftPauseActivity',
+  recover: 'control.paygiftRecoverActivity',
+  fail: 'control.paygiftFailActivity',
+} as const satisfies Record<ActivityAction, string>;
+
 export function paygiftControlRoutes(router: ControlRouter, paygift: PaygiftControl): void {
   // The domain's refusals (PaygiftControlError) become the control API's envelope (operations.ts).
   for (const action of ACTIVITY_ACTIONS)
-    router.on(`control.paygift${action[0].toUpperCase()}${action.slice(1)}Activity`, ({ params }) =>
-      paygift.actOnActivity(params.activity_id, action),
-    );
+    router.on(OPERATION_IDS[action], ({ params }) => paygift.actOnActivity(params.activity_id, action));
 }

@@ -57,7 +57,7 @@ export interface ControlDeps {
  * The answer of GET /_mock/journal, here and on the validating proxy (proxy/server.ts), so a report
  * reads both alike. The query's form (digits, true/false) is checked by the contract before.
  */
-export function journalAnswer(journal: Journal, q: Record<string, string | undefined>) {
+export function journalAnswer(journal: Journal, q: Partial<Record<keyof JournalFilter, string>>) {
   const filter: JournalFilter = {
     operation_id: q.operation_id,
     mchid: q.mchid,
@@ -108,7 +108,8 @@ export function controlRoutes(deps: ControlDeps): Hono {
     return deps.clock.snapshot();
   });
   router.on('control.clockAdvance', async ({ body }) => {
-    await deps.clock.advance(body.by ?? body.ms);
+    // Neither given: the clock refuses it (by must be milliseconds or a duration …).
+    await deps.clock.advance((body.by ?? body.ms) as number | string);
     return deps.clock.snapshot();
   });
   router.on('control.clockFreeze', async ({ body }) => {

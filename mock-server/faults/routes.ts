@@ -26,11 +26,27 @@ export interface RuleStore<R> {
   clear(): void;
 }
 
-/** GET/POST/DELETE over one rule set; `prefix`: its contracts' operation ids (control.faults, control.callbackFaults). */
-function ruleRoutes<R>(router: ControlRouter, prefix: string, rules: RuleStore<R>, what: string): void {
+/** The contracts of each rule set's operations (contracts/_mock/faults/, contracts/_mock/faults/callbacks/). */
+const FAULT_IDS = {
+  list: 'control.faults',
+  add: 'control.faultsAdd',
+  clear: 'control.faultsClear',
+  get: 'control.faultsGet',
+  remove: 'control.faultsRemove',
+} as const;
+const CHAOS_IDS = {
+  list: 'control.callbackFaults',
+  add: 'control.callbackFaultsAdd',
+  clear: 'control.callbackFaultsClear',
+  get: 'control.callbackFaultsGet',
+  remove: 'control.callbackFaultsRemove',
+} as const;
+
+/** GET/POST/DELETE over one rule set. */
+function ruleRoutes<R>(router: ControlRouter, ids: typeof FAULT_IDS | typeof CHAOS_IDS, rules: RuleStore<R>, what: string): void {
   const notFound = (id: string) => new ApiError('NOT_FOUND', `no ${what} ${id}`);
-  router.on(prefix, () => ({ rules: rules.list() }));
-  router.on(`${prefix}Add`, ({ body }) => {
+  router.on(ids.list, () => ({ rules: rules.list() }));
+  router.on(ids.add, ({ body }) => {
     const inputs: unknown[] = Array.isArray(body) ? body : [body];
     const texts = inputs.map((i) => (i && typeof i === 'object' && 'text' in i && Object.keys(i).length === 1 ? String(i.text) : i));
     // All or none: a list with one bad rule adds nothing.
@@ -43,16 +59,16 @@ function ruleRoutes<R>(router: ControlRouter, prefix: string, rules: RuleStore<R
     }
     return { rules: added };
   });
-  router.on(`${prefix}Clear`, () => {
+  router.on(ids.clear, () => {
     rules.clear();
     return { status: 'cleared' };
   });
-  router.on(`${prefix}Get`, ({ params }) => {
+  router.on(ids.get, ({ params }) => {
     const rule = rules.get(params.id);
     if (!rule) throw notFound(params.id);
     return rule;
   });
-  router.on(`${prefix}Remove`, ({ params }) => {
+  router.on(ids.remove, ({ params }) => {
     if (!rules.remove(params.id)) throw notFound(params.id);
     return { status: 'removed' };
   });
@@ -66,7 +82,7 @@ export function faultControlRoutes(
 ): void {
   if (callbacks) {
     router.on('control.callbackFaultsLog', ({ query }) => ({ events: callbacks.log({ notification_id: query.notification_id }) }));
-    ruleRoutes(router, 'control.callbackFaults', callbacks, 'callback chaos rule');
+    ruleRoutes(router, CHAOS_IDS, callbacks, 'callback chaos rule');
   }
-  ruleRoutes(router, 'control.faults', requests, 'fault rule');
+  ruleRoutes(router, FAULT_IDS, requests, 'fault rule');
 }

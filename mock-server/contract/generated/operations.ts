@@ -15,6 +15,12 @@ export type PaygiftActivityStatus =
   | 'STOP_ACT_STATUS'
   | 'OVER_TIME_ACT_STATUS'
   | 'CREATE_ACT_FAILED';
+/**
+ * Hold the answer until the first attempt of the round is answered (attempt, ≤ 10 s) or the round is settled (settled, ≤ 60 s).
+ */
+export type ControlWait = 'attempt' | 'settled';
+export type ControlCallbackFaultsAddBody = ControlChaosRule | ControlChaosRule[];
+export type ControlFaultsAddBody = ControlFaultRule | ControlFaultRule[];
 
 export interface BilldownloadDownloadFileQuery {
   /**
@@ -1478,6 +1484,257 @@ export interface PaygiftTerminateActivityReply {
   terminate_time: string;
   activity_id: string;
 }
+export interface ControlCallbackParams {
+  id: string;
+}
+export interface ControlCallbackQuery {
+  wait?: ControlWait;
+}
+export interface ControlCallbackCouponUseBody {
+  /**
+   * The COUPON.USE plaintext (contracts/callbacks/coupon-use.plaintext.json).
+   */
+  coupon: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * The merchant to notify (default coupon.stock_creator_mchid).
+   */
+  creator_mchid?: string;
+  /**
+   * Send a WECHATPAY/SIGNTEST/ probe before the first valid attempt (default: the creator’s setting).
+   */
+  probe?: boolean;
+  wait?: ControlWait;
+}
+/**
+ * A callback chaos rule for COUPON.USE deliveries (docs/guides/faults.md): at least one of bad, duplicate, delay, reorder; matched by mchid, coupon_id, stock_id, times. Checked by mock-server/callbacks/chaos.ts.
+ */
+export interface ControlChaosRule {
+  id?: string;
+  mchid?: string;
+  coupon_id?: string;
+  stock_id?: string;
+  [k: string]: unknown | undefined;
+}
+export interface ControlCallbackFaultsGetParams {
+  id: string;
+}
+export interface ControlCallbackFaultsLogQuery {
+  notification_id?: string;
+}
+export interface ControlCallbackFaultsRemoveParams {
+  id: string;
+}
+export interface ControlCallbackReplayParams {
+  id: string;
+}
+export interface ControlCallbackReplayBody {
+  /**
+   * Send a WECHATPAY/SIGNTEST/ probe before the first valid attempt (default: the creator’s setting).
+   */
+  probe?: boolean;
+  wait?: ControlWait;
+}
+export interface ControlCallbacksQuery {
+  id?: string;
+  mchid?: string;
+  coupon_id?: string;
+  stock_id?: string;
+  state?: 'pending' | 'delivered' | 'failed';
+  event_type?: string;
+  status?: string;
+  limit?: string;
+}
+export interface ControlClockAdvanceBody {
+  /**
+   * Milliseconds or a duration like "90s", "15m", "2h", "1d".
+   */
+  by?: string | number;
+  /**
+   * Milliseconds (older spelling of `by`).
+   */
+  ms?: number;
+}
+export interface ControlClockFreezeBody {
+  /**
+   * RFC 3339 with offset (e.g. 2027-01-04T10:00:00+08:00) or epoch milliseconds, 1970-01-01T08:00:00+08:00 … 9999-12-31T23:59:59+08:00.
+   */
+  time?: string | number;
+}
+export interface ControlClockSetBody {
+  /**
+   * RFC 3339 with offset (e.g. 2027-01-04T10:00:00+08:00) or epoch milliseconds, 1970-01-01T08:00:00+08:00 … 9999-12-31T23:59:59+08:00.
+   */
+  time: string | number;
+  /**
+   * Freeze at that time.
+   */
+  freeze?: boolean;
+}
+/**
+ * A fault rule (docs/guides/faults.md): `action` error | fail | latency | hang | reset | truncate | bad-signature …, matched by operation_id, mchid, method, path, nth, times, probability. Its fields are checked by mock-server/faults/rules.ts (400 PARAM_ERROR naming the field).
+ */
+export interface ControlFaultRule {
+  id?: string;
+  action?: string;
+  code?: string;
+  message?: string;
+  when?: string;
+  operation_id?: string;
+  mchid?: string;
+  method?: string;
+  path?: string;
+  [k: string]: unknown | undefined;
+}
+export interface ControlFaultsGetParams {
+  id: string;
+}
+export interface ControlFaultsRemoveParams {
+  id: string;
+}
+export interface ControlFavorApproveStockParams {
+  stock_id: string;
+}
+export interface ControlFavorRefundCouponParams {
+  coupon_id: string;
+}
+export interface ControlFavorRefundCouponBody {
+  /**
+   * Refund number (default: a 32-digit 50… number).
+   */
+  refund_id?: string;
+  /**
+   * RFC 3339; not before the use and not after now (default: now).
+   */
+  refund_time?: string;
+}
+export interface ControlFavorRejectStockParams {
+  stock_id: string;
+}
+export interface ControlFavorUseCouponParams {
+  coupon_id: string;
+}
+export interface ControlFavorUseCouponBody {
+  /**
+   * WeChat Pay order number (default: a 28-digit 4200… number).
+   */
+  transaction_id?: string;
+  /**
+   * Merchant that collected the payment; one of the stock’s available merchants (default: the first).
+   */
+  consume_mchid?: string;
+  /**
+   * RFC 3339; inside the coupon’s window and not after now (default: now).
+   */
+  consume_time?: string;
+  goods_detail?: {
+    goods_id: string;
+    quantity?: number;
+    /**
+     * fen
+     */
+    price?: number;
+    /**
+     * fen
+     */
+    discount_amount?: number;
+  }[];
+  /**
+   * The order amount in fen (default: the goods’ total, else the threshold); must reach the threshold.
+   */
+  order_amount?: number;
+}
+export interface ControlHandlerCheckBody {
+  /**
+   * The merchant whose notify URL is checked.
+   */
+  mchid?: string;
+  /**
+   * A URL to check instead of the merchant’s.
+   */
+  url?: string;
+  coupon?: {
+    [k: string]: unknown | undefined;
+  };
+}
+export interface ControlJournalQuery {
+  operation_id?: string;
+  mchid?: string;
+  code?: string;
+  status?: string;
+  /**
+   * Only entries with (true) or without (false) findings.
+   */
+  findings?: 'true' | 'false';
+  since_seq?: string;
+  limit?: string;
+}
+export interface ControlJournalStreamQuery {
+  operation_id?: string;
+  mchid?: string;
+  code?: string;
+  status?: string;
+  /**
+   * Only entries with (true) or without (false) findings.
+   */
+  findings?: 'true' | 'false';
+  since_seq?: string;
+  limit?: string;
+}
+export interface ControlPaygiftFailActivityParams {
+  activity_id: string;
+}
+export interface ControlPaygiftPauseActivityParams {
+  activity_id: string;
+}
+export interface ControlPaygiftRecoverActivityParams {
+  activity_id: string;
+}
+export interface ControlReportQuery {
+  /**
+   * Default json.
+   */
+  format?: 'text' | 'json' | 'junit';
+  /**
+   * true: warnings fail.
+   */
+  strict?: 'true' | 'false';
+}
+/**
+ * A scenario; checked step by step by mock-server/scenario.ts.
+ */
+export interface ControlScenarioBody {
+  scenario?: 'wxpay-mock-scenario';
+  version?: number;
+  steps?: {
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
+}
+/**
+ * A snapshot (docs/reference/store.md#snapshot-format); checked by the store (a foreign or broken one: 400 PARAM_ERROR `snapshot refused, nothing changed: …`).
+ */
+export interface ControlSnapshotImportBody {
+  format?: 'wxpay-mock-snapshot';
+  version?: number;
+  [k: string]: unknown | undefined;
+}
+export interface ControlStateCouponsQuery {
+  openid?: string;
+  status?: 'SENDED' | 'USED' | 'EXPIRED';
+  stock_id?: string;
+  /**
+   * Default 200.
+   */
+  limit?: number;
+}
+export interface ControlStateDeliveriesQuery {
+  /**
+   * Default 100.
+   */
+  limit?: number;
+}
 
 /** No path or query parameters declared. */
 export type NoParameters = Record<string, never>;
@@ -1570,4 +1827,55 @@ export interface Operations {
     body: undefined;
     reply: PaygiftTerminateActivityReply;
   };
+}
+
+/** The control API (contracts/_mock/) by `operationId`: the validated request parts (query values as the contract coerces them). */
+export interface ControlOperations {
+  'control.callback': { params: ControlCallbackParams; query: ControlCallbackQuery; body: undefined };
+  'control.callbackCouponUse': { params: NoParameters; query: NoParameters; body: ControlCallbackCouponUseBody };
+  'control.callbackFaults': { params: NoParameters; query: NoParameters; body: undefined };
+  'control.callbackFaultsAdd': { params: NoParameters; query: NoParameters; body: ControlCallbackFaultsAddBody };
+  'control.callbackFaultsClear': { params: NoParameters; query: NoParameters; body: undefined };
+  'control.callbackFaultsGet': { params: ControlCallbackFaultsGetParams; query: NoParameters; body: undefined };
+  'control.callbackFaultsLog': { params: NoParameters; query: ControlCallbackFaultsLogQuery; body: undefined };
+  'control.callbackFaultsRemove': { params: ControlCallbackFaultsRemoveParams; query: NoParameters; body: undefined };
+  'control.callbackReplay': { params: ControlCallbackReplayParams; query: NoParameters; body: ControlCallbackReplayBody };
+  'control.callbacks': { params: NoParameters; query: ControlCallbacksQuery; body: undefined };
+  'control.clock': { params: NoParameters; query: NoParameters; body: undefined };
+  'control.clockAdvance': { params: NoParameters; query: NoParameters; body: ControlClockAdvanceBody };
+  'control.clockFreeze': { params: NoParameters; query: NoParameters; body: ControlClockFreezeBody };
+  'control.clockReset': { params: NoParameters; query: NoParameters; body: undefined };
+  'control.clockSet': { params: NoParameters; query: NoParameters; body: ControlClockSetBody };
+  'control.clockUnfreeze': { params: NoParameters; query: NoParameters; body: undefined };
+  'control.credentials': { params: NoParameters; query: NoParameters; body: undefined };
+  'control.faults': { params: NoParameters; query: NoParameters; body: undefined };
+  'control.faultsAdd': { params: NoParameters; query: NoParameters; body: ControlFaultsAddBody };
+  'control.faultsClear': { params: NoParameters; query: NoParameters; body: undefined };
+  'control.faultsGet': { params: ControlFaultsGetParams; query: NoParameters; body: undefined };
+  'control.faultsRemove': { params: ControlFaultsRemoveParams; query: NoParameters; body: undefined };
+  'control.favorApproveStock': { params: ControlFavorApproveStockParams; query: NoParameters; body: undefined };
+  'control.favorRefundCoupon': { params: ControlFavorRefundCouponParams; query: NoParameters; body: ControlFavorRefundCouponBody };
+  'control.favorRejectStock': { params: ControlFavorRejectStockParams; query: NoParameters; body: undefined };
+  'control.favorUseCoupon': { params: ControlFavorUseCouponParams; query: NoParameters; body: ControlFavorUseCouponBody };
+  'control.handlerCheck': { params: NoParameters; query: NoParameters; body: ControlHandlerCheckBody };
+  'control.handlerChecks': { params: NoParameters; query: NoParameters; body: undefined };
+  'control.health': { params: NoParameters; query: NoParameters; body: undefined };
+  'control.journal': { params: NoParameters; query: ControlJournalQuery; body: undefined };
+  'control.journalClear': { params: NoParameters; query: NoParameters; body: undefined };
+  'control.journalStream': { params: NoParameters; query: ControlJournalStreamQuery; body: undefined };
+  'control.openapi': { params: NoParameters; query: NoParameters; body: undefined };
+  'control.paygiftFailActivity': { params: ControlPaygiftFailActivityParams; query: NoParameters; body: undefined };
+  'control.paygiftPauseActivity': { params: ControlPaygiftPauseActivityParams; query: NoParameters; body: undefined };
+  'control.paygiftRecoverActivity': { params: ControlPaygiftRecoverActivityParams; query: NoParameters; body: undefined };
+  'control.report': { params: NoParameters; query: ControlReportQuery; body: undefined };
+  'control.reset': { params: NoParameters; query: NoParameters; body: undefined };
+  'control.scenario': { params: NoParameters; query: NoParameters; body: ControlScenarioBody };
+  'control.snapshotExport': { params: NoParameters; query: NoParameters; body: undefined };
+  'control.snapshotImport': { params: NoParameters; query: NoParameters; body: ControlSnapshotImportBody };
+  'control.stateActivities': { params: NoParameters; query: NoParameters; body: undefined };
+  'control.stateCoupons': { params: NoParameters; query: ControlStateCouponsQuery; body: undefined };
+  'control.stateDeliveries': { params: NoParameters; query: ControlStateDeliveriesQuery; body: undefined };
+  'control.stateMerchants': { params: NoParameters; query: NoParameters; body: undefined };
+  'control.statePartnerships': { params: NoParameters; query: NoParameters; body: undefined };
+  'control.stateStocks': { params: NoParameters; query: NoParameters; body: undefined };
 }
