@@ -51,7 +51,7 @@ import type { HandlerRegistry } from './operations/types.js';
 import { resolveOptions, type MockOptions, type ResolvedOptions } from './options.js';
 import { rawTarget } from './http.js';
 import { errorResponse, operationRoute, requestIdOf } from './pipeline.js';
-import { badTarget, targetProblem } from './request-checks.js';
+import { badTarget, EMPTY_SEGMENT, targetProblem } from './request-checks.js';
 import { rfc3339 } from './time.js';
 import { newRequestId } from './protocol/sign-response.js';
 import { initialData, type MockData } from './store/state.js';
@@ -353,7 +353,11 @@ export async function appOf(options: ResolvedOptions): Promise<MockApp> {
     // The target stage (pipeline.ts): a path URL parsing would rewrite (`%2e%2e`, `%2F`, `//`, …) is
     // refused before routing: 400 envelope.
     const target = rawTarget(c);
-    const problem = targetProblem(target);
+    const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
+    let problem = targetProblem(target);
+    // `//` where an operation has a path parameter: routed, so the parameter's validation answers
+    // (openid必填 …) — the path acted on is the path signed, nothing is rewritten.
+    if (problem === EMPTY_SEGMENT && routes.missesParameter(method, c.req.path)) problem = targetProblem(target, { emptySegments: true });
     if (problem) {
       const id = requestIdOf(c);
       const { response, error } = errorResponse(badTarget(), id);
@@ -361,7 +365,7 @@ export async function appOf(options: ResolvedOptions): Promise<MockApp> {
       return response;
     }
     // An operation (in this middleware rather than one of its own: a layer less per request).
-    const match = routes.match(c.req.method === 'HEAD' ? 'GET' : c.req.method, c.req.path);
+    const match = routes.match(method, c.req.path);
     if (match.op) return operationRoutes.get(match.op)!(c, match.params);
     await next();
   });

@@ -27,20 +27,23 @@ export function headersProblem(header: (name: string) => string | null): string 
 /** The answer to a request target we refuse to route (app.ts: before routing, and Node's URL errors). */
 export const badTarget = () => new ApiError('INVALID_REQUEST', '请求的URL或Host格式不正确');
 
+/** targetProblem's finding for `//`; the app lets it through where it is an operation's empty path parameter. */
+export const EMPTY_SEGMENT = 'empty path segment (//)';
+
 /**
  * Why a raw request path is refused, if it is: dot segments (plain or percent-encoded), an encoded `/`
  * or `\`, encoded control bytes, broken percent-encoding, empty segments (`//`), backslashes. URL
  * parsing would rewrite some of these (`/x/%2e%2e/callbacks` → `/callbacks`) after the signature was
  * checked over the raw text, so the path acted on would not be the path signed. The query is free.
  */
-export function targetProblem(target: string): string | undefined {
+export function targetProblem(target: string, options: { emptySegments?: boolean } = {}): string | undefined {
   const q = target.indexOf('?');
   const path = q === -1 ? target : target.slice(0, q);
   if (path.includes('\\')) return 'backslash in the path';
   const segments = path.split('/').slice(1);
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i];
-    if (segment === '' && i < segments.length - 1) return 'empty path segment (//)';
+    if (segment === '' && i < segments.length - 1 && !options.emptySegments) return EMPTY_SEGMENT;
     if (/%(?![0-9a-f]{2})/i.test(segment)) return 'malformed percent-encoding in the path';
     if (/%(2f|5c)/i.test(segment)) return 'encoded / or \\ in the path';
     if (/%([01][0-9a-f]|7f)/i.test(segment)) return 'encoded control character in the path';
