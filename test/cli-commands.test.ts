@@ -7,7 +7,9 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MAX_ATTEMPTS } from '../mock-server/callbacks/dispatcher.js';
 import { COMMAND_LIST } from '../mock-server/cli/commands.js';
+import { MAX_ATTEMPTS as PRINTED_MAX_ATTEMPTS } from '../mock-server/cli/delivery.js';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'cli.js');
 
@@ -99,4 +101,8 @@ describe('a flag the command does not take → exit 2, pointing at that command�
     const wait = await cli(['trigger', 'coupon-use', '--wait', 'none']);
     expect([wait.status, wait.stderr.split('\n')[0]]).toEqual([2, 'wxpay-mock: --wait must be attempt, settled, got "none"']);
   });
+});
+
+it('use-coupon and trigger print "attempt n/9" with the dispatcher’s number of attempts (repeated so as not to load it)', () => {
+  expect(PRINTED_MAX_ATTEMPTS).toBe(MAX_ATTEMPTS);
 });

@@ -7,8 +7,7 @@
  * URL); 1 when the use was refused, the mock is unreachable, or the delivery failed or timed out.
  */
 import { unreachable } from '../cli/reach.js';
-import { deliveryFailed } from '../cli/state.js';
-import { MAX_ATTEMPTS } from './dispatcher.js';
+import { deliveryFailed, describeDelivery } from '../cli/delivery.js';
 import type { DeliveryRecord } from './types.js';
 
 export interface UseCouponArgs {
@@ -22,19 +21,6 @@ export interface UseCouponArgs {
 }
 
 type Out = (line: string) => void;
-
-/** A delivery as the CLI prints it (use-coupon, trigger): the outcome, each attempt, the next one. */
-export function describeDelivery(d: DeliveryRecord): string[] {
-  const lines = [`COUPON.USE ${d.id} → ${d.url}: ${d.state}`];
-  for (const a of d.attempts) {
-    const what = a.status === null ? a.error : `HTTP ${a.status}${a.error ? ` (${a.error})` : ''}`;
-    lines.push(
-      `  ${a.probe ? 'probe' : `attempt ${a.n}/${MAX_ATTEMPTS}`}${a.round > 1 ? ` (replay ${a.round - 1})` : ''} at ${a.virtual_time}: ${what}, ${a.latency_ms} ms`,
-    );
-  }
-  if (d.state === 'pending') lines.push(`  next attempt at ${d.next_attempt_at} (virtual time)`);
-  return lines;
-}
 
 export async function useCouponCommand(args: UseCouponArgs, out: Out, err: Out): Promise<number> {
   const base = args.url.replace(/\/+$/, '');

@@ -7,7 +7,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { createSigner, type Signer } from '../client/signer.js';
-import { describeDelivery } from '../callbacks/cli-use-coupon.js';
+import { deliveryFailed, describeDelivery } from './delivery.js';
 import type { DeliveryRecord } from '../callbacks/types.js';
 import type { Credentials } from '../credentials.js';
 import { unreachable } from './reach.js';
@@ -81,13 +81,6 @@ export interface TriggerArgs {
 }
 
 const TRIGGER_STOCK_NAME = 'wxpay-mock trigger';
-
-/** Whether a delivery as waited for counts as delivered (the exit status of trigger and use-coupon). */
-export function deliveryFailed(delivery: DeliveryRecord, timedOut: boolean): boolean {
-  if (timedOut || delivery.state === 'failed') return true;
-  const last = [...delivery.attempts].reverse().find((a) => !a.probe);
-  return delivery.state !== 'delivered' && last?.outcome === 'failed';
-}
 
 export async function triggerCommand(args: TriggerArgs, out: Write, err: Write): Promise<number> {
   if (args.event !== 'coupon-use') {
