@@ -450,5 +450,9 @@ describe('documented rules (test/data/rules.json)', () => {
   it('docs/reference/rules.md is the table as the rows and gaps stand (else: npx tsx scripts/docs-rules.ts)', () => {
     const doc = readFileSync(new URL('../docs/reference/rules.md', import.meta.url), 'utf8');
     expect(doc === rulesDoc(table.rules), 'docs/reference/rules.md is stale: run npx tsx scripts/docs-rules.ts').toBe(true);
+    // fidelity.md's summary quotes the same count.
+    const enforced = table.rules.filter((r) => !r.gap).length;
+    const fidelity = readFileSync(new URL('../docs/reference/fidelity.md', import.meta.url), 'utf8');
+    expect(fidelity).toContain(`**${enforced} of ${table.rules.length}`);
   });
 });
