@@ -63,7 +63,7 @@ export const MOCK_OPTIONS = {
   },
   strict: {
     type: 'boolean',
-    help: 'also refuse fields the contracts mark x-not-open (docs/reference/contracts.md), and enforce the documented rate limits as --rate-limits does',
+    help: 'also refuse fields the contracts mark x-not-open (docs/reference/programmatic-api.md#fidelity), and enforce the documented rate limits as --rate-limits does',
   },
   'rate-limits': {
     type: 'boolean',
