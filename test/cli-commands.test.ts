@@ -4,12 +4,15 @@
  * options as its table declares them, and a flag the command does not take is a usage error (exit 2)
  * naming the nearest flag of that command, or the commands that take it.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MAX_ATTEMPTS } from '../mock-server/callbacks/dispatcher.js';
 import { COMMAND_LIST } from '../mock-server/cli/commands.js';
 import { MAX_ATTEMPTS as PRINTED_MAX_ATTEMPTS } from '../mock-server/cli/delivery.js';
+import { createSigner } from '../mock-server/index.js';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'cli.js');
 
@@ -106,3 +109,41 @@ describe('a flag the command does not take → exit 2, pointing at that command�
 it('use-coupon and trigger print "attempt n/9" with the dispatcher’s number of attempts (repeated so as not to load it)', () => {
   expect(PRINTED_MAX_ATTEMPTS).toBe(MAX_ATTEMPTS);
 });
+
+it('--fidelity lenient starts a mock of that profile (a signed request without Accept and User-Agent → 200); a profile it does not know → exit 2', async () => {
+  const child = spawn(process.execPath, [CLI, '--port', '0', '--in-memory', '--log', 'silent', '--fidelity', 'lenient']);
+  try {
+    const env = await new Promise<Record<string, string>>((resolve, reject) => {
+      let stdout = '';
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        if (stdout.includes('WXPAY_PUBLIC_KEY_PATH'))
+          resolve(Object.fromEntries([...stdout.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1], m[2]])));
+      });
+      child.once('exit', (code) => reject(new Error(`the CLI exited ${code}`)));
+    });
+    const signer = createSigner({
+      mchid: env.WXPAY_MCHID,
+      serialNo: env.WXPAY_MERCHANT_SERIAL_NO,
+      privateKey: readFileSync(env.WXPAY_MERCHANT_PRIVATE_KEY_PATH, 'utf8'),
+    });
+    // node:http sends neither header unless told; the default profile (real) answers 400 (cli.test.ts).
+    const status = await new Promise<number>((resolve, reject) =>
+      request(
+        `${env.WXPAY_MOCK_URL}/v3/certificates`,
+        { headers: { Authorization: signer.authorization('GET', '/v3/certificates') } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      )
+        .on('error', reject)
+        .end(),
+    );
+    expect(status).toBe(200);
+  } finally {
+    child.kill('SIGKILL');
+  }
+  const bad = await cli(['--fidelity', 'loose']);
+  expect([bad.status, bad.stderr.split('\n')[0]]).toEqual([2, 'wxpay-mock: --fidelity must be lenient, real, strict, got "loose"']);
+}, 20_000);

@@ -142,5 +142,5 @@ export const overview = (version?: string): string =>
   overviewHelp(
     COMMAND_LIST,
     `wxpay-mock${version ? ` ${version}` : ''} — local emulator of the WeChat Pay APIv3 marketing APIs`,
-    'Test-only keys: every key in fixtures/ is public.',
+    'On start it prints the base URL and an env block that a CI script can eval.\nTest-only keys: every key in fixtures/ is public.',
   );
