@@ -240,6 +240,18 @@ describe('validating proxy in front of a mock', () => {
     expect((await proxyJournal(proxy)).length).toBe(before);
     expect((await fetch(`${proxy.url}/_mock/journal`, { method: 'DELETE' })).status).toBe(200);
     expect(await proxyJournal(proxy)).toEqual([]);
+    // Its journal query is checked by the control API's contract, as the mock's is.
+    const bad = await fetch(`${proxy.url}/_mock/journal?limit=abc`);
+    expect([bad.status, await bad.json()]).toEqual([
+      400,
+      {
+        code: 'PARAM_ERROR',
+        message: 'limit must be a non-negative integer',
+        detail: expect.objectContaining({ field: 'limit', location: 'query' }),
+      },
+    ]);
+    // Its document describes the WeChat Pay operations only: the upstream may be the real API, which has no /_mock/.
+    expect(Object.keys(served.paths).filter((p) => p.startsWith('/_mock/'))).toEqual([]);
   });
 });
 

@@ -111,6 +111,16 @@ async function controlInput(op: CompiledOperation, c: Context, invalidJson = 'in
   return { params, query, body, c };
 }
 
+/** A query checked by a control contract outside the router (the validating proxy's /_mock/journal): the refusal, if any. */
+export function controlQueryRefusal(operationId: ControlOperationId, query: Record<string, unknown>): ApiError | undefined {
+  try {
+    refuse(controlOperations().get(operationId)?.validateQuery, query, 'query');
+    return undefined;
+  } catch (err) {
+    return err as ApiError;
+  }
+}
+
 type Location = 'url' | 'query' | 'body';
 
 /** A contract finding → 400 PARAM_ERROR naming the field; nothing when the part passes. */

@@ -25,6 +25,7 @@ import type { AddressInfo } from 'node:net';
 import { openApiFor } from '../contract/openapi.js';
 import { loadContracts } from '../contract/registry.js';
 import { journalAnswer } from '../control/routes.js';
+import { controlQueryRefusal } from '../control/operations.js';
 import { Journal, type Finding, type JournalEntry, type JournalFilter } from '../journal.js';
 import { DEFAULT_CONTRACTS_DIR, VERSION } from '../paths.js';
 import { MULTIPART_BODY_LIMIT } from '../protocol/multipart.js';
@@ -138,7 +139,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const index = new OperationIndex(operations);
   const inspector = new ReplyInspector(contractsDir);
   const journal = new Journal(options.journalSize ?? 2000);
-  const openapi = openApiFor({ operations, contractsDir });
+  // The WeChat Pay operations only: the upstream may be the real API, which has no /_mock/ control API.
+  const openapi = openApiFor({ operations, contractsDir, control: false });
   const bodyLimit = options.bodyLimit ?? MULTIPART_BODY_LIMIT;
   const replyLimit = options.replyLimit ?? 16 * 1024 * 1024;
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -173,15 +175,20 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
 
   /** The proxy's own corner of /_mock/: health, its journal, the contracts as OpenAPI. Anything else is relayed. */
   const control = (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): boolean => {
-    const json = (body: unknown) => {
+    const json = (body: unknown, status = 200) => {
       const text = JSON.stringify(body);
-      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+      res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
       res.end(text);
     };
     if (req.method === 'GET' && path === '/_mock/health')
       json({ status: 'ok', role: 'proxy', version: VERSION, upstream: upstream.origin, uptime_ms: Date.now() - startedAt });
-    else if (req.method === 'GET' && path === '/_mock/journal') json(journalAnswer(journal, Object.fromEntries(query)));
-    else if (req.method === 'DELETE' && path === '/_mock/journal') {
+    else if (req.method === 'GET' && path === '/_mock/journal') {
+      // The query checked by the control API's contract, as on the mock (contracts/_mock/journal/list.json).
+      const q = Object.fromEntries(query);
+      const refused = controlQueryRefusal('control.journal', q);
+      if (refused) json(refused.toEnvelope(), refused.status);
+      else json(journalAnswer(journal, q));
+    } else if (req.method === 'DELETE' && path === '/_mock/journal') {
       journal.clear();
       json({ status: 'cleared' });
     } else if (req.method === 'GET' && path === '/_mock/openapi.json') json(openapi(url));
