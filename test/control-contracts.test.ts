@@ -81,6 +81,12 @@ describe('control API contracts', () => {
       message: 'body must be an object',
       detail: { field: 'body', location: 'body' },
     });
+    // A body of several forms (a rule or a list of them) says which forms, in the contract's words (x-messages).
+    const rule = await control().post('/_mock/faults').set('Content-Type', 'application/json').send('"SYSTEM_ERROR"');
+    expect(rule.body).toMatchObject({
+      code: 'PARAM_ERROR',
+      message: expect.stringMatching(/^the body must be a fault rule \(a JSON object\), a list of them/),
+    });
   });
 
   it("every contract is served at its method and path (no contract without a route: none answers the fallback's 404)", async () => {

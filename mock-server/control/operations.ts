@@ -126,7 +126,10 @@ type Location = 'url' | 'query' | 'body';
 /** A contract finding → 400 PARAM_ERROR naming the field; nothing when the part passes. */
 function refuse(validate: ValidateFunction | undefined, data: unknown, location: Location): void {
   if (!validate || validate(data)) return;
-  const error = firstError(validate.errors ?? []);
+  const errors = validate.errors ?? [];
+  // A choice of forms (anyOf/oneOf) with a text of its own says that, not the first form's complaint.
+  const choice = errors.find((e) => (e.keyword === 'anyOf' || e.keyword === 'oneOf') && xMessages(e.parentSchema)?.[e.keyword]);
+  const error = choice ?? firstError(errors);
   throw new ApiError('PARAM_ERROR', ...describe(error, location, data, validate.schema as JsonSchema));
 }
 
@@ -150,6 +153,8 @@ function schemaAt(root: JsonSchema | undefined, pointer: string): JsonSchema | u
   }
   return node;
 }
+
+const xMessages = (schema: unknown) => (schema as JsonSchema | undefined)?.['x-messages'] as Record<string, string> | undefined;
 
 const A: Record<string, string> = { object: 'an object', array: 'an array', integer: 'an integer' };
 const article = (type: unknown) => (Array.isArray(type) ? type : [type]).map((t) => A[String(t)] ?? `a ${String(t)}`).join(' or ');
@@ -186,7 +191,7 @@ function describe(error: ErrorObject, location: Location, data: unknown, root: J
     default:
       message = `${field} ${error.message ?? 'is not valid'}`;
   }
-  const custom = declared?.['x-messages'] as Record<string, string> | undefined;
+  const custom = xMessages(error.keyword === 'anyOf' || error.keyword === 'oneOf' ? parent : declared);
   message = custom?.[error.keyword] ?? custom?.['*'] ?? message;
   const value =
     error.keyword === 'additionalProperties' || error.keyword === 'required' ? valueAt(data, pointer) : valueAt(data, error.instancePath);
