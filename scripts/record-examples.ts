@@ -245,6 +245,8 @@ async function recordControl(
   );
   await ctl('control.openapi', 'GET', '/_mock/openapi.json', undefined, (r: any) => ({ ...r, paths: {}, components: {}, webhooks: {} }));
   await ctl('control.report', 'GET', '/_mock/report');
+  // The page as an example: its head (the rest is the same kind of markup).
+  await ctl('control.dashboard', 'GET', '/_mock/ui', undefined, (html) => `${String(html).split('<body')[0]}<body>…</body></html>\n`);
 
   // 代金券: a coupon of the running stock used and refunded as a checkout would; a stock in review.
   const { stock_id } = await call('GET', `/v3/marketing/favor/stocks?offset=0&limit=10&stock_creator_mchid=${CREATOR}&status=running`).then(

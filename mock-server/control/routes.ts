@@ -13,7 +13,7 @@ import { faultControlRoutes, type RuleStore } from '../faults/index.js';
 import { paygiftControlRoutes, type PaygiftControl } from './paygift.js';
 import type { Journal, JournalFilter } from '../journal.js';
 import type { ResolvedOptions } from '../options.js';
-import { dashboardRoutes } from '../dashboard/routes.js';
+import { dashboardPage, dashboardRoutes } from '../dashboard/routes.js';
 import { journalStream } from './journal-stream.js';
 import { stateRoutes, type StateViewDeps } from './state.js';
 import { controlGuard } from './guard.js';
@@ -155,7 +155,8 @@ export function controlRoutes(deps: ControlDeps): Hono {
   if (deps.favor) favorControlRoutes(router, deps.favor);
   if (deps.state) {
     stateRoutes(router, deps.state);
-    // The dashboard: an HTML page and its assets, not a JSON operation (no contract).
+    // The dashboard: the page is a contract (an HTML reply); its assets are files, served beside it.
+    router.on('control.dashboard', () => dashboardPage());
     app.route('/ui', dashboardRoutes());
   }
   if (deps.paygift) paygiftControlRoutes(router, deps.paygift);

@@ -67,15 +67,18 @@ function answer(body: string, type: string, extra: Record<string, string> = {}):
   });
 }
 
+/** The page (GET /_mock/ui, its contract contracts/_mock/dashboard.json). */
+export function dashboardPage(): Response {
+  const html = read('index.html', () => join(PUBLIC_DIR, 'index.html'));
+  return answer(html, TYPES.html, { 'Content-Security-Policy': policy(html), 'Referrer-Policy': 'no-referrer' });
+}
+
+/** The page's other spellings (`/_mock/ui/`, `/_mock/ui/index.html`) and its assets; GET /_mock/ui itself is the control router's. */
 export function dashboardRoutes(): Hono {
   const app = new Hono();
-  // One wildcard, so `/_mock/ui`, `/_mock/ui/` and `/_mock/ui/index.html` are all the page.
   app.get('/*', async (c, next) => {
     const name = c.req.path.slice(DASHBOARD_PATH.length).replace(/^\//, '');
-    if (name === '' || name === 'index.html') {
-      const html = read('index.html', () => join(PUBLIC_DIR, 'index.html'));
-      return answer(html, TYPES.html, { 'Content-Security-Policy': policy(html), 'Referrer-Policy': 'no-referrer' });
-    }
+    if (name === '' || name === 'index.html') return dashboardPage();
     const file = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
     if (file) return answer(read(name, file), TYPES[name.split('.').pop()!]);
     await next(); // the control API's 404

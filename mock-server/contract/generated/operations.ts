@@ -1848,6 +1848,7 @@ export interface ControlOperations {
   'control.clockSet': { params: NoParameters; query: NoParameters; body: ControlClockSetBody };
   'control.clockUnfreeze': { params: NoParameters; query: NoParameters; body: undefined };
   'control.credentials': { params: NoParameters; query: NoParameters; body: undefined };
+  'control.dashboard': { params: NoParameters; query: NoParameters; body: undefined };
   'control.faults': { params: NoParameters; query: NoParameters; body: undefined };
   'control.faultsAdd': { params: NoParameters; query: NoParameters; body: ControlFaultsAddBody };
   'control.faultsClear': { params: NoParameters; query: NoParameters; body: undefined };
