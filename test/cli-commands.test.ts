@@ -9,10 +9,9 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MAX_ATTEMPTS } from '../mock-server/callbacks/dispatcher.js';
 import { COMMAND_LIST } from '../mock-server/cli/commands.js';
 import { MAX_ATTEMPTS as PRINTED_MAX_ATTEMPTS } from '../mock-server/cli/delivery.js';
-import { createSigner } from '../mock-server/index.js';
+import { createSigner, MAX_ATTEMPTS } from '../mock-server/index.js';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'cli.js');
 

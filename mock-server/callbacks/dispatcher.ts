@@ -39,10 +39,6 @@ export interface DispatcherOptions {
   validate: boolean;
 }
 
-// Still imported from here by control/operations.ts and cli-use-coupon.ts.
-export { CallbackError } from './errors.js';
-export { MAX_ATTEMPTS } from './scheduler.js';
-
 export class CallbackDispatcher {
   private gen = 0;
   private readonly log: DeliveryLog;

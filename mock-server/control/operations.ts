@@ -17,7 +17,7 @@ import { echo, firstError, valueAt } from '../contract/messages.js';
 import { loadContracts, type CompiledOperation } from '../contract/registry.js';
 import type { ControlOperations } from '../contract/generated/operations.js';
 import type { JsonSchema } from '../contract/types.js';
-import { CallbackError } from '../callbacks/dispatcher.js';
+import { CallbackError } from '../callbacks/errors.js';
 import { ApiError, type ErrorCode } from '../errors.js';
 import { FaultRuleError } from '../faults/rules.js';
 import { jsonResponse } from '../http.js';
