@@ -9,6 +9,7 @@
  */
 import type { Clock } from '../clock.js';
 import { idText } from '../id-text.js';
+import { callbackSettingOf } from '../operations/favor/repository.js';
 import { CommitFailedError } from '../store/engine.js';
 import type { MockData } from '../store/state.js';
 import type { Store } from '../store/store.js';
@@ -132,7 +133,7 @@ export class CallbackDispatcher {
   enqueueCouponUse(data: MockData, creatorMchid: string, coupon: unknown, options: { probe?: boolean } = {}): DeliveryRecord | null {
     this.assertOpen();
     const merchant = couponUseCreator(this.deps, creatorMchid, coupon);
-    const setting = data.merchants[creatorMchid]?.favor_callback;
+    const setting = callbackSettingOf(data, creatorMchid);
     if (!setting) return null;
     const record = couponUseRecord({
       ...this.deps,
@@ -380,7 +381,7 @@ export class CallbackDispatcher {
 
   private send(record: DeliveryRecord, probe: boolean, signal: AbortSignal): Promise<DeliveryAttempt> {
     // The merchant's current setting: a URL changed mid-schedule is followed, as a fix would be.
-    record.url = this.deps.store.data.merchants[record.mchid]?.favor_callback?.notify_url ?? record.url;
+    record.url = callbackSettingOf(this.deps.store.data, record.mchid)?.notify_url ?? record.url;
     return this.sender.attempt(record, probe, signal);
   }
 }

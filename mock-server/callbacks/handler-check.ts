@@ -7,6 +7,7 @@
  * means, and keeps the checks of this run.
  */
 import type { Clock } from '../clock.js';
+import { callbackSettingOf } from '../operations/favor/repository.js';
 import { decryptResource } from '../protocol/aead.js';
 import { signingKeyOf, type SigningKey } from '../protocol/sign-response.js';
 import type { Store } from '../store/store.js';
@@ -225,9 +226,9 @@ export class HandlerChecks {
   async run(options: HandlerCheckOptions = {}): Promise<HandlerCheck> {
     const { world, store, clock, sender } = this.deps;
     const mchid =
-      options.mchid ?? [...world.merchants.keys()].find((m) => store.data.merchants[m]?.favor_callback) ?? [...world.merchants.keys()][0];
+      options.mchid ?? [...world.merchants.keys()].find((m) => callbackSettingOf(store.data, m)) ?? [...world.merchants.keys()][0];
     const merchant = merchantOf(world, mchid);
-    const target = options.url ?? store.data.merchants[mchid]?.favor_callback?.notify_url;
+    const target = options.url ?? callbackSettingOf(store.data, mchid)?.notify_url;
     if (!target)
       throw new CallbackError(
         'RESOURCE_NOT_EXISTS',
