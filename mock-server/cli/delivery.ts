@@ -1,14 +1,10 @@
 /**
  * A COUPON.USE delivery as the CLI prints and judges it (use-coupon, trigger). Kept apart from the
- * dispatcher so that these commands, which only call a running mock over HTTP, load none of it.
+ * dispatcher so that these commands, which only call a running mock over HTTP, load none of it (the
+ * scheduler, for MAX_ATTEMPTS, loads only time.ts).
  */
+import { MAX_ATTEMPTS } from '../callbacks/scheduler.js';
 import type { DeliveryRecord } from '../callbacks/types.js';
-
-/**
- * Attempts in a round: the dispatcher's MAX_ATTEMPTS (protocol.md §4.5), repeated here so that
- * printing "attempt n/9" does not load the dispatcher; test/cli-commands.test.ts checks they agree.
- */
-export const MAX_ATTEMPTS = 9;
 
 /** The outcome, each attempt, the next one. */
 export function describeDelivery(d: DeliveryRecord): string[] {
