@@ -20,7 +20,6 @@ import type { Handler, OperationContext, OperationResult } from './operations/ty
 import type { ResolvedOptions } from './options.js';
 import { decodeMeta, multipartBodyLimit, readUpload, uploadFailureFirst, type UploadReading } from './protocol/multipart.js';
 import { chooseSigningKey, newRequestId, signatureHeaders } from './protocol/sign-response.js';
-import { laneOf } from './protocol/rsa.js';
 import { signatureFinding, verifyRequest, type VerifiedCaller } from './protocol/verify-request.js';
 import { checkNoBody, checkRequest, decodeJson, headersProblem } from './request-checks.js';
 import { CommitFailedError, type Store } from './store/store.js';
@@ -345,9 +344,7 @@ async function signStage(
   if (!op.contract.unsignedReply) {
     Object.assign(
       headers,
-      await signatureHeaders(text, chooseSigningKey(ctx.world.platform, ctx.requestSerial, ctx.caller, result.signWith), {
-        lane: laneOf(op.contract.method),
-      }),
+      await signatureHeaders(text, chooseSigningKey(ctx.world.platform, ctx.requestSerial, ctx.caller, result.signWith)),
     );
   }
   if (status === 204) return new Response(null, { status, headers });

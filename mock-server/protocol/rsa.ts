@@ -3,76 +3,20 @@
  * `crypto.verify` run on libuv's thread pool, so signing never blocks the event loop and one process
  * uses every core.
  */
-import { availableParallelism } from 'node:os';
 import { randomBytes, randomFillSync, sign, verify, type KeyObject } from 'node:crypto';
 
-/**
- * Which queue an RSA operation waits in: a read's (a GET's verify and reply signature) goes before any
- * waiting write's or callback's. libuv's pool is one FIFO shared with file I/O: with 16 senders a GET's
- * two operations queued behind ~30 others and the store's fdatasync behind all of them (issue 11: GET p99
- * during sends 4× idle). So at most SLOTS operations are handed to the pool at once (one per core keeps
- * every core busy) and the rest wait here, reads first.
- */
-export type Lane = 'read' | 'write';
-
-export const laneOf = (method: string): Lane => (method === 'GET' || method === 'HEAD' ? 'read' : 'write');
-
-const SLOTS = Math.max(2, availableParallelism());
-let inPool = 0;
-const waiting: Record<Lane, (() => void)[]> = { read: [], write: [] };
-
-/** Resolves when the operation may go to the pool (at once when a slot is free). */
-function slot(lane: Lane): Promise<void> | undefined {
-  if (inPool < SLOTS) {
-    inPool++;
-    return undefined;
-  }
-  return new Promise((resolve) => waiting[lane].push(resolve));
-}
-
-/** The finished operation's slot passes straight to the next waiting one, reads first. */
-function release(): void {
-  const next = waiting.read.shift() ?? waiting.write.shift();
-  if (next) next();
-  else inPool--;
-}
-
-export async function signAsync(message: Buffer | string, key: KeyObject, lane: Lane = 'write'): Promise<string> {
+export function signAsync(message: Buffer | string, key: KeyObject): Promise<string> {
   const data = typeof message === 'string' ? Buffer.from(message, 'utf8') : message;
-  await slot(lane);
   return new Promise((resolve, reject) => {
-    try {
-      sign('sha256', data, key, (err, signature) => {
-        release();
-        if (err) reject(err);
-        else resolve(signature.toString('base64'));
-      });
-    } catch (err) {
-      release(); // refused before it reached the pool (e.g. not a signing key)
-      reject(err);
-    }
+    sign('sha256', data, key, (err, signature) => (err ? reject(err) : resolve(signature.toString('base64'))));
   });
 }
 
-export async function verifyAsync(
-  message: Buffer | string,
-  signatureBase64: string,
-  key: KeyObject,
-  lane: Lane = 'write',
-): Promise<boolean> {
+export function verifyAsync(message: Buffer | string, signatureBase64: string, key: KeyObject): Promise<boolean> {
   const data = typeof message === 'string' ? Buffer.from(message, 'utf8') : message;
   const signature = Buffer.from(signatureBase64, 'base64');
-  await slot(lane);
   return new Promise((resolve) => {
-    try {
-      verify('sha256', data, key, signature, (err, ok) => {
-        release();
-        resolve(!err && ok);
-      });
-    } catch {
-      release();
-      resolve(false);
-    }
+    verify('sha256', data, key, signature, (err, ok) => resolve(!err && ok));
   });
 }
 

@@ -7,7 +7,7 @@ import { ApiError, SIGN_MESSAGES } from '../errors.js';
 import type { Finding } from '../journal.js';
 import type { MerchantKeys, World } from '../world.js';
 import { normalizeSerial, parseAuthorization, SCHEME, type AuthorizationFields } from './authorization.js';
-import { laneOf, verifyAsync } from './rsa.js';
+import { verifyAsync } from './rsa.js';
 
 export const TIMESTAMP_WINDOW_SECONDS = 300;
 const PARTNERSHIPS_PATH = '/v3/marketing/partnerships';
@@ -211,7 +211,7 @@ export async function verifyRequest(world: World, req: SignedRequest, nowSeconds
   }
 
   const message = signatureMessage(req, auth);
-  const ok = await verifyAsync(message, auth.signature, merchant.verifyKey, laneOf(req.method));
+  const ok = await verifyAsync(message, auth.signature, merchant.verifyKey);
   if (!ok)
     throw signError(
       SIGN_MESSAGES.mismatch,
