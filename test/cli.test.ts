@@ -97,6 +97,10 @@ describe('wxpay-mock CLI', () => {
   it('prints the base URL and an env block a CI script can eval, and serves signed replies', async () => {
     const { stdout, env } = plain;
     expect(stdout.split('\n')[0]).toMatch(/^# wxpay-mock \S+ listening on http:\/\/127\.0\.0\.1:\d+ \(data: in memory\)$/);
+    // The second line names the dashboard, and it is there.
+    expect(stdout.split('\n')[1]).toBe(`# dashboard: ${env.WXPAY_MOCK_URL}/_mock/ui`);
+    const page = await fetch(`${env.WXPAY_MOCK_URL}/_mock/ui`);
+    expect([page.status, page.headers.get('content-type')]).toEqual([200, expect.stringContaining('text/html')]);
     expect(Object.keys(env)).toEqual(
       expect.arrayContaining([
         'WXPAY_MOCK_URL',

@@ -33,7 +33,9 @@ export async function run({ values }: Invocation<typeof START_OPTIONS>): Promise
     }
   }
   process.stdout.write(
-    `# wxpay-mock ${VERSION} listening on ${running.url} (data: ${store?.location ?? dataFile ?? 'in memory'})\n${envBlock(running.credentials, running.url)}\n`,
+    `# wxpay-mock ${VERSION} listening on ${running.url} (data: ${store?.location ?? dataFile ?? 'in memory'})\n` +
+      // The page a user opens next (Firebase's emulators print their UI's address the same way).
+      `# dashboard: ${running.url}/_mock/ui\n${envBlock(running.credentials, running.url)}\n`,
   );
   const exportOnExit = values['export-on-exit'];
   await new Promise<void>((resolveStop) => {
