@@ -1,5 +1,6 @@
 /** What the benchmarks (scripts/bench.ts, bench-callbacks.ts) and their server processes (bench-server.ts) share. */
 import type { ChildProcess } from 'node:child_process';
+import { request, type Agent } from 'node:http';
 import type { Signer } from '../mock-server/index.js';
 import { indexCoupon } from '../mock-server/operations/favor/repository.js';
 
@@ -119,4 +120,34 @@ export function cloneCoupons(snapshot: any, stockId: string, couponId: string, u
   }
   favor.stocks[stockId].distributed_coupons = n;
   snapshot.state.sequences['favor.coupon'] = next;
+}
+
+export interface TimedReply {
+  status: number;
+  body: string;
+  ms: number;
+}
+
+/** One request on `agent`, with its body and the milliseconds to the end of the reply. */
+export function timedRequest(
+  agent: Agent,
+  url: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<TimedReply> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request(url + path, { method, headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }),
+      );
+    });
+    req.on('error', reject);
+    if (body) req.write(body);
+    req.end();
+  });
 }

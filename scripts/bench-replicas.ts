@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -27,7 +27,9 @@ import {
   percentile,
   signSends as signedSends,
   stopProcess,
+  timedRequest,
   type SignedSend as Signed,
+  type TimedReply,
 } from './bench-common.js';
 
 const CLI = new URL('../dist/mock-server/cli.js', import.meta.url).pathname;
@@ -36,13 +38,8 @@ const SECONDS = 6;
 const SKIP_SMALL = process.argv.includes('--only-100k');
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-interface Reply {
-  status: number;
-  body: string;
-  ms: number;
-}
 /** One request; a kept-alive socket the server closed meanwhile is retried once (sends are idempotent by out_request_no). */
-async function send(url: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Reply> {
+async function send(url: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<TimedReply> {
   try {
     return await sendOnce(url, method, path, headers, body);
   } catch (err) {
@@ -51,21 +48,8 @@ async function send(url: string, method: string, path: string, headers: Record<s
   }
 }
 
-function sendOnce(url: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Reply> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = request(url + path, { method, headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }),
-      );
-    });
-    req.on('error', reject);
-    if (body) req.write(body);
-    req.end();
-  });
-}
+const sendOnce = (url: string, method: string, path: string, headers: Record<string, string>, body?: string) =>
+  timedRequest(agent, url, method, path, headers, body);
 
 interface Replica {
   child: ChildProcess;
@@ -176,6 +160,12 @@ async function singleClientP50(replicas: Replica[], w: World, stocks: string[], 
 
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
+/** One row of the table: replicas, stored coupons, throughput, send p50 / p99, one client's p50, errors. */
+function printRow(replicas: number, stored: string, result: { rate: number; latencies: number[]; errors: number }, singleP50: number) {
+  const latency = `${fmt(percentile(result.latencies, 50), 1)} / ${fmt(percentile(result.latencies, 99), 1)}`;
+  console.log(`| ${replicas} | ${stored} | ${fmt(result.rate)} | ${latency} | ${fmt(singleP50, 2)} | ${result.errors} |`);
+}
+
 async function main() {
   let cluster: Cluster | undefined;
   let server = process.env.WXPAY_MOCK_DATABASE_URL;
@@ -219,9 +209,7 @@ async function main() {
       await fire(running, signSends(w, stocks, 300), CONNECTIONS, 2); // warm-up
       const result = await fire(running, signSends(w, stocks, 8000), CONNECTIONS, SECONDS);
       const single = await singleClientP50(running, w, stocks, 200);
-      console.log(
-        `| ${count} | ~0 | ${fmt(result.rate)} | ${fmt(percentile(result.latencies, 50), 1)} / ${fmt(percentile(result.latencies, 99), 1)} | ${fmt(single, 2)} | ${result.errors} |`,
-      );
+      printRow(count, '~0', result, single);
       await stopAll();
     }
     // 100k stored coupons: filled through one replica, then measured with 1 and 2.
@@ -245,9 +233,7 @@ async function main() {
       if (count === 2) running.push(await startReplica(url));
       const single = await singleClientP50(running, w, stocks, 200);
       const result = await fire(running, signSends(w, stocks, 6000), CONNECTIONS, SECONDS);
-      console.log(
-        `| ${count} | 100,000 | ${fmt(result.rate)} | ${fmt(percentile(result.latencies, 50), 1)} / ${fmt(percentile(result.latencies, 99), 1)} | ${fmt(single, 2)} | ${result.errors} |`,
-      );
+      printRow(count, '100,000', result, single);
     }
     console.log(
       `\nfill (a replica started with --import of 100k coupons): ${fmt(fillMs / 1000, 1)} s; a second replica's cold start with them: ${fmt(running[1].startMs)} ms`,

@@ -15,7 +15,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSigner, type Signer } from '../mock-server/index.js';
@@ -29,6 +29,7 @@ import {
   percentile,
   signSends,
   stopProcess,
+  timedRequest,
   type SignedSend as Signed,
 } from './bench-common.js';
 
@@ -37,30 +38,11 @@ const CONNECTIONS = 16;
 const levelsArg = process.argv.indexOf('--levels');
 const LEVELS = levelsArg > 0 ? process.argv[levelsArg + 1].split(',').map(Number) : [0, 10_000, 100_000];
 
-interface Reply {
-  status: number;
-  body: string;
-  ms: number;
-}
-
 // One pool per mock process: a restarted mock may get the same port, and a pooled socket to the old one would hang up.
 let agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-function send(url: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Reply> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = request(url + path, { method, headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }),
-      );
-    });
-    req.on('error', reject);
-    if (body) req.write(body);
-    req.end();
-  });
-}
+const send = (url: string, method: string, path: string, headers: Record<string, string>, body?: string) =>
+  timedRequest(agent, url, method, path, headers, body);
 
 interface Mock {
   child: ChildProcess;
