@@ -4,7 +4,7 @@
  * refuses, the documented error. The mock answers the first refusal; the proxy keeps every finding.
  */
 import type { ValidateFunction } from 'ajv';
-import { describe, echo, firstError, valueAt, type Location } from './contract/messages.js';
+import { describe, echo, firstError, pointerToken, valueAt, type Location } from './contract/messages.js';
 import type { CompiledOperation, NotOpenField } from './contract/registry.js';
 import { ApiError } from './errors.js';
 import type { Finding } from './journal.js';
@@ -174,15 +174,20 @@ export function checkNoBody(raw: Buffer, contentType: string | null): Verdict {
     };
     return { findings: [finding], refusal: new ApiError('PARAM_ERROR', message, detail) };
   }
-  const pointers = Object.keys(body).map((k) => `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+  const pointers = Object.keys(body).map((k) => `/${pointerToken(k)}`);
   if (!pointers.length) return PASS;
-  const refusal = undeclaredError(pointers);
-  const findings = pointers.map((field): Finding => ({
+  return undeclaredFields(body, pointers, 'the operation takes no body');
+}
+
+/** The refusal of body fields the operation does not declare (all of `named` in the reply), a finding for each of `listed`. */
+function undeclaredFields(body: unknown, listed: string[], issue: string, named = listed): Verdict {
+  const refusal = undeclaredError(named);
+  const findings = listed.map((field): Finding => ({
     kind: 'contract',
     location: 'body',
     field,
     value: echo(valueAt(body, field)),
-    issue: 'the operation takes no body',
+    issue,
     message: UNDECLARED,
     detail: refusal.detail,
   }));
@@ -196,18 +201,8 @@ export function check(validate: ValidateFunction | undefined, data: unknown, loc
   const undeclared = errors.filter((e) => e.keyword === 'additionalProperties');
   if (location === 'body' && undeclared.length > 0) {
     const pointers = undeclared.map((e) => `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}`);
-    const refusal = undeclaredError(pointers);
     // One finding per field named in the reply (the first 100), not per field sent: 30,000 would cost seconds.
-    const findings = pointers.slice(0, UNDECLARED_LISTED).map((field): Finding => ({
-      kind: 'contract',
-      location: 'body',
-      field,
-      value: echo(valueAt(data, field)),
-      issue: 'field not declared in the contract',
-      message: UNDECLARED,
-      detail: refusal.detail,
-    }));
-    return { findings, refusal };
+    return undeclaredFields(data, pointers.slice(0, UNDECLARED_LISTED), 'field not declared in the contract', pointers);
   }
   const finding = describe(firstError(errors.filter((e) => e.keyword !== 'additionalProperties')), location, data, validate.schema);
   const detail = { field: finding.field, value: finding.value, issue: finding.issue, location: finding.location };

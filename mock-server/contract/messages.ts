@@ -31,12 +31,21 @@ const TYPE_NAMES: Record<string, string> = {
   array: 'array',
 };
 
-/** The value at a JSON pointer (`~0`/`~1` escapes), undefined when absent; the one lookup for findings' `value`. */
+/** A key as a JSON-pointer reference token (RFC 6901: `~` → `~0`, `/` → `~1`). */
+export const pointerToken = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/** The keys a JSON pointer names, unescaped (`/a~1b/0` → `a/b`, `0`). */
+export const pointerKeys = (pointer: string): string[] =>
+  pointer
+    .split('/')
+    .slice(1)
+    .map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'));
+
+/** The value at a JSON pointer, undefined when absent; the one lookup for findings' `value`. */
 export function valueAt(root: unknown, pointer: string): unknown {
   if (!pointer) return root;
   let node: unknown = root;
-  for (const raw of pointer.split('/').slice(1)) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+  for (const key of pointerKeys(pointer)) {
     if (node === null || typeof node !== 'object') return undefined;
     node = (node as Record<string, unknown>)[key];
   }
@@ -45,12 +54,11 @@ export function valueAt(root: unknown, pointer: string): unknown {
 
 type Schema = Record<string, unknown>;
 
-/** The schema written in the contract for the value at `pointer` (labels sit beside `$ref`s there). */
-function schemaAt(root: unknown, pointer: string): Schema | undefined {
+/** The schema written in the contract for the value at `pointer`, through properties and items (labels and x-messages sit there, beside `$ref`s). */
+export function schemaAt(root: unknown, pointer: string): Schema | undefined {
   let node = root as Schema | undefined;
-  for (const raw of pointer.split('/').slice(1)) {
+  for (const key of pointerKeys(pointer)) {
     if (!node) return undefined;
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
     const props = node.properties as Record<string, Schema> | undefined;
     node = props?.[key] ?? (node.items as Schema | undefined);
   }

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
 import { DEFAULT_CONTRACTS_DIR, PACKAGE_ROOT } from '../paths.js';
 import { FORMATS } from './formats.js';
+import { pointerToken } from './messages.js';
 import type { Contract, JsonSchema } from './types.js';
 
 /** Vocabulary of our own beside JSON Schema: labels for messages, documentation-only notes; `x-json` marks a query parameter sent as JSON text (request-checks.ts decodes it). */
@@ -71,7 +72,7 @@ export function notOpenFields(schema: unknown, pointer = ''): NotOpenField[] {
   const s = schema as JsonSchema;
   const out: NotOpenField[] = [];
   for (const [name, sub] of Object.entries((s.properties ?? {}) as Record<string, JsonSchema>)) {
-    const at = `${pointer}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    const at = `${pointer}/${pointerToken(name)}`;
     if (sub && typeof sub === 'object' && sub['x-not-open'] !== undefined) out.push({ pointer: at, note: String(sub['x-not-open']) });
     out.push(...notOpenFields(sub, at));
   }

@@ -13,7 +13,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { ClockInputError } from '../clock-input.js';
-import { echo, firstError, valueAt } from '../contract/messages.js';
+import { echo, firstError, pointerKeys, schemaAt, valueAt } from '../contract/messages.js';
 import { loadContracts, type CompiledOperation } from '../contract/registry.js';
 import type { ControlOperations } from '../contract/generated/operations.js';
 import type { JsonSchema } from '../contract/types.js';
@@ -135,23 +135,10 @@ function refuse(validate: ValidateFunction | undefined, data: unknown, location:
 
 /** `/goods_detail/0/price` → `goods_detail[0].price`; the body itself is `body`. */
 function fieldName(pointer: string, location: Location): string {
-  const name = pointer
-    .split('/')
-    .slice(1)
-    .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'))
+  const name = pointerKeys(pointer)
     .map((k, i) => (/^\d+$/.test(k) ? `[${k}]` : i ? `.${k}` : k))
     .join('');
   return name || (location === 'body' ? 'body' : location);
-}
-
-/** The schema written for the value at `pointer` (through properties and items), where its x-messages sit. */
-function schemaAt(root: JsonSchema | undefined, pointer: string): JsonSchema | undefined {
-  let node = root;
-  for (const raw of pointer.split('/').slice(1)) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    node = (node?.properties as Record<string, JsonSchema> | undefined)?.[key] ?? (node?.items as JsonSchema | undefined);
-  }
-  return node;
 }
 
 const xMessages = (schema: unknown) => (schema as JsonSchema | undefined)?.['x-messages'] as Record<string, string> | undefined;
