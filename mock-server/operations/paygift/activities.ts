@@ -25,6 +25,7 @@ import {
   insertActivity,
   merchantsRequestsOf,
   recordMerchantsRequest,
+  type MerchantsRequest,
   updateActivity,
 } from './repository.js';
 import { activityStatus, nextActivityId, type PaygiftActivity } from './state.js';
@@ -257,6 +258,23 @@ function checkMerchantsEditable(ctx: OperationContext, activity: PaygiftActivity
   assert(status !== 'OVER_TIME_ACT_STATUS', 'INVALID_REQUEST', PAYGIFT_MESSAGES.mchOverTime);
 }
 
+/**
+ * Adding or deleting merchants, first steps: the caller's activity; the first reply when this request
+ * number was used before for the same request (refused for another); else the activity must be editable.
+ */
+function merchantsChange(
+  ctx: OperationContext & { params: { activity_id: string } },
+  kind: MerchantsRequest,
+  requestNo: string,
+  merchantIds: string[],
+) {
+  const activity = ownActivity(ctx);
+  const fingerprint = requestFingerprint({ activity_id: activity.activity_id, merchant_id_list: merchantIds });
+  const prior = priorRequest(merchantsRequestsOf(ctx.data, ctx.mchid, kind), requestNo, fingerprint, PAYGIFT_MESSAGES.requestNoReused);
+  if (!prior) checkMerchantsEditable(ctx, activity);
+  return { activity, fingerprint, prior };
+}
+
 export const paygiftHandlers = {
   'paygift.createActivity': (ctx) => {
     const body = ctx.body;
@@ -425,16 +443,8 @@ export const paygiftHandlers = {
 
   'paygift.addActivityMerchants': (ctx) => {
     const { merchant_id_list, add_request_no } = ctx.body;
-    const activity = ownActivity(ctx);
-    const fingerprint = requestFingerprint({ activity_id: activity.activity_id, merchant_id_list });
-    const prior = priorRequest(
-      merchantsRequestsOf(ctx.data, ctx.mchid, 'add'),
-      add_request_no,
-      fingerprint,
-      PAYGIFT_MESSAGES.requestNoReused,
-    );
+    const { activity, fingerprint, prior } = merchantsChange(ctx, 'add', add_request_no, merchant_id_list);
     if (prior) return { body: prior.reply };
-    checkMerchantsEditable(ctx, activity);
 
     // Invalid merchants are reported, not fatal (api-reference.md §3.6); one already there is a no-op.
     const brand = brandOf(ctx, ctx.mchid);
@@ -463,16 +473,8 @@ export const paygiftHandlers = {
 
   'paygift.deleteActivityMerchants': (ctx) => {
     const { merchant_id_list, delete_request_no } = ctx.body;
-    const activity = ownActivity(ctx);
-    const fingerprint = requestFingerprint({ activity_id: activity.activity_id, merchant_id_list });
-    const prior = priorRequest(
-      merchantsRequestsOf(ctx.data, ctx.mchid, 'delete'),
-      delete_request_no,
-      fingerprint,
-      PAYGIFT_MESSAGES.requestNoReused,
-    );
+    const { activity, fingerprint, prior } = merchantsChange(ctx, 'delete', delete_request_no, merchant_id_list);
     if (prior) return { body: prior.reply };
-    checkMerchantsEditable(ctx, activity);
     // Merchants that are not in the activity are ignored: the reply has no place to report them.
     const removed = new Set(merchant_id_list);
     const now = rfc3339(ctx.clock.nowMs());
