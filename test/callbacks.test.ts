@@ -29,6 +29,7 @@ import { instrumented } from './helpers/store.js';
 import { couponUsePlaintext } from './helpers/coupon-use.js';
 import { freezeAtNow, runningStock, sendOk } from './helpers/favor.js';
 import { CREATOR, json, newMock, SAME_BRAND, type TestMock } from './helpers/mock.js';
+import { listeningUrl } from './helpers/cli.js';
 
 const T0 = Date.parse('2027-03-01T10:00:00+08:00');
 const ROOT = join(import.meta.dirname, '..');
@@ -75,17 +76,7 @@ async function startCli(args: string[]): Promise<{ child: ChildProcess; url: str
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
   });
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (c) => (err += c));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (c) => {
-      out += c;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    void exited.then((code) => reject(new Error(`the CLI exited ${code}: ${err}`)));
-  });
+  const url = await listeningUrl(child);
   return { child, url, exited };
 }
 

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { listeningUrl } from './helpers/cli.js';
 import { startMock, type RunningMock } from '../mock-server/index.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -72,15 +73,7 @@ describe('wxpay-mock export / import', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    const url = await new Promise<string>((resolve, reject) => {
-      let text = '';
-      first.stdout.on('data', (c) => {
-        text += c;
-        const m = /listening on (http:\/\/\S+)/.exec(text);
-        if (m) resolve(m[1]);
-      });
-      first.once('exit', (code) => reject(new Error(`exited ${code}`)));
-    });
+    const url = await listeningUrl(first);
     const before = await (await fetch(`${url}/_mock/snapshot`)).json();
     first.kill('SIGTERM');
     await new Promise((r) => first.once('exit', r));

@@ -11,6 +11,7 @@ import { MarketingPay } from './conformance/clients/node-v3.js';
 import { axiosPluginClient, platformCertificate } from './helpers/axios-plugin.js';
 import { bodyText, err, favorMock, FAVOR, requestNo, runningStock, send, USER } from './helpers/favor.js';
 import { CREATOR, json, SAME_BRAND } from './helpers/mock.js';
+import { listeningUrl } from './helpers/cli.js';
 
 const CERTIFICATES = '/v3/certificates';
 const t = favorMock();
@@ -260,15 +261,7 @@ describe('the CLI: --fault and --allow-fault-header', () => {
       'op=certificates.list SYSTEM_ERROR nth=2',
     ]);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d) => {
-          out += d;
-          const m = /listening on (http:\/\/\S+)/.exec(out);
-          if (m) resolve(m[1]);
-        });
-        child.once('exit', (code) => reject(new Error(`CLI exited ${code}`)));
-      });
+      const url = await listeningUrl(child);
       expect((await (await fetch(`${url}/_mock/faults`)).json()).rules).toEqual([
         expect.objectContaining({
           id: 'fault-1',

@@ -12,6 +12,7 @@ import { postgresBackend } from '../mock-server/index.js';
 import { bodyText, NOW_MS, runningStock, send, sendOk, USER, USER2 } from './helpers/favor.js';
 import { CREATOR, json, newMock, SAME_BRAND, type TestMock } from './helpers/mock.js';
 import { closeAdmin, freshDatabase, restartCluster, startCluster, stopCluster } from './helpers/postgres.js';
+import { listeningUrl } from './helpers/cli.js';
 
 const FAVOR = '/v3/marketing/favor';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -226,15 +227,7 @@ describe('replicas on one PostgreSQL database', () => {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     children.push(child);
-    const base = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (c: Buffer) => {
-        out += c.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(out);
-        if (m) resolve(m[1]);
-      });
-      child.once('exit', (code) => reject(new Error(`replica exited ${code}`)));
-    });
+    const base = await listeningUrl(child);
     const p = await replica(url);
     await p.mock.clock.freeze(NOW_MS);
     expect((await p.call('POST', `${FAVOR}/callbacks`, { body: { mchid: CREATOR, notify_url: r.url } })).status).toBe(200);

@@ -12,6 +12,7 @@ import { createSigner, type Signer } from '../mock-server/index.js';
 import { APP, stockBody, USER, USER2 } from './helpers/favor.js';
 import { CREATOR } from './helpers/mock.js';
 import { tempDataFile } from './helpers/store.js';
+import { listeningUrl } from './helpers/cli.js';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'cli.js');
 const FAVOR = '/v3/marketing/favor';
@@ -25,17 +26,7 @@ afterEach(() => {
 async function startCli(dataFile: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [CLI, '--port', '0', '--data', dataFile, '--log', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (c) => (err += c));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (c) => {
-      out += c;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`the CLI exited ${code}: ${err}`)));
-  });
+  const url = await listeningUrl(child);
   return { child, url };
 }
 
