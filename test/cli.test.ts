@@ -4,7 +4,7 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -45,9 +45,17 @@ function start(args: string[], owner = children): Promise<Started> {
 const shared: ChildProcessWithoutNullStreams[] = [];
 let plain: Started;
 let flagged: Started;
-const FLAGGED = [
+/**
+ * Holds 127.0.0.1 on the port the --host 127.0.0.2 CLI is given: that CLI can only start if it binds
+ * 127.0.0.2 alone (0.0.0.0 or 127.0.0.1 would be refused with EADDRINUSE), and a connection to
+ * 127.0.0.1 on that port reaches this holder, never the mock (the files run in parallel: a port left
+ * free there could be taken by another file's server).
+ */
+let holder: Server;
+let heldPort: number;
+const FLAGGED = () => [
   '--port',
-  '0',
+  String(heldPort),
   '--in-memory',
   '--host',
   '127.0.0.2',
@@ -59,10 +67,14 @@ const FLAGGED = [
   '--rate-limits',
 ];
 beforeAll(async () => {
-  [plain, flagged] = await Promise.all([start(['--port', '0', '--in-memory'], shared), start(FLAGGED, shared)]);
+  holder = createServer((socket) => socket.end('holder\n'));
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  heldPort = (holder.address() as { port: number }).port;
+  [plain, flagged] = await Promise.all([start(['--port', '0', '--in-memory'], shared), start(FLAGGED(), shared)]);
 }, 20_000);
 afterAll(() => {
   for (const c of shared) if (c.exitCode === null) c.kill('SIGKILL');
+  holder.close();
 });
 
 const signerOf = (env: Record<string, string>) =>
@@ -201,13 +213,16 @@ describe('wxpay-mock CLI', () => {
     expect(env.WXPAY_MOCK_URL).toBe(`http://127.0.0.2:${port}`);
     const res = await fetch(`${env.WXPAY_MOCK_URL}/v3/certificates`, { headers: signerOf(env).headers('GET', '/v3/certificates') });
     expect(res.status).toBe(200);
-    // Not on 127.0.0.1 (the default): the same port there refuses the connection.
-    const refused = await new Promise<string>((resolve) => {
+    expect(port).toBe(heldPort);
+    // Not on 127.0.0.1 (the default): the same port there is this test's holder, not the mock.
+    const answer = await new Promise<string>((resolve, reject) => {
+      let data = '';
       const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.destroy(), resolve('connected')));
-      socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+      socket.on('data', (d) => (data += d));
+      socket.once('end', () => resolve(data));
+      socket.once('error', reject);
     });
-    expect(refused).toBe('ECONNREFUSED');
+    expect(answer).toBe('holder\n');
   });
 
   it('--seed N adds users and goods: listed by credentials --json and GET /_mock/credentials, the same for the same N, others for another N', async () => {
