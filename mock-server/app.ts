@@ -187,7 +187,7 @@ export async function createApp(input: MockOptions = {}): Promise<MockApp> {
 
 /** createApp with the options already resolved (startMock resolves its own, port and host included). */
 export async function appOf(options: ResolvedOptions): Promise<MockApp> {
-  const world = loadWorld({ dir: options.fixturesDir, seed: options.seed });
+  const world = await loadWorld({ dir: options.fixturesDir, seed: options.seed });
   // Reply schemas compile at start only when replies are checked; otherwise on first use (start-up time).
   const operations = loadContracts(options.contractsDir, { responses: options.validateResponses ? 'eager' : 'lazy' });
   const registry = options.handlers ?? defaultHandlers;

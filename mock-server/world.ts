@@ -3,8 +3,6 @@
  * appids, openids, brands, 商家券 stocks and goods. Static for the life of a mock; mutable state
  * (balances, stocks, coupons, ...) lives in the store and starts from `initialBalances()`.
  */
-// The English locale alone: the package root loads every locale (~300 ms of start-up).
-import { faker } from '@faker-js/faker/locale/en';
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -121,7 +119,8 @@ export interface World {
 
 export class FixtureError extends Error {}
 
-export function loadWorld(options: { dir?: string; seed?: number } = {}): World {
+/** Async only for `seed`: faker is loaded for it alone (see addSeededData). */
+export async function loadWorld(options: { dir?: string; seed?: number } = {}): Promise<World> {
   const dir = options.dir ?? DEFAULT_FIXTURES_DIR;
   const file = join(dir, 'world.json');
   let raw: WorldFile;
@@ -169,7 +168,7 @@ export function loadWorld(options: { dir?: string; seed?: number } = {}): World 
 
   const users = [...raw.users];
   const goods = [...raw.goods];
-  if (options.seed !== undefined) addSeededData(options.seed, raw.appids, users, goods);
+  if (options.seed !== undefined) await addSeededData(options.seed, raw.appids, users, goods);
 
   return {
     dir,
@@ -185,7 +184,10 @@ export function loadWorld(options: { dir?: string; seed?: number } = {}): World 
 }
 
 /** `--seed N`: more users per appid and more goods, reproducibly (faker seeded with N). */
-function addSeededData(seed: number, appids: AppId[], users: User[], goods: Goods[]) {
+async function addSeededData(seed: number, appids: AppId[], users: User[], goods: Goods[]) {
+  // Loaded only here: faker is ~0.5 MB of source, a start without --seed does not need it. The
+  // English locale alone: the package root loads every locale (~300 ms).
+  const { faker } = await import('@faker-js/faker/locale/en');
   faker.seed(seed);
   for (const app of appids) {
     for (let i = 0; i < 20; i++) {

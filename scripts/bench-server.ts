@@ -32,7 +32,7 @@ const { loadWorld } = await built<typeof import('../mock-server/world.js')>('wor
 
 async function ceiling(): Promise<{ url: string; close(): void }> {
   // The very key the mock signs this merchant's replies with.
-  const world = loadWorld();
+  const world = await loadWorld();
   const signer = chooseSigningKey(world.platform, undefined, world.merchants.get(BENCH_MCHID));
   // The mock's reply to the same request, byte for byte, so the client parses the same bytes.
   const body = JSON.stringify({ notify_url: BENCH_NOTIFY_URL, mchid: BENCH_MCHID });

@@ -68,7 +68,7 @@ const TARGET_PATH = `${BENCH_PATH}?mchid=${BENCH_MCHID}`;
 const EXPECTED_BODY = JSON.stringify({ notify_url: BENCH_NOTIFY_URL, mchid: BENCH_MCHID });
 const SET_BODY = JSON.stringify({ mchid: BENCH_MCHID, notify_url: BENCH_NOTIFY_URL });
 
-const world = loadWorld();
+const world = await loadWorld();
 const merchant = world.merchants.get(BENCH_MCHID)!;
 const signer: Signer = createSigner({ mchid: BENCH_MCHID, serialNo: merchant.merchant.serial_no, privateKey: merchant.privateKeyPem });
 

@@ -176,7 +176,7 @@ describe("the user's coupons (GET /v3/marketing/favor/users/{openid}/coupons)", 
 });
 
 describe('use and refund (control API and programmatic API)', () => {
-  it('POST /_mock/favor/coupons/{id}/use with faker defaults: USED, consume_mchid = first available merchant, a 4200… transaction_id, now', async () => {
+  it('POST /_mock/favor/coupons/{id}/use with the defaults: USED, consume_mchid = first available merchant, a 4200… transaction_id, now', async () => {
     const s = await runningStock(t);
     const id = await sendOk(t, s);
     const res = await control(id, 'use');
@@ -272,6 +272,10 @@ describe('use and refund (control API and programmatic API)', () => {
       refund_amount: 100,
       transaction_id: expect.stringMatching(/^4200/),
     });
+    // Without a refund_id: a 32-digit `50…` number, as the real refund ids are.
+    await control(id, 'use');
+    const byDefault = await control(id, 'refund');
+    expect([byDefault.status, byDefault.body.refund.refund_id]).toEqual([200, expect.stringMatching(/^50\d{30}$/)]);
   });
 
   it('onCouponUsed: the stock creator and the coupon as COUPON.USE carries it (valid for the delivery); listeners results returned; unsubscribe', async () => {

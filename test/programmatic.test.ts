@@ -34,11 +34,11 @@ describe('programmatic API', () => {
     expect(body.data[0].serial_no).toBe(mock.credentials.platform_serial_no);
   });
 
-  it('--seed adds the same users and goods for the same seed, others for another', () => {
-    const base = loadWorld();
-    const a = loadWorld({ seed: 42 });
-    const b = loadWorld({ seed: 42 });
-    const c = loadWorld({ seed: 7 });
+  it('--seed adds the same users and goods for the same seed, others for another', async () => {
+    const base = await loadWorld();
+    const a = await loadWorld({ seed: 42 });
+    const b = await loadWorld({ seed: 42 });
+    const c = await loadWorld({ seed: 7 });
     expect(a.users.length).toBeGreaterThan(base.users.length);
     expect(a.goods.length).toBeGreaterThan(base.goods.length);
     expect(a.users).toEqual(b.users);

@@ -45,6 +45,15 @@ export function randomText(length: number): string {
   return Array.from(randomBytes(length), (b) => ALNUM[b % ALNUM.length]).join('');
 }
 
+/** Random decimal digits (order and refund numbers); bytes from 250 up are drawn again, so each digit is uniform. */
+export function randomDigits(length: number): string {
+  let digits = '';
+  while (digits.length < length) {
+    for (const b of randomBytes(length - digits.length)) if (b < 250) digits += b % 10;
+  }
+  return digits;
+}
+
 /** `<timestamp>\n<nonce>\n<body>\n` — the message behind response and callback signatures (protocol.md §2.2). */
 export function responseMessage(timestamp: string, nonce: string, body: string): string {
   return `${timestamp}\n${nonce}\n${body}\n`;

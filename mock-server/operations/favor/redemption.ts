@@ -10,8 +10,6 @@
  * Like a handler, every check runs before any change, in one synchronous step; the change, and what the
  * "coupon used" listeners record, is durable (one store commit) before the caller hears back.
  */
-// The English locale alone: the package root loads every locale (~300 ms of start-up).
-import { faker } from '@faker-js/faker/locale/en';
 import type { Clock } from '../../clock.js';
 import type { DeliveryHandle, DeliveryRecord } from '../../callbacks/types.js';
 import type { MockData } from '../../store/state.js';
@@ -31,9 +29,10 @@ import {
 import { checkoutRefusal } from './checkout.js';
 import { findCoupon, stockOfCoupon, updateCoupon } from './repository.js';
 import { idText } from '../../id-text.js';
+import { randomDigits } from '../../protocol/rsa.js';
 
 export interface UseCouponOptions {
-  /** WeChat Pay order number of the payment (default: a faker 28-digit `4200…` number). */
+  /** WeChat Pay order number of the payment (default: a random 28-digit `4200…` number). */
   transaction_id?: string;
   /** Merchant that collected the payment; one of the stock's available merchants (default: the first). */
   consume_mchid?: string;
@@ -46,7 +45,7 @@ export interface UseCouponOptions {
 }
 
 export interface RefundCouponOptions {
-  /** Refund number (default: a faker 32-digit `50…` number). */
+  /** Refund number (default: a random 32-digit `50…` number). */
   refund_id?: string;
   /** RFC 3339; not before the use and not after now (default: now). */
   refund_time?: string;
@@ -242,7 +241,7 @@ export class FavorDomain {
     const consume_information = {
       consume_time: rfc3339(consumeMs, { millis: true }),
       consume_mchid: consumeMchid,
-      transaction_id: options.transaction_id ?? `4200${faker.string.numeric(24)}`,
+      transaction_id: options.transaction_id ?? `4200${randomDigits(24)}`,
       ...(goodsDetail ? { goods_detail: goodsDetail } : {}),
     };
     const orderAmount =
@@ -294,7 +293,7 @@ export class FavorDomain {
     if (refundMs < parseRfc3339(used.consume_time)) refuse(`refund_time ${rfc3339(refundMs)} is before the use (${used.consume_time})`);
 
     const refund = {
-      refund_id: options.refund_id ?? `50${faker.string.numeric(30)}`,
+      refund_id: options.refund_id ?? `50${randomDigits(30)}`,
       refund_time: rfc3339(refundMs, { millis: true }),
       refund_amount: stock.body.coupon_use_rule.fixed_normal_coupon.coupon_amount,
       transaction_id: used.transaction_id,
