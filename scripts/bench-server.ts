@@ -3,8 +3,9 @@
  * with the load generator:
  *
  *   node --import tsx scripts/bench-server.ts ceiling   a bare Hono app (@hono/node-server) whose one route
- *                                                        verifies the request's signature (one async RSA-2048
- *                                                        SHA256 verify) and signs its reply (one async sign):
+ *                                                        verifies the request's signature (one RSA-2048 SHA256
+ *                                                        verify, on the event loop as the mock's) and signs its
+ *                                                        reply (one async sign, on the thread pool as the mock's):
  *                                                        the two RSA operations the mock does per signed GET
  *   node --import tsx scripts/bench-server.ts mock      the mock (startMock, in memory, default options:
  *                                                        what `wxpay-mock --in-memory` runs)
@@ -26,7 +27,7 @@ import { BENCH_MCHID, BENCH_NOTIFY_URL, BENCH_PATH } from './bench-common.js';
 const built = <T>(path: string): Promise<T> => import(new URL(`../dist/mock-server/${path}`, import.meta.url).href) as Promise<T>;
 const { chooseSigningKey } = await built<typeof import('../mock-server/protocol/sign-response.js')>('protocol/sign-response.js');
 const { parseAuthorization, SCHEME } = await built<typeof import('../mock-server/protocol/authorization.js')>('protocol/authorization.js');
-const { verifyAsync } = await built<typeof import('../mock-server/protocol/rsa.js')>('protocol/rsa.js');
+const { verifySignature } = await built<typeof import('../mock-server/protocol/rsa.js')>('protocol/rsa.js');
 const { startMock } = await built<typeof import('../mock-server/server.js')>('server.js');
 const { loadWorld } = await built<typeof import('../mock-server/world.js')>('world.js');
 
@@ -49,7 +50,7 @@ async function ceiling(): Promise<{ url: string; close(): void }> {
     if (!auth.ok || !caller || Math.abs(Number(auth.fields.timestamp) - Date.now() / 1000) > 300)
       return new Response(null, { status: 401 });
     const message = `${incoming.method}\n${incoming.url}\n${auth.fields.timestamp}\n${auth.fields.nonce_str}\n\n`;
-    if (!(await verifyAsync(message, auth.fields.signature, caller.verifyKey))) return new Response(null, { status: 401 });
+    if (!verifySignature(message, auth.fields.signature, caller.verifyKey)) return new Response(null, { status: 401 });
     return new Promise<Response>((resolve, reject) => {
       const timestamp = String(Math.floor(Date.now() / 1000));
       const nonce = (++counter).toString(16).toUpperCase().padStart(32, '0');

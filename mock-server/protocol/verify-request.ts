@@ -7,7 +7,7 @@ import { ApiError, SIGN_MESSAGES } from '../errors.js';
 import type { Finding } from '../journal.js';
 import type { MerchantKeys, World } from '../world.js';
 import { normalizeSerial, parseAuthorization, SCHEME, type AuthorizationFields } from './authorization.js';
-import { verifyAsync } from './rsa.js';
+import { verifySignature } from './rsa.js';
 
 export const TIMESTAMP_WINDOW_SECONDS = 300;
 const PARTNERSHIPS_PATH = '/v3/marketing/partnerships';
@@ -146,17 +146,11 @@ function knownMistakes(req: SignedRequest, auth: AuthorizationFields): Array<{ m
   return out;
 }
 
-async function diagnoseMismatch(
-  world: World,
-  req: SignedRequest,
-  auth: AuthorizationFields,
-  merchant: MerchantKeys,
-  message: Buffer,
-): Promise<string> {
+function diagnoseMismatch(world: World, req: SignedRequest, auth: AuthorizationFields, merchant: MerchantKeys, message: Buffer): string {
   for (const mistake of knownMistakes(req, auth))
-    if (await verifyAsync(mistake.message, auth.signature, merchant.verifyKey)) return mistake.hint;
+    if (verifySignature(mistake.message, auth.signature, merchant.verifyKey)) return mistake.hint;
   for (const other of world.merchants.values()) {
-    if (other !== merchant && (await verifyAsync(message, auth.signature, other.verifyKey))) {
+    if (other !== merchant && verifySignature(message, auth.signature, other.verifyKey)) {
       return `the message is right but it was signed with the private key of merchant ${other.merchant.mchid}: sign with the key of certificate ${merchant.merchant.serial_no} (mchid ${auth.mchid})`;
     }
   }
@@ -211,13 +205,9 @@ export async function verifyRequest(world: World, req: SignedRequest, nowSeconds
   }
 
   const message = signatureMessage(req, auth);
-  const ok = await verifyAsync(message, auth.signature, merchant.verifyKey);
+  const ok = verifySignature(message, auth.signature, merchant.verifyKey);
   if (!ok)
-    throw signError(
-      SIGN_MESSAGES.mismatch,
-      await diagnoseMismatch(world, req, auth, merchant, message),
-      signInformation(req, auth, message),
-    );
+    throw signError(SIGN_MESSAGES.mismatch, diagnoseMismatch(world, req, auth, merchant, message), signInformation(req, auth, message));
 
   const notes: Finding[] = [];
   if (auth.serial_no !== expected) {
