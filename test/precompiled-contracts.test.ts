@@ -13,11 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { buildCouponUseNotification, loadCallbackSchemas } from '../mock-server/callbacks/index.js';
 import { loadContracts, PRECOMPILED_FILE, type CompiledOperation, type RequestPart } from '../mock-server/contract/registry.js';
 import type { JsonSchema } from '../mock-server/contract/types.js';
 import { DEFAULT_CONTRACTS_DIR } from '../mock-server/paths.js';
 import { check } from '../mock-server/request-checks.js';
 import type { ValidateFunction } from 'ajv';
+import { couponUsePlaintext } from './helpers/coupon-use.js';
 
 // Request bodies of our own (test/data/request-bodies.json, operation id → bodies): shaped like the
 // documented examples, with the fixture world's ids, so the mutations start from realistic requests.
@@ -271,5 +273,51 @@ describe('request validators precompiled at build time (ajv standalone)', () => 
     const defs = join(common, 'common', 'defs.json');
     writeFileSync(defs, readFileSync(defs, 'utf8') + '\n');
     expect(originOf(loadContracts(common))).toEqual(['compiled']);
+  });
+  it('a contracts dir edited after it was loaded loads again with the edit (apps of one process share validators by content)', () => {
+    const dir = copyContracts();
+    const createStock = (ops: CompiledOperation[]) => ops.find((o) => o.contract.operationId === 'favor.createStock')!.validateBody!;
+    const before = createStock(loadContracts(dir));
+    expect(createStock(loadContracts(dir))).toBe(before);
+    const file = join(dir, 'favor', 'createStock.json');
+    const contract = JSON.parse(readFileSync(file, 'utf8'));
+    contract.request.body.properties.comment.maxLength = 5;
+    writeFileSync(file, JSON.stringify(contract, null, 2));
+    const after = createStock(loadContracts(dir));
+    const body = { ...(sample(before.schema as JsonSchema, {}) as object), comment: '六个字的备注' };
+    expect([before(structuredClone(body)), after(structuredClone(body))]).toEqual([true, false]);
+  });
+
+  it('the COUPON.USE schemas (contracts/callbacks/) are precompiled too, and agree with compiled ones: valid, errors', () => {
+    const precompiled = loadCallbackSchemas();
+    const compiled = loadCallbackSchemas(undefined, { precompiled: false });
+    // Generated code carries no `schema`; ajv's compiled functions do.
+    expect(precompiled.couponUsePlaintext.schema).toBeUndefined();
+    expect(compiled.couponUsePlaintext.schema).toBeDefined();
+    const plain = couponUsePlaintext('1900000001');
+    const { envelope } = buildCouponUseNotification({ plaintext: plain, apiv3Key: 'a'.repeat(32), createTimeMs: Date.UTC(2027, 2, 1) });
+    const broken = (value: Record<string, unknown>) => [
+      ...Object.keys(value).map((k) => Object.fromEntries(Object.entries(value).filter(([key]) => key !== k))),
+      ...Object.keys(value).map((k) => ({ ...value, [k]: k === 'resource' || k === 'consume_information' ? 'text' : { wrong: 1 } })),
+      { ...value, undeclared: 1 },
+      { ...value, create_time: '2027-03-01 10:00:00' },
+    ];
+    const cases: [keyof typeof precompiled, unknown][] = [
+      ...[plain, ...broken(plain)].map((v): [keyof typeof precompiled, unknown] => ['couponUsePlaintext', v]),
+      ...[envelope, ...broken(envelope as unknown as Record<string, unknown>)].map((v): [keyof typeof precompiled, unknown] => [
+        'couponUseNotification',
+        v,
+      ]),
+    ];
+    let invalid = 0;
+    for (const [name, input] of cases) {
+      const run = (v: ValidateFunction) => ({ valid: v(structuredClone(input)), errors: structuredClone(v.errors ?? null) });
+      const a = run(precompiled[name]);
+      expect({ name, input, ...a }).toEqual({ name, input, ...run(compiled[name]) });
+      if (!a.valid) invalid++;
+    }
+    // Both outcomes: the built ones pass, most of the broken ones do not (a few fields are optional).
+    expect([precompiled.couponUsePlaintext(plain), precompiled.couponUseNotification(envelope)]).toEqual([true, true]);
+    expect(invalid).toBeGreaterThan(cases.length / 2);
   });
 });

@@ -232,25 +232,53 @@ export function contractsHash(dir: string): string {
   return hash.digest('hex');
 }
 
-function loadPrecompiled(dir: string): Record<string, ValidateFunction> | undefined {
+type PrecompiledModule = { hash: string; load: (formats: typeof FORMATS) => Record<string, ValidateFunction> };
+let precompiledValidators: Record<string, ValidateFunction> | undefined;
+
+/**
+ * The build's precompiled validators (operations' request parts and the callback schemas, by
+ * `validatorKey`) when they were made from contracts of hash `hash`: a custom contracts dir, an edited
+ * one, or a stale build compile instead. Loaded once per process.
+ */
+export function precompiledValidatorsFor(hash: string): Record<string, ValidateFunction> | undefined {
   if (!existsSync(PRECOMPILED_FILE)) return undefined;
-  const module = createRequire(import.meta.url)(PRECOMPILED_FILE) as {
-    hash: string;
-    load: (formats: typeof FORMATS) => Record<string, ValidateFunction>;
-  };
-  // A custom contracts dir, an edited one, or a stale build: compile instead.
-  if (module.hash !== contractsHash(dir)) return undefined;
-  // Fresh functions per load, as compiling gives: no two apps share a validator's `errors`.
-  return module.load(FORMATS);
+  const module = createRequire(import.meta.url)(PRECOMPILED_FILE) as PrecompiledModule;
+  if (module.hash !== hash) return undefined;
+  return (precompiledValidators ??= module.load(FORMATS));
+}
+
+const compiledOnce = new Map<string, unknown>();
+
+/**
+ * What `compile` makes of the contracts under `dir`, made once per process for each content (the
+ * key has the contracts' hash): validators are pure functions of the contracts, so the apps of one
+ * process (a test file's hundreds of createApp calls) share them instead of compiling them again. Safe
+ * to share: each caller reads a validator's `errors` right after calling it, never across an await.
+ * A compile that throws is not kept (the next call throws again).
+ */
+export function compiledContracts<T>(dir: string, what: string, compile: (hash: string) => T): T {
+  const hash = contractsHash(dir);
+  const key = JSON.stringify([what, dir, hash]);
+  if (!compiledOnce.has(key)) compiledOnce.set(key, compile(hash));
+  return compiledOnce.get(key) as T;
 }
 
 export function loadContracts(dir = DEFAULT_CONTRACTS_DIR, options: LoadOptions = {}): CompiledOperation[] {
-  const precompiled = options.precompiled === false ? undefined : loadPrecompiled(dir);
+  const set = options.set ?? 'api';
+  const operations = compiledContracts(dir, `${set} operations${options.precompiled === false ? ', compiled' : ''}`, (hash) =>
+    compileContracts(dir, set, options.precompiled === false ? undefined : precompiledValidatorsFor(hash)),
+  );
+  // Reply validators compile on first use, once per process (ResponseValidators keeps them).
+  if (options.responses !== 'lazy') for (const op of operations) op.validateResponse.compileAll();
+  return [...operations];
+}
+
+function compileContracts(dir: string, set: ContractSet, precompiled: Record<string, ValidateFunction> | undefined): CompiledOperation[] {
   // Made on first need: with precompiled request validators and lazy replies, not at start-up.
   let ajvs: ReturnType<typeof contractAjvs> | undefined;
   const ajv = (strict: boolean) => ((ajvs ??= contractAjvs(dir)), strict ? ajvs.strictAjv : ajvs.requestAjv);
 
-  return readContracts(dir, options.set).map(({ file, contract }) => {
+  return readContracts(dir, set).map(({ file, contract }) => {
     const compile = (strict: boolean, schema: JsonSchema, what: string) => {
       try {
         return ajv(strict).compile(schema);
@@ -270,8 +298,6 @@ export function loadContracts(dir = DEFAULT_CONTRACTS_DIR, options: LoadOptions 
       return compile(part === 'body', schema, part);
     };
     const responseSchemas = new Map(Object.entries(contract.responses ?? {}).map(([status, schema]) => [Number(status), schema]));
-    const validateResponse = new ResponseValidators(responseSchemas, (status, schema) => compile(true, schema, `response ${status}`));
-    if (options.responses !== 'lazy') validateResponse.compileAll();
     return {
       contract,
       file,
@@ -279,7 +305,7 @@ export function loadContracts(dir = DEFAULT_CONTRACTS_DIR, options: LoadOptions 
       validateQuery: request('query'),
       validateHeaders: request('headers'),
       validateBody: request('body'),
-      validateResponse,
+      validateResponse: new ResponseValidators(responseSchemas, (status, schema) => compile(true, schema, `response ${status}`)),
       notOpen: notOpenFields(contract.request?.body),
       requestValidators: precompiled && !compiledHere ? 'precompiled' : 'compiled',
     };
