@@ -140,74 +140,57 @@ describe('wxpay-mock report (the CLI against a running mock)', () => {
     return { url, signer };
   }
 
-  it(
-    'clean traffic → exit 0, PASSED, the exercised operation listed; a seeded contract violation → exit 1 naming operation, field, issue and the value sent',
-    async () => {
-      const { url, signer } = await cleanCli();
+  describe('clean traffic, then an ignored query parameter and a seeded contract violation', () => {
+    // One report run per state, several tests reading it: the clean journal's text report; then, with
+    // the warning and the violation added, the JSON report and the JUnit file (whose run prints the text report).
+    let url: string;
+    let clean: Awaited<ReturnType<typeof cli>>;
+    let bad: Awaited<ReturnType<typeof send>>;
+    let json: Awaited<ReturnType<typeof cli>>;
+    let junit: Awaited<ReturnType<typeof cli>>;
+    const file = join(mkdtempSync(join(tmpdir(), 'wxpay-mock-report-')), 'contract.xml');
+    beforeAll(async () => {
+      const started = await cleanCli();
+      url = started.url;
+      const { signer } = started;
       expect((await send(url, signer, 'POST', CALLBACKS, { mchid: CREATOR, notify_url: 'https://m.example.com/notify' })).status).toBe(200);
-      const clean = await cli(['report', '--url', url]);
+      clean = await cli(['report', '--url', url]);
+      expect((await send(url, signer, 'GET', `${CALLBACKS}?mchid=${CREATOR}&page=2`)).status).toBe(200);
+      // stock_name over 20 characters: the contract says maxLength 20.
+      bad = await send(url, signer, 'POST', STOCKS, validStock({ stock_name: LONG_NAME }));
+      [json, junit] = await Promise.all([
+        cli(['report', '--url', url, '--format', 'json']),
+        cli(['report', '--url', url, '--format', 'junit', '--out', file]),
+      ]);
+    }, CLI_TIMEOUT);
+
+    it('clean traffic → exit 0, PASSED, the exercised operation listed', () => {
       expect(clean.stderr).toBe('');
       expect(clean.status).toBe(0);
       expect(clean.stdout).toMatch(/^PASSED: 0 violations, 0 warnings — 1 request,/m);
       expect(clean.stdout).toMatch(
         /^ {2}exercised {4} {2}favor\.setCallback +POST \/v3\/marketing\/favor\/callbacks {2}— 1 request, 1 ok; 200$/m,
       );
+    });
 
-      // stock_name over 20 characters: the contract says maxLength 20.
-      const bad = await send(url, signer, 'POST', STOCKS, validStock({ stock_name: LONG_NAME }));
+    it('a seeded contract violation → exit 1 naming operation, field, issue and the value sent (the text report, printed beside --out)', () => {
       expect(bad.status).toBe(400);
       expect(bad.body.code).toBe('PARAM_ERROR');
-
-      const failed = await cli(['report', '--url', url]);
-      expect(failed.status).toBe(1);
-      expect(failed.stdout).toMatch(/^FAILED: 1 violation, 0 warnings/m);
-      const line = failed.stdout.split('\n').find((l) => l.includes('contract violation:'))!;
+      expect(junit.status).toBe(1);
+      expect(junit.stdout).toMatch(/^FAILED: 1 violation, 1 warning/m);
+      const line = junit.stdout.split('\n').find((l) => l.includes('contract violation:'))!;
       expect(line).toContain(
         `contract violation: POST ${STOCKS} (favor.createStock) → 400 PARAM_ERROR, mchid ${CREATOR}: body field /stock_name (sent "${LONG_NAME}"): must NOT have more than 20 characters`,
       );
       expect(line).toContain(bad.body.message);
-      expect(failed.stderr).toContain(
-        'wxpay-mock report: FAILED, 1 violation(s), 0 warning(s); first: contract violation: POST /v3/marketing/favor/coupon-stocks (favor.createStock)',
+      expect(junit.stderr).toContain(
+        'wxpay-mock report: FAILED, 1 violation(s), 1 warning(s); first: contract violation: POST /v3/marketing/favor/coupon-stocks (favor.createStock)',
       );
-    },
-    CLI_TIMEOUT,
-  );
+    });
 
-  it(
-    'a seeded signature bug (body signed compact, sent pretty-printed) → exit 1 with 错误的签名，验签失败 and the sign_information the mock verified',
-    async () => {
-      const { url, signer } = await cleanCli();
-      const body = { mchid: CREATOR, notify_url: 'https://m.example.com/notify' };
-      const res = await send(url, signer, 'POST', CALLBACKS, JSON.stringify(body, null, 2), JSON.stringify(body));
-      expect(res.status).toBe(401);
-      const out = await cli(['report', '--url', url]);
-      expect(out.status).toBe(1);
-      const lines = out.stdout.split('\n');
-      const at = lines.findIndex((l) => l.includes('signature failure:'));
-      // The journal's hint (protocol/verify-request.ts) follows the real message.
-      expect(lines[at]).toMatch(
-        new RegExp(
-          `^ {2}1\\. signature failure: POST ${CALLBACKS} \\(favor\\.setCallback\\) → 401 SIGN_ERROR: 错误的签名，验签失败 — hint: \\S`,
-        ),
-      );
-      const diagnostic = JSON.parse(lines[at + 1].replace(/^\s*sign_information \(what the mock verified\): /, ''));
-      expect(diagnostic).toMatchObject({ method: 'POST', url: CALLBACKS, sign_message_length: expect.any(Number) });
-      expect(diagnostic.truncated_sign_message).toMatch(new RegExp(`^POST\\n${CALLBACKS}\\n\\d+\\n\\w+\\n\\{\\n  "mch\\n$`));
-      expect(out.stderr).toContain('first: signature failure:');
-    },
-    CLI_TIMEOUT,
-  );
-
-  it(
-    '--format json: well formed, coverage exercised / attempted / not exercised, the violation with operation, field, value, issue and message',
-    async () => {
-      const { url, signer } = await cleanCli();
-      await send(url, signer, 'POST', CALLBACKS, { mchid: CREATOR, notify_url: 'https://m.example.com/notify' });
-      await send(url, signer, 'GET', `${CALLBACKS}?mchid=${CREATOR}&page=2`);
-      await send(url, signer, 'POST', STOCKS, validStock({ stock_name: LONG_NAME }));
-      const out = await cli(['report', '--url', url, '--format', 'json']);
-      expect(out.status).toBe(1);
-      const report: ContractReport = JSON.parse(out.stdout);
+    it('--format json: well formed, coverage exercised / attempted / not exercised, the violation with operation, field, value, issue and message', () => {
+      expect(json.status).toBe(1);
+      const report: ContractReport = JSON.parse(json.stdout);
       expect(report).toMatchObject({
         ok: false,
         strict: false,
@@ -237,20 +220,11 @@ describe('wxpay-mock report (the CLI against a running mock)', () => {
       expect(report.warnings).toEqual([
         expect.objectContaining({ kind: 'undeclared-query', operation_id: 'favor.getCallback', field: 'page', value: '2' }),
       ]);
-    },
-    CLI_TIMEOUT,
-  );
+    });
 
-  it(
-    '--format junit --out FILE: well-formed XML (fast-xml-parser), a <failure> for the violation, <skipped> for operations not exercised; stdout gets the text report',
-    async () => {
-      const { url, signer } = await cleanCli();
-      await send(url, signer, 'POST', CALLBACKS, { mchid: CREATOR, notify_url: 'https://m.example.com/notify' });
-      await send(url, signer, 'POST', STOCKS, validStock({ stock_name: LONG_NAME }));
-      const file = join(mkdtempSync(join(tmpdir(), 'wxpay-mock-report-')), 'contract.xml');
-      const out = await cli(['report', '--url', url, '--format', 'junit', '--out', file]);
-      expect(out.status).toBe(1);
-      expect(out.stdout).toMatch(/^FAILED: 1 violation/m);
+    it('--format junit --out FILE: well-formed XML (fast-xml-parser), a <failure> for the violation, <skipped> for operations not exercised; stdout gets the text report', () => {
+      expect(junit.status).toBe(1);
+      expect(junit.stdout).toMatch(/^FAILED: 1 violation/m);
       const xml = readFileSync(file, 'utf8');
       expect(XMLValidator.validate(xml)).toBe(true);
       const doc = new XMLParser({
@@ -269,9 +243,10 @@ describe('wxpay-mock report (the CLI against a running mock)', () => {
         expect(Number(s.skipped)).toBe(cases(s).filter((c) => c.skipped).length);
       }
       expect(Number(doc.testsuites.failures)).toBe(1);
-      const report: ContractReport = JSON.parse((await cli(['report', '--url', url, '--format', 'json'])).stdout);
+      const report: ContractReport = JSON.parse(json.stdout); // the same journal
       expect(cases(coverage)).toHaveLength(report.summary.operations);
-      expect(cases(coverage).filter((c) => c.skipped)).toHaveLength(report.summary.operations - 1);
+      // Exercised: setCallback and getCallback; createStock was only attempted.
+      expect(cases(coverage).filter((c) => c.skipped)).toHaveLength(report.summary.operations - 2);
       expect(cases(coverage).find((c) => c.name.startsWith('favor.setCallback ')).skipped).toBeUndefined();
       expect(cases(coverage).find((c) => c.name.startsWith('favor.createStock ')).skipped.message).toBe(
         'attempted 1 time(s), never answered 2xx (400)',
@@ -281,6 +256,30 @@ describe('wxpay-mock report (the CLI against a running mock)', () => {
       expect(failing.failure.type).toBe('contract');
       expect(failing.failure.message).toContain('body field /stock_name');
       expect(cases(requests).find((c) => c.name === 'favor.setCallback').failure).toBeUndefined();
+    });
+  });
+
+  it(
+    'a seeded signature bug (body signed compact, sent pretty-printed) → exit 1 with 错误的签名，验签失败 and the sign_information the mock verified',
+    async () => {
+      const { url, signer } = await cleanCli();
+      const body = { mchid: CREATOR, notify_url: 'https://m.example.com/notify' };
+      const res = await send(url, signer, 'POST', CALLBACKS, JSON.stringify(body, null, 2), JSON.stringify(body));
+      expect(res.status).toBe(401);
+      const out = await cli(['report', '--url', url]);
+      expect(out.status).toBe(1);
+      const lines = out.stdout.split('\n');
+      const at = lines.findIndex((l) => l.includes('signature failure:'));
+      // The journal's hint (protocol/verify-request.ts) follows the real message.
+      expect(lines[at]).toMatch(
+        new RegExp(
+          `^ {2}1\\. signature failure: POST ${CALLBACKS} \\(favor\\.setCallback\\) → 401 SIGN_ERROR: 错误的签名，验签失败 — hint: \\S`,
+        ),
+      );
+      const diagnostic = JSON.parse(lines[at + 1].replace(/^\s*sign_information \(what the mock verified\): /, ''));
+      expect(diagnostic).toMatchObject({ method: 'POST', url: CALLBACKS, sign_message_length: expect.any(Number) });
+      expect(diagnostic.truncated_sign_message).toMatch(new RegExp(`^POST\\n${CALLBACKS}\\n\\d+\\n\\w+\\n\\{\\n  "mch\\n$`));
+      expect(out.stderr).toContain('first: signature failure:');
     },
     CLI_TIMEOUT,
   );
@@ -351,9 +350,11 @@ describe('strict contracts: fields marked x-not-open', () => {
       // The same body without the field is created: only the not-open field was refused.
       delete body.advanced_setting.payment_mode;
       expect((await send(url, signer, 'POST', CREATE, body)).status).toBe(200);
-      const out = await cli(['report', '--url', url]);
-      expect(out.status).toBe(1);
-      expect(out.stdout).toContain(
+      // The report (the CLI's own run is tested above): the same text from the control API.
+      const report = await control(url, 'GET', '/_mock/report?format=text');
+      expect(report.status).toBe(200);
+      expect(report.text).toMatch(/^FAILED: 1 violation/m);
+      expect(report.text).toContain(
         `contract violation: POST ${CREATE} (paygift.createActivity) → 400 PARAM_ERROR, mchid ${CREATOR}: body field /advanced_setting/payment_mode (sent {"payment_scene_list":["APP_SCENE"]}): field not open for this endpoint`,
       );
     },
@@ -398,7 +399,6 @@ describe('callbacks contract for merchant notify handlers', () => {
       expect(probe.plaintext.stock_creator_mchid).toBe(CREATOR);
       expect(probe.id).toBe(passed.json.notification_id);
       expect(mock.report().ok).toBe(true);
-      expect((await cli(['report', '--url', mock.url])).status).toBe(0);
 
       const sloppy = await receiver({ status: 200 });
       const flagged = await mock.checkCallbackHandler({ mchid: CREATOR, url: sloppy.url });
@@ -412,6 +412,16 @@ describe('callbacks contract for merchant notify handlers', () => {
 
       const out = await cli(['report', '--url', mock.url]);
       expect(out.status).toBe(1);
+      // Only the handler that accepted the probe fails the report; the refusing one is listed as passing.
+      expect(out.stdout).toMatch(/^FAILED: \d+ violations?, 0 warnings/m);
+      const violations = out.stdout
+        .slice(out.stdout.indexOf('\nViolations ('), out.stdout.indexOf('\nWarnings ('))
+        .split('\n')
+        .slice(2)
+        .filter(Boolean);
+      expect(violations.length).toBeGreaterThan(0);
+      for (const v of violations.filter(Boolean))
+        expect(v).toMatch(new RegExp(`^ {2}\\d+\\. handler check #2: notify handler ${sloppy.url} `));
       expect(out.stdout).toContain(
         `handler check #2: notify handler ${sloppy.url} (mchid ${CREATOR}) answered HTTP 200 to a COUPON.USE signed WECHATPAY/SIGNTEST/: it accepts callbacks without verifying their signature`,
       );
