@@ -101,4 +101,12 @@ export {
 } from './store/port.js';
 export { CommitFailedError, type AppliedEvent, type BeginOptions } from './store/engine.js';
 export { SnapshotError, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type Snapshot } from './store/snapshot.js';
+// The state a snapshot holds (`Snapshot['state']`, MockData): the core's, and each family's slice, which
+// its module adds to MockData / MerchantState by declaration merging. Exported together so that whoever
+// imports the package's types sees the whole state, not only the slices of the modules they happen to load.
+export type { MockData, MerchantState } from './store/state.js';
+export type { FavorMerchantState, FavorGlobalState, FavorCallbackSetting } from './operations/favor/state.js';
+export type { PaygiftState } from './operations/paygift/state.js';
+export type { PartnershipsState } from './operations/partnerships/state.js';
+export type { CallbackState } from './callbacks/types.js';
 export { ScenarioError, SCENARIO_FORMAT, type ScenarioResult } from './scenario.js';
