@@ -59,7 +59,7 @@ function resolvePointer(root: unknown, ref: string): unknown {
 }
 
 /** The document's schemas in a JSON Schema 2020-12 validator, strict: unknown keywords and formats are errors. */
-function schemaValidator(d: OpenApiDocument) {
+function newSchemaValidator(d: OpenApiDocument) {
   const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: true, allowUnionTypes: true });
   const addFormats = ((formatsPlugin as unknown as { default?: typeof formatsPlugin }).default ?? formatsPlugin) as unknown as (
     a: Ajv2020,
@@ -70,6 +70,16 @@ function schemaValidator(d: OpenApiDocument) {
   ajv.addSchema({ $id: 'openapi', $defs: inAjv(d.components.schemas) });
   return (schema: object) => ajv.compile(inAjv(schema));
 }
+
+/** One validator of `doc`'s schemas for the file: the shared components are compiled once, not once per test. */
+let docValidator: ReturnType<typeof newSchemaValidator> | undefined;
+const schemaValidator = (d: OpenApiDocument) => {
+  if (d !== doc) throw new Error('schemaValidator: the shared validator holds the schemas of `doc`');
+  return (docValidator ??= newSchemaValidator(doc));
+};
+
+/** A document equal to `doc` but for its servers: the same operations, schemas and examples, byte for byte (hence valid too). */
+const sameAsDoc = (d: OpenApiDocument) => JSON.stringify({ ...d, servers: doc.servers }) === JSON.stringify(doc);
 
 describe('OpenAPI 3.1 export of the contracts', () => {
   it('is a valid OpenAPI 3.1 document by @seriousme/openapi-schema-validator', async () => {
@@ -299,7 +309,8 @@ describe('GET /_mock/openapi.json', () => {
     expect(res.status).toBe(200);
     const served = (await res.json()) as OpenApiDocument;
     expect(served.servers).toEqual([{ url: running.url, description: 'wxpay-mock' }]);
-    expect((await validate(served)).valid).toBe(true);
+    // The export validated above (one validation of the document is enough: the validator costs ~0.3 s).
+    expect(sameAsDoc(served)).toBe(true);
     expect(operationsOf(served).length).toBe(operations.length + control.length);
   });
 
@@ -324,7 +335,7 @@ describe('wxpay-mock openapi (the built CLI)', () => {
     expect(out.status, out.stderr).toBe(0);
     const printed = JSON.parse(out.stdout) as OpenApiDocument;
     expect(printed.servers[0].url).toBe('http://127.0.0.1:18750');
-    expect((await validate(printed)).valid).toBe(true);
+    expect(sameAsDoc(printed)).toBe(true);
 
     const file = join(mkdtempSync(join(tmpdir(), 'wxpay-mock-openapi-')), 'openapi.json');
     const written = run(['openapi', '--out', file], { WXPAY_MOCK_URL: 'http://127.0.0.1:28750' });
