@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'cli.js');
 
@@ -24,17 +24,36 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ status
 const node = (script: string) => [process.execPath, '-e', script];
 
 describe('wxpay-mock exec -- <command>', () => {
+  // One exec run read by the first two tests: one argument (a shell), a request to the mock, exit 3.
+  let run: Awaited<ReturnType<typeof cli>>;
+  beforeAll(async () => {
+    run = await cli([
+      'exec',
+      '--port',
+      '0',
+      '--log',
+      'json',
+      '--',
+      'echo "child mchid=$WXPAY_MCHID url=$WXPAY_MOCK_URL" && { curl -s -o /dev/null "$WXPAY_MOCK_URL/v3/certificates" || node -e "fetch(process.env.WXPAY_MOCK_URL + \'/v3/certificates\')"; } && exit 3',
+    ]);
+  });
+
   it('runs the command with WXPAY_MOCK_URL and the credentials env, exits with its status, prints the report, then stops the mock', async () => {
-    const script = `
-      const res = await fetch(process.env.WXPAY_MOCK_URL + '/_mock/health');
-      console.log('child', res.status, process.env.WXPAY_MCHID, process.env.WXPAY_MOCK_URL);
-      process.exit(3);`;
-    const run = await cli(['exec', '--port', '0', '--log', 'silent', '--', ...node(`(async () => {${script}})()`)]);
     expect(run.status).toBe(3);
-    const [, url] = /child 200 1900000001 (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stdout) ?? [];
+    const [, url] = /child mchid=1900000001 url=(http:\/\/127\.0\.0\.1:\d+)$/m.exec(run.stdout) ?? [];
     expect(url).toBeDefined();
     expect(run.stdout).toContain('wxpay-mock contract report');
+    // The command's request reached the mock at that URL: the report lists it.
+    expect(run.stdout).toContain(`signature failure: GET /v3/certificates (certificates.list) → 401 SIGN_ERROR`);
     await expect(fetch(url + '/_mock/health')).rejects.toThrow(); // stopped
+  });
+
+  it('one argument runs in a shell; --log json logs each request to stderr, one object per line', () => {
+    expect(run.stdout).toContain('child mchid=1900000001');
+    const lines = run.stderr.split('\n').filter((l) => l.startsWith('{'));
+    expect(lines.map((l) => JSON.parse(l))).toContainEqual(
+      expect.objectContaining({ type: 'request', path: '/v3/certificates', status: 401, code: 'SIGN_ERROR' }),
+    );
   });
 
   it('--report-strict: a command that passes with a contract violation in the report → exit 1; without it → 0', async () => {
@@ -48,24 +67,6 @@ describe('wxpay-mock exec -- <command>', () => {
     const lenient = await cli(['exec', '--port', '0', '--log', 'silent', '--format', 'json', '--', ...unsigned]);
     expect(lenient.status).toBe(0);
     expect(JSON.parse(lenient.stdout.slice(lenient.stdout.indexOf('{'))).ok).toBe(false);
-  });
-
-  it('one argument runs in a shell; --log json logs each request to stderr, one object per line', async () => {
-    const run = await cli([
-      'exec',
-      '--port',
-      '0',
-      '--log',
-      'json',
-      '--',
-      'echo "mchid=$WXPAY_MCHID" && curl -s -o /dev/null "$WXPAY_MOCK_URL/v3/certificates" || node -e "fetch(process.env.WXPAY_MOCK_URL + \'/v3/certificates\')"',
-    ]);
-    expect(run.status).toBe(0);
-    expect(run.stdout).toContain('mchid=1900000001');
-    const lines = run.stderr.split('\n').filter((l) => l.startsWith('{'));
-    expect(lines.map((l) => JSON.parse(l))).toContainEqual(
-      expect.objectContaining({ type: 'request', path: '/v3/certificates', status: 401, code: 'SIGN_ERROR' }),
-    );
   });
 
   it('exec without a command → exit 2 with the usage line', async () => {
