@@ -8,6 +8,8 @@ import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { COMMAND_LIST } from '../mock-server/cli/commands.js';
+import { parseCommandLine, UsageError } from '../mock-server/cli/spec.js';
 import { createSigner, type Credentials } from '../mock-server/index.js';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'cli.js');
@@ -102,6 +104,18 @@ function bareGet(
   });
 }
 
+/** `credentials --json …`, run once per argument list for the file. */
+const credentialsRuns = new Map<string, Credentials>();
+function credentialsJson(args: string[]): Credentials {
+  const key = args.join(' ');
+  if (!credentialsRuns.has(key)) {
+    const out = run(['credentials', '--json', ...args]);
+    expect(out.status, out.stderr).toBe(0);
+    credentialsRuns.set(key, JSON.parse(out.stdout));
+  }
+  return credentialsRuns.get(key)!;
+}
+
 const exited = (child: ChildProcessWithoutNullStreams) =>
   new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
 
@@ -143,9 +157,7 @@ describe('wxpay-mock CLI', () => {
   });
 
   it('credentials --json prints the same facts as JSON', () => {
-    const out = run(['credentials', '--json']);
-    expect(out.status).toBe(0);
-    const creds = JSON.parse(out.stdout);
+    const creds = credentialsJson([]);
     expect(creds.merchants[0].mchid).toBe('1900000001');
     expect(creds.public_key_id).toMatch(/^PUB_KEY_ID_/);
   });
@@ -176,18 +188,28 @@ describe('wxpay-mock CLI', () => {
   });
 
   it('bad flags -> a clear message and exit 2', () => {
-    for (const args of [
-      ['--bogus'],
-      ['--port', 'abc'],
-      ['--port', '70000'],
-      ['--data', 'x.json', '--in-memory'],
-      ['frobnicate'],
-      ['--seed', '-1'],
-      ['--journal-size', '0'],
-    ]) {
+    // The built CLI once for each kind of refusal: an unknown flag, a bad value, flags that exclude each other, an unknown command.
+    for (const args of [['--bogus'], ['--port', 'abc'], ['--data', 'x.json', '--in-memory'], ['frobnicate']]) {
       const out = run(args);
       expect(out.status, args.join(' ')).toBe(2);
       expect(out.stderr).toMatch(/^wxpay-mock: .+\nRun "wxpay-mock --help" for usage\.\n$/s);
+    }
+    // More bad values: refused by the parser the CLI uses (each flag's range from its table) as usage errors
+    // pointing at the overview, which the CLI prints as above.
+    for (const args of [
+      ['--port', '70000'],
+      ['--seed', '-1'],
+      ['--journal-size', '0'],
+    ]) {
+      let refused: unknown;
+      try {
+        parseCommandLine(args, COMMAND_LIST);
+      } catch (err) {
+        refused = err;
+      }
+      expect(refused, args.join(' ')).toBeInstanceOf(UsageError);
+      expect((refused as UsageError).message, args.join(' ')).toContain(args[0]);
+      expect((refused as UsageError).command, args.join(' ')).toBeUndefined();
     }
   });
 
@@ -200,9 +222,9 @@ describe('wxpay-mock CLI', () => {
     expect(readFileSync(dataFile, 'utf8')).toBe('not json');
   });
 
-  it('--help and --version', () => {
-    expect(run(['--help']).stdout).toContain('Usage:');
-    expect(run(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  it('--version (--help: cli-commands.test.ts)', () => {
+    const out = run(['--version']);
+    expect([out.status, out.stdout]).toEqual([0, expect.stringMatching(/^\d+\.\d+\.\d+\n$/)]);
   });
 
   it('--host 127.0.0.2 binds that address only; the first line and WXPAY_MOCK_URL name it', async () => {
@@ -226,21 +248,15 @@ describe('wxpay-mock CLI', () => {
   });
 
   it('--seed N adds users and goods: listed by credentials --json and GET /_mock/credentials, the same for the same N, others for another N', async () => {
-    const creds = (args: string[]): Credentials => {
-      const out = run(['credentials', '--json', ...args]);
-      expect(out.status, out.stderr).toBe(0);
-      return JSON.parse(out.stdout);
-    };
-    const [base, a, b, c] = [creds([]), creds(['--seed', '42']), creds(['--seed', '42']), creds(['--seed', '7'])];
+    const [base, a, c] = [credentialsJson([]), credentialsJson(['--seed', '42']), credentialsJson(['--seed', '7'])];
     // 20 users for each fixture appid, 50 goods (world.ts addSeededData).
     expect([a.users.length - base.users.length, a.goods.length - base.goods.length]).toEqual([20 * base.appids.length, 50]);
     expect(a.users.slice(0, base.users.length)).toEqual(base.users);
     expect(a.goods.slice(0, base.goods.length)).toEqual(base.goods);
-    expect([a.users, a.goods]).toEqual([b.users, b.goods]);
     const seededOpenids = (x: Credentials) => x.users.slice(base.users.length).map((u) => u.openid);
     expect(seededOpenids(c).filter((o) => seededOpenids(a).includes(o))).toEqual([]);
     expect(c.goods.slice(base.goods.length)).not.toEqual(a.goods.slice(base.goods.length));
-    // The running mock started with --seed 42 has that same world; the default one has the fixtures only.
+    // The running mock started with --seed 42 (another process) has that same world; the default one has the fixtures only.
     const served = async (s: Started) => (await (await fetch(`${s.env.WXPAY_MOCK_URL}/_mock/credentials`)).json()) as Credentials;
     expect(await served(flagged)).toMatchObject({ users: a.users, goods: a.goods });
     expect(await served(plain)).toMatchObject({ users: base.users, goods: base.goods });
