@@ -3,8 +3,7 @@
  * schemas. Request validators coerce query/path/header strings to the declared types; body and
  * response validators are strict JSON.
  */
-import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
-import formatsPlugin from 'ajv-formats';
+import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -30,14 +29,16 @@ const ajvOptions = (coerceTypes: boolean) =>
     code: { optimize: false },
   }) satisfies Options;
 
+// ajv and ajv-formats (CommonJS) are required by the first newAjv, not imported: with the build's
+// precompiled validators a start compiles nothing, and loading ajv's compiler costs ≈40 ms of it.
+const require = createRequire(import.meta.url);
+
 /** `code`: extra code options — precompile.ts adds `source` and `formats` to generate the same validators as code. */
 export function newAjv(coerceTypes: boolean, code: Options['code'] = {}): Ajv {
+  const { Ajv } = require('ajv') as typeof import('ajv');
+  const addFormats = require('ajv-formats') as (ajv: Ajv) => void;
   const options = ajvOptions(coerceTypes);
   const ajv = new Ajv({ ...options, code: { ...options.code, ...code } });
-  // ajv-formats is CommonJS: under NodeNext its default export arrives as the module object.
-  const addFormats = ((formatsPlugin as unknown as { default?: typeof formatsPlugin }).default ?? formatsPlugin) as unknown as (
-    a: Ajv,
-  ) => void;
   addFormats(ajv);
   ajv.addFormat('rfc3339', FORMATS.rfc3339);
   for (const k of KEYWORDS) ajv.addKeyword(k);
@@ -220,7 +221,6 @@ const SCHEMA_PREPARATION = 1;
  * relative path), the Ajv options and keywords, and the versions of ajv and ajv-formats.
  */
 export function contractsHash(dir: string): string {
-  const require = createRequire(import.meta.url);
   const hash = createHash('sha256');
   const versions = ['ajv', 'ajv-formats'].map((name) => (require(`${name}/package.json`) as { version: string }).version);
   hash.update(JSON.stringify([SCHEMA_PREPARATION, versions, ajvOptions(true), ajvOptions(false), KEYWORDS, Object.keys(FORMATS)]));
@@ -242,7 +242,7 @@ let precompiledValidators: Record<string, ValidateFunction> | undefined;
  */
 export function precompiledValidatorsFor(hash: string): Record<string, ValidateFunction> | undefined {
   if (!existsSync(PRECOMPILED_FILE)) return undefined;
-  const module = createRequire(import.meta.url)(PRECOMPILED_FILE) as PrecompiledModule;
+  const module = require(PRECOMPILED_FILE) as PrecompiledModule;
   if (module.hash !== hash) return undefined;
   return (precompiledValidators ??= module.load(FORMATS));
 }
