@@ -7,26 +7,21 @@ import { getRequestListener } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { RequestListener } from 'node:http';
-import {
-  CallbackDispatcher,
-  createCallbackReceiver,
-  type CallbackReceiver,
-  type ReceiverOptions,
-  MAX_ATTEMPTS,
-  loadCallbackSchemas,
-  type DeliveryFilter,
-  type DeliveryHandle,
-  type DeliveryRecord,
-  type HandlerCheck,
-  type HandlerCheckOptions,
-  type WaitOptions,
-} from './callbacks/index.js';
-import { buildReport, operationsOf, type ContractReport, type ReportOptions } from './report/index.js';
+import { CallbackDispatcher } from './callbacks/dispatcher.js';
+import { MAX_ATTEMPTS } from './callbacks/scheduler.js';
+import { loadCallbackSchemas } from './callbacks/schemas.js';
+import type { HandlerCheck, HandlerCheckOptions } from './callbacks/handler-check.js';
+import type { CallbackReceiver, ReceiverOptions } from './callbacks/receiver.js';
+import type { DeliveryFilter, DeliveryHandle, DeliveryRecord, WaitOptions } from './callbacks/types.js';
+// The report's model and the operations it covers; its formats (report/format.ts) and the report
+// command are not the app's.
+import { buildReport, type ContractReport, type ReportOptions } from './report/model.js';
+import { operationsOf } from './report/source.js';
 import { Clock } from './clock.js';
 import { MAX_CLOCK_MS, MIN_CLOCK_MS } from './clock-input.js';
 import { loadContracts, type CompiledOperation } from './contract/registry.js';
 import { OperationIndex } from './contract/routes.js';
-import { openApiFor } from './contract/openapi.js';
+import type { OpenApiDocument } from './contract/openapi.js';
 import { controlRoutes } from './control/routes.js';
 import { credentialsOf, type Credentials } from './credentials.js';
 import type { ApiError } from './errors.js';
@@ -385,7 +380,13 @@ export async function appOf(options: ResolvedOptions): Promise<MockApp> {
   });
   // Uploaded images: public (no auth, any client), so mounted before the loopback-only control API.
   app.route(MEDIA_PATH.replace(/\/$/, ''), mediaRoutes(store));
-  const openapi = openApiFor({ operations, contractsDir: options.contractsDir });
+  // The OpenAPI export (contract/openapi.ts, the largest module of the app) is loaded by the first
+  // GET /_mock/openapi.json, not at start; the document is built once.
+  let openapiOf: Promise<(serverUrl?: string) => OpenApiDocument> | undefined;
+  const openapi = async (serverUrl: string) =>
+    (await (openapiOf ??= import('./contract/openapi.js').then((m) => m.openApiFor({ operations, contractsDir: options.contractsDir }))))(
+      serverUrl,
+    );
   app.route(
     '/_mock',
     controlRoutes({
@@ -442,6 +443,8 @@ export async function appOf(options: ResolvedOptions): Promise<MockApp> {
     onCouponUsed: (listener) => favor.onCouponUsed(listener),
     checkCallbackHandler: (o) => callbacks.checkHandler(o),
     createCallbackReceiver: async (o = {}) => {
+      // A receiver is for tests of notify handlers: its module is loaded by the first one.
+      const { createCallbackReceiver } = await import('./callbacks/receiver.js');
       const receiver = await createCallbackReceiver({ ...o, credentials });
       receivers.add(receiver);
       const close = receiver.close;

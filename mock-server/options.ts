@@ -3,7 +3,7 @@
  * resolveOptions that checks them and applies every default, so each module reads a ResolvedOptions
  * and none has a default of its own.
  */
-import { DEFAULT_TIMEOUT_MS } from './callbacks/index.js';
+import { DEFAULT_TIMEOUT_MS } from './callbacks/sender.js';
 import { DEFAULT_JOURNAL_BYTES } from './journal.js';
 import { LOG_FORMATS, type LogFormat } from './log.js';
 import { DEFAULT_CONTRACTS_DIR, DEFAULT_FIXTURES_DIR } from './paths.js';

@@ -21,7 +21,8 @@ import { storeControlRoutes, type StoreControl } from './store.js';
 import type { Logger } from '../log.js';
 import { baseUrlOf } from '../http.js';
 import { ControlRouter, controlErrorResponse, noSuchControlOperation } from './operations.js';
-import { formatReport, type ContractReport, type ReportFormat, type ReportOptions } from '../report/index.js';
+import type { ReportFormat } from '../report/format.js';
+import type { ContractReport, ReportOptions } from '../report/model.js';
 
 export interface ControlDeps {
   clock: Clock;
@@ -141,8 +142,10 @@ export function controlRoutes(deps: ControlDeps): Hono {
   if (deps.openapi) router.on('control.openapi', ({ c }) => deps.openapi!(baseUrlOf(c, deps.options)));
 
   // ?format=text|json|junit (default json), ?strict=true: warnings fail. Always 200: `ok` (JSON) says.
-  router.on('control.report', ({ c, query }) => {
+  router.on('control.report', async ({ c, query }) => {
     if (!deps.report) throw noSuchControlOperation();
+    // The report's formats are loaded by the first report asked for, not at start.
+    const { formatReport } = await import('../report/format.js');
     const format = (query.format ?? 'json') as ReportFormat;
     const report = deps.report({ strict: query.strict === 'true', source: baseUrlOf(c, deps.options) });
     const type = { json: 'application/json', text: 'text/plain', junit: 'application/xml' }[format];
