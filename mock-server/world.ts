@@ -119,6 +119,22 @@ export interface World {
 
 export class FixtureError extends Error {}
 
+const parsed = new Map<string, unknown>();
+
+/**
+ * Parsing the PEM keys and certificates is most of loadWorld's time; KeyObjects and certificates do
+ * not change, so the worlds of one process (a test file's hundreds of createApp calls) share them,
+ * by PEM text: the files are still read each time, an edited one is parsed again.
+ */
+function parsedOnce<T>(kind: string, pem: string, parse: (pem: string) => T): T {
+  const key = `${kind}\0${pem}`;
+  if (!parsed.has(key)) parsed.set(key, parse(pem));
+  return parsed.get(key) as T;
+}
+const certificateOf = (pem: string) => parsedOnce('certificate', pem, (text) => new X509Certificate(text));
+const privateKeyOf = (pem: string) => parsedOnce('private', pem, createPrivateKey);
+const publicKeyOf = (pem: string) => parsedOnce('public', pem, createPublicKey);
+
 /** Async only for `seed`: faker is loaded for it alone (see addSeededData). */
 export async function loadWorld(options: { dir?: string; seed?: number } = {}): Promise<World> {
   const dir = options.dir ?? DEFAULT_FIXTURES_DIR;
@@ -136,7 +152,7 @@ export async function loadWorld(options: { dir?: string; seed?: number } = {}): 
     const certificatePem = read(m.certificate_path);
     merchants.set(m.mchid, {
       merchant: m,
-      verifyKey: new X509Certificate(certificatePem).publicKey,
+      verifyKey: certificateOf(certificatePem).publicKey,
       privateKeyPem: read(m.private_key_path),
       certificatePem,
       privateKeyPath: join(dir, m.private_key_path),
@@ -145,7 +161,7 @@ export async function loadWorld(options: { dir?: string; seed?: number } = {}): 
   }
 
   const certPem = read(raw.platform_certificate.certificate_path);
-  const x509 = new X509Certificate(certPem);
+  const x509 = certificateOf(certPem);
   const pubPem = read(raw.public_key.public_key_path);
   const platform: PlatformKeys = {
     certificate: {
@@ -154,15 +170,15 @@ export async function loadWorld(options: { dir?: string; seed?: number } = {}): 
       path: join(dir, raw.platform_certificate.certificate_path),
       effective_time: rfc3339(new Date(x509.validFrom)),
       expire_time: rfc3339(new Date(x509.validTo)),
-      signKey: createPrivateKey(read(raw.platform_certificate.private_key_path)),
+      signKey: privateKeyOf(read(raw.platform_certificate.private_key_path)),
       verifyKey: x509.publicKey,
     },
     publicKey: {
       id: raw.public_key.public_key_id,
       pem: pubPem,
       path: join(dir, raw.public_key.public_key_path),
-      signKey: createPrivateKey(read(raw.public_key.private_key_path)),
-      verifyKey: createPublicKey(pubPem),
+      signKey: privateKeyOf(read(raw.public_key.private_key_path)),
+      verifyKey: publicKeyOf(pubPem),
     },
   };
 

@@ -5,7 +5,7 @@
  */
 import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
 import { DEFAULT_CONTRACTS_DIR, PACKAGE_ROOT } from '../paths.js';
@@ -232,6 +232,26 @@ export function contractsHash(dir: string): string {
   return hash.digest('hex');
 }
 
+const hashes = new Map<string, { stamp: string; hash: string }>();
+
+/**
+ * contractsHash(dir), computed again only when a file was added, removed or written since: each JSON
+ * file's path, size, inode, mtime and ctime (any write changes the ctime) are read, not its content.
+ */
+function currentHash(dir: string): string {
+  const stamp = listJson(dir)
+    .map((file) => {
+      const s = statSync(file, { bigint: true });
+      return `${file}\0${s.size}\0${s.ino}\0${s.mtimeNs}\0${s.ctimeNs}`;
+    })
+    .join('\n');
+  const known = hashes.get(dir);
+  if (known?.stamp === stamp) return known.hash;
+  const hash = contractsHash(dir);
+  hashes.set(dir, { stamp, hash });
+  return hash;
+}
+
 type PrecompiledModule = { hash: string; load: (formats: typeof FORMATS) => Record<string, ValidateFunction> };
 let precompiledValidators: Record<string, ValidateFunction> | undefined;
 
@@ -257,7 +277,7 @@ const compiledOnce = new Map<string, unknown>();
  * A compile that throws is not kept (the next call throws again).
  */
 export function compiledContracts<T>(dir: string, what: string, compile: (hash: string) => T): T {
-  const hash = contractsHash(dir);
+  const hash = currentHash(dir);
   const key = JSON.stringify([what, dir, hash]);
   if (!compiledOnce.has(key)) compiledOnce.set(key, compile(hash));
   return compiledOnce.get(key) as T;
