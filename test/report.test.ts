@@ -126,18 +126,18 @@ describe('wxpay-mock report (the CLI against a running mock)', () => {
     expect(() => readFileSync(CLI)).not.toThrow();
   });
 
-  // One `wxpay-mock start` for the reports below (a start costs a second or more), reset and its journal
-  // cleared before each, so each report sees only its own requests.
-  const stopShared: (() => Promise<unknown>)[] = [];
-  let shared: ReturnType<typeof startCli> | undefined;
-  afterAll(async () => {
-    while (stopShared.length) await stopShared.pop()!().catch(() => {});
-  });
-  async function cleanCli() {
-    const { url, signer } = await (shared ??= startCli([], stopShared));
-    expect((await control(url, 'POST', '/_mock/reset')).status).toBe(200);
-    expect((await control(url, 'DELETE', '/_mock/journal')).status).toBe(200);
-    return { url, signer };
+  // One mock for the reports below, in this process (the report reads any running mock over HTTP;
+  // `wxpay-mock start` itself is tested in cli.test.ts), reset and its journal cleared before each, so
+  // each report sees only its own requests.
+  let shared: Promise<RunningMock> | undefined;
+  afterAll(async () => (await shared)?.close());
+  async function cleanMock() {
+    const mock = await (shared ??= startMock());
+    const m = mock.credentials.merchants.find((x) => x.mchid === CREATOR)!;
+    const signer = createSigner({ mchid: m.mchid, serialNo: m.merchant_serial_no, privateKey: m.merchant_private_key });
+    expect((await control(mock.url, 'POST', '/_mock/reset')).status).toBe(200);
+    expect((await control(mock.url, 'DELETE', '/_mock/journal')).status).toBe(200);
+    return { url: mock.url, signer };
   }
 
   describe('clean traffic, then an ignored query parameter and a seeded contract violation', () => {
@@ -150,7 +150,7 @@ describe('wxpay-mock report (the CLI against a running mock)', () => {
     let junit: Awaited<ReturnType<typeof cli>>;
     const file = join(mkdtempSync(join(tmpdir(), 'wxpay-mock-report-')), 'contract.xml');
     beforeAll(async () => {
-      const started = await cleanCli();
+      const started = await cleanMock();
       url = started.url;
       const { signer } = started;
       expect((await send(url, signer, 'POST', CALLBACKS, { mchid: CREATOR, notify_url: 'https://m.example.com/notify' })).status).toBe(200);
@@ -262,7 +262,7 @@ describe('wxpay-mock report (the CLI against a running mock)', () => {
   it(
     'a seeded signature bug (body signed compact, sent pretty-printed) → exit 1 with 错误的签名，验签失败 and the sign_information the mock verified',
     async () => {
-      const { url, signer } = await cleanCli();
+      const { url, signer } = await cleanMock();
       const body = { mchid: CREATOR, notify_url: 'https://m.example.com/notify' };
       const res = await send(url, signer, 'POST', CALLBACKS, JSON.stringify(body, null, 2), JSON.stringify(body));
       expect(res.status).toBe(401);
