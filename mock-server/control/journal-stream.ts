@@ -11,7 +11,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
-import { streamSSE } from 'hono/streaming';
 import type { Journal, JournalEntry } from '../journal.js';
 
 const POLL_MS = 250;
@@ -33,7 +32,9 @@ function resumeAfter(c: Context, run: string): number {
   return Number.isSafeInteger(seq) && seq > 0 ? seq : 0;
 }
 
-export function journalStream(c: Context, journal: Journal, entriesSince: (seq: number) => JournalEntry[]): Response {
+export async function journalStream(c: Context, journal: Journal, entriesSince: (seq: number) => JournalEntry[]): Promise<Response> {
+  // Hono's streaming helpers (six modules) are loaded by the first stream, not at every start.
+  const { streamSSE } = await import('hono/streaming');
   const run = runOf(journal);
   let last = resumeAfter(c, run);
   return streamSSE(c, async (stream) => {
