@@ -80,6 +80,16 @@ describe('wxpay-mock export / import', () => {
     const written = JSON.parse(readFileSync(out, 'utf8'));
     expect(written.state).toEqual(before.state);
 
+    const second = spawn(process.execPath, [CLI, '--port', '0', '--in-memory', '--log', 'silent', '--import', out], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    cleanups.push(async () => {
+      second.kill('SIGKILL');
+    });
+    const again = await (await fetch(`${await listeningUrl(second)}/_mock/snapshot`)).json();
+    expect(again.state).toEqual(before.state);
+    expect(again.media).toEqual(before.media);
+
     const bad = join(dir(), 'bad.json');
     writeFileSync(bad, '{"format":"wxpay-mock-snapshot","version":7}');
     const refused = await run(['--port', '0', '--in-memory', '--import', bad]);
