@@ -211,7 +211,7 @@ export function requestSchemas(contract: Contract): Partial<Record<RequestPart, 
 
 export const validatorKey = (operationId: string, part: RequestPart) => `${operationId} ${part}`;
 
-/** The build's precompiled request validators (precompile.ts writes it after tsc). */
+/** The build's precompiled validators: request parts and callback schemas (precompile.ts writes it after tsc). */
 export const PRECOMPILED_FILE = join(PACKAGE_ROOT, 'dist', 'mock-server', 'contract', 'request-validators.cjs');
 /** Bump when requestSchemas/closeObjects change what is compiled: a build made before no longer matches. */
 const SCHEMA_PREPARATION = 1;
