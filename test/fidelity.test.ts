@@ -163,6 +163,10 @@ describe('委托营销 replies in the documented key order', () => {
 describe('error codes the contracts lacked', () => {
   it('send racing the per-user cap -> 403 RULE_LIMIT 用户已达最大领券次数 (in flight when the cap was reached); a later send -> 403 REQUEST_BLOCKED 用户被限领拦截', async () => {
     const stockId = await runningStock(t, { stock_use_rule: { max_coupons_per_user: 1 } });
+    // Ten sends in flight together: a latency fault holds each after it was received, before its handler,
+    // so the cap is reached while the others are still in flight (without it, how many overlap depends on
+    // how fast the machine answers).
+    t.mock.faults.add({ operation_id: 'favor.sendCoupon', action: 'latency', latency: '200ms', times: 10 });
     const replies = await Promise.all(Array.from({ length: 10 }, () => send(t, stockId)));
     const answers = replies.map(err);
     expect(answers.filter(([status]) => status === 200)).toHaveLength(1);

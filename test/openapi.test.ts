@@ -8,7 +8,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import formatsPlugin from 'ajv-formats';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -380,6 +380,8 @@ describe('examples: every operation shows the exchange recorded from the mock', 
   });
 });
 
+const BIN = join(import.meta.dirname, '..', 'node_modules', '.bin');
+
 /** A free loopback port. */
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -389,8 +391,38 @@ const freePort = () =>
     });
   });
 
+/**
+ * `prism mock` on `file`, once it answers. The port is free when picked, but another file's server may
+ * take it before prism binds (the files run in parallel): prism then exits, while the port answers —
+ * with that server's replies. So ready means prism's own answer to a path the document lacks (its
+ * NO_PATH_MATCHED_ERROR problem), and a prism that exited is started again on another port.
+ */
+async function startPrism(file: string): Promise<{ prism: ChildProcess; base: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const base = `http://127.0.0.1:${await freePort()}`;
+    // Quiet (its per-request log slows it down).
+    const prism = spawn(join(BIN, 'prism'), ['mock', '--port', base.split(':')[2], '--host', '127.0.0.1', '-v', 'error', file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    prism.stdout!.on('data', (d) => (log += d));
+    prism.stderr!.on('data', (d) => (log += d));
+    const isPrism = () =>
+      fetch(`${base}/wxpay-mock-no-such-path`).then(
+        async (res) => (await res.text()).includes('NO_PATH_MATCHED_ERROR'),
+        () => false,
+      );
+    for (let deadline = Date.now() + 30_000; prism.exitCode === null && !(await isPrism()); await new Promise((r) => setTimeout(r, 100)))
+      if (Date.now() > deadline) {
+        prism.kill();
+        throw new Error(`prism did not start:\n${log}`);
+      }
+    if (prism.exitCode === null) return { prism, base };
+    if (attempt === 3) throw new Error(`prism exited (${prism.exitCode}):\n${log}`);
+  }
+}
+
 describe('third-party tools on the exported document', () => {
-  const BIN = join(import.meta.dirname, '..', 'node_modules', '.bin');
   const file = join(mkdtempSync(join(tmpdir(), 'wxpay-mock-openapi-')), 'openapi.json');
   beforeAll(() => writeFileSync(file, JSON.stringify(doc)));
 
@@ -413,23 +445,8 @@ describe('third-party tools on the exported document', () => {
     const exchanges = (
       JSON.parse(readFileSync(exchangesFile(DEFAULT_CONTRACTS_DIR), 'utf8')) as { exchanges: Record<string, RecordedExchange> }
     ).exchanges;
-    const port = await freePort();
-    // Quiet (its per-request log slows it down); ready once it answers.
-    const prism = spawn(join(BIN, 'prism'), ['mock', '--port', String(port), '--host', '127.0.0.1', '-v', 'error', file], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let log = '';
-    prism.stdout.on('data', (d) => (log += d));
-    prism.stderr.on('data', (d) => (log += d));
+    const { prism, base } = await startPrism(file);
     try {
-      const answers = () =>
-        fetch(`http://127.0.0.1:${port}/`).then(
-          () => true,
-          () => false,
-        );
-      for (let deadline = Date.now() + 30_000; !(await answers()); await new Promise((r) => setTimeout(r, 100)))
-        if (prism.exitCode !== null || Date.now() > deadline) throw new Error(`prism did not start:\n${log}`);
-      const base = `http://127.0.0.1:${port}`;
       // Prism checks that the security header is there, not the signature.
       const headers = {
         Authorization: 'WECHATPAY2-SHA256-RSA2048 mchid="1900000001",signature="not checked"',
