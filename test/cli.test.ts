@@ -187,6 +187,12 @@ describe('wxpay-mock CLI', () => {
     expect(await exited(again.child)).toBe(0);
   });
 
+  it('SIGTERM as soon as the env block is read (a script that only wanted the env) still exits 0', async () => {
+    const { child } = await start(['--port', '0', '--in-memory', '--log', 'silent']);
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+  });
+
   it('bad flags -> a clear message and exit 2', () => {
     // The built CLI once for each kind of refusal: an unknown flag, a bad value, flags that exclude each other, an unknown command.
     for (const args of [['--bogus'], ['--port', 'abc'], ['--data', 'x.json', '--in-memory'], ['frobnicate']]) {

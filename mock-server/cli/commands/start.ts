@@ -32,11 +32,6 @@ export async function run({ values }: Invocation<typeof START_OPTIONS>): Promise
       return 1;
     }
   }
-  process.stdout.write(
-    `# wxpay-mock ${VERSION} listening on ${running.url} (data: ${store?.location ?? dataFile ?? 'in memory'})\n` +
-      // The page a user opens next (Firebase's emulators print their UI's address the same way).
-      `# dashboard: ${running.url}/_mock/ui\n${envBlock(running.credentials, running.url)}\n`,
-  );
   const exportOnExit = values['export-on-exit'];
   await new Promise<void>((resolveStop) => {
     const stop = (signal: string) => {
@@ -51,6 +46,13 @@ export async function run({ values }: Invocation<typeof START_OPTIONS>): Promise
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    // Printed once the handlers are in place: a script that stops the mock as soon as it has read the
+    // block still gets the flush and exit 0 (before, a SIGTERM right after the block could kill it).
+    process.stdout.write(
+      `# wxpay-mock ${VERSION} listening on ${running.url} (data: ${store?.location ?? dataFile ?? 'in memory'})\n` +
+        // The page a user opens next (Firebase's emulators print their UI's address the same way).
+        `# dashboard: ${running.url}/_mock/ui\n${envBlock(running.credentials, running.url)}\n`,
+    );
   });
   return 0;
 }
