@@ -50,6 +50,10 @@ export default defineConfig({
     // timers as much as they compute, so more workers than cores fill the waits: with two the suite used
     // about 1.1 cores (160 s wall); with four, 1.8 cores (95 s) on this 2-core machine.
     maxWorkers: 4,
+    // A larger young generation for the workers (V8's default semi-space is 16 MiB here): each worker
+    // holds many apps and files' modules (isolate: false), so objects that die young were promoted and
+    // collected again; vitest alone measured 124.9 → 121.0 core-s, 71.6 → 69.4 s on the 2-core machine.
+    execArgv: ['--max-semi-space-size=32'],
     // One module graph per worker instead of one per file: every file imports the whole mock (Hono, ajv,
     // the contracts), which was about half of the suite's time (import 27 s → 11 s for ten files here).
     // No test mocks modules or stubs globals, so nothing leaks between files.
