@@ -96,9 +96,9 @@ const EMPTY = Buffer.alloc(0);
  * `c.req.raw.headers` and `.body`, which on @hono/node-server build the Fetch Request that
  * `requestHeader` avoids building, on every request, GETs included.
  */
-async function bodyStage(req: Request, limit: number): Promise<Buffer | ApiError> {
-  if (req.method === 'GET' || req.method === 'HEAD') return EMPTY;
-  const reading = await readBody(req, limit);
+async function bodyStage(c: Context, limit: number): Promise<Buffer | ApiError> {
+  if (c.req.method === 'GET' || c.req.method === 'HEAD') return EMPTY;
+  const reading = await readBody(c, limit);
   return reading.ok ? reading.raw : reading.problem === 'too-large' ? bodyTooLarge(limit) : bodyIncomplete();
 }
 
@@ -165,7 +165,7 @@ type Admission = { refusal: ApiError; caller?: VerifiedCaller } | { refusal?: un
 async function admit(
   op: CompiledOperation,
   env: PipelineEnv,
-  req: Request,
+  c: Context,
   target: string,
   params: Record<string, string>,
   header: (name: string) => string | null,
@@ -174,11 +174,11 @@ async function admit(
   const multipart = op.contract.request.bodyEncoding === 'multipart';
   const headersRefusal = headersStage(header, env.options);
   if (headersRefusal) return { refusal: headersRefusal };
-  const raw = await bodyStage(req, multipart ? multipartBodyLimit(env.options.bodyLimit) : env.options.bodyLimit);
+  const raw = await bodyStage(c, multipart ? multipartBodyLimit(env.options.bodyLimit) : env.options.bodyLimit);
   if (raw instanceof ApiError) return { refusal: raw };
   // Multipart uploads (protocol/multipart.ts): the signature covers the `meta` part.
   const upload = multipart ? readUpload(raw, header('content-type')) : undefined;
-  const signature = await signatureStage(env.world, req.method, target, header, raw, upload);
+  const signature = await signatureStage(env.world, c.req.method, target, header, raw, upload);
   if (signature.findings.length) findings.push(...signature.findings);
   if (signature.refusal) return { refusal: signature.refusal };
   const caller = signature.value;
@@ -228,7 +228,7 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
     let admitted: Admitted | undefined;
 
     try {
-      const admission = await admit(op, env, req, target, params, header, findings);
+      const admission = await admit(op, env, c, target, params, header, findings);
       caller = admission.caller;
       if (admission.refusal) throw admission.refusal;
       // A fault is decided once the request would reach its handler (faults/request.ts: where each acts).

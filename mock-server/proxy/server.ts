@@ -34,6 +34,7 @@ import { rfc3339 } from '../time.js';
 import { OperationIndex, type Match } from '../contract/routes.js';
 import { mchidOf, ReplyInspector, requestFindings } from './inspect.js';
 import { parseUpstream } from './upstream.js';
+import { readIncomingBody } from '../http.js';
 
 export { parseUpstream };
 
@@ -112,26 +113,6 @@ function answer(res: ServerResponse, status: number, code: string, message: stri
   res.end(body);
 }
 
-class TooLarge extends Error {}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    if (Number(req.headers['content-length'] ?? 0) > limit) return reject(new TooLarge());
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new TooLarge());
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks, size)));
-    req.on('error', reject);
-  });
-}
-
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const upstream = parseUpstream(options.upstream);
   const contractsDir = options.contractsDir ?? DEFAULT_CONTRACTS_DIR;
@@ -206,17 +187,16 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     const api = path.startsWith('/v3/');
     const match = api ? index.match(req.method ?? '', path) : undefined;
 
-    let body: Buffer;
-    try {
-      body = await readBody(req, bodyLimit);
-    } catch (err) {
-      if (!(err instanceof TooLarge)) return void res.destroy();
+    const reading = await readIncomingBody(req, bodyLimit);
+    if (!reading.ok) {
+      if (reading.problem === 'incomplete') return void res.destroy();
       const message = `wxpay-mock proxy: request body over ${bodyLimit} bytes, not forwarded`;
       if (api)
         record(req, started, match, { status: 413, code: 'INVALID_REQUEST', message, findings: [{ kind: 'protocol', issue: message }] });
       res.setHeader('Connection', 'close');
       return answer(res, 413, 'INVALID_REQUEST', message);
     }
+    const body = reading.raw;
     const findings = match ? requestFindings(match, { method: req.method ?? '', target, headers: headersOf(req.headers), body }) : [];
 
     const headers = relayable(req.rawHeaders, req.headers.connection);
