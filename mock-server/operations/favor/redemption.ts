@@ -100,6 +100,14 @@ export class FavorControlError extends Error {
 const refuse = (message: string): never => {
   throw new FavorControlError('INVALID_REQUEST', message, 400);
 };
+/**
+ * A use needs a SENDED coupon, a refund a USED one: checked before the work, and again inside the
+ * transaction on the latest state (with replicas on one database another may have acted meanwhile).
+ */
+const requireStatus = (coupon: FavorCoupon, now: number, wanted: 'SENDED' | 'USED', action: 'used' | 'refunded') => {
+  const status = couponStatus(coupon, now);
+  if (status !== wanted) refuse(`coupon ${coupon.coupon_id} is ${status}: only a ${wanted} coupon can be ${action}`);
+};
 const badParam = (message: string): never => {
   throw new FavorControlError('PARAM_ERROR', message, 400);
 };
@@ -203,8 +211,7 @@ export class FavorDomain {
     const consumeMchid = options.consume_mchid ?? merchants[0];
     if (typeof consumeMchid !== 'string') badParam('consume_mchid must be a merchant id');
 
-    const status = couponStatus(coupon, now);
-    if (status !== 'SENDED') refuse(`coupon ${coupon.coupon_id} is ${status}: only a SENDED coupon can be used`);
+    requireStatus(coupon, now, 'SENDED', 'used');
     if (consumeMs > now) refuse(`consume_time ${rfc3339(consumeMs)} is after the virtual clock's now (${rfc3339(now)})`);
     if (consumeMs < coupon.begin_ms || consumeMs > coupon.end_ms) {
       refuse(`consume_time ${rfc3339(consumeMs)} is outside the coupon's window ${rfc3339(coupon.begin_ms)} … ${rfc3339(coupon.end_ms)}`);
@@ -252,10 +259,8 @@ export class FavorDomain {
     // same view), so a crash never leaves a used coupon whose notification was never recorded.
     const record = await store.transact((data) =>
       updateCoupon(data, coupon, (c, st) => {
-        // Checked again on the latest state: with replicas on one database (a shared store) another
-        // replica may have used it since the checks above; this runs under the world's lock.
-        const latest = couponStatus(c, now);
-        if (latest !== 'SENDED') refuse(`coupon ${coupon.coupon_id} is ${latest}: only a SENDED coupon can be used`);
+        // Again on the latest state, under the world's lock (another replica may have used it meanwhile).
+        requireStatus(c, now, 'SENDED', 'used');
         c.status = 'USED';
         c.consume_information = consume_information;
         st.use_flow.push({
@@ -286,8 +291,7 @@ export class FavorDomain {
     const now = clock.nowMs();
     const refundMs = timeOption(options.refund_time, 'refund_time', now);
     idOption(options.refund_id, 'refund_id');
-    const status = couponStatus(coupon, now);
-    if (status !== 'USED') refuse(`coupon ${coupon.coupon_id} is ${status}: only a USED coupon can be refunded`);
+    requireStatus(coupon, now, 'USED', 'refunded');
     const used = coupon.consume_information!;
     if (refundMs > now) refuse(`refund_time ${rfc3339(refundMs)} is after the virtual clock's now (${rfc3339(now)})`);
     if (refundMs < parseRfc3339(used.consume_time)) refuse(`refund_time ${rfc3339(refundMs)} is before the use (${used.consume_time})`);
@@ -301,9 +305,7 @@ export class FavorDomain {
     // The coupon goes back to the user: SENDED again (it reads EXPIRED if its window has passed).
     await store.transact((data) =>
       updateCoupon(data, coupon, (c, st) => {
-        // Again on the latest state (replicas: another may have refunded it meanwhile).
-        const latest = couponStatus(c, now);
-        if (latest !== 'USED') refuse(`coupon ${coupon.coupon_id} is ${latest}: only a USED coupon can be refunded`);
+        requireStatus(c, now, 'USED', 'refunded');
         c.status = 'SENDED';
         delete c.consume_information;
         st.refund_flow.push({ coupon_id: c.coupon_id, ...refund, refund_ms: refundMs });

@@ -25,17 +25,18 @@ export async function reviewStock(
   const stock = stockId ? findStock(store.data, stockId) : undefined;
   if (!stock) throw new FavorControlError('RESOURCE_NOT_EXISTS', `no stock ${idText(stockId)}`, 404);
   const now = clock.nowMs();
-  const status = stockStatus(stock, now);
-  if (status !== 'audit')
-    throw new FavorControlError('INVALID_REQUEST', `stock ${stock.stock_id} is ${status}: only a stock in audit is reviewed`, 400);
+  // Checked before the transaction, and again inside it on the latest state: with replicas on one
+  // database another may have reviewed it meanwhile.
+  const requireAudit = (status: string) => {
+    if (status !== 'audit')
+      throw new FavorControlError('INVALID_REQUEST', `stock ${stock.stock_id} is ${status}: only a stock in audit is reviewed`, 400);
+  };
+  requireAudit(stockStatus(stock, now));
   const stopTime = rfc3339(now, { millis: true });
   // One transaction, like a handler's ctx.mutate: durable before the control API answers.
   const stored = await store.transact((data) =>
     updateStock(data, stock, (s) => {
-      // Again on the latest state: with replicas on one database another may have reviewed it meanwhile.
-      const latest = stockStatus(s, now);
-      if (latest !== 'audit')
-        throw new FavorControlError('INVALID_REQUEST', `stock ${stock.stock_id} is ${latest}: only a stock in audit is reviewed`, 400);
+      requireAudit(stockStatus(s, now));
       if (decision === 'approve') s.status = 'unactivated';
       else {
         s.status = 'stoped';

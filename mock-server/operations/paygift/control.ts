@@ -40,25 +40,22 @@ export async function actOnActivity(deps: ControlStateAccess, activityId: string
   const activity = findActivity(store.data, activityId);
   if (!activity) throw new PaygiftControlError('RESOURCE_NOT_EXISTS', `no activity ${activityId}`, 404);
   const now = clock.nowMs();
-  const status = activityStatus(activity, now);
-  if (!FROM[action].includes(status))
-    throw new PaygiftControlError(
-      'INVALID_REQUEST',
-      `activity ${activityId} is ${status}: ${action} needs ${FROM[action].join(' or ')}`,
-      400,
-    );
+  // Checked before the transaction, and again inside it on the latest state: with replicas on one
+  // database another may have acted on it meanwhile.
+  const requireFrom = (status: ActivityStatus) => {
+    if (!FROM[action].includes(status))
+      throw new PaygiftControlError(
+        'INVALID_REQUEST',
+        `activity ${activityId} is ${status}: ${action} needs ${FROM[action].join(' or ')}`,
+        400,
+      );
+  };
+  requireFrom(activityStatus(activity, now));
   const time = rfc3339(now);
   // One transaction, like a handler's ctx.mutate: durable before the control API answers.
   const stored = await store.transact((data) =>
     updateActivity(data, activity, (a) => {
-      // Again on the latest state: with replicas on one database another may have acted on it meanwhile.
-      const latest = activityStatus(a, now);
-      if (!FROM[action].includes(latest))
-        throw new PaygiftControlError(
-          'INVALID_REQUEST',
-          `activity ${activityId} is ${latest}: ${action} needs ${FROM[action].join(' or ')}`,
-          400,
-        );
+      requireFrom(activityStatus(a, now));
       if (action === 'pause') {
         a.paused = true;
         a.pause_time = time;
