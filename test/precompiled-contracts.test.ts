@@ -1,12 +1,13 @@
 /**
- * The request validators `npm run build` precompiles (mock-server/contract/precompile.ts, ajv
+ * The validators `npm run build` precompiles (mock-server/contract/precompile.ts, ajv
  * standalone code) against the ones compiled at load: the shipped contracts load precompiled, and for
  * every operation and request part a set of inputs — request bodies of our own (test/data/), a
  * schema-derived baseline, and mutations of it (wrong types, missing required, undeclared fields,
  * over-long strings, bad formats, out-of-range numbers, whole-value replacements) — gives the same
  * `valid`, deep-equal `errors` (verbose: schema, parentSchema, data), the same coerced data and the
- * same PARAM_ERROR message and detail through the pipeline's `check` (request-checks.ts). A contracts dir whose content
- * differs from the build's falls back to compiling. Needs `npm run build` first (as the CLI tests do).
+ * same PARAM_ERROR message and detail through the pipeline's `check` (request-checks.ts). The reply
+ * validators (a file of their own) likewise, on the recorded replies of contracts/examples/ and
+ * mutations of them. A contracts dir whose content differs from the build's falls back to compiling. Needs `npm run build` first (as the CLI tests do).
  */
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,13 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { buildCouponUseNotification, loadCallbackSchemas } from '../mock-server/callbacks/index.js';
-import { loadContracts, PRECOMPILED_FILE, type CompiledOperation, type RequestPart } from '../mock-server/contract/registry.js';
+import {
+  loadContracts,
+  PRECOMPILED_FILE,
+  PRECOMPILED_REPLIES_FILE,
+  type CompiledOperation,
+  type RequestPart,
+} from '../mock-server/contract/registry.js';
 import type { JsonSchema } from '../mock-server/contract/types.js';
 import { DEFAULT_CONTRACTS_DIR } from '../mock-server/paths.js';
 import { check } from '../mock-server/request-checks.js';
@@ -199,7 +206,7 @@ const copyContracts = () => {
 
 const originOf = (ops: CompiledOperation[]) => [...new Set(ops.map((o) => o.requestValidators))];
 
-describe('request validators precompiled at build time (ajv standalone)', () => {
+describe('validators precompiled at build time (ajv standalone)', () => {
   it('after npm run build the shipped contracts load with precompiled request validators; precompiled: false compiles them', () => {
     expect(existsSync(PRECOMPILED_FILE), `${PRECOMPILED_FILE} missing: run npm run build`).toBe(true);
     expect(originOf(loadContracts())).toEqual(['precompiled']);
@@ -286,6 +293,58 @@ describe('request validators precompiled at build time (ajv standalone)', () => 
     const after = createStock(loadContracts(dir));
     const body = { ...(sample(before.schema as JsonSchema, {}) as object), comment: '六个字的备注' };
     expect([before(structuredClone(body)), after(structuredClone(body))]).toEqual([true, false]);
+  });
+
+  it('reply validators are precompiled too (dist/…/reply-validators.cjs) and agree with compiled ones on recorded replies and their mutations', () => {
+    expect(existsSync(PRECOMPILED_REPLIES_FILE), `${PRECOMPILED_REPLIES_FILE} missing: run npm run build`).toBe(true);
+    const exchanges = JSON.parse(readFileSync(join(DEFAULT_CONTRACTS_DIR, 'examples', 'exchanges.json'), 'utf8')).exchanges as Record<
+      string,
+      { status: number; reply: unknown }
+    >;
+    const precompiled = [
+      ...loadContracts(undefined, { responses: 'lazy' }),
+      ...loadContracts(undefined, { set: 'control', responses: 'lazy' }),
+    ];
+    const compiled = new Map(
+      [
+        ...loadContracts(undefined, { responses: 'lazy', precompiled: false }),
+        ...loadContracts(undefined, { set: 'control', responses: 'lazy', precompiled: false }),
+      ].map((o) => [o.contract.operationId, o]),
+    );
+    // Ajv's own functions carry their schema environment; generated code does not.
+    const generated = (v: ValidateFunction) => !('schemaEnv' in v);
+    const tally = { validators: 0, valid: 0, invalid: 0 };
+    const mutations = (value: unknown): unknown[] => {
+      if (!value || typeof value !== 'object' || Array.isArray(value)) return [];
+      const entries = Object.entries(value);
+      return [
+        ...entries.map(([k]) => Object.fromEntries(entries.filter(([key]) => key !== k))),
+        ...entries.map(([k, v]) => ({ ...value, [k]: typeof v === 'string' ? 12 : 'text' })),
+        ...entries.flatMap(([k, v]) => (Array.isArray(v) && v.length ? mutations(v[0]).map((m) => ({ ...value, [k]: [m] })) : [])),
+        { ...value, undeclared_field: 1 },
+      ];
+    };
+    for (const op of precompiled) {
+      const other = compiled.get(op.contract.operationId)!;
+      const recorded = exchanges[op.contract.operationId];
+      for (const status of op.validateResponse.keys()) {
+        const pre = op.validateResponse.get(status)!;
+        const run = other.validateResponse.get(status)!;
+        expect([generated(pre), generated(run)], `${op.contract.operationId} ${status}`).toEqual([true, false]);
+        expect(pre.schema).toEqual(run.schema);
+        tally.validators++;
+        const reply = recorded?.status === status && typeof recorded.reply === 'object' ? recorded.reply : undefined;
+        for (const input of reply ? [reply, ...mutations(reply)] : [{}, null, 'text']) {
+          const outcomeOf = (v: ValidateFunction) => ({ valid: v(structuredClone(input)), errors: structuredClone(v.errors ?? null) });
+          const a = outcomeOf(pre);
+          if (!isDeepStrictEqual(a, outcomeOf(run))) expect({ status, input, ...a }).toEqual({ status, input, ...outcomeOf(run) });
+          tally[a.valid ? 'valid' : 'invalid']++;
+        }
+      }
+    }
+    expect(tally.validators).toBeGreaterThan(60);
+    expect(tally.valid).toBeGreaterThan(60);
+    expect(tally.invalid).toBeGreaterThan(500);
   });
 
   it('the COUPON.USE schemas (contracts/callbacks/) are precompiled too, and agree with compiled ones: valid, errors', () => {

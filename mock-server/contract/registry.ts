@@ -210,9 +210,15 @@ export function requestSchemas(contract: Contract): Partial<Record<RequestPart, 
 }
 
 export const validatorKey = (operationId: string, part: RequestPart) => `${operationId} ${part}`;
+export const replyValidatorKey = (operationId: string, status: number) => `${operationId} reply ${status}`;
 
 /** The build's precompiled validators: request parts and callback schemas (precompile.ts writes it after tsc). */
 export const PRECOMPILED_FILE = join(PACKAGE_ROOT, 'dist', 'mock-server', 'contract', 'request-validators.cjs');
+/**
+ * The build's precompiled reply validators, a file of their own: only the self-check
+ * (`validateResponses`), the proxy and the report use them, so a plain start does not read them.
+ */
+export const PRECOMPILED_REPLIES_FILE = join(PACKAGE_ROOT, 'dist', 'mock-server', 'contract', 'reply-validators.cjs');
 /** Bump when requestSchemas/closeObjects change what is compiled: a build made before no longer matches. */
 const SCHEMA_PREPARATION = 1;
 
@@ -254,6 +260,7 @@ function currentHash(dir: string): string {
 
 type PrecompiledModule = { hash: string; load: (formats: typeof FORMATS) => Record<string, ValidateFunction> };
 let precompiledValidators: Record<string, ValidateFunction> | undefined;
+let precompiledReplyValidators: Record<string, ValidateFunction> | undefined;
 
 /**
  * The build's precompiled validators (operations' request parts and the callback schemas, by
@@ -265,6 +272,14 @@ export function precompiledValidatorsFor(hash: string): Record<string, ValidateF
   const module = require(PRECOMPILED_FILE) as PrecompiledModule;
   if (module.hash !== hash) return undefined;
   return (precompiledValidators ??= module.load(FORMATS));
+}
+
+/** The build's precompiled reply validators (by `replyValidatorKey`), like `precompiledValidatorsFor`. */
+export function precompiledReplyValidatorsFor(hash: string): Record<string, ValidateFunction> | undefined {
+  if (!existsSync(PRECOMPILED_REPLIES_FILE)) return undefined;
+  const module = require(PRECOMPILED_REPLIES_FILE) as PrecompiledModule;
+  if (module.hash !== hash) return undefined;
+  return (precompiledReplyValidators ??= module.load(FORMATS));
 }
 
 const compiledOnce = new Map<string, unknown>();
@@ -286,14 +301,22 @@ export function compiledContracts<T>(dir: string, what: string, compile: (hash: 
 export function loadContracts(dir = DEFAULT_CONTRACTS_DIR, options: LoadOptions = {}): CompiledOperation[] {
   const set = options.set ?? 'api';
   const operations = compiledContracts(dir, `${set} operations${options.precompiled === false ? ', compiled' : ''}`, (hash) =>
-    compileContracts(dir, set, options.precompiled === false ? undefined : precompiledValidatorsFor(hash)),
+    options.precompiled === false
+      ? compileContracts(dir, set, undefined, undefined)
+      : compileContracts(dir, set, precompiledValidatorsFor(hash), () => precompiledReplyValidatorsFor(hash)),
   );
   // Reply validators compile on first use, once per process (ResponseValidators keeps them).
   if (options.responses !== 'lazy') for (const op of operations) op.validateResponse.compileAll();
   return [...operations];
 }
 
-function compileContracts(dir: string, set: ContractSet, precompiled: Record<string, ValidateFunction> | undefined): CompiledOperation[] {
+/** `replies`: the precompiled reply validators, asked for on the first reply validator needed. */
+function compileContracts(
+  dir: string,
+  set: ContractSet,
+  precompiled: Record<string, ValidateFunction> | undefined,
+  replies: (() => Record<string, ValidateFunction> | undefined) | undefined,
+): CompiledOperation[] {
   // Made on first need: with precompiled request validators and lazy replies, not at start-up.
   let ajvs: ReturnType<typeof contractAjvs> | undefined;
   const ajv = (strict: boolean) => ((ajvs ??= contractAjvs(dir)), strict ? ajvs.strictAjv : ajvs.requestAjv);
@@ -325,7 +348,10 @@ function compileContracts(dir: string, set: ContractSet, precompiled: Record<str
       validateQuery: request('query'),
       validateHeaders: request('headers'),
       validateBody: request('body'),
-      validateResponse: new ResponseValidators(responseSchemas, (status, schema) => compile(true, schema, `response ${status}`)),
+      validateResponse: new ResponseValidators(responseSchemas, (status, schema) => {
+        const ready = replies?.()?.[replyValidatorKey(contract.operationId, status)];
+        return ready ? Object.assign(ready, { schema }) : compile(true, schema, `response ${status}`);
+      }),
       notOpen: notOpenFields(contract.request?.body),
       requestValidators: precompiled && !compiledHere ? 'precompiled' : 'compiled',
     };
