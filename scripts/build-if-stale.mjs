@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // The build's last output (mock-server/contract/precompile.ts writes it after tsc).
 const OUTPUT = join(root, 'dist', 'mock-server', 'contract', 'request-validators.cjs');
-const INPUTS = ['mock-server', 'contracts', 'tsconfig.json', 'package.json', 'package-lock.json'];
+const INPUTS = ['mock-server', 'contracts', 'scripts/bundle-cli.mjs', 'tsconfig.json', 'package.json', 'package-lock.json'];
 
 function newest(path) {
   const st = statSync(path, { throwIfNoEntry: false });
