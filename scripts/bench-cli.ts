@@ -6,7 +6,7 @@
  * and each one after. A report, not a test.
  *
  *   npm run bench:cli                       the built CLI (dist/; run npm run build first)
- *   npm run bench:cli -- --cli OTHER/cli.js another build, e.g. an older one, to compare
+ *   npm run bench:cli -- --cli OTHER/wxpay-mock.cjs another build, e.g. an older one, to compare
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -15,7 +15,8 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const at = process.argv.indexOf('--cli');
-const CLI = at !== -1 && process.argv[at + 1] ? process.argv[at + 1] : join(import.meta.dirname, '..', 'dist', 'mock-server', 'cli.js');
+const CLI =
+  at !== -1 && process.argv[at + 1] ? process.argv[at + 1] : join(import.meta.dirname, '..', 'dist', 'mock-server', 'wxpay-mock.cjs');
 const RUNS = 15;
 /** A port nobody listens on: use-coupon and report fail fast, as against a stopped mock. */
 const NOWHERE = 'http://127.0.0.1:9';

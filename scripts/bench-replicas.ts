@@ -32,7 +32,7 @@ import {
   type TimedReply,
 } from './bench-common.js';
 
-const CLI = new URL('../dist/mock-server/cli.js', import.meta.url).pathname;
+const CLI = new URL('../dist/mock-server/wxpay-mock.cjs', import.meta.url).pathname; // the bin
 const CONNECTIONS = 16;
 const SECONDS = 6;
 const SKIP_SMALL = process.argv.includes('--only-100k');

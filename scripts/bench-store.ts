@@ -33,7 +33,8 @@ import {
   type SignedSend as Signed,
 } from './bench-common.js';
 
-const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'cli.js');
+// The bin, as `npx wxpay-mock` runs it (it sizes libuv's pool: mock-server/wxpay-mock.cts).
+const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'wxpay-mock.cjs');
 const CONNECTIONS = 16;
 const levelsArg = process.argv.indexOf('--levels');
 const LEVELS = levelsArg > 0 ? process.argv[levelsArg + 1].split(',').map(Number) : [0, 10_000, 100_000];

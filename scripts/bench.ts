@@ -9,7 +9,7 @@
  *   (b) mock     signed GET /v3/marketing/favor/callbacks?mchid=1900000001 (notify URL set first by a
  *                signed POST) at 32 connections; every reply must be the expected 200 body; b/a
  *   (c) latency  the mock at a fixed offered rate of 500 req/s for 10 s: p50 and p99
- *   (d) cold     `node dist/mock-server/cli.js --port 0 --in-memory --log silent`: spawn → first signed 200, median of 5
+ *   (d) cold     `node dist/mock-server/wxpay-mock.cjs --port 0 --in-memory --log silent` (the bin): spawn → first signed 200, median of 5
  *
  * The servers under test run in child processes, never in the load generator's process, on the mock's
  * modules as built in dist/ (built first when older than mock-server/), as the CLI runs them; (a) and (b)
@@ -41,6 +41,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { createSigner, type Signer } from '../mock-server/client/signer.js';
 import { PACKAGE_ROOT } from '../mock-server/paths.js';
+import { threadPoolSize } from '../mock-server/threadpool.cjs';
 import { loadWorld } from '../mock-server/world.js';
 import { BENCH_MCHID, BENCH_NOTIFY_URL, BENCH_PATH, lineMatching, percentile, stopProcess } from './bench-common.js';
 
@@ -63,7 +64,8 @@ const QUIET_BUDGET_SECONDS = 20;
 const RETRY_BUDGET_SECONDS = 25;
 
 const ROOT = PACKAGE_ROOT;
-const CLI = join(ROOT, 'dist', 'mock-server', 'cli.js');
+// The bin, as `npx wxpay-mock` runs it (it sizes libuv's pool, then runs dist/mock-server/cli.js).
+const CLI = join(ROOT, 'dist', 'mock-server', 'wxpay-mock.cjs');
 const TARGET_PATH = `${BENCH_PATH}?mchid=${BENCH_MCHID}`;
 const EXPECTED_BODY = JSON.stringify({ notify_url: BENCH_NOTIFY_URL, mchid: BENCH_MCHID });
 const SET_BODY = JSON.stringify({ mchid: BENCH_MCHID, notify_url: BENCH_NOTIFY_URL });
@@ -90,6 +92,15 @@ function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * The servers under test, both with libuv's pool as the `wxpay-mock` bin sizes it (a thread per core,
+ * mock-server/threadpool.cts) unless UV_THREADPOOL_SIZE is set: the mock as the CLI runs it, and the
+ * ceiling on the same footing (its RSA signatures run on that pool too).
+ */
+function serverEnv(): NodeJS.ProcessEnv {
+  return { UV_THREADPOOL_SIZE: String(threadPoolSize()), ...childEnv() };
+}
+
 async function stopChild(child: ChildProcess): Promise<void> {
   await stopProcess(child, 3000);
   children.delete(child);
@@ -107,7 +118,7 @@ async function startServer(mode: 'ceiling' | 'mock'): Promise<ServerUnderTest> {
   const flags = process.env.BENCH_SERVER_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', join(ROOT, 'scripts', 'bench-server.ts'), mode], {
     cwd: ROOT,
-    env: childEnv(),
+    env: serverEnv(),
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   children.add(child);
@@ -420,14 +431,17 @@ function newestMtime(dir: string): number {
   let newest = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : e.name.endsWith('.ts') ? statSync(p).mtimeMs : 0);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : /\.c?ts$/.test(e.name) ? statSync(p).mtimeMs : 0);
   }
   return newest;
 }
 
+/** The build's last output (scripts/build-if-stale.mjs takes it as the build's time too). */
+const BUILT = join(ROOT, 'dist', 'mock-server', 'contract', 'request-validators.cjs');
+
 /** dist/ as `npm run build` makes it: built when missing or older than mock-server/. */
 function ensureBuild(): string {
-  const stale = !existsSync(CLI) || newestMtime(join(ROOT, 'mock-server')) > statSync(CLI).mtimeMs;
+  const stale = !existsSync(CLI) || !existsSync(BUILT) || newestMtime(join(ROOT, 'mock-server')) > statSync(BUILT).mtimeMs;
   if (!stale) return 'dist up to date';
   log(`${existsSync(CLI) ? 'dist is older than mock-server/' : 'no dist'}: npm run build`);
   const out = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });

@@ -9,7 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_LIST } from '../mock-server/cli/commands.js';
 import { parseCommandLine, UsageError } from '../mock-server/cli/spec.js';
 
-const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'cli.js');
+// The bin, as `npx wxpay-mock` runs it (it sizes libuv's pool first: mock-server/wxpay-mock.cts).
+const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'wxpay-mock.cjs');
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -36,14 +37,16 @@ describe('wxpay-mock exec -- <command>', () => {
       '--log',
       'json',
       '--',
-      'echo "child mchid=$WXPAY_MCHID url=$WXPAY_MOCK_URL" && { curl -s -o /dev/null "$WXPAY_MOCK_URL/v3/certificates" || node -e "fetch(process.env.WXPAY_MOCK_URL + \'/v3/certificates\')"; } && exit 3',
+      'echo "child mchid=$WXPAY_MCHID url=$WXPAY_MOCK_URL uv=${UV_THREADPOOL_SIZE-unset}" && { curl -s -o /dev/null "$WXPAY_MOCK_URL/v3/certificates" || node -e "fetch(process.env.WXPAY_MOCK_URL + \'/v3/certificates\')"; } && exit 3',
     ]);
   });
 
   it('runs the command with WXPAY_MOCK_URL and the credentials env, exits with its status, prints the report, then stops the mock', async () => {
     expect(run.status).toBe(3);
-    const [, url] = /child mchid=1900000001 url=(http:\/\/127\.0\.0\.1:\d+)$/m.exec(run.stdout) ?? [];
+    const [, url, uv] = /child mchid=1900000001 url=(http:\/\/127\.0\.0\.1:\d+) uv=(\S+)$/m.exec(run.stdout) ?? [];
     expect(url).toBeDefined();
+    // The bin sets UV_THREADPOOL_SIZE only while its pool starts: the command gets the environment as it was.
+    expect(uv).toBe(process.env.UV_THREADPOOL_SIZE ?? 'unset');
     expect(run.stdout).toContain('wxpay-mock contract report');
     // The command's request reached the mock at that URL: the report lists it.
     expect(run.stdout).toContain(`signature failure: GET /v3/certificates (certificates.list) → 401 SIGN_ERROR`);

@@ -1,18 +1,19 @@
 /**
- * The shipped CLI, as a user runs it: `node dist/mock-server/cli.js` (npm test builds first).
+ * The shipped CLI, as a user runs it: the package's bin, `node dist/mock-server/wxpay-mock.cjs`, which
+ * sizes libuv's thread pool and runs dist/mock-server/cli.js (npm test builds first).
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect, createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_LIST } from '../mock-server/cli/commands.js';
 import { parseCommandLine, UsageError } from '../mock-server/cli/spec.js';
 import { createSigner, type Credentials } from '../mock-server/index.js';
 
-const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'cli.js');
+const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'wxpay-mock.cjs');
 const children: ChildProcessWithoutNullStreams[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
@@ -25,8 +26,8 @@ function run(args: string[]) {
 type Started = { child: ChildProcessWithoutNullStreams; stdout: string; env: Record<string, string> };
 
 /** Starts the CLI and resolves with its stdout once the env block is printed (killed after the test, or by whoever owns `owner`). */
-function start(args: string[], owner = children): Promise<Started> {
-  const child = spawn(process.execPath, [CLI, ...args]);
+function start(args: string[], owner = children, env: NodeJS.ProcessEnv = process.env): Promise<Started> {
+  const child = spawn(process.execPath, [CLI, ...args], { env });
   owner.push(child);
   return new Promise((resolve, reject) => {
     let stdout = '';
@@ -232,6 +233,23 @@ describe('wxpay-mock CLI', () => {
     const out = run(['--version']);
     expect([out.status, out.stdout]).toEqual([0, expect.stringMatching(/^\d+\.\d+\.\d+\n$/)]);
   });
+
+  it.runIf(process.platform === 'linux')(
+    "the bin gives libuv's pool a thread per core (at least 2) unless UV_THREADPOOL_SIZE says otherwise",
+    async () => {
+      const { UV_THREADPOOL_SIZE: _, ...unset } = process.env;
+      const [sized, seven] = await Promise.all([
+        start(['--port', '0', '--in-memory'], children, unset),
+        start(['--port', '0', '--in-memory'], children, { ...unset, UV_THREADPOOL_SIZE: '7' }),
+      ]);
+      const threads = async ({ child, env }: Started) => {
+        expect((await fetch(`${env.WXPAY_MOCK_URL}/_mock/health`)).status).toBe(200);
+        return readdirSync(`/proc/${child.pid}/task`).length;
+      };
+      // The same program, flags and machine: the two differ by their pools' threads alone (libuv starts them all at once).
+      expect((await threads(seven)) - (await threads(sized))).toBe(7 - Math.max(2, availableParallelism()));
+    },
+  );
 
   it('--host 127.0.0.2 binds that address only; the first line and WXPAY_MOCK_URL name it', async () => {
     const { stdout, env } = flagged;
