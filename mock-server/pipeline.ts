@@ -16,13 +16,14 @@ import { ApiError } from './errors.js';
 import { FAULT_HEADER, NO_FAULT, type FaultSet, type RequestFault } from './faults/index.js';
 import { baseUrlOf, incomingOf, JSON_CONTENT_TYPE, jsonResponse, rawTarget, readBody, requestHeader } from './http.js';
 import type { Finding, Journal } from './journal.js';
-import type { Handler, OperationContext, OperationResult } from './operations/types.js';
+import type { AnyOperationContext, Handler, OperationContext, OperationResult } from './operations/types.js';
 import type { ResolvedOptions } from './options.js';
 import { decodeMeta, multipartBodyLimit, readUpload, uploadFailureFirst, type UploadReading } from './protocol/multipart.js';
 import { chooseSigningKey, newRequestId, signatureHeaders } from './protocol/sign-response.js';
 import { signatureFinding, verifyRequest, type VerifiedCaller } from './protocol/verify-request.js';
 import { checkNoBody, checkRequest, decodeJson, headersProblem } from './request-checks.js';
-import { CommitFailedError, type Store } from './store/store.js';
+import type { MerchantState, MockData } from './store/state.js';
+import { CommitFailedError, type Store, type Transaction } from './store/store.js';
 import { rfc3339 } from './time.js';
 import type { World } from './world.js';
 
@@ -49,22 +50,82 @@ export function errorResponse(err: unknown, requestId: string): { response: Resp
 }
 
 /**
- * `ctx.baseUrl`, parsed only by the few handlers that hand out URLs (media, bill files). A getter on
- * a class prototype, never one written in the per-request ctx literal: V8 gives each object literal
- * whose getter is a fresh closure a hidden class of its own, allocated in old space and holding that
- * closure, hence the whole request (Hono context, IncomingMessage, findings), until the next full GC.
- * Under load that promoted ≈1 MB per scavenge, made scavenges 5-20 ms instead of ≈1 ms and was the
- * mock's p99 (scripts/bench.ts (c)).
+ * What a handler gets (`OperationContext`), as a class: one hidden class for every request, the
+ * transaction's methods on the prototype, and `baseUrl` a getter parsed only by the few handlers that
+ * hand out URLs (media, bill files). Not an object literal with closures per request: V8 gives each
+ * literal whose getter is a fresh closure a hidden class of its own, allocated in old space and holding
+ * that closure, hence the whole request, until the next full GC (under load that made scavenges 5-20 ms
+ * and was the mock's p99, scripts/bench.ts (c)); and Object.assign of 17 fields onto an instance cost
+ * ≈ 2 µs per request.
  */
-class LazyBaseUrl {
+class RequestContext implements AnyOperationContext {
   readonly #c: Context;
-  readonly #options: ResolvedOptions;
-  constructor(c: Context, options: ResolvedOptions) {
+  readonly #tx: Transaction<MockData>;
+  readonly #reading: boolean;
+  readonly #store: Store;
+  readonly data: MockData;
+  readonly blobs: AnyOperationContext['blobs'];
+  readonly world: World;
+  readonly clock: Clock;
+  readonly options: ResolvedOptions;
+  readonly operationId: string;
+  readonly caller: AnyOperationContext['caller'];
+  readonly mchid: string;
+  readonly params: Record<string, string>;
+  readonly query: Record<string, unknown>;
+  readonly headers: Record<string, string>;
+  readonly body: unknown;
+  readonly upload: AnyOperationContext['upload'];
+  readonly requestSerial: string | undefined;
+  readonly receivedAt: number;
+  readonly clientAddress: string;
+
+  constructor(
+    c: Context,
+    env: PipelineEnv,
+    tx: Transaction<MockData>,
+    reading: boolean,
+    operationId: string,
+    params: Record<string, string>,
+    admitted: Admitted,
+    requestSerial: string | undefined,
+    receivedAt: number,
+  ) {
     this.#c = c;
-    this.#options = options;
+    this.#tx = tx;
+    const { store } = env;
+    // A read (GET) sees the state through a tracking view: its reply then waits only for the pending
+    // writes it touched, not for every write in flight (store/tracker.ts ReadTracker).
+    this.#reading = reading;
+    this.#store = store;
+    this.data = reading ? tx.reads : store.data;
+    this.blobs = store.blobs;
+    this.world = env.world;
+    this.clock = env.clock;
+    this.options = env.options;
+    this.operationId = operationId;
+    this.caller = admitted.caller.merchant;
+    this.mchid = admitted.caller.auth.mchid;
+    this.params = params;
+    this.query = admitted.query;
+    this.headers = admitted.headers;
+    this.body = admitted.body;
+    this.upload = admitted.upload?.ok ? admitted.upload.upload : undefined;
+    this.requestSerial = requestSerial;
+    this.receivedAt = receivedAt;
+    this.clientAddress = incomingOf(c)?.socket?.remoteAddress ?? 'in-process';
   }
+
   get baseUrl(): string {
-    return baseUrlOf(this.#c, this.#options);
+    return baseUrlOf(this.#c, this.options);
+  }
+
+  merchantState(mchid: string): MerchantState {
+    return (this.#reading ? this.#tx.reads : this.#store.data).merchants[mchid];
+  }
+
+  mutate<T>(change: (data: MockData) => T): T {
+    return this.#tx.mutate(change);
   }
 }
 
@@ -211,7 +272,7 @@ function protocolFinding(findings: Finding[], failure: ApiError): void {
 
 /** The handler of one operation; `params` are the path parameters the route matcher decoded. */
 export function operationRoute(op: CompiledOperation, handler: Handler, env: PipelineEnv) {
-  const { world, store, clock, journal, options } = env;
+  const { store, clock, journal, options } = env;
   const contract = op.contract;
 
   return async (c: Context, params: Record<string, string>): Promise<Response> => {
@@ -255,29 +316,17 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
         // fault never holds the lock.
         const reading = req.method === 'GET';
         const tx = await store.begin({ write: !reading });
-        const fields: Omit<OperationContext, 'baseUrl'> = {
-          operationId: contract.operationId,
-          caller: admitted.caller.merchant,
-          mchid: admitted.caller.auth.mchid,
+        const ctx: OperationContext = new RequestContext(
+          c,
+          env,
+          tx,
+          reading,
+          contract.operationId,
           params,
-          query: admitted.query,
-          headers: admitted.headers,
-          body: admitted.body,
-          upload: admitted.upload?.ok ? admitted.upload.upload : undefined,
-          world,
-          clock,
-          options,
-          requestSerial: header('wechatpay-serial') ?? undefined,
-          receivedAt: started,
-          clientAddress: incomingOf(c)?.socket?.remoteAddress ?? 'in-process',
-          // A read (GET) sees the state through a tracking view: its reply then waits only for the
-          // pending writes it touched, not for every write in flight (store/tracker.ts ReadTracker).
-          data: reading ? tx.reads : store.data,
-          merchantState: (mchid) => (reading ? tx.reads : store.data).merchants[mchid],
-          blobs: store.blobs,
-          mutate: (change) => tx.mutate(change),
-        };
-        const ctx: OperationContext = Object.assign(new LazyBaseUrl(c, options), fields);
+          admitted,
+          header('wechatpay-serial') ?? undefined,
+          started,
+        );
         let result: OperationResult;
         try {
           result = await handler(ctx);

@@ -5,6 +5,7 @@
  * the report and `wxpay-mock report` keep working after hundreds of megabytes of refused bodies.
  */
 import { spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -75,6 +76,41 @@ describe('bounded memory under big bad requests', () => {
     const status = await new Promise((resolve) => cli.once('exit', resolve));
     expect(status).toBe(1);
     expect(JSON.parse(stdout).violations.length).toBeGreaterThan(0);
+  });
+
+  it("the journal's bytes are its entries' JSON text, exactly: plain, escaped and non-ASCII targets, refusals, findings", async () => {
+    const fresh = await startMock();
+    try {
+      const get = (target: string, headers: Record<string, string> = signer.headers('GET', target)) =>
+        new Promise<number>((resolve, reject) =>
+          request(fresh.url + target, { headers }, (res) => resolve(res.resume().statusCode!))
+            .on('error', reject)
+            .end(),
+        );
+      const callbacks = `/v3/marketing/favor/callbacks?mchid=${signer.mchid}`;
+      expect(await get(callbacks)).toBe(404); // signed, no notify URL yet
+      expect(await get('/v3/marketing/favor/stocks/1/x"y\\z')).toBe(404); // a quote and a backslash in the raw target
+      expect(await get('/v3/marketing/favor/stocks?offset=0&limit=10&stock_creator_mchid=%E4%B8%AD')).toBe(400);
+      expect(
+        await get(callbacks, {
+          ...signer.headers('GET', callbacks),
+          Authorization: 'WECHATPAY2-SHA256-RSA2048 mchid="1\\x",nonce_str="n",timestamp="1",serial_no="s",signature="x"',
+        }),
+      ).toBe(401);
+      const body = JSON.stringify({ stock_name: '名字"\\' });
+      const posted = await fetch(fresh.url + STOCKS, {
+        method: 'POST',
+        body,
+        headers: { ...signer.headers('POST', STOCKS, body), 'Content-Type': 'application/json' },
+      });
+      expect(posted.status).toBe(400);
+      const answer = await (await fetch(`${fresh.url}/_mock/journal`)).json();
+      expect(answer.entries.length).toBeGreaterThanOrEqual(5);
+      expect(answer.entries.some((e: { findings: unknown[] }) => e.findings.length > 0)).toBe(true);
+      expect(answer.bytes).toBe(answer.entries.reduce((sum: number, e: unknown) => sum + JSON.stringify(e).length, 0));
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('the journal keeps at most journalBytes: the oldest entries go, the count of dropped ones says so', async () => {
