@@ -103,34 +103,6 @@ function jsonLength(value: unknown): number | undefined {
   }
 }
 
-/** Characters JSON.stringify writes as escapes (lone surrogates included). */
-// eslint-disable-next-line no-control-regex -- the control characters are what it looks for
-const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-/**
- * `JSON.stringify(entry).length` for an entry whose values are strings, numbers, null, booleans or
- * empty arrays (nearly every request: no findings, no fault) without writing the text; undefined for
- * any other entry. A stringify per request was ≈ 2 µs of the signed GET's event-loop time.
- */
-function flatEntryLength(entry: JournalEntry): number | undefined {
-  let length = 1; // {
-  let keys = 0;
-  for (const key in entry) {
-    const value = (entry as unknown as Record<string, unknown>)[key];
-    if (value === undefined) continue; // JSON.stringify leaves the key out
-    let valueLength: number;
-    if (typeof value === 'string') valueLength = ESCAPED.test(value) ? JSON.stringify(value).length : value.length + 2;
-    else if (typeof value === 'number') valueLength = Number.isFinite(value) ? String(value).length : 4;
-    else if (value === null) valueLength = 4;
-    else if (typeof value === 'boolean') valueLength = value ? 4 : 5;
-    else if (Array.isArray(value) && value.length === 0) valueLength = 2;
-    else return undefined;
-    length += key.length + 3 + valueLength; // "key":value
-    keys++;
-  }
-  return length + Math.max(0, keys - 1) + 1; // commas, }
-}
-
 export class Journal {
   private entries: JournalEntry[] = [];
   private sizes: number[] = [];
@@ -151,7 +123,7 @@ export class Journal {
   add(entry: Omit<JournalEntry, 'seq'>): JournalEntry {
     let full: JournalEntry = { seq: ++this.seq, ...entry };
     // Many findings (a body of 30,000 undeclared fields) are bounded before measuring: writing them all would cost seconds.
-    let size = full.findings.length > FINDINGS_KEPT ? undefined : (flatEntryLength(full) ?? jsonLength(full));
+    let size = full.findings.length > FINDINGS_KEPT ? undefined : jsonLength(full);
     if (size === undefined || size > ENTRY_BYTES_LIMIT) {
       full = { ...full, target: boundedValue(full.target) as string, findings: boundedFindings(full.findings) };
       size = jsonLength(full) ?? ENTRY_BYTES_LIMIT;
