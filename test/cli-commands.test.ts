@@ -3,7 +3,7 @@
  * that command's options as its table declares them, and a flag the command does not take is a usage
  * error (exit 2) naming the nearest flag of that command, or the commands that take it.
  *
- * The built CLI (`node dist/mock-server/cli.js`, as a user runs it) is run once for each way it answers
+ * The built CLI (`node dist/mock-server/wxpay-mock.cjs`, the bin, as a user runs it) is run once for each way it answers
  * (a help text, an unknown flag, a typo, another command's flag, a bad choice); what differs from one
  * command to the next is its table, checked for every command through the parser and help writer the
  * CLI uses (cli/spec.ts) — a process per command and case cost ~35 CLI starts.
@@ -17,7 +17,8 @@ import { COMMAND_LIST } from '../mock-server/cli/commands.js';
 import { commandHelp, parseCommandLine, UsageError } from '../mock-server/cli/spec.js';
 import { createSigner } from '../mock-server/index.js';
 
-const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'cli.js');
+// The package's bin, as a user runs it.
+const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'wxpay-mock.cjs');
 
 function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -25,7 +25,8 @@ import { startMock, type RunningMock } from '../mock-server/index.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const SOURCE_ENTRY = join(ROOT, 'mock-server', 'index.ts');
-const CLI = join(ROOT, 'dist', 'mock-server', 'cli.js');
+// The package's bin, as `npx wxpay-mock` runs it (it sizes libuv's pool, then runs dist/mock-server/cli.js).
+const CLI = join(ROOT, 'dist', 'mock-server', 'wxpay-mock.cjs');
 const LANGS = new Set(['sh', 'bash', 'js', 'ts']);
 
 interface Block {

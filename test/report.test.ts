@@ -25,7 +25,8 @@ import { couponUsePlaintext } from './helpers/coupon-use.js';
 import { CREATOR, newMock, type TestMock } from './helpers/mock.js';
 import { createBody, CREATE, NOW as PAYGIFT_NOW } from './helpers/paygift.js';
 
-const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'cli.js');
+// The package's bin, as a user runs it.
+const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'wxpay-mock.cjs');
 const STOCKS = '/v3/marketing/favor/coupon-stocks';
 const CALLBACKS = '/v3/marketing/favor/callbacks';
 
