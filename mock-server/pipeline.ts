@@ -157,8 +157,13 @@ const EMPTY = Buffer.alloc(0);
  * `c.req.raw.headers` and `.body`, which on @hono/node-server build the Fetch Request that
  * `requestHeader` avoids building, on every request, GETs included.
  */
-async function bodyStage(c: Context, limit: number): Promise<Buffer | ApiError> {
+function bodyStage(c: Context, limit: number): Buffer | Promise<Buffer | ApiError> {
+  // A GET's or HEAD's body is not read (nor waited for: no promise per request).
   if (c.req.method === 'GET' || c.req.method === 'HEAD') return EMPTY;
+  return readBodyStage(c, limit);
+}
+
+async function readBodyStage(c: Context, limit: number): Promise<Buffer | ApiError> {
   const reading = await readBody(c, limit);
   return reading.ok ? reading.raw : reading.problem === 'too-large' ? bodyTooLarge(limit) : bodyIncomplete();
 }
@@ -167,17 +172,17 @@ async function bodyStage(c: Context, limit: number): Promise<Buffer | ApiError> 
  * signature: over the raw target and bytes (for an upload, the `meta` part); an upload that could not
  * be read is reported before a mismatch it explains (protocol/multipart.ts uploadFailureFirst).
  */
-async function signatureStage(
+function signatureStage(
   world: World,
   method: string,
   target: string,
   header: (name: string) => string | null,
   raw: Buffer,
   upload: UploadReading | undefined,
-): Promise<Outcome<VerifiedCaller>> {
+): Outcome<VerifiedCaller> {
   let caller: VerifiedCaller;
   try {
-    caller = await verifyRequest(
+    caller = verifyRequest(
       world,
       {
         method,
@@ -235,11 +240,12 @@ async function admit(
   const multipart = op.contract.request.bodyEncoding === 'multipart';
   const headersRefusal = headersStage(header, env.options);
   if (headersRefusal) return { refusal: headersRefusal };
-  const raw = await bodyStage(c, multipart ? multipartBodyLimit(env.options.bodyLimit) : env.options.bodyLimit);
+  const reading = bodyStage(c, multipart ? multipartBodyLimit(env.options.bodyLimit) : env.options.bodyLimit);
+  const raw = reading instanceof Buffer ? reading : await reading;
   if (raw instanceof ApiError) return { refusal: raw };
   // Multipart uploads (protocol/multipart.ts): the signature covers the `meta` part.
   const upload = multipart ? readUpload(raw, header('content-type')) : undefined;
-  const signature = await signatureStage(env.world, c.req.method, target, header, raw, upload);
+  const signature = signatureStage(env.world, c.req.method, target, header, raw, upload);
   if (signature.findings.length) findings.push(...signature.findings);
   if (signature.refusal) return { refusal: signature.refusal };
   const caller = signature.value;

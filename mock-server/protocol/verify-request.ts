@@ -162,7 +162,7 @@ function diagnoseMismatch(world: World, req: SignedRequest, auth: AuthorizationF
   );
 }
 
-export async function verifyRequest(world: World, req: SignedRequest, nowSeconds: number): Promise<VerifiedCaller> {
+export function verifyRequest(world: World, req: SignedRequest, nowSeconds: number): VerifiedCaller {
   const parsed = parseAuthorization(req.authorization);
   if (!parsed.ok) {
     const hint = `${parsed.problem}. Expected: ${SCHEME} mchid="…",nonce_str="…",timestamp="…",serial_no="…",signature="…"`;
