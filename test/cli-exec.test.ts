@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_LIST } from '../mock-server/cli/commands.js';
 import { parseCommandLine, UsageError } from '../mock-server/cli/spec.js';
+import { unusedPort } from './helpers/ports.js';
 
 // The bin, as `npx wxpay-mock` runs it (it sizes libuv's pool first: mock-server/wxpay-mock.cts).
 const CLI = join(import.meta.dirname, '..', 'dist', 'mock-server', 'wxpay-mock.cjs');
@@ -143,10 +144,7 @@ describe('typos, an unreachable mock, a port in use', () => {
   });
 
   it('use-coupon and report say the same thing about a mock that is not there', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const { port } = closed.address() as AddressInfo;
-    await new Promise((resolve) => closed.close(resolve)); // a port nobody listens on
+    const port = await unusedPort(); // a port nobody listens on
     const url = `http://127.0.0.1:${port}`;
     const [use, report] = await Promise.all([cli(['use-coupon', '123', '--url', url]), cli(['report', '--url', url])]);
     expect([use.status, report.status]).toEqual([1, 3]);

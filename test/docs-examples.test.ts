@@ -16,12 +16,12 @@
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envBlock } from '../mock-server/credentials.js';
 import { startMock, type RunningMock } from '../mock-server/index.js';
+import { unusedPort } from './helpers/ports.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const SOURCE_ENTRY = join(ROOT, 'mock-server', 'index.ts');
@@ -71,14 +71,6 @@ function blocksOf(path: string): Block[] {
 const blocks = markdownFiles().flatMap(blocksOf);
 const name = (b: Block) => `${b.file}:${b.line} (${b.lang})`;
 const fromSource = (code: string) => code.replaceAll(/from 'wxpay-mock'/g, `from ${JSON.stringify(SOURCE_ENTRY)}`);
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 let mock: RunningMock;
 let work: string; // where blocks run and generated files live (removed afterwards)
@@ -139,8 +131,8 @@ function run(cmd: string, args: string[], cwd: string, timeoutMs: number): Promi
 
 async function shellScript(code: string): Promise<string> {
   const startsMock = /wxpay-mock (start )?--port 8750|wxpay-mock [^\n]*--port 8750/.test(code);
-  const port8750 = startsMock ? await freePort() : Number(new URL(mock.url).port);
-  const port8751 = await freePort();
+  const port8750 = startsMock ? await unusedPort() : Number(new URL(mock.url).port);
+  const port8751 = await unusedPort();
   return code.replaceAll('8750', String(port8750)).replaceAll('8751', String(port8751));
 }
 

@@ -10,7 +10,6 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import formatsPlugin from 'ajv-formats';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +20,7 @@ import { declaredErrors } from '../mock-server/contract/declared-errors.js';
 import { buildOpenApi, startMock, type OpenApiDocument, type RunningMock } from '../mock-server/index.js';
 import { createStock, freezeAtNow, stockBody, stockPath, STOCKS } from './helpers/favor.js';
 import { CREATOR, json, newMock, type TestMock } from './helpers/mock.js';
+import { unusedPort } from './helpers/ports.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 const operations = loadContracts();
@@ -382,15 +382,6 @@ describe('examples: every operation shows the exchange recorded from the mock', 
 
 const BIN = join(import.meta.dirname, '..', 'node_modules', '.bin');
 
-/** A free loopback port. */
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-
 /**
  * `prism mock` on `file`, once it answers. The port is free when picked, but another file's server may
  * take it before prism binds (the files run in parallel): prism then exits, while the port answers —
@@ -399,7 +390,7 @@ const freePort = () =>
  */
 async function startPrism(file: string): Promise<{ prism: ChildProcess; base: string }> {
   for (let attempt = 1; ; attempt++) {
-    const base = `http://127.0.0.1:${await freePort()}`;
+    const base = `http://127.0.0.1:${await unusedPort()}`;
     // Quiet (its per-request log slows it down).
     const prism = spawn(join(BIN, 'prism'), ['mock', '--port', base.split(':')[2], '--host', '127.0.0.1', '-v', 'error', file], {
       stdio: ['ignore', 'pipe', 'pipe'],

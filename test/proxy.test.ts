@@ -26,6 +26,7 @@ import { handlers } from '../mock-server/operations/index.js';
 import { axiosPluginClient, platformCertificate } from './helpers/axios-plugin.js';
 import { NOW_MS, stockBody, STOCKS } from './helpers/favor.js';
 import { uploadBody } from './helpers/image-upload.js';
+import { unusedPort } from './helpers/ports.js';
 
 const CALLBACKS = '/v3/marketing/favor/callbacks';
 const MCHID = '1900000001';
@@ -343,12 +344,7 @@ describe('validating proxy in front of an upstream that breaks the contract', ()
 
 describe('validating proxy bounds', () => {
   it('an unreachable upstream: 502 with the envelope, journaled with the cause', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = await unusedPort(); // nobody listens there
     const proxy = await startProxy({ upstream: `http://127.0.0.1:${port}` });
     try {
       const res = await fetch(`${proxy.url}${CALLBACKS}?mchid=${MCHID}`, { headers: { Accept: 'application/json', 'User-Agent': 't' } });

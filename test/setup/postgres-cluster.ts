@@ -13,7 +13,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer } from 'node:net';
+import { unusedPort } from '../helpers/ports.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -46,17 +46,6 @@ export function postgresBin(): string | undefined {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** A throwaway cluster (also used by scripts/bench-replicas.ts, with `durable` on: fsync as in production). */
 export class Cluster {
   private dir = '';
@@ -84,7 +73,7 @@ export class Cluster {
     this.bin = bin;
     this.dir = mkdtempSync(join(tmpdir(), 'wxpay-mock-pg-'));
     if (this.asRoot) chownSync(this.dir, NOBODY, NOBODY);
-    this.port = await freePort();
+    this.port = await unusedPort();
     await this.exec('initdb', ['-D', join(this.dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
     await this.start();
   }
