@@ -40,6 +40,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { createSigner, type Signer } from '../mock-server/client/signer.js';
+import { PRECOMPILED_FILE } from '../mock-server/contract/registry.js';
 import { PACKAGE_ROOT } from '../mock-server/paths.js';
 import { threadPoolSize } from '../mock-server/threadpool.cjs';
 import { loadWorld } from '../mock-server/world.js';
@@ -437,7 +438,7 @@ function newestMtime(dir: string): number {
 }
 
 /** The build's last output (scripts/build-if-stale.mjs takes it as the build's time too). */
-const BUILT = join(ROOT, 'dist', 'mock-server', 'contract', 'request-validators.cjs');
+const BUILT = PRECOMPILED_FILE;
 
 /** dist/ as `npm run build` makes it: built when missing or older than mock-server/. */
 function ensureBuild(): string {

@@ -259,28 +259,28 @@ function currentHash(dir: string): string {
 }
 
 type PrecompiledModule = { hash: string; load: (formats: typeof FORMATS) => Record<string, ValidateFunction> };
-let precompiledValidators: Record<string, ValidateFunction> | undefined;
-let precompiledReplyValidators: Record<string, ValidateFunction> | undefined;
+/** The validators of each precompiled file, loaded once per process. */
+const precompiledLoaded = new Map<string, Record<string, ValidateFunction>>();
+
+/** The validators of the build's precompiled `file` when they were made from contracts of hash `hash`. */
+function precompiledFrom(file: string, hash: string): Record<string, ValidateFunction> | undefined {
+  if (!existsSync(file)) return undefined;
+  const module = require(file) as PrecompiledModule;
+  if (module.hash !== hash) return undefined;
+  let validators = precompiledLoaded.get(file);
+  if (!validators) precompiledLoaded.set(file, (validators = module.load(FORMATS)));
+  return validators;
+}
 
 /**
  * The build's precompiled validators (operations' request parts and the callback schemas, by
  * `validatorKey`) when they were made from contracts of hash `hash`: a custom contracts dir, an edited
  * one, or a stale build compile instead. Loaded once per process.
  */
-export function precompiledValidatorsFor(hash: string): Record<string, ValidateFunction> | undefined {
-  if (!existsSync(PRECOMPILED_FILE)) return undefined;
-  const module = require(PRECOMPILED_FILE) as PrecompiledModule;
-  if (module.hash !== hash) return undefined;
-  return (precompiledValidators ??= module.load(FORMATS));
-}
+export const precompiledValidatorsFor = (hash: string) => precompiledFrom(PRECOMPILED_FILE, hash);
 
-/** The build's precompiled reply validators (by `replyValidatorKey`), like `precompiledValidatorsFor`. */
-export function precompiledReplyValidatorsFor(hash: string): Record<string, ValidateFunction> | undefined {
-  if (!existsSync(PRECOMPILED_REPLIES_FILE)) return undefined;
-  const module = require(PRECOMPILED_REPLIES_FILE) as PrecompiledModule;
-  if (module.hash !== hash) return undefined;
-  return (precompiledReplyValidators ??= module.load(FORMATS));
-}
+/** The build's precompiled reply validators (by `replyValidatorKey`), likewise. */
+const precompiledReplyValidatorsFor = (hash: string) => precompiledFrom(PRECOMPILED_REPLIES_FILE, hash);
 
 const compiledOnce = new Map<string, unknown>();
 
