@@ -47,7 +47,6 @@ import { resolveOptions, type MockOptions, type ResolvedOptions } from './option
 import { rawTarget } from './http.js';
 import { errorResponse, operationRoute, requestIdOf } from './pipeline.js';
 import { badTarget, EMPTY_SEGMENT, targetProblem } from './request-checks.js';
-import { rfc3339 } from './time.js';
 import { newRequestId } from './protocol/sign-response.js';
 import { initialData, type MockData } from './store/state.js';
 import { applyScenario, type ScenarioResult } from './scenario.js';
@@ -204,7 +203,12 @@ export async function appOf(options: ResolvedOptions): Promise<MockApp> {
   const savedNow = clock.nowMs();
   if (!(savedNow >= MIN_CLOCK_MS && savedNow <= MAX_CLOCK_MS)) await clock.reset();
   const logger = createLogger(options.log, { write: options.logWrite, color: options.logColor });
-  const journal = new Journal({ capacity: options.journalSize, maxBytes: options.journalBytes, onAdd: (e) => logger.request(e) });
+  const journal = new Journal({
+    capacity: options.journalSize,
+    maxBytes: options.journalBytes,
+    // Silent: no listener, so the journal does not write out an entry nobody reads.
+    onAdd: options.log === 'silent' ? undefined : (e) => logger.request(e),
+  });
   const credentials = credentialsOf(world);
   const callbacks = new CallbackDispatcher(
     { store, clock, world, schemas: loadCallbackSchemas(options.contractsDir) },
@@ -323,8 +327,8 @@ export async function appOf(options: ResolvedOptions): Promise<MockApp> {
   /** A request answered before any operation saw it: one protocol finding, no operation, no caller. */
   const journalUnrouted = (c: Context, target: string, requestId: string, status: number, error: ApiError | undefined, issue: string) =>
     journal.add({
-      time: new Date().toISOString(),
-      virtual_time: rfc3339(clock.nowMs(), { millis: true }),
+      at: Date.now(),
+      virtual_at: clock.nowMs(),
       request_id: requestId,
       method: c.req.method,
       target,

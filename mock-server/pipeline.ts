@@ -24,7 +24,6 @@ import { signatureFinding, verifyRequest, type VerifiedCaller } from './protocol
 import { checkNoBody, checkRequest, decodeJson, headersProblem } from './request-checks.js';
 import type { MerchantState, MockData } from './store/state.js';
 import { CommitFailedError, type Store, type Transaction } from './store/store.js';
-import { rfc3339 } from './time.js';
 import type { World } from './world.js';
 
 export interface PipelineEnv {
@@ -315,7 +314,9 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
 
     if (admitted) {
       try {
-        await fault.beforeHandler();
+        // Awaited only when a fault made it a promise: an await is a turn of the microtask queue.
+        const delayed = fault.beforeHandler();
+        if (delayed) await delayed;
         // handler: its reads and writes are one transaction; the reply waits until it is durable. On a
         // shared store (PostgreSQL replicas) a write runs holding the world's lock, on the latest state,
         // and a read first catches up with the other replicas; both after any injected latency, so a
@@ -349,10 +350,11 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
       }
     }
 
-    response = await fault.reply(response!, c.env);
+    const replied = fault.reply(response!, c.env);
+    response = replied instanceof Response ? replied : await replied;
     journal.add({
-      time: new Date().toISOString(),
-      virtual_time: rfc3339(clock.nowMs(), { millis: true }),
+      at: Date.now(),
+      virtual_at: clock.nowMs(),
       request_id: requestId,
       method: req.method,
       target,
@@ -363,7 +365,7 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
       message: failure?.message ?? null,
       duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
       findings,
-      ...fault.journal(),
+      fault: fault.journal(),
     });
     return response;
   };
@@ -395,13 +397,14 @@ async function signStage(
       throw new ApiError('SYSTEM_ERROR', `wxpay-mock: the ${op.contract.operationId} reply breaks its contract`, validate.errors);
     }
   }
-  const headers: Record<string, string> = { 'Request-ID': requestId };
+  // Built in the order sent (Content-Type, Request-ID, the signature) rather than spread into another object.
+  const headers: Record<string, string> =
+    status === 204 ? { 'Request-ID': requestId } : { 'Content-Type': JSON_CONTENT_TYPE, 'Request-ID': requestId };
   if (!op.contract.unsignedReply) {
     Object.assign(
       headers,
       await signatureHeaders(text, chooseSigningKey(ctx.world.platform, ctx.requestSerial, ctx.caller, result.signWith)),
     );
   }
-  if (status === 204) return new Response(null, { status, headers });
-  return new Response(text, { status, headers: { 'Content-Type': JSON_CONTENT_TYPE, ...headers } });
+  return new Response(status === 204 ? null : text, { status, headers });
 }

@@ -47,7 +47,8 @@ export interface RequestFault {
   beforeHandler(): Promise<void> | void;
   afterCommit(): void;
   reply(res: Response, env: unknown): Promise<Response> | Response;
-  journal(): { fault?: InjectedFault };
+  /** The fault as the journal records it, when one struck (or was decided and then not reached). */
+  journal(): InjectedFault | undefined;
 }
 
 /** No fault: every hook does nothing. */
@@ -55,7 +56,7 @@ export const NO_FAULT: RequestFault = {
   beforeHandler() {},
   afterCommit() {},
   reply: (res) => res,
-  journal: () => ({}),
+  journal: () => undefined,
 };
 
 /** A fault that fired on this request. */
@@ -152,16 +153,14 @@ export class InjectedRequestFault implements RequestFault {
   }
 
   /** `{fault}` for the journal entry. */
-  journal(): { fault?: InjectedFault } {
+  journal(): InjectedFault | undefined {
     if (this.record.when && !this.struck)
       return this.record.latency_ms
         ? {
-            fault: {
-              ...this.record,
-              note: `answered after ${this.record.latency_ms} ms of added latency; the handler refused the request before the fault's point`,
-            },
+            ...this.record,
+            note: `answered after ${this.record.latency_ms} ms of added latency; the handler refused the request before the fault's point`,
           }
-        : {};
-    return { fault: this.record };
+        : undefined;
+    return this.record;
   }
 }

@@ -30,7 +30,6 @@ import { Journal, type Finding, type JournalEntry, type JournalFilter } from '..
 import { DEFAULT_CONTRACTS_DIR, VERSION } from '../paths.js';
 import { MULTIPART_BODY_LIMIT } from '../protocol/multipart.js';
 import { newRequestId } from '../protocol/sign-response.js';
-import { rfc3339 } from '../time.js';
 import { OperationIndex, type Match } from '../contract/routes.js';
 import { mchidOf, ReplyInspector, requestFindings } from './inspect.js';
 import { parseUpstream } from './upstream.js';
@@ -139,9 +138,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     fields: { request_id?: string; status: number; code?: string | null; message?: string | null; findings: Finding[] },
   ) =>
     journal.add({
-      time: new Date().toISOString(),
+      at: Date.now(),
       // The proxy has no business clock of its own: its virtual time is real time.
-      virtual_time: rfc3339(Date.now(), { millis: true }),
+      virtual_at: Date.now(),
       request_id: fields.request_id ?? newRequestId(),
       method: req.method ?? '',
       target: req.url ?? '',
