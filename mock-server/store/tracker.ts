@@ -99,32 +99,35 @@ export class ChangeSet {
     node.touched = true;
   }
 
+  /** One handler for every proxy of this transaction (not seven closures per object reached). */
+  private readonly handler: ProxyHandler<Record<string, unknown>> = {
+    get: (t, key, receiver) => {
+      const value = Reflect.get(t, key, receiver);
+      if (typeof key !== 'string' || !isContainer(value) || !Object.hasOwn(t, key)) return value;
+      return this.wrap(value, [...this.paths.get(t)!, key]);
+    },
+    set: (t, key, value) => {
+      if (typeof key !== 'string') return Reflect.set(t, key, value);
+      this.note(t, key, this.paths.get(t)!);
+      return Reflect.set(t, key, unwrap(value));
+    },
+    defineProperty: (t, key, descriptor) => {
+      if (typeof key !== 'string') return Reflect.defineProperty(t, key, descriptor);
+      this.note(t, key, this.paths.get(t)!);
+      return Reflect.defineProperty(t, key, 'value' in descriptor ? { ...descriptor, value: unwrap(descriptor.value) } : descriptor);
+    },
+    deleteProperty: (t, key) => {
+      if (typeof key !== 'string' || !Object.hasOwn(t, key)) return Reflect.deleteProperty(t, key);
+      this.note(t, key, this.paths.get(t)!);
+      return Reflect.deleteProperty(t, key);
+    },
+  };
+
   private wrap(target: object, path: Path): object {
     const known = this.proxies.get(target);
     if (known) return known;
     this.paths.set(target, path);
-    const proxy = new Proxy(target as Record<string, unknown>, {
-      get: (t, key, receiver) => {
-        const value = Reflect.get(t, key, receiver);
-        if (typeof key !== 'string' || !isContainer(value) || !Object.hasOwn(t, key)) return value;
-        return this.wrap(value, [...(this.paths.get(t) ?? path), key]);
-      },
-      set: (t, key, value) => {
-        if (typeof key !== 'string') return Reflect.set(t, key, value);
-        this.note(t, key, this.paths.get(t) ?? path);
-        return Reflect.set(t, key, unwrap(value));
-      },
-      defineProperty: (t, key, descriptor) => {
-        if (typeof key !== 'string') return Reflect.defineProperty(t, key, descriptor);
-        this.note(t, key, this.paths.get(t) ?? path);
-        return Reflect.defineProperty(t, key, 'value' in descriptor ? { ...descriptor, value: unwrap(descriptor.value) } : descriptor);
-      },
-      deleteProperty: (t, key) => {
-        if (typeof key !== 'string' || !Object.hasOwn(t, key)) return Reflect.deleteProperty(t, key);
-        this.note(t, key, this.paths.get(t) ?? path);
-        return Reflect.deleteProperty(t, key);
-      },
-    });
+    const proxy = new Proxy(target as Record<string, unknown>, this.handler);
     this.proxies.set(target, proxy);
     RAW.set(proxy, target);
     return proxy;
@@ -185,38 +188,39 @@ export class ReadTracker {
     if (seq > this.seen) this.seen = seq;
   }
 
+  private static readOnly(): never {
+    throw new TypeError('the state is read-only here: write inside ctx.mutate / store.transact');
+  }
+
+  /** One handler for every proxy of this read (not eight closures per object reached). */
+  private readonly handler: ProxyHandler<Record<string, unknown>> = {
+    get: (t, key, receiver) => {
+      if (typeof key !== 'string') return Reflect.get(t, key, receiver);
+      this.note(this.pending(t, key));
+      const value = Reflect.get(t, key, receiver);
+      return isContainer(value) && Object.hasOwn(t, key) ? this.wrap(value) : value;
+    },
+    has: (t, key) => {
+      if (typeof key === 'string') this.note(this.pending(t, key));
+      return Reflect.has(t, key);
+    },
+    getOwnPropertyDescriptor: (t, key) => {
+      if (typeof key === 'string') this.note(this.pending(t, key));
+      return Reflect.getOwnPropertyDescriptor(t, key);
+    },
+    ownKeys: (t) => {
+      this.note(this.pendingAny(t));
+      return Reflect.ownKeys(t);
+    },
+    set: ReadTracker.readOnly,
+    deleteProperty: ReadTracker.readOnly,
+    defineProperty: ReadTracker.readOnly,
+  };
+
   private wrap(target: object): object {
     const known = this.proxies.get(target);
     if (known) return known;
-    const proxy = new Proxy(target as Record<string, unknown>, {
-      get: (t, key, receiver) => {
-        if (typeof key !== 'string') return Reflect.get(t, key, receiver);
-        this.note(this.pending(t, key));
-        const value = Reflect.get(t, key, receiver);
-        return isContainer(value) && Object.hasOwn(t, key) ? this.wrap(value) : value;
-      },
-      has: (t, key) => {
-        if (typeof key === 'string') this.note(this.pending(t, key));
-        return Reflect.has(t, key);
-      },
-      getOwnPropertyDescriptor: (t, key) => {
-        if (typeof key === 'string') this.note(this.pending(t, key));
-        return Reflect.getOwnPropertyDescriptor(t, key);
-      },
-      ownKeys: (t) => {
-        this.note(this.pendingAny(t));
-        return Reflect.ownKeys(t);
-      },
-      set: () => {
-        throw new TypeError('the state is read-only here: write inside ctx.mutate / store.transact');
-      },
-      deleteProperty: () => {
-        throw new TypeError('the state is read-only here: write inside ctx.mutate / store.transact');
-      },
-      defineProperty: () => {
-        throw new TypeError('the state is read-only here: write inside ctx.mutate / store.transact');
-      },
-    });
+    const proxy = new Proxy(target as Record<string, unknown>, this.handler);
     this.proxies.set(target, proxy);
     return proxy;
   }
