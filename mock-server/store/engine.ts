@@ -79,7 +79,8 @@ interface Session {
 const SESSION_MAX = 256;
 
 export class Transaction<D extends object> {
-  private readonly changes: ChangeSet;
+  /** Made by the first write: a read (most requests) allocates no change tracking. */
+  private changes: ChangeSet | undefined;
   private done = false;
   private reader: ReadTracker | undefined;
 
@@ -87,13 +88,12 @@ export class Transaction<D extends object> {
     private readonly engine: StateStore<D>,
     /** The shared-store session this write runs in (undefined: a local store, or a read). */
     private readonly session?: Session,
-  ) {
-    this.changes = new ChangeSet(() => engine.data as Doc);
-  }
+  ) {}
 
   /** Runs `change` on the document; every write it makes belongs to this transaction. */
   mutate<T>(change: (data: D) => T): T {
     if (this.done) throw new Error('transaction already ended');
+    this.changes ??= new ChangeSet(() => this.engine.data as Doc);
     return change(this.changes.view<D>());
   }
 
@@ -119,7 +119,7 @@ export class Transaction<D extends object> {
   rollback(): void {
     if (this.done) return;
     this.done = true;
-    this.changes.undo();
+    this.changes?.undo();
     if (this.session) this.engine.leave(this.session);
   }
 }
@@ -308,9 +308,9 @@ export class StateStore<D extends object = Doc> {
   }
 
   /** @internal Transaction.commit */
-  seal(changes: ChangeSet, session?: Session, reader?: ReadTracker): Promise<void> {
+  seal(changes: ChangeSet | undefined, session?: Session, reader?: ReadTracker): Promise<void> {
     // Wrote nothing: wait for what it read (all that is sealed, unless its reads were tracked).
-    if (changes.empty) return reader ? this.waitFor(reader.seen) : this.settled();
+    if (!changes || changes.empty) return reader ? this.waitFor(reader.seen) : this.settled();
     if (this.shared && !session) {
       // A read that wrote (a GET issuing a bill-download token under a fresh random key): it takes
       // the lock at commit. Others' commits applied meanwhile land beside its change, not under it.
