@@ -85,6 +85,20 @@ interface Family {
   baselines: Record<string, Baseline>;
   /** Cases of one family run one at a time (the store comparison needs it); families run in parallel. */
   queue: Promise<unknown>;
+  /**
+   * The state as the last case left it (its "after"), which is the next case's "before": nothing else
+   * writes meanwhile (the cases run one at a time, the business clock is frozen). Undefined after a
+   * restore, whose id sequences keep their larger values (snapshot.ts), so the next case takes its own.
+   */
+  state?: { snapshot: Snapshot; text: string };
+}
+
+type Snapshot = Awaited<ReturnType<TestMock['mock']['snapshot']>>;
+
+/** The whole state through the public snapshot, and its text to compare. */
+async function capture(t: TestMock): Promise<{ snapshot: Snapshot; text: string }> {
+  const snapshot = await t.mock.snapshot();
+  return { snapshot, text: JSON.stringify(snapshot.state) };
 }
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
@@ -646,8 +660,9 @@ async function judge(
 ): Promise<Outcome> {
   const { t } = fx;
   // The whole state through the public snapshot: a refused request must leave it byte for byte.
-  const snapshot = await t.mock.snapshot();
-  const before = JSON.stringify(snapshot.state);
+  const current = fx.state ?? (await capture(t));
+  const { snapshot, text: before } = current;
+  fx.state = undefined;
   let res: Awaited<ReturnType<typeof deliver>>;
   try {
     res = await deliver(t, await signed);
@@ -655,7 +670,11 @@ async function judge(
     problems.push(`${c.name}: ${(err as Error).message}`);
     return { status: 0 };
   }
-  const after = JSON.stringify((await t.mock.snapshot()).state);
+  const now = await capture(t);
+  const after = now.text;
+  // Unchanged, the state after this case is the next one's state before it; changed, it is restored
+  // below and the next case takes a snapshot of its own.
+  if (after === before) fx.state = now;
   const head = `${c.name}: ${res.status} ${res.text.slice(0, 160)}`;
   const verdict = contractVerdict(op, r);
 
@@ -711,6 +730,7 @@ async function judge(
 async function sweep(fx: Family, op: CompiledOperation): Promise<{ cases: number; problems: string[] }> {
   const base = fx.baselines[op.contract.operationId];
   const problems: string[] = [];
+  fx.state = undefined; // taken afresh for each operation's cases
   const cases = casesOf(op, base);
   // Every request of the operation is signed ahead (thread pool), then sent one at a time.
   const sign = (r: Built) => prepare(fx.t, op, r);
