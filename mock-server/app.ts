@@ -422,7 +422,6 @@ export async function appOf(options: ResolvedOptions): Promise<MockApp> {
     }),
   );
 
-  control.notFound(() => new Response(null, { status: 404 }));
   control.onError((err, c) => errorResponse(err, requestIdOf(c)).response);
   app.all('/_mock/*', mount(control.fetch, { replaceRequest: false }));
 
