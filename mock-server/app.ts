@@ -4,7 +4,7 @@
  * handler lacks a contract.
  */
 import { getRequestListener } from '@hono/node-server';
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type ErrorHandler } from 'hono';
 import { mount } from 'hono/mount';
 import { requestId } from 'hono/request-id';
 import type { RequestListener } from 'node:http';
@@ -324,6 +324,8 @@ export async function appOf(options: ResolvedOptions): Promise<MockApp> {
     );
 
   const app = new Hono();
+  /** An exception no handler answered: the documented envelope (both apps: the front one and the control API's). */
+  const answerError: ErrorHandler = (err, c) => errorResponse(err, requestIdOf(c)).response;
   const env = { world, store, clock, journal, options, faults: faultRules };
   /** A request answered before any operation saw it: one protocol finding, no operation, no caller. */
   const journalUnrouted = (c: Context, target: string, requestId: string, status: number, error: ApiError | undefined, issue: string) =>
@@ -422,7 +424,7 @@ export async function appOf(options: ResolvedOptions): Promise<MockApp> {
     }),
   );
 
-  control.onError((err, c) => errorResponse(err, requestIdOf(c)).response);
+  control.onError(answerError);
   app.all('/_mock/*', mount(control.fetch, { replaceRequest: false }));
 
   // Unknown /v3 path → 404, known path with another method → 405; both with an empty body, as observed.
@@ -435,7 +437,7 @@ export async function appOf(options: ResolvedOptions): Promise<MockApp> {
       journalUnrouted(c, rawTarget(c), requestIdOf(c), status, undefined, miss.op ? 'no such operation' : miss.issue);
     return new Response(null, { status });
   });
-  app.onError((err, c) => errorResponse(err, requestIdOf(c)).response);
+  app.onError(answerError);
 
   const listener = getRequestListener(app.fetch, {
     // Requests Node cannot turn into a URL (bad Host, backslashes, ...) get the envelope too.

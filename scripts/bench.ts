@@ -437,12 +437,11 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** The build's last output (scripts/build-if-stale.mjs takes it as the build's time too). */
-const BUILT = PRECOMPILED_FILE;
-
 /** dist/ as `npm run build` makes it: built when missing or older than mock-server/. */
 function ensureBuild(): string {
-  const stale = !existsSync(CLI) || !existsSync(BUILT) || newestMtime(join(ROOT, 'mock-server')) > statSync(BUILT).mtimeMs;
+  // The build's last output (scripts/build-if-stale.mjs takes it as the build's time too).
+  const stale =
+    !existsSync(CLI) || !existsSync(PRECOMPILED_FILE) || newestMtime(join(ROOT, 'mock-server')) > statSync(PRECOMPILED_FILE).mtimeMs;
   if (!stale) return 'dist up to date';
   log(`${existsSync(CLI) ? 'dist is older than mock-server/' : 'no dist'}: npm run build`);
   const out = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });

@@ -152,7 +152,7 @@ export class InjectedRequestFault implements RequestFault {
     return new Response(body, { status: res.status, headers: spoiled });
   }
 
-  /** `{fault}` for the journal entry. */
+  /** The fault for the journal entry; a latency fault whose handler refused first is noted as such. */
   journal(): InjectedFault | undefined {
     if (this.record.when && !this.struck)
       return this.record.latency_ms

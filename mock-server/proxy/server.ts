@@ -136,11 +136,12 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     started: number,
     match: Match | undefined,
     fields: { request_id?: string; status: number; code?: string | null; message?: string | null; findings: Finding[] },
-  ) =>
+  ) => {
+    const now = Date.now();
     journal.add({
-      at: Date.now(),
+      at: now,
       // The proxy has no business clock of its own: its virtual time is real time.
-      virtual_at: Date.now(),
+      virtual_at: now,
       request_id: fields.request_id ?? newRequestId(),
       method: req.method ?? '',
       target: req.url ?? '',
@@ -152,6 +153,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
       findings: fields.findings,
     });
+  };
 
   /** The proxy's own corner of /_mock/: health, its journal, the contracts as OpenAPI. Anything else is relayed. */
   const control = (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): boolean => {
