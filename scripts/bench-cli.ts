@@ -5,7 +5,7 @@
  * busy the machine). Then `createApp()` 50 times in one process (what a test file does): the first app
  * and each one after. A report, not a test.
  *
- *   npm run bench:cli                       the built CLI (dist/; run npm run build first)
+ *   npm run bench:cli                       the built CLI (dist/, rebuilt first when stale)
  *   npm run bench:cli -- --cli OTHER/wxpay-mock.cjs another build, e.g. an older one, to compare
  */
 import { spawn, spawnSync } from 'node:child_process';

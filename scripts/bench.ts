@@ -12,7 +12,7 @@
  *   (d) cold     `node dist/mock-server/wxpay-mock.cjs --port 0 --in-memory --log silent` (the bin): spawn → first signed 200, median of 5
  *
  * The servers under test run in child processes, never in the load generator's process, on the mock's
- * modules as built in dist/ (built first when older than mock-server/), as the CLI runs them; (a) and (b)
+ * modules as built in dist/ (`npm run bench` runs scripts/build-if-stale.mjs first), as the CLI runs them; (a) and (b)
  * run side by side (both started and warmed before either is measured, measured in alternating rounds
  * with identical autocannon options and request bytes). Loopback only, bounded durations: about a
  * minute, two at most.
@@ -35,12 +35,11 @@
 import autocannon from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { verify } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { createSigner, type Signer } from '../mock-server/client/signer.js';
-import { PRECOMPILED_FILE } from '../mock-server/contract/registry.js';
 import { PACKAGE_ROOT } from '../mock-server/paths.js';
 import { threadPoolSize } from '../mock-server/threadpool.cjs';
 import { loadWorld } from '../mock-server/world.js';
@@ -428,31 +427,6 @@ async function fixedRate(server: ServerUnderTest, rate: number, seconds: number,
 // ---------------------------------------------------------------------------------------------------
 // Cold start
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : /\.c?ts$/.test(e.name) ? statSync(p).mtimeMs : 0);
-  }
-  return newest;
-}
-
-/** dist/ as `npm run build` makes it: built when missing or older than mock-server/. */
-function ensureBuild(): string {
-  // The build's last output (scripts/build-if-stale.mjs takes it as the build's time too).
-  const stale =
-    !existsSync(CLI) || !existsSync(PRECOMPILED_FILE) || newestMtime(join(ROOT, 'mock-server')) > statSync(PRECOMPILED_FILE).mtimeMs;
-  if (!stale) return 'dist up to date';
-  log(`${existsSync(CLI) ? 'dist is older than mock-server/' : 'no dist'}: npm run build`);
-  const out = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-  if (out.status !== 0) {
-    if (!existsSync(CLI)) throw new Error(`npm run build failed:\n${out.stdout}\n${out.stderr}`);
-    log(`npm run build reported errors (dist written anyway):\n${(out.stdout + out.stderr).trim().split('\n').slice(-8).join('\n')}`);
-    return 'dist rebuilt (with type errors)';
-  }
-  return 'dist rebuilt';
-}
-
 interface ColdRun {
   listening: number;
   first200: number;
@@ -515,17 +489,6 @@ async function main(): Promise<number> {
   log(
     `node ${process.version}, ${availableParallelism()} CPU(s) (${cpus()[0]?.model.trim() ?? '?'}), autocannon ${autocannonVersion}, UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? 'default (4)'}`,
   );
-  // Built first, so tsc never competes with a measurement; every server under test runs dist/.
-  let buildNote = 'dist not used';
-  let buildError: unknown;
-  if (['a', 'b', 'c', 'd'].some((p) => PHASES.has(p))) {
-    try {
-      buildNote = ensureBuild();
-    } catch (err) {
-      buildNote = 'dist build failed';
-      buildError = err;
-    }
-  }
   const mark = (ok: boolean) => (ok ? 'PASS' : 'MISS');
   const rows: [string, string, string, string][] = [['measure', 'figure', 'target', '']];
   const notes: string[] = [];
@@ -639,7 +602,6 @@ async function main(): Promise<number> {
 
   if (PHASES.has('d')) {
     try {
-      if (buildError) throw buildError;
       log(`cold start × ${COLD_RUNS}`);
       const series = await quietly('(d)', 3, async () => {
         const neighbours = neighbourMeter(ALL_SERVERS);
@@ -673,7 +635,7 @@ async function main(): Promise<number> {
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]) => `${r[0].padEnd(widths[0])}  ${r[1].padStart(widths[1])}  ${r[2].padEnd(widths[2])}  ${r[3]}`.trimEnd();
   const out = [
-    `wxpay-mock bench — node ${process.version}, ${availableParallelism()} CPU(s), autocannon ${autocannonVersion}, loopback; ${buildNote}`,
+    `wxpay-mock bench — node ${process.version}, ${availableParallelism()} CPU(s), autocannon ${autocannonVersion}, loopback`,
     line(rows[0]),
     '-'.repeat(widths[0] + widths[1] + widths[2] + 10),
     ...rows.slice(1).map(line),
