@@ -183,6 +183,16 @@ describe('GET /_mock/ui', () => {
     expect((await get('/_mock/ui/nothing.js').expect(404)).body.code).toBe('NOT_FOUND');
   });
 
+  it("is where a browser opening the mock's address lands; other clients get the API's empty 404 there", async () => {
+    const browser = await get('/').set('Accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8').expect(302);
+    expect(browser.headers.location).toBe('/_mock/ui');
+    for (const accept of ['application/json', '*/*']) {
+      const res = await get('/').set('Accept', accept).expect(404);
+      expect(res.text).toBe('');
+    }
+    await get('/').set('Accept', 'text/html').set('Host', 'attacker.example').expect(302); // the page itself is guarded
+  });
+
   it('answers only what the control API answers: another Host → 403 NO_AUTH', async () => {
     const res = await get('/_mock/ui').set('Host', 'attacker.example:8750').expect(403);
     expect(res.body.code).toBe('NO_AUTH');
