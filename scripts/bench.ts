@@ -12,9 +12,9 @@
  *   (d) cold     `node dist/mock-server/wxpay-mock.cjs --port 0 --in-memory --log silent` (the bin): spawn → first signed 200, median of 5
  *
  * The servers under test run in child processes, never in the load generator's process, on the mock's
- * modules as built in dist/ (`npm run bench` runs scripts/build-if-stale.mjs first), as the CLI runs them; (a) and (b)
- * run side by side (both started and warmed before either is measured, measured in alternating rounds
- * with identical autocannon options and request bytes). Loopback only, bounded durations: about a
+ * modules as built in dist/ (`npm run bench` runs scripts/build-if-stale.mjs first), as the CLI runs
+ * them; (a) and (b) run side by side (both started and warmed before either is measured, measured in
+ * alternating rounds with identical autocannon options and request bytes). Loopback only, bounded durations: about a
  * minute, two at most.
  *
  * The CPUs may be shared with other work. Each measurement waits (a bounded while) for other processes

@@ -6,8 +6,9 @@
  *   data.json.log.old  the log being folded into a new snapshot (only while compacting)
  *   data.json.media/   uploaded images, one file per SHA-256
  *
- * A commit appends its line, on disk before the reply (the log is opened with O_DSYNC; an fdatasync after
- * the write where the platform has no O_DSYNC), so its cost follows what it changed, not the size of the state. When the log outgrows the snapshot (and 8 MiB), it is compacted: the log is
+ * A commit appends its line, on disk before the reply (the log is opened with O_DSYNC; an fdatasync
+ * follows the write where the platform has no O_DSYNC), so its cost follows what it changed, not the
+ * size of the state. When the log outgrows the snapshot (and 8 MiB), it is compacted: the log is
  * renamed to `.log.old`, a new one takes the following commits, and the snapshot is rewritten from the
  * live document in small slices (so requests keep flowing), fsynced and renamed into place; then
  * `.log.old` is removed. The slices may read values newer than the snapshot's `seq`: every log line
