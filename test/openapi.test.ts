@@ -6,7 +6,7 @@
  * the examples (the exchanges recorded from the mock, contracts/examples/exchanges.json).
  */
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import formatsPlugin from 'ajv-formats';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -69,7 +69,14 @@ function newSchemaValidator(d: OpenApiDocument) {
   for (const k of ['x-label', 'x-messages', 'x-note', 'x-not-open', 'x-example', 'x-json']) ajv.addKeyword(k);
   const inAjv = (schema: unknown) => JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', '"openapi#/$defs/'));
   ajv.addSchema({ $id: 'openapi', $defs: inAjv(d.components.schemas) });
-  return (schema: object) => ajv.compile(inAjv(schema));
+  // Several tests validate against the same schema of the document: each is compiled once (ajv caches
+  // by object, and inAjv hands it a new copy every time).
+  const compiled = new WeakMap<object, ValidateFunction>();
+  return (schema: object) => {
+    let validate = compiled.get(schema);
+    if (!validate) compiled.set(schema, (validate = ajv.compile(inAjv(schema))));
+    return validate;
+  };
 }
 
 /** One validator of `doc`'s schemas for the file: the shared components are compiled once, not once per test. */
