@@ -200,8 +200,8 @@ function entryLength(seq: number, input: JournalInput): number | undefined {
 }
 
 export class Journal {
+  /** The entries held, oldest first; their seqs run without gaps up to `seq` (see seqAt). */
   private inputs: JournalInput[] = [];
-  private seqs: number[] = [];
   private sizes: number[] = [];
   private total = 0;
   private seq = 0;
@@ -226,7 +226,6 @@ export class Journal {
       size = entryLength(seq, input) ?? ENTRY_BYTES_LIMIT;
     }
     this.inputs.push(input);
-    this.seqs.push(seq);
     this.sizes.push(size);
     this.total += size;
     // Oldest out first, by count then by bytes; the newest entry always stays.
@@ -237,7 +236,6 @@ export class Journal {
     // 2,000 entries behind it (≈13 µs per request once the journal is full, measured here).
     for (let i = 0; i < drop; i++) {
       this.sizes.shift();
-      this.seqs.shift();
       this.inputs.shift();
     }
     this.evicted += drop;
@@ -254,17 +252,21 @@ export class Journal {
         (filter.status === undefined || e.status === filter.status) &&
         (filter.code === undefined || e.code === filter.code) &&
         (filter.findings === undefined || e.findings.length > 0 === filter.findings) &&
-        (filter.since_seq === undefined || this.seqs[i] > filter.since_seq)
+        (filter.since_seq === undefined || this.seqAt(i) > filter.since_seq)
       )
         picked.push(i);
     }
     const kept = filter.limit === undefined ? picked : picked.slice(-filter.limit);
-    return kept.map((i) => entryOf(this.seqs[i], this.inputs[i]));
+    return kept.map((i) => entryOf(this.seqAt(i), this.inputs[i]));
+  }
+
+  /** The seq of the i-th entry held: each add takes the next seq, and entries leave from the front only. */
+  private seqAt(i: number): number {
+    return this.seq - this.inputs.length + 1 + i;
   }
 
   clear(): void {
     this.inputs = [];
-    this.seqs = [];
     this.sizes = [];
     this.total = 0;
     this.evicted = 0;
