@@ -427,15 +427,16 @@ export async function appOf(options: ResolvedOptions): Promise<MockApp> {
 
   control.onError(answerError);
   app.all('/_mock/*', mount(control.fetch, { replaceRequest: false }));
+  // A browser opening the address the mock prints at start lands on the dashboard; any other client (an
+  // SDK, curl; a HEAD) gets the empty 404 of a path the API does not serve.
+  app.get('/', (c) =>
+    c.req.method === 'GET' && /\btext\/html\b/.test(c.req.header('accept') ?? '') ? c.redirect(DASHBOARD_PATH) : c.notFound(),
+  );
 
   // Unknown /v3 path → 404, known path with another method → 405; both with an empty body, as observed.
   // Not hono/method-not-allowed: it builds a second router from app.routes and adds an Allow header
   // the real API does not send; the route matcher already knows (its `status`, and the journal's text).
-  // A browser opening the address the mock prints at start lands on the dashboard; any other client (an
-  // SDK, curl) gets the empty 404 of a path the API does not serve.
   app.notFound((c) => {
-    if (c.req.path === '/' && c.req.method === 'GET' && /\btext\/html\b/.test(c.req.header('accept') ?? ''))
-      return c.redirect(DASHBOARD_PATH);
     const miss = routes.match(c.req.method, c.req.path);
     const status = miss.op ? 404 : miss.status;
     if (c.req.path.startsWith('/v3/'))
