@@ -344,7 +344,7 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
         // commit
         await tx.commit();
         fault.afterCommit();
-        response = await signStage(op, result, ctx, requestId, findings, options);
+        response = await signStage(op, result, ctx, reading, requestId, findings, options);
       } catch (err) {
         ({ response, error: failure } = errorResponse(err, requestId));
       }
@@ -376,6 +376,7 @@ async function signStage(
   op: CompiledOperation,
   result: OperationResult,
   ctx: OperationContext,
+  reading: boolean,
   requestId: string,
   findings: Finding[],
   options: ResolvedOptions,
@@ -403,7 +404,7 @@ async function signStage(
   if (!op.contract.unsignedReply) {
     Object.assign(
       headers,
-      await signatureHeaders(text, chooseSigningKey(ctx.world.platform, ctx.requestSerial, ctx.caller, result.signWith)),
+      await signatureHeaders(text, chooseSigningKey(ctx.world.platform, ctx.requestSerial, ctx.caller, result.signWith), { read: reading }),
     );
   }
   return new Response(status === 204 ? null : text, { status, headers });

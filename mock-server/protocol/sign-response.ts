@@ -49,14 +49,14 @@ export function newRequestId(): string {
 export async function signatureHeaders(
   body: string,
   signer: SigningKey,
-  options: { probe?: boolean; nonceLength?: number } = {},
+  options: { probe?: boolean; nonceLength?: number; read?: boolean } = {},
 ): Promise<Record<string, string>> {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const nonce = options.probe ? randomText(12) : randomHex(16);
   const signature = options.probe
     ? // A deliberately wrong signature, as WeChat Pay sends now and then (protocol.md §2.6).
       'WECHATPAY/SIGNTEST/' + randomBytes(192).toString('base64')
-    : await signAsync(responseMessage(timestamp, nonce, body), signer.key);
+    : await signAsync(responseMessage(timestamp, nonce, body), signer.key, options.read);
   return {
     'Wechatpay-Nonce': nonce,
     'Wechatpay-Signature': signature,
