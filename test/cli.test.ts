@@ -321,9 +321,16 @@ describe('wxpay-mock CLI', () => {
         Accept: 'application/json',
         'User-Agent': 'cli-test/1.0',
       });
-    for (let i = 0; i < 5; i++) expect((await flow(flagged.env)).status).toBe(404); // 批次不存在, counted all the same
-    const limited = await flow(flagged.env);
-    expect([limited.status, limited.json]).toEqual([429, { code: 'FREQUENCY_LIMIT_EXCEED', message: '接口限频' }]);
+    // The windows are the virtual clock's minutes: frozen, the six requests cannot straddle two of them.
+    const clock = (action: string) => fetch(`${flagged.env.WXPAY_MOCK_URL}/_mock/clock/${action}`, { method: 'POST' });
+    expect((await clock('freeze')).ok).toBe(true);
+    try {
+      for (let i = 0; i < 5; i++) expect((await flow(flagged.env)).status).toBe(404); // 批次不存在, counted all the same
+      const limited = await flow(flagged.env);
+      expect([limited.status, limited.json]).toEqual([429, { code: 'FREQUENCY_LIMIT_EXCEED', message: '接口限频' }]);
+    } finally {
+      expect((await clock('unfreeze')).ok).toBe(true);
+    }
     for (let i = 0; i < 6; i++) expect((await flow(plain.env)).status).toBe(404);
   });
 
