@@ -19,11 +19,11 @@
  * Loopback only: the mock and the receiver bind 127.0.0.1, nothing else is contacted.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { verifyCallback, type CallbackKeys } from '../mock-server/callbacks/receiver.js';
 import { createSigner } from '../mock-server/client/signer.js';
 import type { Credentials } from '../mock-server/credentials.js';
@@ -303,6 +303,7 @@ const dataFile = join(mkdtempSync(join(tmpdir(), 'wxpay-bench-callbacks-')), 'da
 console.log(`# COUPON.USE delivery benchmark — node ${process.version}, loopback, mock in a child process`);
 const failures = [...(await run('in-memory store', ['--in-memory'])), ...(await run(`file store (${dataFile})`, ['--data', dataFile]))];
 agent.destroy();
+rmSync(dirname(dataFile), { recursive: true, force: true });
 clearTimeout(watchdog);
 if (failures.length) {
   console.log(`\nFAILED:\n- ${failures.join('\n- ')}`);

@@ -10,10 +10,10 @@
  * sending 100k through the API would take minutes). Requests are signed ahead of each run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { createSigner, type Signer } from '../mock-server/index.js';
 import { Cluster } from '../test/setup/postgres-cluster.js';
@@ -228,6 +228,7 @@ async function main() {
     const filled = performance.now();
     running.push(await startReplica(url, ['--import', snapshotFile]));
     const fillMs = performance.now() - filled;
+    rmSync(dirname(snapshotFile), { recursive: true, force: true });
     const stocks = await stocksFor(running[0], w, 9000);
     for (const count of [1, 2]) {
       if (count === 2) running.push(await startReplica(url));

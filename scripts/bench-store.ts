@@ -15,10 +15,10 @@
  * Loopback only, bounded: about two minutes in all. `--levels 0,10000` to pick the levels.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createSigner, type Signer } from '../mock-server/index.js';
 import {
   BENCH_APPID as APPID,
@@ -273,6 +273,7 @@ async function level(n: number) {
   );
 
   await stopProcess(mock.child, 30_000);
+  rmSync(dirname(dataFile), { recursive: true, force: true }); // ≈ 57 MB at 100k
   return {
     n,
     coldStartMs,
