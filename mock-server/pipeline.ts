@@ -19,6 +19,7 @@ import type { Finding, Journal } from './journal.js';
 import type { AnyOperationContext, Handler, OperationContext, OperationResult } from './operations/types.js';
 import type { ResolvedOptions } from './options.js';
 import { decodeMeta, multipartBodyLimit, readUpload, uploadFailureFirst, type UploadReading } from './protocol/multipart.js';
+import type { SignedFor } from './protocol/rsa.js';
 import { chooseSigningKey, newRequestId, signatureHeaders } from './protocol/sign-response.js';
 import { signatureFinding, verifyRequest, type VerifiedCaller } from './protocol/verify-request.js';
 import { checkNoBody, checkRequest, decodeJson, headersProblem } from './request-checks.js';
@@ -275,6 +276,12 @@ function protocolFinding(findings: Finding[], failure: ApiError): void {
 // ---------------------------------------------------------------------------------------------------
 // The route: the stages in order, the handler in a transaction, the signed reply, the journal entry.
 
+/**
+ * Reads (GETs) between their arrival at an operation's route and their signed reply, in this process:
+ * one alone does not queue behind writes' signatures (`signAsync`, protocol/rsa.ts).
+ */
+let readsOpen = 0;
+
 /** The handler of one operation; `params` are the path parameters the route matcher decoded. */
 export function operationRoute(op: CompiledOperation, handler: Handler, env: PipelineEnv) {
   const { store, clock, journal, options } = env;
@@ -285,6 +292,8 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
     const requestId = requestIdOf(c);
     const target = rawTarget(c);
     const req = c.req.raw;
+    const reading = req.method === 'GET';
+    if (reading) readsOpen++;
     const header = (name: string) => requestHeader(c, name);
     const findings: Finding[] = [];
     let caller: VerifiedCaller | undefined;
@@ -321,7 +330,6 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
         // shared store (PostgreSQL replicas) a write runs holding the world's lock, on the latest state,
         // and a read first catches up with the other replicas; both after any injected latency, so a
         // fault never holds the lock.
-        const reading = req.method === 'GET';
         const tx = await store.begin({ write: !reading });
         const ctx: OperationContext = new RequestContext(
           c,
@@ -344,11 +352,13 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
         // commit
         await tx.commit();
         fault.afterCommit();
-        response = await signStage(op, result, ctx, reading, requestId, findings, options);
+        const signedFor = !reading ? 'write' : readsOpen === 1 ? 'lone read' : 'read';
+        response = await signStage(op, result, ctx, signedFor, requestId, findings, options);
       } catch (err) {
         ({ response, error: failure } = errorResponse(err, requestId));
       }
     }
+    if (reading) readsOpen--;
 
     const replied = fault.reply(response!, c.env);
     response = replied instanceof Response ? replied : await replied;
@@ -376,7 +386,7 @@ async function signStage(
   op: CompiledOperation,
   result: OperationResult,
   ctx: OperationContext,
-  reading: boolean,
+  signedFor: SignedFor,
   requestId: string,
   findings: Finding[],
   options: ResolvedOptions,
@@ -404,7 +414,7 @@ async function signStage(
   if (!op.contract.unsignedReply) {
     Object.assign(
       headers,
-      await signatureHeaders(text, chooseSigningKey(ctx.world.platform, ctx.requestSerial, ctx.caller, result.signWith), { read: reading }),
+      await signatureHeaders(text, chooseSigningKey(ctx.world.platform, ctx.requestSerial, ctx.caller, result.signWith), { signedFor }),
     );
   }
   return new Response(status === 204 ? null : text, { status, headers });

@@ -1,39 +1,53 @@
 /**
  * SHA256withRSA (RSASSA-PKCS1-v1_5) as WeChat Pay uses it. Signing (≈250 µs for RSA-2048 here) runs on
- * libuv's thread pool (the callback form of `crypto.sign`), so one process uses every core; only a
- * read's reply while writes are being signed is signed on the event loop (`signAsync`). Verifying runs on the event loop: it takes ≈20 µs, and handing it to the pool
- * cost more than that in main-thread time alone (≈50 µs per request in CPU profiles on the 2-core VM: the
- * thread wake-ups of `uv_queue_work` and of the completion), before the pool's own time.
+ * libuv's thread pool (the callback form of `crypto.sign`), so one process uses every core; only a lone
+ * read's reply behind a queue of writes' signatures is signed on the event loop (`signAsync`). Verifying
+ * runs on the event loop: it takes ≈20 µs, and handing it to the pool cost more than that in main-thread
+ * time alone (≈50 µs per request in CPU profiles on the 2-core VM: the thread wake-ups of
+ * `uv_queue_work` and of the completion), before the pool's own time.
  */
 import { randomBytes, randomFillSync, sign, verify, type KeyObject } from 'node:crypto';
+
+/** libuv's pool threads: what the bin sets (wxpay-mock.cts), else Node's default. */
+const POOL_THREADS = Number(process.env.UV_THREADPOOL_SIZE) || 4;
 
 /** Signatures of writes' replies and of callbacks on the pool now (submitted, not yet returned). */
 let writesSigning = 0;
 
+/** What a signature is for: `lone` is a read with no other read open (pipeline.ts). */
+export type SignedFor = 'write' | 'read' | 'lone read';
+
 /**
- * `key`'s signature of `message`, base64. A read's reply (`read`) does not wait behind writes'
- * signatures: while any are on the pool, it is signed at once on the event loop (≈ 0.3 ms there), as
- * a database serves a read beside a stream of commits. On the pool it waited for a thread and then for
- * its completion's turn on an event loop busy with the writes. With no write signing it goes to the
- * pool like the rest, so a read-only load still uses every core. Measured on the 2-core VM (`npm run
- * bench:store` at 0 coupons, 16 connections sending, one client reading a coupon alongside; 7 runs
- * each way, alternated): GET p99 during the sends 15.5–24.5 → 12.4–17.6 ms, p50 4.3–6.4 → 2.8–3.3 ms,
- * so the reader got 1.5–2 × as many answers; sends 769–1,056 → 708–938 per second, the event loop's
- * time the reads now take.
+ * `key`'s signature of `message`, base64. A lone read (a client looking at a coupon during a burst of
+ * sends) that would queue behind the writes' signatures — more of them on the pool than it has threads
+ * — is signed at once on the event loop (≈ 0.3 ms there), as a database serves a read beside a stream
+ * of commits; on the pool it waited for a thread, then for its completion's turn on an event loop busy
+ * with the writes. Everything else goes to the pool: reads that come many at a time are the load, and
+ * signing them on the event loop would leave them one core.
+ *
+ * Measured on the 2-core VM (alternated runs): `npm run bench:store` at 0 coupons (16 connections
+ * sending, one client reading a coupon alongside), GET p99 during the sends 16.5–18.7 → 12.6–16.7 ms
+ * (ratio to idle 3.3–3.9 → 2.2–3.1), sends 995–1,087 → 948–1,032 per second (the event loop's time
+ * those reads took). Not kept: signing every read on the event loop while any write signed cut the GET
+ * p99 further (12.4–17.6 ms, ratio 1.7–2.7) but cost a load of 16 connections reading beside 2 sending
+ * a third of its sends; signing lone reads while any write signed still cost that load a fifth (a
+ * third of its reads arrived alone). Behind more writes than pool threads only, that load runs as
+ * before (sends 168–177 against 156–177 per second).
  */
-export function signAsync(message: Buffer | string, key: KeyObject, read = false): Promise<string> {
+export function signAsync(message: Buffer | string, key: KeyObject, signedFor: SignedFor = 'write'): Promise<string> {
   const data = typeof message === 'string' ? Buffer.from(message, 'utf8') : message;
-  if (read && writesSigning > 0) {
+  if (signedFor === 'lone read' && writesSigning > POOL_THREADS) {
     try {
       return Promise.resolve(sign('sha256', data, key).toString('base64'));
     } catch (err) {
       return Promise.reject(err as Error);
     }
   }
-  if (!read) writesSigning++;
+  const write = signedFor === 'write';
+  if (write) writesSigning++;
   return new Promise((resolve, reject) => {
     sign('sha256', data, key, (err, signature) => {
-      if (!read) writesSigning--;
+      if (write) writesSigning--;
       if (err) reject(err);
       else resolve(signature.toString('base64'));
     });

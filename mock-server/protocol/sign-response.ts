@@ -6,7 +6,7 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
 import type { MerchantKeys, PlatformKeys, VerificationMode } from '../world.js';
 import { normalizeSerial, SCHEME } from './authorization.js';
-import { randomHex, randomText, responseMessage, signAsync } from './rsa.js';
+import { randomHex, randomText, responseMessage, signAsync, type SignedFor } from './rsa.js';
 
 export interface SigningKey {
   mode: VerificationMode;
@@ -49,14 +49,14 @@ export function newRequestId(): string {
 export async function signatureHeaders(
   body: string,
   signer: SigningKey,
-  options: { probe?: boolean; nonceLength?: number; read?: boolean } = {},
+  options: { probe?: boolean; nonceLength?: number; signedFor?: SignedFor } = {},
 ): Promise<Record<string, string>> {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const nonce = options.probe ? randomText(12) : randomHex(16);
   const signature = options.probe
     ? // A deliberately wrong signature, as WeChat Pay sends now and then (protocol.md §2.6).
       'WECHATPAY/SIGNTEST/' + randomBytes(192).toString('base64')
-    : await signAsync(responseMessage(timestamp, nonce, body), signer.key, options.read);
+    : await signAsync(responseMessage(timestamp, nonce, body), signer.key, options.signedFor);
   return {
     'Wechatpay-Nonce': nonce,
     'Wechatpay-Signature': signature,
