@@ -6,6 +6,9 @@
  *   - log bytes per send (the sends' lines in the log): independent of the store size; a compaction,
  *     when the log outgrows max(8 MiB, the snapshot), adds at most as much again, amortised;
  *   - GET coupon p99 alone, and while sends run at 16 connections;
+ *   - GET coupon at 16 connections (autocannon), alone and beside 2 connections sending: a read load
+ *     keeps its rate beside a few writes, and the writes theirs (a lone read may sign ahead of
+ *     writes, protocol/rsa.ts; many reads must not);
  *   - RSS of the mock after the sends;
  *   - list latency (p50, idle): the filled stock's coupons (GET /_mock/state/coupons?stock_id=, its
  *     index) and one user's (GET …/users/{openid}/coupons, the user index), a page of 20 / 10.
@@ -16,6 +19,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import autocannon from 'autocannon';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -217,6 +221,25 @@ async function getP99(mock: Mock, couponId: string, openid: string, count: numbe
   );
 }
 
+/** GET coupon at 16 connections for 5 s alone, then 5 s beside 2 connections sending: reads and sends per second. */
+async function readsBesideWrites(mock: Mock, couponId: string, sends: Signed[]) {
+  const path = `${FAVOR}/users/${mock.users[1]}/coupons/${couponId}?appid=${APPID}`;
+  const reads = () =>
+    new Promise<autocannon.Result>((resolve, reject) =>
+      autocannon({ url: mock.url + path, headers: mock.signer.headers('GET', path), connections: CONNECTIONS, duration: 5 }, (err, r) =>
+        err ? reject(err) : resolve(r),
+      ),
+    );
+  const alone = await reads();
+  const [beside, sent] = await Promise.all([reads(), fire(mock, sends, 2, 5)]);
+  return {
+    readsAlone: alone['2xx'] / alone.duration,
+    readsBeside: beside['2xx'] / beside.duration,
+    sendsBeside: sent.rate,
+    errors: alone.non2xx + alone.errors + beside.non2xx + beside.errors + sent.errors,
+  };
+}
+
 /**
  * Bytes per line of the log's last `lines` lines: one line per commit, and the sends are the last
  * commits. Not the file's growth divided by the sends: a compaction during the run starts a new log,
@@ -250,6 +273,7 @@ async function level(n: number) {
   // Signed ahead (seconds of RSA work, the event loop blocked): then a fresh pool, whatever the server did with idle sockets.
   const batch = signSends(mock.signer, mock.users, stocks, 6000);
   const singleBatch = signSends(mock.signer, mock.users, stocks.slice(4), 300);
+  const mixBatch = signSends(mock.signer, mock.users, stocks.slice(2), 2000);
   freshPool();
   const idleP99 = await getP99(mock, probe.coupon_id, mock.users[1], 400);
   const logBefore = statSync(`${dataFile}.log`).ino;
@@ -272,6 +296,8 @@ async function level(n: number) {
     50,
   );
 
+  const mix = await readsBesideWrites(mock, probe.coupon_id, mixBatch);
+
   await stopProcess(mock.child, 30_000);
   rmSync(dirname(dataFile), { recursive: true, force: true }); // ≈ 57 MB at 100k
   return {
@@ -288,7 +314,8 @@ async function level(n: number) {
     rss,
     byStockP50,
     byUserP50,
-    errors: loaded.errors + single.errors,
+    mix,
+    errors: loaded.errors + single.errors + mix.errors,
   };
 }
 
@@ -309,6 +336,8 @@ line('log bytes per send', (r) => `${fmt(r.bytesPerSend)}${r.compacted ? ' (comp
 line('GET coupon p99 idle / during sends, ms', (r) => `${fmt(r.idleP99, 1)} / ${fmt(r.busyP99, 1)} (${fmt(r.busyP99 / r.idleP99, 1)}×)`);
 line('cold start, ms', (r) => fmt(r.coldStartMs));
 line('RSS after the sends, MB', (r) => fmt(r.rss));
+line('GET at 16 connections alone / beside 2 sending, req/s', (r) => `${fmt(r.mix.readsAlone)} / ${fmt(r.mix.readsBeside)}`);
+line('sends beside them, req/s', (r) => fmt(r.mix.sendsBeside));
 line('list by stock / by user p50, ms', (r) => `${fmt(r.byStockP50, 1)} / ${fmt(r.byUserP50, 1)}`);
 line('errors', (r) => String(r.errors));
 console.log(
