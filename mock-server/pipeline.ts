@@ -277,10 +277,17 @@ function protocolFinding(findings: Finding[], failure: ApiError): void {
 // The route: the stages in order, the handler in a transaction, the signed reply, the journal entry.
 
 /**
- * Reads (GETs) between their arrival at an operation's route and their signed reply, in this process:
- * one alone does not queue behind writes' signatures (`signAsync`, protocol/rsa.ts).
+ * A lone reader: a client reading on one connection (a test looking at a coupon while a load runs),
+ * whose reads do not queue behind writes' signatures (`signAsync`, protocol/rsa.ts). Counted here:
+ * the GETs between their arrival at an operation's route and their signed reply, in this process; the
+ * connection of the last one and how many came on it in a row. Reads that come on many connections
+ * are a load of their own, and share the pool with the writes.
  */
 let readsOpen = 0;
+let lastReadSocket: object | undefined;
+let readsOnLastSocket = 0;
+/** Reads in a row on one connection before it counts as a lone reader's. */
+const LONE_READER_STREAK = 8;
 
 /** The handler of one operation; `params` are the path parameters the route matcher decoded. */
 export function operationRoute(op: CompiledOperation, handler: Handler, env: PipelineEnv) {
@@ -293,7 +300,15 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
     const target = rawTarget(c);
     const req = c.req.raw;
     const reading = req.method === 'GET';
-    if (reading) readsOpen++;
+    if (reading) {
+      readsOpen++;
+      const socket = incomingOf(c)?.socket;
+      if (socket && socket === lastReadSocket) readsOnLastSocket++;
+      else {
+        lastReadSocket = socket;
+        readsOnLastSocket = 1;
+      }
+    }
     const header = (name: string) => requestHeader(c, name);
     const findings: Finding[] = [];
     let caller: VerifiedCaller | undefined;
@@ -352,7 +367,7 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
         // commit
         await tx.commit();
         fault.afterCommit();
-        const signedFor = !reading ? 'write' : readsOpen === 1 ? 'lone read' : 'read';
+    const signedFor = !reading ? 'write' : readsOpen === 1 && readsOnLastSocket > LONE_READER_STREAK ? 'lone read' : 'read';
         response = await signStage(op, result, ctx, signedFor, requestId, findings, options);
       } catch (err) {
         ({ response, error: failure } = errorResponse(err, requestId));

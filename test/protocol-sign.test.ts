@@ -5,6 +5,9 @@
  * merchant's APIv3 key to the certificate that signed it. Verified here with node:crypto only.
  */
 import { createDecipheriv, createPublicKey, createVerify, X509Certificate, type KeyObject } from 'node:crypto';
+import { once } from 'node:events';
+import { Agent, createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handlers } from '../mock-server/operations/index.js';
 import { CREATOR, json, newMock, SAME_BRAND, UNRELATED, type TestMock } from './helpers/mock.js';
@@ -150,27 +153,71 @@ describe('every 2xx is signed', () => {
     expectSignedBy(frozen, platformKey, t.mock.credentials.platform_serial_no);
   });
 
-  it('a lone read answered while many writes are being signed is signed too, by the right key (it does not queue behind them)', async () => {
-    let writing = true;
-    const writes = Promise.all(
-      Array.from({ length: 60 }, (_, i) =>
-        t.call('POST', '/v3/marketing/favor/callbacks', {
-          mchid: i % 2 ? SAME_BRAND : CREATOR,
-          body: { mchid: i % 2 ? SAME_BRAND : CREATOR, notify_url: `https://m.example.com/n${i}` },
-        }),
-      ),
-    ).finally(() => (writing = false));
-    // One read at a time (a client looking while a load runs), until the writes are answered.
-    const reads: Res[] = [];
-    while (writing) reads.push(await t.call('GET', '/v3/certificates'));
-    (await writes).forEach((res, i) =>
-      i % 2
-        ? expectSignedBy(res, publicKey, t.mock.credentials.public_key_id)
-        : expectSignedBy(res, platformKey, t.mock.credentials.platform_serial_no),
-    );
-    // /v3/certificates is signed by the certificate it returns, whatever the merchant's mode.
-    expect(reads.length).toBeGreaterThan(0);
-    for (const res of reads) expectSignedBy(res, platformKey, t.mock.credentials.platform_serial_no);
+  it('a lone reader (one connection) answered while writes are being signed is signed too, by the right key', async () => {
+    // Reads on one keep-alive connection, as a test polling a coupon during a load of writes on eight
+    // others: after a few in a row, the mock takes them for a lone reader's and signs them ahead of
+    // the writes' signatures. Every reply, read or write, must verify.
+    const server = createServer(t.mock.listener).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const readerAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const writerAgent = new Agent({ keepAlive: true, maxSockets: 8 });
+    const exchange = (agent: Agent, method: string, path: string, mchid: string, body?: string) =>
+      new Promise<{ status: number; headers: Map<string, string>; body: string; socket: unknown }>((resolve, reject) => {
+        const headers = { ...t.signer(mchid).headers(method, path, body), Accept: 'application/json', 'User-Agent': 'test/1.0' };
+        const req = httpRequest(
+          `${base}${path}`,
+          { method, agent, headers: body ? { ...headers, 'Content-Type': 'application/json' } : headers },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              const raw = new Map<string, string>();
+              for (let i = 0; i < res.rawHeaders.length; i += 2) raw.set(res.rawHeaders[i], res.rawHeaders[i + 1]);
+              resolve({ status: res.statusCode!, headers: raw, body: Buffer.concat(chunks).toString('utf8'), socket: req.socket });
+            });
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    const expectVerifies = (reply: { status: number; headers: Map<string, string>; body: string }, key: KeyObject, serial: string) => {
+      expect(reply.status).toBe(200);
+      expect(reply.headers.get('Wechatpay-Serial')).toBe(serial);
+      const message = `${reply.headers.get('Wechatpay-Timestamp')}\n${reply.headers.get('Wechatpay-Nonce')}\n${reply.body}\n`;
+      expect(createVerify('RSA-SHA256').update(message).verify(key, reply.headers.get('Wechatpay-Signature')!, 'base64')).toBe(true);
+    };
+    try {
+      const read = () => exchange(readerAgent, 'GET', '/v3/certificates', CREATOR);
+      const reads = [];
+      for (let i = 0; i < 10; i++) reads.push(await read());
+      let writing = true;
+      const writer = async (w: number) => {
+        const mchid = w % 2 ? SAME_BRAND : CREATOR;
+        for (let i = 0; writing; i++) {
+          const reply = await exchange(
+            writerAgent,
+            'POST',
+            '/v3/marketing/favor/callbacks',
+            mchid,
+            JSON.stringify({ mchid, notify_url: `https://m.example.com/${w}/${i}` }),
+          );
+          if (mchid === SAME_BRAND) expectVerifies(reply, publicKey, t.mock.credentials.public_key_id);
+          else expectVerifies(reply, platformKey, t.mock.credentials.platform_serial_no);
+        }
+      };
+      const writers = Promise.all(Array.from({ length: 8 }, (_, w) => writer(w)));
+      for (let i = 0; i < 40; i++) reads.push(await read());
+      writing = false;
+      await writers;
+      expect(new Set(reads.map((r) => r.socket)).size).toBe(1);
+      // /v3/certificates is signed by the certificate it returns, whatever the merchant's mode.
+      for (const reply of reads) expectVerifies(reply, platformKey, t.mock.credentials.platform_serial_no);
+    } finally {
+      readerAgent.destroy();
+      writerAgent.destroy();
+      server.close();
+    }
   });
 
   it('each reply has its own nonce and Request-ID', async () => {

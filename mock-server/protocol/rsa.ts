@@ -1,42 +1,38 @@
 /**
  * SHA256withRSA (RSASSA-PKCS1-v1_5) as WeChat Pay uses it. Signing (≈250 µs for RSA-2048 here) runs on
  * libuv's thread pool (the callback form of `crypto.sign`), so one process uses every core; only a lone
- * read's reply behind a queue of writes' signatures is signed on the event loop (`signAsync`). Verifying
- * runs on the event loop: it takes ≈20 µs, and handing it to the pool cost more than that in main-thread
- * time alone (≈50 µs per request in CPU profiles on the 2-core VM: the thread wake-ups of
- * `uv_queue_work` and of the completion), before the pool's own time.
+ * reader's reply while writes are being signed is signed on the event loop (`signAsync`). Verifying runs
+ * on the event loop: it takes ≈20 µs, and handing it to the pool cost more than that in main-thread time
+ * alone (≈50 µs per request in CPU profiles on the 2-core VM: the thread wake-ups of `uv_queue_work` and
+ * of the completion), before the pool's own time.
  */
 import { randomBytes, randomFillSync, sign, verify, type KeyObject } from 'node:crypto';
-
-/** libuv's pool threads: what the bin sets (wxpay-mock.cts), else Node's default. */
-const POOL_THREADS = Number(process.env.UV_THREADPOOL_SIZE) || 4;
 
 /** Signatures of writes' replies and of callbacks on the pool now (submitted, not yet returned). */
 let writesSigning = 0;
 
-/** What a signature is for: `lone` is a read with no other read open (pipeline.ts). */
+/** What a signature is for: a `lone read` is a lone reader's (pipeline.ts: one client reading on one connection). */
 export type SignedFor = 'write' | 'read' | 'lone read';
 
 /**
- * `key`'s signature of `message`, base64. A lone read (a client looking at a coupon during a burst of
- * sends) that would queue behind the writes' signatures — more of them on the pool than it has threads
- * — is signed at once on the event loop (≈ 0.3 ms there), as a database serves a read beside a stream
- * of commits; on the pool it waited for a thread, then for its completion's turn on an event loop busy
- * with the writes. Everything else goes to the pool: reads that come many at a time are the load, and
- * signing them on the event loop would leave them one core.
+ * `key`'s signature of `message`, base64. A lone reader's reply (a test looking at a coupon during a
+ * burst of sends) does not wait behind the writes' signatures: while any are on the pool, it is signed
+ * at once on the event loop (≈ 0.3 ms there), as a database serves a read beside a stream of commits.
+ * On the pool it waited for a thread, then for its completion's turn on an event loop busy with the
+ * writes. Everything else goes to the pool: reads on many connections are a load of their own, and
+ * signing them on the event loop would leave them one core and take the writes' event loop.
  *
- * Measured on the 2-core VM (alternated runs): `npm run bench:store` at 0 coupons (16 connections
- * sending, one client reading a coupon alongside), GET p99 during the sends 16.5–18.7 → 12.6–16.7 ms
- * (ratio to idle 3.3–3.9 → 2.2–3.1), sends 995–1,087 → 948–1,032 per second (the event loop's time
- * those reads took). Not kept: signing every read on the event loop while any write signed cut the GET
- * p99 further (12.4–17.6 ms, ratio 1.7–2.7) but cost a load of 16 connections reading beside 2 sending
- * a third of its sends; signing lone reads while any write signed still cost that load a fifth (a
- * third of its reads arrived alone). Behind more writes than pool threads only, that load runs as
- * before (sends 168–177 against 156–177 per second).
+ * Measured on the 2-core VM, four alternated pairs of `npm run bench:store` at 0 coupons: GET p99 while
+ * 16 connections send 19.2–22.4 → 13.8–18.0 ms (ratio to idle 3.1–3.8 → 2.2–3.3); the sends 691–978 →
+ * 586–831 per second, the event loop's time those reads take (≈ 0.3 ms each, and the reader, answered
+ * sooner, reads more often); 16 connections reading beside 2 sending as before. Not kept: every read
+ * signed on the event loop while writes signed (that load lost a third of its sends); reads with no
+ * other open (a third of that load's reads arrived so, and it lost a fifth); those only behind more
+ * writes than the pool has threads (half the gain).
  */
 export function signAsync(message: Buffer | string, key: KeyObject, signedFor: SignedFor = 'write'): Promise<string> {
   const data = typeof message === 'string' ? Buffer.from(message, 'utf8') : message;
-  if (signedFor === 'lone read' && writesSigning > POOL_THREADS) {
+  if (signedFor === 'lone read' && writesSigning > 0) {
     try {
       return Promise.resolve(sign('sha256', data, key).toString('base64'));
     } catch (err) {
