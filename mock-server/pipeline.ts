@@ -367,7 +367,7 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
         // commit
         await tx.commit();
         fault.afterCommit();
-    const signedFor = !reading ? 'write' : readsOpen === 1 && readsOnLastSocket > LONE_READER_STREAK ? 'lone read' : 'read';
+        const signedFor = !reading ? 'write' : readsOpen === 1 && readsOnLastSocket > LONE_READER_STREAK ? 'lone read' : 'read';
         response = await signStage(op, result, ctx, signedFor, requestId, findings, options);
       } catch (err) {
         ({ response, error: failure } = errorResponse(err, requestId));
