@@ -232,11 +232,12 @@ async function main() {
     // Both rounds (1 and 2 replicas) send from these stocks: room for both, or the second round's
     // users reach the stocks' 60 coupons each and the sends are refused (1,480 errors in a run where
     // one replica sent 1,100 a second).
-    const stocks = await stocksFor(running[0], w, 2 * (6000 + 200) + 600);
-    for (const count of [1, 2]) {
+    const [loadSends, singleSends, rounds] = [6000, 200, [1, 2]];
+    const stocks = await stocksFor(running[0], w, rounds.length * (loadSends + singleSends) + 600);
+    for (const count of rounds) {
       if (count === 2) running.push(await startReplica(url));
-      const single = await singleClientP50(running, w, stocks, 200);
-      const result = await fire(running, signSends(w, stocks, 6000), CONNECTIONS, SECONDS);
+      const single = await singleClientP50(running, w, stocks, singleSends);
+      const result = await fire(running, signSends(w, stocks, loadSends), CONNECTIONS, SECONDS);
       printRow(count, '100,000', result, single);
     }
     console.log(
