@@ -200,8 +200,11 @@ async function run({ url, requests }) {
   process.stdout.write(JSON.stringify(times));
 }`;
 
+/** GET coupon's target: the coupon `couponId` of user `openid`. */
+const couponPath = (openid: string, couponId: string) => `${FAVOR}/users/${openid}/coupons/${couponId}?appid=${APPID}`;
+
 async function getP99(mock: Mock, couponId: string, openid: string, count: number, until?: () => boolean): Promise<number> {
-  const path = `${FAVOR}/users/${openid}/coupons/${couponId}?appid=${APPID}`;
+  const path = couponPath(openid, couponId);
   const requests = Array.from({ length: count }, () => mock.signer.headers('GET', path));
   const probe = spawn(process.execPath, ['-e', PROBE], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
@@ -223,7 +226,7 @@ async function getP99(mock: Mock, couponId: string, openid: string, count: numbe
 
 /** GET coupon at 16 connections for 5 s alone, then 5 s beside 2 connections sending: reads and sends per second. */
 async function readsBesideWrites(mock: Mock, couponId: string, sends: Signed[]) {
-  const path = `${FAVOR}/users/${mock.users[1]}/coupons/${couponId}?appid=${APPID}`;
+  const path = couponPath(mock.users[1], couponId);
   const reads = () =>
     new Promise<autocannon.Result>((resolve, reject) =>
       autocannon({ url: mock.url + path, headers: mock.signer.headers('GET', path), connections: CONNECTIONS, duration: 5 }, (err, r) =>
