@@ -227,8 +227,13 @@ interface Admitted {
 /** The outcome of the stages before the handler; `caller` once the signature passed (journaled). */
 type Admission = { refusal: ApiError; caller?: VerifiedCaller } | { refusal?: undefined; caller: VerifiedCaller; admitted: Admitted };
 
-/** headers → body → signature → decode → contract, until the first refusal; findings into `findings`. */
-async function admit(
+/**
+ * headers → body → signature → decode → contract, until the first refusal; findings into `findings`.
+ * A promise only while a body is being read: a GET is admitted in the same turn (an await of a value
+ * that is already there is still a turn of the microtask queue, and the event loop's time per signed
+ * GET is what bounds its throughput on two cores, scripts/bench.ts).
+ */
+function admit(
   op: CompiledOperation,
   env: PipelineEnv,
   c: Context,
@@ -236,13 +241,29 @@ async function admit(
   params: Record<string, string>,
   header: (name: string) => string | null,
   findings: Finding[],
-): Promise<Admission> {
+): Admission | Promise<Admission> {
   const multipart = op.contract.request.bodyEncoding === 'multipart';
   const headersRefusal = headersStage(header, env.options);
   if (headersRefusal) return { refusal: headersRefusal };
   const reading = bodyStage(c, multipart ? multipartBodyLimit(env.options.bodyLimit) : env.options.bodyLimit);
-  const raw = reading instanceof Buffer ? reading : await reading;
-  if (raw instanceof ApiError) return { refusal: raw };
+  if (!(reading instanceof Promise)) return admitBody(op, env, c, target, params, header, findings, multipart, reading);
+  return reading.then((raw) =>
+    raw instanceof ApiError ? { refusal: raw } : admitBody(op, env, c, target, params, header, findings, multipart, raw),
+  );
+}
+
+/** admit's stages after the body: signature → decode → contract. */
+function admitBody(
+  op: CompiledOperation,
+  env: PipelineEnv,
+  c: Context,
+  target: string,
+  params: Record<string, string>,
+  header: (name: string) => string | null,
+  findings: Finding[],
+  multipart: boolean,
+  raw: Buffer,
+): Admission {
   // Multipart uploads (protocol/multipart.ts): the signature covers the `meta` part.
   const upload = multipart ? readUpload(raw, header('content-type')) : undefined;
   const signature = signatureStage(env.world, c.req.method, target, header, raw, upload);
@@ -318,7 +339,8 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
     let admitted: Admitted | undefined;
 
     try {
-      const admission = await admit(op, env, c, target, params, header, findings);
+      const admitting = admit(op, env, c, target, params, header, findings);
+      const admission = admitting instanceof Promise ? await admitting : admitting;
       caller = admission.caller;
       if (admission.refusal) throw admission.refusal;
       // A fault is decided once the request would reach its handler (faults/request.ts: where each acts).
@@ -345,7 +367,8 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
         // shared store (PostgreSQL replicas) a write runs holding the world's lock, on the latest state,
         // and a read first catches up with the other replicas; both after any injected latency, so a
         // fault never holds the lock.
-        const tx = await store.begin({ write: !reading });
+        const begun = store.begin({ write: !reading });
+        const tx = begun instanceof Promise ? await begun : begun;
         const ctx: OperationContext = new RequestContext(
           c,
           env,
@@ -359,7 +382,8 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
         );
         let result: OperationResult;
         try {
-          result = await handler(ctx);
+          const handled = handler(ctx);
+          result = handled instanceof Promise ? await handled : handled;
         } catch (err) {
           tx.rollback();
           throw err;
@@ -368,7 +392,8 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
         await tx.commit();
         fault.afterCommit();
         const signedFor = !reading ? 'write' : readsOpen === 1 && readsOnLastSocket > LONE_READER_STREAK ? 'lone read' : 'read';
-        response = await signStage(op, result, ctx, signedFor, requestId, findings, options);
+        const signing = signStage(op, result, ctx, signedFor, requestId, findings, options);
+        response = signing instanceof Response ? signing : await signing;
       } catch (err) {
         ({ response, error: failure } = errorResponse(err, requestId));
       }
@@ -397,7 +422,7 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
 }
 
 /** sign: the reply checked against its contract (validateResponses), then signed unless the contract says it is not. */
-async function signStage(
+function signStage(
   op: CompiledOperation,
   result: OperationResult,
   ctx: OperationContext,
@@ -405,7 +430,7 @@ async function signStage(
   requestId: string,
   findings: Finding[],
   options: ResolvedOptions,
-): Promise<Response> {
+): Response | Promise<Response> {
   if (result.file) {
     return new Response(new Uint8Array(result.file.data), {
       status: 200,
@@ -426,11 +451,10 @@ async function signStage(
   // Built in the order sent (Content-Type, Request-ID, the signature) rather than spread into another object.
   const headers: Record<string, string> =
     status === 204 ? { 'Request-ID': requestId } : { 'Content-Type': JSON_CONTENT_TYPE, 'Request-ID': requestId };
-  if (!op.contract.unsignedReply) {
-    Object.assign(
-      headers,
-      await signatureHeaders(text, chooseSigningKey(ctx.world.platform, ctx.requestSerial, ctx.caller, result.signWith), { signedFor }),
-    );
-  }
-  return new Response(status === 204 ? null : text, { status, headers });
+  const body = status === 204 ? null : text;
+  if (op.contract.unsignedReply) return new Response(body, { status, headers });
+  const signer = chooseSigningKey(ctx.world.platform, ctx.requestSerial, ctx.caller, result.signWith);
+  return signatureHeaders(text, signer, { signedFor }).then(
+    (signature) => new Response(body, { status, headers: Object.assign(headers, signature) }),
+  );
 }

@@ -46,22 +46,22 @@ export function newRequestId(): string {
   return randomHex(22) + '-0';
 }
 
-export async function signatureHeaders(
+export function signatureHeaders(
   body: string,
   signer: SigningKey,
-  options: { probe?: boolean; nonceLength?: number; signedFor?: SignedFor } = {},
+  options: { probe?: boolean; signedFor?: SignedFor } = {},
 ): Promise<Record<string, string>> {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const nonce = options.probe ? randomText(12) : randomHex(16);
-  const signature = options.probe
-    ? // A deliberately wrong signature, as WeChat Pay sends now and then (protocol.md §2.6).
-      'WECHATPAY/SIGNTEST/' + randomBytes(192).toString('base64')
-    : await signAsync(responseMessage(timestamp, nonce, body), signer.key, options.signedFor);
-  return {
+  const headers = (signature: string): Record<string, string> => ({
     'Wechatpay-Nonce': nonce,
     'Wechatpay-Signature': signature,
     'Wechatpay-Timestamp': timestamp,
     'Wechatpay-Serial': signer.serial,
     'Wechatpay-Signature-Type': SCHEME,
-  };
+  });
+  // A deliberately wrong signature, as WeChat Pay sends now and then (protocol.md §2.6).
+  if (options.probe) return Promise.resolve(headers('WECHATPAY/SIGNTEST/' + randomBytes(192).toString('base64')));
+  // Not an async function: its own promise would be one more turn of the microtask queue per reply.
+  return signAsync(responseMessage(timestamp, nonce, body), signer.key, options.signedFor).then(headers);
 }
