@@ -132,9 +132,8 @@ function formDecode(pair: string, text: string, part: 'name' | 'value'): string 
  * PARAM_ERROR naming the parameter (location query) — no second error path.
  */
 export function decodeJsonQuery(op: CompiledOperation, query: Record<string, unknown>): void {
-  const props = (op.contract.request.query?.properties ?? {}) as Record<string, { 'x-json'?: boolean }>;
-  for (const [name, schema] of Object.entries(props)) {
-    if (!schema['x-json'] || typeof query[name] !== 'string') continue;
+  for (const name of op.jsonQuery) {
+    if (typeof query[name] !== 'string') continue;
     try {
       query[name] = JSON.parse(query[name] as string);
     } catch {

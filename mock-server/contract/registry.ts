@@ -56,6 +56,8 @@ export interface CompiledOperation {
   validateResponse: ResponseValidators;
   /** Body fields the contract marks `x-not-open`: accepted by the real API but not open for this endpoint. */
   notOpen: NotOpenField[];
+  /** Query parameters the contract marks `"x-json": true` (sent as JSON text; request-checks.ts decodeJsonQuery). */
+  jsonQuery: string[];
   /** Where the request validators come from: generated at build time (precompile.ts) or compiled at load. */
   requestValidators: 'precompiled' | 'compiled';
 }
@@ -353,6 +355,9 @@ function compileContracts(
         return ready ? Object.assign(ready, { schema }) : compile(true, schema, `response ${status}`);
       }),
       notOpen: notOpenFields(contract.request?.body),
+      jsonQuery: Object.entries((contract.request?.query?.properties ?? {}) as Record<string, { 'x-json'?: boolean }>)
+        .filter(([, schema]) => schema['x-json'])
+        .map(([name]) => name),
       requestValidators: precompiled && !compiledHere ? 'precompiled' : 'compiled',
     };
   });
