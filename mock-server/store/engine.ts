@@ -31,7 +31,7 @@ import {
   type StoreBackend,
   type StoreHealth,
 } from './port.js';
-import { applyChanges, ChangeSet, ReadTracker } from './tracker.js';
+import { applyChanges, ChangeSet, ReadTracker, type PendingWrites } from './tracker.js';
 
 type Doc = Record<string, unknown>;
 
@@ -124,7 +124,7 @@ export class Transaction<D extends object> {
   }
 }
 
-export class StateStore<D extends object = Doc> {
+export class StateStore<D extends object = Doc> implements PendingWrites {
   private document: D;
   /** Last sealed and last durable sequence numbers. */
   private seq: number;
@@ -293,18 +293,28 @@ export class StateStore<D extends object = Doc> {
     await this.backend.close();
   }
 
-  /** @internal Transaction.reads: where sealed, not yet durable commits wrote. */
+  /** @internal Transaction.reads: a tracker of the places a read touches that pending commits wrote. */
   readTracker(): ReadTracker {
-    const live = (seq: number | undefined) => (seq !== undefined && seq > this.durableSeq ? seq : 0);
-    const floor = () => live(this.pendingReplace);
-    return new ReadTracker(
-      (target, key) => Math.max(floor(), live(this.pendingPlaces.get(target)?.get(key))),
-      (target) => {
-        let max = floor();
-        for (const seq of this.pendingPlaces.get(target)?.values() ?? []) max = Math.max(max, live(seq));
-        return max;
-      },
-    );
+    return new ReadTracker(this);
+  }
+
+  /** @internal ReadTracker (PendingWrites): the newest commit not yet durable that wrote `key` of `target`, else 0. */
+  pendingAt(target: object, key: string): number {
+    // Nothing sealed that is not durable (a read beside no writes): no lookup.
+    if (this.seq === this.durableSeq) return 0;
+    return Math.max(this.live(this.pendingReplace), this.live(this.pendingPlaces.get(target)?.get(key)));
+  }
+
+  /** @internal ReadTracker (PendingWrites): the newest commit not yet durable that wrote any key of `target`, else 0. */
+  pendingUnder(target: object): number {
+    if (this.seq === this.durableSeq) return 0;
+    let max = this.live(this.pendingReplace);
+    for (const seq of this.pendingPlaces.get(target)?.values() ?? []) max = Math.max(max, this.live(seq));
+    return max;
+  }
+
+  private live(seq: number | undefined): number {
+    return seq !== undefined && seq > this.durableSeq ? seq : 0;
   }
 
   /** @internal Transaction.commit */

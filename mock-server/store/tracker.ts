@@ -164,21 +164,29 @@ export function applyChanges(root: Record<string, unknown>, changes: readonly Ch
   }
 }
 
+/** Where commits not yet durable wrote (the engine): the newest such commit's seq, 0 for none. */
+export interface PendingWrites {
+  /** At `key` of `target`. */
+  pendingAt(target: object, key: string): number;
+  /** Anywhere among `target`'s keys (a read that lists them). */
+  pendingUnder(target: object): number;
+}
+
 /**
  * A read-only view of the document that notes, for every place a read touches, the newest commit
- * not yet durable that wrote it (`pending(object, key)`; `pendingAny(object)` when the read lists
+ * not yet durable that wrote it (`pendingAt(object, key)`; `pendingUnder(object)` when the read lists
  * the object's keys). A read then waits only for the writes it could have seen, not for every write
  * in flight — a GET of a coupon sent an hour ago does not queue behind the sends of this millisecond.
+ *
+ * The tracker is itself the handler of its proxies (its methods are the traps): a read, most requests,
+ * creates no closures for them, and a Map, not a WeakMap, keeps its proxies (it lives one request).
  */
-export class ReadTracker {
-  private readonly proxies = new WeakMap<object, object>();
+export class ReadTracker implements ProxyHandler<Record<string, unknown>> {
+  private readonly proxies = new Map<object, object>();
   /** The newest pending commit seen so far (0: none). */
   seen = 0;
 
-  constructor(
-    private readonly pending: (target: object, key: string) => number,
-    private readonly pendingAny: (target: object) => number,
-  ) {}
+  constructor(private readonly writes: PendingWrites) {}
 
   view<T extends object>(root: T): T {
     return this.wrap(root) as T;
@@ -188,40 +196,49 @@ export class ReadTracker {
     if (seq > this.seen) this.seen = seq;
   }
 
-  private static readOnly(): never {
-    throw new TypeError('the state is read-only here: write inside ctx.mutate / store.transact');
+  get(t: Record<string, unknown>, key: string | symbol, receiver: unknown): unknown {
+    if (typeof key !== 'string') return Reflect.get(t, key, receiver);
+    this.note(this.writes.pendingAt(t, key));
+    const value = Reflect.get(t, key, receiver);
+    return isContainer(value) && Object.hasOwn(t, key) ? this.wrap(value) : value;
   }
 
-  /** One handler for every proxy of this read (not eight closures per object reached). */
-  private readonly handler: ProxyHandler<Record<string, unknown>> = {
-    get: (t, key, receiver) => {
-      if (typeof key !== 'string') return Reflect.get(t, key, receiver);
-      this.note(this.pending(t, key));
-      const value = Reflect.get(t, key, receiver);
-      return isContainer(value) && Object.hasOwn(t, key) ? this.wrap(value) : value;
-    },
-    has: (t, key) => {
-      if (typeof key === 'string') this.note(this.pending(t, key));
-      return Reflect.has(t, key);
-    },
-    getOwnPropertyDescriptor: (t, key) => {
-      if (typeof key === 'string') this.note(this.pending(t, key));
-      return Reflect.getOwnPropertyDescriptor(t, key);
-    },
-    ownKeys: (t) => {
-      this.note(this.pendingAny(t));
-      return Reflect.ownKeys(t);
-    },
-    set: ReadTracker.readOnly,
-    deleteProperty: ReadTracker.readOnly,
-    defineProperty: ReadTracker.readOnly,
-  };
+  has(t: Record<string, unknown>, key: string | symbol): boolean {
+    if (typeof key === 'string') this.note(this.writes.pendingAt(t, key));
+    return Reflect.has(t, key);
+  }
+
+  getOwnPropertyDescriptor(t: Record<string, unknown>, key: string | symbol): PropertyDescriptor | undefined {
+    if (typeof key === 'string') this.note(this.writes.pendingAt(t, key));
+    return Reflect.getOwnPropertyDescriptor(t, key);
+  }
+
+  ownKeys(t: Record<string, unknown>): ArrayLike<string | symbol> {
+    this.note(this.writes.pendingUnder(t));
+    return Reflect.ownKeys(t);
+  }
+
+  set(): boolean {
+    return readOnly();
+  }
+
+  deleteProperty(): boolean {
+    return readOnly();
+  }
+
+  defineProperty(): boolean {
+    return readOnly();
+  }
 
   private wrap(target: object): object {
     const known = this.proxies.get(target);
     if (known) return known;
-    const proxy = new Proxy(target as Record<string, unknown>, this.handler);
+    const proxy = new Proxy(target as Record<string, unknown>, this);
     this.proxies.set(target, proxy);
     return proxy;
   }
+}
+
+function readOnly(): never {
+  throw new TypeError('the state is read-only here: write inside ctx.mutate / store.transact');
 }
