@@ -409,7 +409,8 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
       method: req.method,
       target,
       operation_id: contract.operationId,
-      mchid: caller?.auth.mchid ?? null,
+      // The world's string (the same text): the Authorization header's would be one more kept per entry.
+      mchid: caller?.merchant.merchant.mchid ?? null,
       status: response.status,
       code: failure?.code ?? null,
       message: failure?.message ?? null,
