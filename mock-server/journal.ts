@@ -129,7 +129,8 @@ interface HeldOutcome {
  * requests, long enough to be copied out of V8's young generation into the old one, so its size is
  * what each request costs the garbage collector. The usual entry (no error, no finding, no fault) holds
  * its strings and small integers only: times in ms after HELD_EPOCH and as the clock's offset, the
- * duration in µs, no `findings` array of its own (≈ 418 → ≈ 250 bytes retained per signed GET).
+ * duration in µs, no `findings` array of its own (418 → 192 bytes retained per signed GET, heap difference
+ * over 2,000 entries).
  */
 class Held {
   constructor(
