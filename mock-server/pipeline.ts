@@ -94,7 +94,7 @@ class RequestContext implements AnyOperationContext {
     this.#c = c;
     this.#tx = tx;
     const { store } = env;
-    // A read (GET) sees the state through a tracking view: its reply then waits only for the pending
+    // A read (GET, HEAD) sees the state through a tracking view: its reply then waits only for the pending
     // writes it touched, not for every write in flight (store/tracker.ts ReadTracker).
     this.#reading = reading;
     this.#store = store;
@@ -320,7 +320,8 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
     const requestId = requestIdOf(c);
     const target = rawTarget(c);
     const req = c.req.raw;
-    const reading = req.method === 'GET';
+    // A HEAD runs its GET operation (app.ts routes it so; Hono drops the body): a read too.
+    const reading = req.method === 'GET' || req.method === 'HEAD';
     if (reading) {
       readsOpen++;
       const socket = incomingOf(c)?.socket;

@@ -81,6 +81,10 @@ export function storeContract(name: string, factory: BackendFactory) {
       // Durable and untouched by the send in flight: answered while that write is held back.
       const coupon = await t.call('GET', couponPath(earlier));
       expect(coupon.status).toBe(200);
+      // A HEAD is a read as well (the GET's operation, its body dropped): answered at once too, not
+      // queued behind the held write as a write transaction's commit would be.
+      const head = await Promise.race([t.call('HEAD', couponPath(earlier)).then((r) => r.status), sleep(1000).then(() => 'still waiting')]);
+      expect(head).toBe(200);
       let stockAnswered = false;
       const stock = t.call('GET', `${FAVOR}/stocks/${stockId}?stock_creator_mchid=${CREATOR}`).then((r) => ((stockAnswered = true), r));
       await sleep(150);
