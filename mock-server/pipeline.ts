@@ -228,11 +228,24 @@ interface Admitted {
 type Admission = { refusal: ApiError; caller?: VerifiedCaller } | { refusal?: undefined; caller: VerifiedCaller; admitted: Admitted };
 
 /**
- * headers → body → signature → decode → contract, until the first refusal; findings into `findings`.
- * A promise only while a body is being read: a GET is admitted in the same turn (an await of a value
- * that is already there is still a turn of the microtask queue, and the event loop's time per signed
- * GET is what bounds its throughput on two cores, scripts/bench.ts).
+ * headers → body: the raw bytes, or the refusal. A promise only while a body is being read: a GET goes
+ * on in the same turn (an await of a value that is already there is still a turn of the microtask
+ * queue, and the event loop's time per signed GET is what bounds its throughput on two cores,
+ * scripts/bench.ts).
  */
+function readRequest(
+  op: CompiledOperation,
+  env: PipelineEnv,
+  c: Context,
+  header: (name: string) => string | null,
+): Buffer | ApiError | Promise<Buffer | ApiError> {
+  const headersRefusal = headersStage(header, env.options);
+  if (headersRefusal) return headersRefusal;
+  const multipart = op.contract.request.bodyEncoding === 'multipart';
+  return bodyStage(c, multipart ? multipartBodyLimit(env.options.bodyLimit) : env.options.bodyLimit);
+}
+
+/** signature → decode → contract over the raw body, until the first refusal; findings into `findings`. */
 function admit(
   op: CompiledOperation,
   env: PipelineEnv,
@@ -241,31 +254,10 @@ function admit(
   params: Record<string, string>,
   header: (name: string) => string | null,
   findings: Finding[],
-): Admission | Promise<Admission> {
-  const multipart = op.contract.request.bodyEncoding === 'multipart';
-  const headersRefusal = headersStage(header, env.options);
-  if (headersRefusal) return { refusal: headersRefusal };
-  const reading = bodyStage(c, multipart ? multipartBodyLimit(env.options.bodyLimit) : env.options.bodyLimit);
-  if (!(reading instanceof Promise)) return admitBody(op, env, c, target, params, header, findings, multipart, reading);
-  return reading.then((raw) =>
-    raw instanceof ApiError ? { refusal: raw } : admitBody(op, env, c, target, params, header, findings, multipart, raw),
-  );
-}
-
-/** admit's stages after the body: signature → decode → contract. */
-function admitBody(
-  op: CompiledOperation,
-  env: PipelineEnv,
-  c: Context,
-  target: string,
-  params: Record<string, string>,
-  header: (name: string) => string | null,
-  findings: Finding[],
-  multipart: boolean,
   raw: Buffer,
 ): Admission {
   // Multipart uploads (protocol/multipart.ts): the signature covers the `meta` part.
-  const upload = multipart ? readUpload(raw, header('content-type')) : undefined;
+  const upload = op.contract.request.bodyEncoding === 'multipart' ? readUpload(raw, header('content-type')) : undefined;
   const signature = signatureStage(env.world, c.req.method, target, header, raw, upload);
   if (signature.findings.length) findings.push(...signature.findings);
   if (signature.refusal) return { refusal: signature.refusal };
@@ -340,8 +332,10 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
     let admitted: Admitted | undefined;
 
     try {
-      const admitting = admit(op, env, c, target, params, header, findings);
-      const admission = admitting instanceof Promise ? await admitting : admitting;
+      const reading = readRequest(op, env, c, header);
+      const raw = reading instanceof Promise ? await reading : reading;
+      if (raw instanceof ApiError) throw raw;
+      const admission = admit(op, env, c, target, params, header, findings, raw);
       caller = admission.caller;
       if (admission.refusal) throw admission.refusal;
       // A fault is decided once the request would reach its handler (faults/request.ts: where each acts).
