@@ -53,13 +53,10 @@ export function signatureFinding(err: ApiError): Finding {
 const signError = (message: string, hint: string, detail?: unknown) => new SignatureError(message, detail, hint);
 
 export function signatureMessage(req: SignedRequest, auth: Pick<AuthorizationFields, 'timestamp' | 'nonce_str'>): Buffer {
+  const head = `${req.method}\n${req.target}\n${auth.timestamp}\n${auth.nonce_str}\n`;
   // No body (every GET): one buffer, not three and their concatenation.
-  if (req.signedBody.length === 0) return Buffer.from(`${req.method}\n${req.target}\n${auth.timestamp}\n${auth.nonce_str}\n\n`, 'utf8');
-  return Buffer.concat([
-    Buffer.from(`${req.method}\n${req.target}\n${auth.timestamp}\n${auth.nonce_str}\n`, 'utf8'),
-    req.signedBody,
-    Buffer.from('\n', 'utf8'),
-  ]);
+  if (req.signedBody.length === 0) return Buffer.from(head + '\n', 'utf8');
+  return Buffer.concat([Buffer.from(head, 'utf8'), req.signedBody, Buffer.from('\n', 'utf8')]);
 }
 
 /** The diagnostic the real server attaches to a mismatch: the body cut to its first 8 characters (protocol.md §1.6). */
