@@ -282,6 +282,21 @@ describe('request verification: what real clients send verifies', () => {
     }
   });
 
+  it('a pair beyond the five is ignored, whatever its name (names of Object.prototype members too)', async () => {
+    for (const name of ['extra', 'constructor', 'to_string', '__proto__', 'hasownproperty']) {
+      const header = `${t.signer().authorization('GET', '/v3/certificates')},${name}="x"`;
+      const res = await t.call('GET', '/v3/certificates', { headers: { Authorization: header } });
+      expect([name, res.status]).toEqual([name, 200]);
+    }
+    // A duplicate is still refused, one of the five or another.
+    for (const extra of ['mchid="1"', 'constructor="x",constructor="y"']) {
+      const res = await t.call('GET', '/v3/certificates', {
+        headers: { Authorization: `${t.signer().authorization('GET', '/v3/certificates')},${extra}` },
+      });
+      expect([extra, res.status, json(res).message]).toEqual([extra, 401, FORMAT]);
+    }
+  });
+
   it('a short base36 nonce (wechatpay-node-v3) verifies', async () => {
     const res = await t.call('GET', '/v3/certificates', {
       headers: { Authorization: t.signer().authorization('GET', '/v3/certificates', undefined, { nonce: 'k3j9x0q1zb' }) },

@@ -27,7 +27,9 @@ export function parseAuthorization(header: string | undefined | null): ParseResu
   if (space <= 0) return format(`the header must be "${SCHEME} " followed by the five key="value" pairs`);
   if (header.slice(0, space) !== SCHEME)
     return { ok: false, reason: 'scheme', problem: `the scheme is "${header.slice(0, space)}"; APIv3 accepts only ${SCHEME}` };
-  const fields: Record<string, string> = {};
+  // No prototype: a pair named like an Object.prototype member (`constructor`, `__proto__`) is a pair
+  // like any other, not already "there".
+  const fields: Record<string, string> = Object.create(null);
   for (const part of header.slice(space + 1).split(',')) {
     const m = PAIR.exec(part);
     if (!m)
