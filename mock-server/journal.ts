@@ -151,6 +151,10 @@ class Held {
     return this.outcome?.code ?? null;
   }
 
+  get message(): string | null {
+    return this.outcome?.message ?? null;
+  }
+
   get hasFindings(): boolean {
     return this.outcome !== undefined && this.outcome.findings.length > 0;
   }
@@ -189,8 +193,8 @@ function entryOf(seq: number, held: Held): JournalEntry {
     operation_id: held.operation_id,
     mchid: held.mchid,
     status: held.status,
-    code: outcome?.code ?? null,
-    message: outcome?.message ?? null,
+    code: held.code,
+    message: held.message,
     duration_ms: held.durationUs / 1000,
     findings: outcome ? outcome.findings : [],
     ...(outcome?.fault === undefined ? {} : { fault: outcome.fault }),
@@ -263,8 +267,8 @@ function entryLength(seq: number, held: Held): number | undefined {
     nullableLength(held.operation_id) +
     nullableLength(held.mchid) +
     String(held.status).length +
-    nullableLength(outcome?.code ?? null) +
-    nullableLength(outcome?.message ?? null) +
+    nullableLength(held.code) +
+    nullableLength(held.message) +
     durationLength(held.durationUs)
   );
 }

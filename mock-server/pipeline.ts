@@ -332,8 +332,8 @@ export function operationRoute(op: CompiledOperation, handler: Handler, env: Pip
     let admitted: Admitted | undefined;
 
     try {
-      const reading = readRequest(op, env, c, header);
-      const raw = reading instanceof Promise ? await reading : reading;
+      const read = readRequest(op, env, c, header);
+      const raw = read instanceof Promise ? await read : read;
       if (raw instanceof ApiError) throw raw;
       const admission = admit(op, env, c, target, params, header, findings, raw);
       caller = admission.caller;
