@@ -16,9 +16,11 @@ import { CALLBACK_SCHEMA_FILES, callbackValidatorKey, compileCallbackSchema } fr
 import {
   contractAjvs,
   contractsHash,
+  contractsStamp,
   newAjv,
   PRECOMPILED_FILE,
   PRECOMPILED_REPLIES_FILE,
+  PRECOMPILED_STAMP_FILE,
   readContracts,
   replyValidatorKey,
   REQUEST_PARTS,
@@ -91,4 +93,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     writeFileSync(file, text);
     console.log(`precompiled ${count} validators → ${file} (${(text.length / 1024).toFixed(0)} KiB)`);
   }
+  // The shipped contracts' stamp with their hash: a start compares stamps instead of hashing every file.
+  // The stamp first: a file written after it makes the stamps differ and the start hash again.
+  const dir = DEFAULT_CONTRACTS_DIR;
+  const stamp = contractsStamp(dir);
+  writeFileSync(PRECOMPILED_STAMP_FILE, JSON.stringify({ dir, stamp, hash: contractsHash(dir) }));
 }
