@@ -7,11 +7,14 @@
  * `valid`, deep-equal `errors` (verbose: schema, parentSchema, data), the same coerced data and the
  * same PARAM_ERROR message and detail through the pipeline's `check` (request-checks.ts). The reply
  * validators (a file of their own) likewise, on the recorded replies of contracts/examples/ and
- * mutations of them. A contracts dir whose content differs from the build's falls back to compiling. Needs `npm run build` first (as the CLI tests do).
+ * mutations of them. A contracts dir whose content differs from the build's falls back to compiling, the
+ * shipped contracts edited after the build included (the build's stamp of them). Needs `npm run build` first (as the CLI tests do).
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { buildCouponUseNotification, loadCallbackSchemas } from '../mock-server/callbacks/index.js';
@@ -23,7 +26,7 @@ import {
   type RequestPart,
 } from '../mock-server/contract/registry.js';
 import type { JsonSchema } from '../mock-server/contract/types.js';
-import { DEFAULT_CONTRACTS_DIR } from '../mock-server/paths.js';
+import { DEFAULT_CONTRACTS_DIR, PACKAGE_ROOT } from '../mock-server/paths.js';
 import { check } from '../mock-server/request-checks.js';
 import type { ValidateFunction } from 'ajv';
 import { couponUsePlaintext } from './helpers/coupon-use.js';
@@ -293,6 +296,51 @@ describe('validators precompiled at build time (ajv standalone)', () => {
     const after = createStock(loadContracts(dir));
     const body = { ...(sample(before.schema as JsonSchema, {}) as object), comment: '六个字的备注' };
     expect([before(structuredClone(body)), after(structuredClone(body))]).toEqual([true, false]);
+  });
+
+  it("the build's stamp of the shipped contracts gives a start their hash; an edit after the build (same size, same mtime) is still seen", () => {
+    // A copy of the built package (dist without source maps, contracts, package.json; node_modules and
+    // fixtures linked), its stamp written as its build would, and fresh processes loading its contracts.
+    const root = mkdtempSync(join(tmpdir(), 'wxpay-mock-package-'));
+    cpSync(join(PACKAGE_ROOT, 'dist'), join(root, 'dist'), { recursive: true, filter: (src) => !src.endsWith('.map') });
+    cpSync(DEFAULT_CONTRACTS_DIR, join(root, 'contracts'), { recursive: true });
+    cpSync(join(PACKAGE_ROOT, 'package.json'), join(root, 'package.json'));
+    for (const linked of ['node_modules', 'fixtures']) symlinkSync(join(PACKAGE_ROOT, linked), join(root, linked));
+    const module = (path: string) => JSON.stringify(pathToFileURL(join(root, 'dist', 'mock-server', 'contract', path)).href);
+    const run = (script: string) => execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+    const stampFile = join(root, 'dist', 'mock-server', 'contract', 'contracts-stamp.json');
+    run(`import { writeContractsStamp } from ${module('precompile.js')}; writeContractsStamp();`);
+    /** In a new process: where the copy's validators came from, and whether `limit=3000` is a valid deliveries query. */
+    const start = () =>
+      JSON.parse(
+        run(
+          `import { loadContracts } from ${module('registry.js')};
+          const ops = loadContracts(undefined, { set: 'control' });
+          const deliveries = ops.find((o) => o.contract.operationId === 'control.stateDeliveries');
+          console.log(JSON.stringify([[...new Set(ops.map((o) => o.requestValidators))], deliveries.validateQuery({ limit: 3000 })]));`,
+        ),
+      );
+    expect(start()).toEqual([['precompiled'], false]);
+
+    // The hash is the stamp file's, not the files' own: a wrong one there makes the start compile.
+    const built = readFileSync(stampFile, 'utf8');
+    writeFileSync(stampFile, JSON.stringify({ ...JSON.parse(built), hash: 'not the contracts hash' }));
+    expect(start()).toEqual([['compiled'], false]);
+    writeFileSync(stampFile, built);
+
+    // An edit of the same size with the old mtime put back to the nanosecond (`touch -r`): the ctime still
+    // changed, and the start hashes.
+    const file = join(root, 'contracts', '_mock', 'state', 'deliveries.json');
+    const times = join(root, 'deliveries.times');
+    writeFileSync(times, '');
+    execFileSync('touch', ['-r', file, times]);
+    const before = statSync(file, { bigint: true });
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace('"maximum": 1000', '"maximum": 5000'));
+    execFileSync('touch', ['-r', times, file]);
+    const after = statSync(file, { bigint: true });
+    expect([after.size, after.mtimeNs]).toEqual([before.size, before.mtimeNs]);
+    expect(start()).toEqual([['compiled'], true]);
   });
 
   it('reply validators are precompiled too (dist/…/reply-validators.cjs) and agree with compiled ones on recorded replies and their mutations', () => {

@@ -84,6 +84,17 @@ export function precompiledRepliesModule(dir = DEFAULT_CONTRACTS_DIR): { text: s
   return { text: moduleText(dir, entries), count: entries.length };
 }
 
+/**
+ * The shipped contracts' stamp with their hash (registry.ts contractsStamp): a start compares stamps
+ * instead of reading and hashing every file. The stamp first: a file written after it makes the stamps
+ * differ, and the start hashes again.
+ */
+export function writeContractsStamp() {
+  const dir = DEFAULT_CONTRACTS_DIR;
+  const stamp = contractsStamp(dir);
+  writeFileSync(PRECOMPILED_STAMP_FILE, JSON.stringify({ stamp, hash: contractsHash(dir) }));
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   // The request module last: scripts/build-if-stale.mjs takes its time as the build's.
   for (const [file, { text, count }] of [
@@ -93,9 +104,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     writeFileSync(file, text);
     console.log(`precompiled ${count} validators → ${file} (${(text.length / 1024).toFixed(0)} KiB)`);
   }
-  // The shipped contracts' stamp with their hash: a start compares stamps instead of hashing every file.
-  // The stamp first: a file written after it makes the stamps differ and the start hash again.
-  const dir = DEFAULT_CONTRACTS_DIR;
-  const stamp = contractsStamp(dir);
-  writeFileSync(PRECOMPILED_STAMP_FILE, JSON.stringify({ dir, stamp, hash: contractsHash(dir) }));
+  writeContractsStamp();
 }

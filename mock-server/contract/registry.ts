@@ -247,14 +247,14 @@ let libraryManifests: string[] | undefined;
 
 /**
  * The stamp of what contractsHash(dir) reads, without reading it: each contract file's and the two
- * libraries' package.json's path, size, inode, mtime and ctime (any write changes the ctime), and the
- * compile settings. Equal stamps, equal hash.
+ * libraries' package.json's path (relative to `dir`), size, inode, mtime and ctime (any write changes
+ * the ctime), and the compile settings. Equal stamps, equal hash.
  */
 export function contractsStamp(dir: string): string {
   libraryManifests ??= ['ajv', 'ajv-formats'].map((name) => require.resolve(`${name}/package.json`));
   const files = [...listJson(dir), ...libraryManifests].map((file) => {
     const s = statSync(file, { bigint: true });
-    return `${file}\0${s.size}\0${s.ino}\0${s.mtimeNs}\0${s.ctimeNs}`;
+    return `${relative(dir, file)}\0${s.size}\0${s.ino}\0${s.mtimeNs}\0${s.ctimeNs}`;
   });
   return [...files, compileSettings()].join('\n');
 }
@@ -262,12 +262,13 @@ export function contractsStamp(dir: string): string {
 /** The build's record of the shipped contracts' stamp and hash (precompile.ts): a start need not hash them. */
 export const PRECOMPILED_STAMP_FILE = join(PACKAGE_ROOT, 'dist', 'mock-server', 'contract', 'contracts-stamp.json');
 
-type Stamped = { dir?: string; stamp: string; hash: string };
+type Stamped = { stamp: string; hash: string };
 const hashes = new Map<string, Stamped>();
 let built: Stamped | null | undefined;
 
-/** The build's stamp when it is of `dir` (read once; a missing or unreadable file is none). */
+/** The build's stamp when `dir` is the shipped contracts (read once; a missing or unreadable file is none). */
 function builtStamp(dir: string): Stamped | undefined {
+  if (dir !== DEFAULT_CONTRACTS_DIR) return undefined;
   if (built === undefined) {
     try {
       built = JSON.parse(readFileSync(PRECOMPILED_STAMP_FILE, 'utf8')) as Stamped;
@@ -275,7 +276,7 @@ function builtStamp(dir: string): Stamped | undefined {
       built = null;
     }
   }
-  return built?.dir === dir ? built : undefined;
+  return built ?? undefined;
 }
 
 /**
