@@ -150,6 +150,14 @@ describe('callback chaos', () => {
     expect((await bad({ bad: ['forged'] })).message).toContain('bad must be "all" or a list of wrong-signature');
     expect((await bad({ mchid: CREATOR })).message).toContain('needs at least one of bad, duplicate, delay, reorder');
     expect((await bad({ mchid: '1999999999', duplicate: 2 })).message).toBe('no merchant 1999999999 in the fixture world');
+    // At most 1000 at a time: a client adding rules in a loop is told how to make room.
+    for (let i = 0; i < 1000; i++) t.mock.faults.callbacks.add({ mchid: '1900000003', duplicate: 2 });
+    expect(await bad({ duplicate: 2 })).toEqual({
+      code: 'PARAM_ERROR',
+      message:
+        'at most 1000 rules at a time: remove some (DELETE /_mock/faults/callbacks/{id}, DELETE /_mock/faults/callbacks) or POST /_mock/reset',
+    });
+    expect(t.mock.faults.callbacks.list()).toHaveLength(1000);
   });
 });
 

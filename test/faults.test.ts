@@ -104,6 +104,34 @@ describe('fault rules: error replies from the contract', () => {
     expect((await t.call('GET', CERTIFICATES)).status).toBe(200);
   });
 
+  it('at most 1000 rules at a time: the next is refused with 400 PARAM_ERROR naming how to make room, a list past the bound adds nothing', async () => {
+    for (let i = 0; i < 1000; i++) t.mock.faults.add({ id: `r${i}`, path: `/nowhere/${i}`, code: 'SYSTEM_ERROR' });
+    const post = (rule: unknown) =>
+      request(t.mock.listener)
+        .post('/_mock/faults')
+        .send(rule as object);
+    const full = {
+      code: 'PARAM_ERROR',
+      message: 'at most 1000 rules at a time: remove some (DELETE /_mock/faults/{id}, DELETE /_mock/faults) or POST /_mock/reset',
+    };
+    const refused = await post({ code: 'SYSTEM_ERROR' });
+    expect([refused.status, refused.body]).toEqual([400, full]);
+    expect((await request(t.mock.listener).delete('/_mock/faults/r0')).status).toBe(200);
+    expect(
+      (
+        await post([
+          { id: 'a', code: 'SYSTEM_ERROR' },
+          { id: 'b', code: 'SYSTEM_ERROR' },
+        ])
+      ).body,
+    ).toEqual(full);
+    const ids = (await request(t.mock.listener).get('/_mock/faults')).body.rules.map((r: { id: string }) => r.id);
+    expect([ids.length, ids.includes('a')]).toEqual([999, false]);
+    expect((await post({ id: 'a', code: 'SYSTEM_ERROR' })).status).toBe(200);
+    // The 1000 rules were scanned for each request meanwhile; the one that matches still fires.
+    expect((await t.call('GET', CERTIFICATES)).status).toBe(500);
+  });
+
   it('a rule scoped to a mchid never touches another merchant', async () => {
     t.mock.faults.add({ mchid: CREATOR, code: 'SYSTEM_ERROR' });
     expect((await t.call('GET', CERTIFICATES, { mchid: SAME_BRAND })).status).toBe(200);

@@ -15,7 +15,7 @@
  */
 import { parseDuration } from '../clock-input.js';
 import type { Clock } from '../clock.js';
-import { FaultRuleError } from '../faults/rules.js';
+import { FaultRuleError, MAX_RULES, tooManyRules } from '../faults/rules.js';
 import { signingKeyOf } from '../protocol/sign-response.js';
 import type { World } from '../world.js';
 import { BAD_NOTIFICATIONS, BAD_NOTIFICATION_TEXT, badNotification, type BadNotification } from './bad-notifications.js';
@@ -130,6 +130,7 @@ export class CallbackChaos {
   }
 
   add(input: unknown): ChaosRule {
+    if (this.rules.length >= MAX_RULES) throw tooManyRules('/_mock/faults/callbacks');
     const spec = chaosSpecOf(input);
     const id = spec.id ?? `chaos-${this.nextId++}`;
     if (this.rules.some((r) => r.id === id)) fail(`a rule with id ${id} exists`);

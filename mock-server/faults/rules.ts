@@ -78,7 +78,17 @@ export const DEFAULT_HANG_MS = 30_000;
 /** Longest latency or hang a rule may ask for: a fault must never hold a connection for good. */
 export const MAX_DELAY_MS = 10 * 60_000;
 
+/**
+ * Rules a set holds at a time (request faults, callback chaos each): a client that adds rules in a loop
+ * and never removes them must not grow the mock without bound, nor make every request scan them all.
+ */
+export const MAX_RULES = 1000;
+
 export class FaultRuleError extends Error {}
+
+/** The refusal of a rule past MAX_RULES, naming the ways to make room. */
+export const tooManyRules = (path: string) =>
+  new FaultRuleError(`at most ${MAX_RULES} rules at a time: remove some (DELETE ${path}/{id}, DELETE ${path}) or POST /_mock/reset`);
 
 const fail = (message: string): never => {
   throw new FaultRuleError(message);

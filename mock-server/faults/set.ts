@@ -9,7 +9,7 @@ import type { PlatformKeys } from '../world.js';
 import { randomSeed, SeededRandom } from './prng.js';
 import { contractError } from './replies.js';
 import { InjectedRequestFault, NO_FAULT, type FaultSource, type RequestFault } from './request.js';
-import { FaultRuleError, pathMatcher, ruleSpecFromText, ruleSpecOf, type FaultRuleSpec } from './rules.js';
+import { FaultRuleError, MAX_RULES, pathMatcher, ruleSpecFromText, ruleSpecOf, tooManyRules, type FaultRuleSpec } from './rules.js';
 
 /** The per-request switch: honoured only with `allowFaultHeader` (`--allow-fault-header`). */
 export const FAULT_HEADER = 'Wechatpay-Mock-Fault';
@@ -55,6 +55,7 @@ export class FaultSet {
 
   /** Adds a rule (JSON or one line of text); refuses what cannot work with FaultRuleError. */
   add(input: unknown, source: FaultRule['source'] = 'api'): FaultRule {
+    if (this.rules.length >= MAX_RULES) throw tooManyRules('/_mock/faults');
     const spec = typeof input === 'string' ? ruleSpecFromText(input) : ruleSpecOf(input);
     if (spec.operation_id !== undefined && !this.deps.contracts.has(spec.operation_id))
       throw new FaultRuleError(`no operation ${spec.operation_id} (GET /_mock/openapi.json lists them)`);
