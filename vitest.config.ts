@@ -61,7 +61,7 @@ export default defineConfig({
     hookTimeout: 20_000,
     sequence: { sequencer: SlowFirstSequencer },
     // A PostgreSQL cluster, started only when a test asks for one (test/helpers/postgres.ts).
-    globalSetup: ['test/setup/postgres-cluster.ts'],
+    globalSetup: ['test/setup/temp-dir.ts', 'test/setup/postgres-cluster.ts'],
     // Quiet by default: `minimal` prints failures and the summary only (`--reporter=verbose` lists every
     // test with its time); console output of passing tests is dropped. The JSON report lets .ci/run
     // print "N passed, N failed".
