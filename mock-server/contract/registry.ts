@@ -225,7 +225,9 @@ export const PRECOMPILED_REPLIES_FILE = join(PACKAGE_ROOT, 'dist', 'mock-server'
 const SCHEMA_PREPARATION = 1;
 
 /** What the validators are made with besides the contracts and the libraries' versions: code constants. */
-const compileSettings = () => JSON.stringify([SCHEMA_PREPARATION, ajvOptions(true), ajvOptions(false), KEYWORDS, Object.keys(FORMATS)]);
+const COMPILE_SETTINGS = JSON.stringify([SCHEMA_PREPARATION, ajvOptions(true), ajvOptions(false), KEYWORDS, Object.keys(FORMATS)]);
+/** The libraries whose versions the validators depend on. */
+const VALIDATOR_LIBRARIES = ['ajv', 'ajv-formats'];
 
 /**
  * What the precompiled validators were generated from: every file under the contracts dir (by
@@ -233,8 +235,8 @@ const compileSettings = () => JSON.stringify([SCHEMA_PREPARATION, ajvOptions(tru
  */
 export function contractsHash(dir: string): string {
   const hash = createHash('sha256');
-  const versions = ['ajv', 'ajv-formats'].map((name) => (require(`${name}/package.json`) as { version: string }).version);
-  hash.update(JSON.stringify([versions, compileSettings()]));
+  const versions = VALIDATOR_LIBRARIES.map((name) => (require(`${name}/package.json`) as { version: string }).version);
+  hash.update(JSON.stringify([versions, COMPILE_SETTINGS]));
   for (const file of listJson(dir)
     .map((f) => relative(dir, f).split(sep).join('/'))
     .sort()) {
@@ -251,12 +253,12 @@ let libraryManifests: string[] | undefined;
  * the ctime), and the compile settings. Equal stamps, equal hash.
  */
 export function contractsStamp(dir: string): string {
-  libraryManifests ??= ['ajv', 'ajv-formats'].map((name) => require.resolve(`${name}/package.json`));
+  libraryManifests ??= VALIDATOR_LIBRARIES.map((name) => require.resolve(`${name}/package.json`));
   const files = [...listJson(dir), ...libraryManifests].map((file) => {
     const s = statSync(file, { bigint: true });
     return `${relative(dir, file)}\0${s.size}\0${s.ino}\0${s.mtimeNs}\0${s.ctimeNs}`;
   });
-  return [...files, compileSettings()].join('\n');
+  return [...files, COMPILE_SETTINGS].join('\n');
 }
 
 /** The build's record of the shipped contracts' stamp and hash (precompile.ts): a start need not hash them. */
