@@ -232,12 +232,14 @@ export async function appOf(options: ResolvedOptions): Promise<MockApp> {
   const chaos = new CallbackChaos({ dispatcher: callbacks, clock, world, logSize: callbacks.options.logSize });
   const faults: MockApp['faults'] = {
     add: (rule) => faultRules.add(rule),
+    addAll: (rules) => faultRules.addAll(rules),
     list: () => faultRules.list(),
     get: (id) => faultRules.get(id),
     remove: (id) => faultRules.remove(id),
     clear: () => faultRules.clear(),
     callbacks: {
       add: (rule) => chaos.add(rule),
+      addAll: (rules) => chaos.addAll(rules),
       list: () => chaos.list(),
       get: (id) => chaos.get(id),
       remove: (id) => chaos.remove(id),

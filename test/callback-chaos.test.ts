@@ -159,6 +159,36 @@ describe('callback chaos', () => {
     });
     expect(t.mock.faults.callbacks.list()).toHaveLength(1000);
   });
+
+  it('spent rules make room, oldest first; a rule still holding deliveries to reorder is not spent', async () => {
+    const good = await receiver();
+    for (let i = 0; i < 998; i++) t.mock.faults.callbacks.add({ mchid: '1900000003', duplicate: 2 });
+    t.mock.faults.callbacks.addAll([
+      { id: 'holding', reorder: 2, times: 1 },
+      { id: 'once', delay: '1s', times: 1 },
+    ]);
+    await deliver(CREATOR, '91'); // held by `holding`, which has taken its one delivery
+    await t.mock.deliveries.idle();
+    await deliver(CREATOR, '92'); // delayed by `once`
+    expect(t.mock.faults.callbacks.list().slice(-2)).toMatchObject([
+      { id: 'holding', fired: 1 },
+      { id: 'once', fired: 1 },
+    ]);
+    const add = (rule: object) => request(t.mock.listener).post('/_mock/faults/callbacks').send(rule);
+    expect((await add({ id: 'new', mchid: '1900000003', duplicate: 2 })).status).toBe(200);
+    expect(
+      t.mock.faults.callbacks
+        .list()
+        .map((r) => r.id)
+        .slice(-2),
+    ).toEqual(['holding', 'new']);
+    const full = await add({ mchid: '1900000003', duplicate: 2 });
+    expect([full.status, full.body.code]).toEqual([400, 'PARAM_ERROR']);
+    expect(good.received).toHaveLength(0);
+    // Removing it releases what it held.
+    expect((await request(t.mock.listener).delete('/_mock/faults/callbacks/holding')).status).toBe(200);
+    expect((await good.waitFor(1)).map((c) => c.plaintext.coupon_id)).toEqual(['91']);
+  });
 });
 
 describe('notify-handler conformance run', () => {

@@ -132,6 +132,33 @@ describe('fault rules: error replies from the contract', () => {
     expect((await t.call('GET', CERTIFICATES)).status).toBe(500);
   });
 
+  it('spent rules make room, oldest first, so a rule per test never meets the bound; a refused list removes none', async () => {
+    for (let i = 0; i < 998; i++) t.mock.faults.add({ id: `r${i}`, path: `/nowhere/${i}`, code: 'SYSTEM_ERROR' });
+    await addFault([
+      { id: 'once-1', code: 'SYSTEM_ERROR', times: 1 },
+      { id: 'once-2', code: 'SYSTEM_ERROR', times: 1 },
+    ]);
+    // once-1 fires, then (spent) lets once-2 fire; then no rule can.
+    expect([(await t.call('GET', CERTIFICATES)).status, (await t.call('GET', CERTIFICATES)).status]).toEqual([500, 500]);
+    expect((await t.call('GET', CERTIFICATES)).status).toBe(200);
+    const ids = async () => (await request(t.mock.listener).get('/_mock/faults')).body.rules.map((r: { id: string }) => r.id);
+    const inert = (id: string) => ({ id, path: `/elsewhere/${id}`, code: 'SYSTEM_ERROR' });
+    // Three new rules, two spent: not enough room, and the spent ones stay listed with their counters.
+    const refused = await request(t.mock.listener)
+      .post('/_mock/faults')
+      .send([inert('a'), inert('b'), inert('c')]);
+    expect([refused.status, refused.body.code]).toEqual([400, 'PARAM_ERROR']);
+    expect((await ids()).slice(-2)).toEqual(['once-1', 'once-2']);
+    expect((await request(t.mock.listener).get('/_mock/faults/once-1')).body).toMatchObject({ times: 1, fired: 1 });
+    await addFault(inert('a'));
+    expect((await ids()).slice(-2)).toEqual(['once-2', 'a']);
+    await addFault(inert('b'));
+    expect(await ids()).toHaveLength(1000);
+    expect((await ids()).slice(-3)).toEqual(['r997', 'a', 'b']);
+    const full = await request(t.mock.listener).post('/_mock/faults').send(inert('c'));
+    expect([full.status, full.body.code]).toEqual([400, 'PARAM_ERROR']);
+  });
+
   it('a rule scoped to a mchid never touches another merchant', async () => {
     t.mock.faults.add({ mchid: CREATOR, code: 'SYSTEM_ERROR' });
     expect((await t.call('GET', CERTIFICATES, { mchid: SAME_BRAND })).status).toBe(200);

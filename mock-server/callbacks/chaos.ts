@@ -15,7 +15,7 @@
  */
 import { parseDuration } from '../clock-input.js';
 import type { Clock } from '../clock.js';
-import { FaultRuleError, MAX_RULES, tooManyRules } from '../faults/rules.js';
+import { FaultRuleError, withRoomFor } from '../faults/rules.js';
 import { signingKeyOf } from '../protocol/sign-response.js';
 import type { World } from '../world.js';
 import { BAD_NOTIFICATIONS, BAD_NOTIFICATION_TEXT, badNotification, type BadNotification } from './bad-notifications.js';
@@ -130,15 +130,27 @@ export class CallbackChaos {
   }
 
   add(input: unknown): ChaosRule {
-    if (this.rules.length >= MAX_RULES) throw tooManyRules('/_mock/faults/callbacks');
-    const spec = chaosSpecOf(input);
-    const id = spec.id ?? `chaos-${this.nextId++}`;
-    if (this.rules.some((r) => r.id === id)) fail(`a rule with id ${id} exists`);
-    if (spec.mchid !== undefined && !this.deps.world.merchants.has(spec.mchid))
-      fail(`no merchant ${idText(spec.mchid)} in the fixture world`);
-    const rule: ChaosRule = { ...spec, id, fired: 0 };
-    this.rules.push(rule);
-    return { ...rule };
+    return this.addAll([input])[0];
+  }
+
+  /** Adds rules all or none (faults/rules.ts `withRoomFor`: spent rules make room, oldest first). */
+  addAll(inputs: unknown[]): ChaosRule[] {
+    let nextId = this.nextId;
+    const ids = new Set(this.rules.map((r) => r.id));
+    const added = inputs.map((input): ChaosRule => {
+      const spec = chaosSpecOf(input);
+      const id = spec.id ?? `chaos-${nextId++}`;
+      if (ids.has(id)) fail(`a rule with id ${id} exists`);
+      ids.add(id);
+      if (spec.mchid !== undefined && !this.deps.world.merchants.has(spec.mchid))
+        fail(`no merchant ${idText(spec.mchid)} in the fixture world`);
+      return { ...spec, id, fired: 0 };
+    });
+    // A rule still holding deliveries for a reorder group is not spent: removing it would release them.
+    const spent = (r: ChaosRule) => r.times !== undefined && r.fired >= r.times && !this.held.has(r.id);
+    this.rules = [...withRoomFor(this.rules, added.length, spent, '/_mock/faults/callbacks'), ...added];
+    this.nextId = nextId;
+    return added.map((r) => ({ ...r }));
   }
 
   list(): ChaosRule[] {

@@ -20,6 +20,8 @@ import type { ControlRouter } from '../control/operations.js';
 /** What both rule sets offer the control API. */
 export interface RuleStore<R> {
   add(input: unknown): R;
+  /** All or none: one rule that cannot work, or no room for them, adds nothing. */
+  addAll(inputs: unknown[]): R[];
   list(): R[];
   get(id: string): R | undefined;
   remove(id: string): boolean;
@@ -50,14 +52,7 @@ function ruleRoutes<R>(router: ControlRouter, ids: typeof FAULT_IDS | typeof CHA
     const inputs: unknown[] = Array.isArray(body) ? body : [body];
     const texts = inputs.map((i) => (i && typeof i === 'object' && 'text' in i && Object.keys(i).length === 1 ? String(i.text) : i));
     // All or none: a list with one bad rule adds nothing.
-    const added: R[] = [];
-    try {
-      for (const input of texts) added.push(rules.add(input));
-    } catch (err) {
-      for (const r of added) rules.remove((r as { id: string }).id);
-      throw err;
-    }
-    return { rules: added };
+    return { rules: rules.addAll(texts) };
   });
   router.on(ids.clear, () => {
     rules.clear();

@@ -86,9 +86,26 @@ export const MAX_RULES = 1000;
 
 export class FaultRuleError extends Error {}
 
-/** The refusal of a rule past MAX_RULES, naming the ways to make room. */
-export const tooManyRules = (path: string) =>
-  new FaultRuleError(`at most ${MAX_RULES} rules at a time: remove some (DELETE ${path}/{id}, DELETE ${path}) or POST /_mock/reset`);
+/**
+ * The rules to keep so that `adding` more fit under MAX_RULES. A spent rule (its `times` used up, so it
+ * can fire no more) only shows its counters: the oldest spent ones make room first, so a suite that adds
+ * a `times: 1` rule per test without removing it never meets the bound. Refuses when that is not
+ * enough, naming the ways to make room. Changes nothing: the set swaps the list in once all is checked.
+ */
+export function withRoomFor<R>(rules: R[], adding: number, spent: (rule: R) => boolean, path: string): R[] {
+  let excess = rules.length + adding - MAX_RULES;
+  if (excess <= 0) return rules;
+  const keep: R[] = [];
+  for (const rule of rules) {
+    if (excess > 0 && spent(rule)) excess--;
+    else keep.push(rule);
+  }
+  if (excess > 0)
+    throw new FaultRuleError(
+      `at most ${MAX_RULES} rules at a time: remove some (DELETE ${path}/{id}, DELETE ${path}) or POST /_mock/reset`,
+    );
+  return keep;
+}
 
 const fail = (message: string): never => {
   throw new FaultRuleError(message);

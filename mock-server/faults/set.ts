@@ -9,7 +9,7 @@ import type { PlatformKeys } from '../world.js';
 import { randomSeed, SeededRandom } from './prng.js';
 import { contractError } from './replies.js';
 import { InjectedRequestFault, NO_FAULT, type FaultSource, type RequestFault } from './request.js';
-import { FaultRuleError, MAX_RULES, pathMatcher, ruleSpecFromText, ruleSpecOf, tooManyRules, type FaultRuleSpec } from './rules.js';
+import { FaultRuleError, pathMatcher, ruleSpecFromText, ruleSpecOf, withRoomFor, type FaultRuleSpec } from './rules.js';
 
 /** The per-request switch: honoured only with `allowFaultHeader` (`--allow-fault-header`). */
 export const FAULT_HEADER = 'Wechatpay-Mock-Fault';
@@ -55,7 +55,38 @@ export class FaultSet {
 
   /** Adds a rule (JSON or one line of text); refuses what cannot work with FaultRuleError. */
   add(input: unknown, source: FaultRule['source'] = 'api'): FaultRule {
-    if (this.rules.length >= MAX_RULES) throw tooManyRules('/_mock/faults');
+    return this.addAll([input], source)[0];
+  }
+
+  /** Adds rules all or none: one that cannot work (or no room, MAX_RULES) adds nothing and removes nothing. */
+  addAll(inputs: unknown[], source: FaultRule['source'] = 'api'): FaultRule[] {
+    let nextId = this.nextId;
+    const ids = new Set(this.rules.map((r) => r.view.id));
+    const added = inputs.map((input): LiveRule => {
+      const spec = this.checked(input);
+      const id = spec.id ?? `fault-${nextId++}`;
+      if (ids.has(id)) throw new FaultRuleError(`a rule with id ${id} exists`);
+      ids.add(id);
+      const seed = spec.seed ?? randomSeed();
+      const view: FaultRule = {
+        ...spec,
+        id,
+        seed,
+        ...(spec.nth !== undefined && spec.times === undefined ? { times: 1 } : {}),
+        source,
+        seen: 0,
+        fired: 0,
+      };
+      return { view, path: spec.path === undefined ? undefined : pathMatcher(spec.path), random: new SeededRandom(seed) };
+    });
+    const spent = ({ view }: LiveRule) => view.times !== undefined && view.fired >= view.times;
+    this.rules = [...withRoomFor(this.rules, added.length, spent, '/_mock/faults'), ...added];
+    this.nextId = nextId;
+    return added.map((r) => ({ ...r.view }));
+  }
+
+  /** A rule's spec, refused with FaultRuleError when it cannot work with this mock's operations. */
+  private checked(input: unknown): FaultRuleSpec {
     const spec = typeof input === 'string' ? ruleSpecFromText(input) : ruleSpecOf(input);
     if (spec.operation_id !== undefined && !this.deps.contracts.has(spec.operation_id))
       throw new FaultRuleError(`no operation ${spec.operation_id} (GET /_mock/openapi.json lists them)`);
@@ -63,20 +94,7 @@ export class FaultSet {
       const error = contractError(this.deps.contracts.get(spec.operation_id)!, spec.code!, spec.message);
       if (typeof error === 'string') throw new FaultRuleError(error);
     }
-    const id = spec.id ?? `fault-${this.nextId++}`;
-    if (this.rules.some((r) => r.view.id === id)) throw new FaultRuleError(`a rule with id ${id} exists`);
-    const seed = spec.seed ?? randomSeed();
-    const view: FaultRule = {
-      ...spec,
-      id,
-      seed,
-      ...(spec.nth !== undefined && spec.times === undefined ? { times: 1 } : {}),
-      source,
-      seen: 0,
-      fired: 0,
-    };
-    this.rules.push({ view, path: spec.path === undefined ? undefined : pathMatcher(spec.path), random: new SeededRandom(seed) });
-    return { ...view };
+    return spec;
   }
 
   list(): FaultRule[] {
@@ -103,7 +121,7 @@ export class FaultSet {
   reset(): void {
     this.rules = [];
     this.nextId = 1;
-    for (const spec of this.deps.startup ?? []) this.add(spec, 'startup');
+    this.addAll(this.deps.startup ?? [], 'startup');
   }
 
   /**
