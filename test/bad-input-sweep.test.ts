@@ -30,6 +30,7 @@ import { APP, USER, createStock, freezeAtNow, runningStock, sendOk, stockAction,
 import { uploadBody } from './helpers/image-upload.js';
 import { CREATOR, SAME_BRAND, json, newMock, stateOf, type TestMock } from './helpers/mock.js';
 import { createActivity, createBody, uploadedImage } from './helpers/paygift.js';
+import { PNG } from './helpers/images.js';
 
 const OPERATIONS = loadContracts();
 
@@ -101,7 +102,6 @@ async function capture(t: TestMock): Promise<{ snapshot: Snapshot; text: string 
   return { snapshot, text: JSON.stringify(snapshot.state) };
 }
 
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 const BOUNDARY = 'sweep7e3b1c';
 
 /** A request ready to go: target, method, signed headers, body bytes. */

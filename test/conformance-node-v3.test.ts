@@ -13,6 +13,7 @@ import { MarketingPay, nodeV3Client, REAL_ORIGIN } from './conformance/clients/n
 import { runConformance } from './conformance/suite.js';
 import { control, PROFILES, requestNo } from './conformance/world.js';
 import { stockBody } from './helpers/favor.js';
+import { PNG } from './helpers/images.js';
 
 // downloadBill() strips only https://api.mch.weixin.qq.com before signing: the suite runs with
 // --real-bill-urls so the use-flow URL carries that origin and createHttp rewrites it (see below).
@@ -27,8 +28,6 @@ runConformance({
 });
 
 const CREATOR = PROFILES['1900000001'];
-/** A 1×1 PNG. */
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 const activityBody = (image: string) => ({
   activity_base_info: {
     activity_name: '节点满额送',

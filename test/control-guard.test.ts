@@ -14,6 +14,7 @@ import { resolveOptions } from '../mock-server/options.js';
 import { APP, favorMock, runningStock, sendOk, USER } from './helpers/favor.js';
 import { uploadBody } from './helpers/image-upload.js';
 import { json } from './helpers/mock.js';
+import { PNG } from './helpers/images.js';
 
 /** A raw HTTP request: any Host, any headers (fetch would not send a Host of our choosing). */
 function raw(
@@ -180,7 +181,6 @@ describe('the control API reads and takes only what it can handle', () => {
 });
 
 describe('handed-out URLs come from --base-url or the listening address, never the Host header', () => {
-  const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
   const UPLOAD = '/v3/marketing/favor/media/image-upload';
 
   async function upload(target: RunningMock, host: string) {

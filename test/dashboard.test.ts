@@ -15,12 +15,12 @@ import { axiosPluginClient, platformCertificate } from './helpers/axios-plugin.j
 import { launchChromium } from './helpers/browser.js';
 import { APP, NOW_MS, requestNo, stockBody, USER } from './helpers/favor.js';
 import { BEGIN, END, MINI_APP, STOCK } from './helpers/paygift.js';
+import { PNG } from './helpers/images.js';
 
 const CREATOR = '1900000001';
 /** Fixture merchant whose new stocks wait in `audit` for the review (approve / reject on the control API). */
 const REVIEWED = '1900000006';
 const DAY_MS = 86_400_000;
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 
 /** A 支付有礼 activity through the SDK (its images uploaded first): it starts 2026-04-01, so it is CREATE_ACT_STATUS now. */
 async function createActivity(): Promise<string> {

@@ -18,11 +18,11 @@ import { axiosPluginClient, platformCertificate } from './helpers/axios-plugin.j
 import { uploadBody } from './helpers/image-upload.js';
 import { err, freezeAtNow, STOCKS, stockBody } from './helpers/favor.js';
 import { CREATOR, json, newMock, stateOf, type TestMock } from './helpers/mock.js';
+import { PNG } from './helpers/images.js';
 
 const PATH = '/v3/marketing/favor/media/image-upload';
 
-// A real 1×1 PNG; a JPEG and a BMP that start with their magic bytes.
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+// A real 1×1 PNG (helpers/images.ts); a JPEG and a BMP that start with their magic bytes.
 const JPEG = Buffer.concat([
   Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]),
   Buffer.from('JFIF\0'),

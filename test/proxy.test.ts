@@ -27,6 +27,7 @@ import { axiosPluginClient, platformCertificate } from './helpers/axios-plugin.j
 import { NOW_MS, stockBody, STOCKS } from './helpers/favor.js';
 import { uploadBody } from './helpers/image-upload.js';
 import { unusedPort } from './helpers/ports.js';
+import { PNG } from './helpers/images.js';
 
 const CALLBACKS = '/v3/marketing/favor/callbacks';
 const MCHID = '1900000001';
@@ -185,10 +186,9 @@ describe('validating proxy in front of a mock', () => {
   });
 
   it('a multipart image upload goes through byte for byte: the upstream verifies the signature over the meta part; a bad meta filename is a contract finding', async () => {
-    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
     const upload = async (filename: string, noBoundary = false) => {
-      const meta = JSON.stringify({ filename, sha256: createHash('sha256').update(png).digest('hex') });
-      const { body, contentType } = uploadBody(meta, png, filename, { boundary: randomBytes(16).toString('hex'), go: true });
+      const meta = JSON.stringify({ filename, sha256: createHash('sha256').update(PNG).digest('hex') });
+      const { body, contentType } = uploadBody(meta, PNG, filename, { boundary: randomBytes(16).toString('hex'), go: true });
       const path = '/v3/marketing/favor/media/image-upload';
       const res = await fetch(proxy.url + path, {
         method: 'POST',

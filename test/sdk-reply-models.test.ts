@@ -13,6 +13,7 @@ import { APP, FAVOR, NOW_MS, STOCKS, USER, bodyText, requestNo, stockBody, stock
 import { uploadBody } from './helpers/image-upload.js';
 import { CREATOR, SAME_BRAND, json, sharedMock } from './helpers/mock.js';
 import { CREATE, PAYGIFT, createBody } from './helpers/paygift.js';
+import { PNG } from './helpers/images.js';
 
 interface Model {
   required: string[];
@@ -61,8 +62,6 @@ function recorder() {
     },
   };
 }
-
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 
 describe('wechatpay-go reply models (v0.2.21)', () => {
   it('the check finds a required field missing at any depth (Stock.stock_use_rule.max_amount_by_day, a Coupon in a list)', () => {

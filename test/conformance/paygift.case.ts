@@ -7,15 +7,13 @@ import { expect, it } from 'vitest';
 import { envelope, ok } from './client.js';
 import type { Scenario } from './suite.js';
 import { requestNo } from './world.js';
+import { PNG } from '../helpers/images.js';
 
 const PAYGIFT = '/v3/marketing/paygiftactivity';
 const NOW = '2026-03-01T00:00:00+08:00';
 const BEGIN = '2026-04-01T00:00:00+08:00';
 const END = '2026-05-01T00:00:00+08:00';
 const ONGOING = '2026-04-02T00:00:00+08:00';
-
-/** A 1×1 PNG. */
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 
 export function paygiftCases(s: Scenario) {
   let image: string;

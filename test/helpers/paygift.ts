@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { uploadBody } from './image-upload.js';
 import { CREATOR, json, type TestMock } from './mock.js';
+import { PNG } from './images.js';
 
 export const PAYGIFT = '/v3/marketing/paygiftactivity';
 export const CREATE = `${PAYGIFT}/unique-threshold-activity`;
@@ -37,9 +38,6 @@ export const STOCK = {
 
 export const MINI_APP = 'wx1a2b3c4d5e6f7001'; // bound to 1900000001
 export const OTHER_MINI_APP = 'wx1a2b3c4d5e6f7003'; // bound to 1900000002
-
-/** A 1×1 PNG. */
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 
 /**
  * Uploads an image through POST /v3/marketing/favor/media/image-upload (multipart, the signature over
