@@ -11,10 +11,11 @@ import { didYouMean } from './suggest.js';
 
 /**
  * How close to production the mock judges requests (docs/reference/programmatic-api.md#fidelity):
- * `real` (the default) answers as the real API does, with two local-testing allowances (http notify
- * URLs on loopback without a probe; no rate limits); `lenient` also takes requests real clients get
- * right but hand-written tests often do not; `strict` adds what production checks that a local test
- * setup usually cannot meet, and refuses fields the real API would only tolerate.
+ * `real` (the default) answers as the real API does, with three local-testing allowances (http notify
+ * URLs on loopback without a probe; no rate limits; stock images of any pixel size); `lenient` also
+ * takes requests real clients get right but hand-written tests often do not; `strict` adds what
+ * production checks that a local test setup usually cannot meet, and refuses fields the real API would
+ * only tolerate.
  */
 export const FIDELITY_PROFILES = ['lenient', 'real', 'strict'] as const;
 export type FidelityProfile = (typeof FIDELITY_PROFILES)[number];
@@ -25,6 +26,8 @@ export interface FidelityChecks {
   headers: 'required' | 'optional';
   /** Image URLs in stocks and activities: `issued` (only media_urls this mock's upload handed out, the real rule) or `any` http(s) URL. */
   mediaUrls: 'issued' | 'any';
+  /** 代金券 stock images: `documented` (the logo 120×120 px, the coupon image 850×350 px, as the docs say they 需为) or `any` size. */
+  imageSizes: 'any' | 'documented';
   /** Notify URLs: `loopback-http` (https, or http on a loopback host; not probed) or `https-reachable` (https that answers a HEAD probe, the real rule). */
   notifyUrl: 'loopback-http' | 'https-reachable';
   /** Body fields the contracts mark `x-not-open`: `journal` (accepted, as the real API does, and journaled as a finding) or `refuse` (the undeclared-field error). */
@@ -40,6 +43,7 @@ export const FIDELITY: Readonly<Record<FidelityProfile, Readonly<FidelityChecks>
   lenient: {
     headers: 'optional',
     mediaUrls: 'any',
+    imageSizes: 'any',
     notifyUrl: 'loopback-http',
     notOpenFields: 'journal',
     rateLimits: 'off',
@@ -48,6 +52,7 @@ export const FIDELITY: Readonly<Record<FidelityProfile, Readonly<FidelityChecks>
   real: {
     headers: 'required',
     mediaUrls: 'issued',
+    imageSizes: 'any',
     notifyUrl: 'loopback-http',
     notOpenFields: 'journal',
     rateLimits: 'off',
@@ -56,6 +61,7 @@ export const FIDELITY: Readonly<Record<FidelityProfile, Readonly<FidelityChecks>
   strict: {
     headers: 'required',
     mediaUrls: 'issued',
+    imageSizes: 'documented',
     notifyUrl: 'https-reachable',
     notOpenFields: 'refuse',
     rateLimits: 'enforce',
@@ -67,6 +73,7 @@ export const DEFAULT_FIDELITY: FidelityProfile = 'real';
 const CHECK_VALUES: { [K in keyof FidelityChecks]: readonly FidelityChecks[K][] } = {
   headers: ['required', 'optional'],
   mediaUrls: ['issued', 'any'],
+  imageSizes: ['any', 'documented'],
   notifyUrl: ['loopback-http', 'https-reachable'],
   notOpenFields: ['journal', 'refuse'],
   rateLimits: ['off', 'enforce'],

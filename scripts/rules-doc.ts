@@ -76,8 +76,9 @@ export function rulesDoc(rules: Row[]): string {
     'and asserts the status, code and message below; a gap row runs as an expected failure, so fixing it fails the',
     'test until the row loses its gap. "(text not documented)": the docs give a code but no text for that rule — any',
     'text passes (the mock answers the real server\u2019s generic wording, see [contracts](contracts.md)); "(code not',
-    'documented)": the docs name no code, any of that status passes. Rows marked ⏱ run with the opt-in rate limits',
-    '(and the strict notify-URL check). Where sources disagree the row says which one the mock follows; the',
+    'documented)": the docs name no code, any of that status passes. Rows marked "strict" run with the checks the',
+    '`strict` [fidelity profile](programmatic-api.md#fidelity) adds (rate limits, the notify-URL probe, the stock',
+    'images’ pixel sizes). Where sources disagree the row says which one the mock follows; the',
     'settled disagreements are also in [fidelity.md](fidelity.md).',
     '',
     'Not counted: the rules of the COUPON.USE delivery (answer within 5 s, retries once a minute 9 times — tested in',
@@ -97,7 +98,7 @@ export function rulesDoc(rules: Row[]): string {
     for (const r of rows) {
       const documented = answer(r.expect) + (r.note ? ` — ${cell(r.note)}` : '');
       const mock = r.gap ? `✗ gap: ${cell(r.gap)}` : '✓ same';
-      lines.push(`| ${r.id}${r.strict ? ' ⏱' : ''} | ${cell(r.rule)} | ${cell(r.source)} | ${documented} | ${mock} |`);
+      lines.push(`| ${r.id}${r.strict ? ' strict' : ''} | ${cell(r.rule)} | ${cell(r.source)} | ${documented} | ${mock} |`);
     }
   }
   const listed = SECTIONS.reduce((n, [pattern]) => n + rules.filter((r) => pattern.test(r.id)).length, 0);

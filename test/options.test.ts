@@ -7,6 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createApp, createSigner, OptionsError, startMock, type MockOptions } from '../mock-server/index.js';
 import { err, FAVOR, NOW_MS, STOCKS, stockBody } from './helpers/favor.js';
 import { CREATOR, json, newMock, type TestMock } from './helpers/mock.js';
+import { uploadImage } from './helpers/image-upload.js';
+import { png } from './helpers/images.js';
 import { createBody, CREATE, NOW as PAYGIFT_NOW } from './helpers/paygift.js';
 
 const CALLBACKS = `${FAVOR}/callbacks`;
@@ -34,6 +36,7 @@ describe('fidelity profiles', () => {
       {
         headers: 'required',
         mediaUrls: 'issued',
+        imageSizes: 'any',
         notifyUrl: 'loopback-http',
         notOpenFields: 'journal',
         rateLimits: 'off',
@@ -62,6 +65,29 @@ describe('fidelity profiles', () => {
     body.advanced_setting.payment_mode = { payment_scene_list: ['APP_SCENE'] };
     const res = await t.call('POST', CREATE, { body });
     expect([res.status, json(res).code, json(res).message]).toEqual([400, 'PARAM_ERROR', '请求中含有未在API文档中定义的参数']);
+  });
+
+  it('strict: stock images must have the documented pixel sizes (logo 120×120, coupon image 850×350); real takes any size', async () => {
+    const imageStock = async (t: TestMock, pattern: Record<string, [number, number]>) => {
+      const pattern_info: Record<string, string> = {};
+      for (const [key, [w, h]] of Object.entries(pattern))
+        pattern_info[key] = (await uploadImage(t, png(w, h), `${key}.png`)).body.media_url;
+      return t.call('POST', STOCKS, { body: stockBody({ pattern_info }) });
+    };
+    const strict = await mockWith({ fidelity: 'strict' });
+    expect(strict.mock.options.checks.imageSizes).toBe('documented');
+    expect(err(await imageStock(strict, { merchant_logo: [1, 1] }))).toEqual([400, 'PARAM_ERROR', '商户logo大小需为120像素*120像素']);
+    expect(err(await imageStock(strict, { coupon_image: [350, 850] }))).toEqual([400, 'PARAM_ERROR', '券详情图片大小需为850像素*350像素']);
+    const sized = await imageStock(strict, { merchant_logo: [120, 120], coupon_image: [850, 350] });
+    expect(sized.status, sized.text).toBe(200);
+    const real = await mockWith({});
+    expect((await imageStock(real, { merchant_logo: [1, 1], coupon_image: [1, 1] })).status).toBe(200);
+    const overridden = await mockWith({ fidelityOverrides: { imageSizes: 'documented' } });
+    expect(err(await imageStock(overridden, { merchant_logo: [120, 121] }))).toEqual([
+      400,
+      'PARAM_ERROR',
+      '商户logo大小需为120像素*120像素',
+    ]);
   });
 
   it('an override wins over the profile: strict with notifyUrl loopback-http accepts the local receiver, still limited', async () => {

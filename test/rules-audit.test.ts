@@ -11,7 +11,8 @@
  * `set` applied by dotted path ("$delete" removes a field). "$name" in a string is a value from the setup
  * or a fixture constant. A row with `gap` is a rule the mock does not honour yet: its case is expected to
  * fail (`it.fails`), so fixing the gap turns it red until the row loses its `gap`.
- * One app for the table, one with rate limits and the strict notify-URL check for the rows that need them.
+ * One app for the table, one with the strict profile's opt-in checks (rate limits, the notify-URL probe,
+ * the stock images' pixel sizes) for the rows that need them.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { createApp, createSigner, type MockApp, type Signer } from '../mock-serv
 import { rulesDoc } from '../scripts/rules-doc.js';
 import { stockBody } from './helpers/favor.js';
 import { uploadBody } from './helpers/image-upload.js';
+import { PNG } from './helpers/images.js';
 
 interface Expect {
   status: number;
@@ -88,7 +90,7 @@ export interface Rule {
   setup?: Step[];
   request: RequestSpec;
   expect: Expect;
-  /** Needs the app with rate limits and the strict notify-URL check. */
+  /** Needs the app with the strict profile's opt-in checks (rate limits, notify-URL probe, image pixel sizes). */
   strict?: boolean;
   gap?: string;
   note?: string;
@@ -114,8 +116,6 @@ const CONST: Record<string, string> = {
   RISKY_USER: 'od3htb2NrLTEtcmlza3ktMV9fX19',
   LIVE_USER: 'od3htb2NrLTUtdXNlci0xX19fX19', // UNBOUND_APP (the live-room mini program)
 };
-/** A 1×1 PNG. */
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 const GIF = Buffer.from('R0lGODlhAQABAAAAACw=', 'base64');
 /** A 1×1 24-bit BMP. */
 const BMP = Buffer.from('Qk06AAAAAAAAADYAAAAoAAAAAQAAAAEAAAABABgAAAAAAAQAAAATCwAAEwsAAAAAAAAAAAAA////AA==', 'base64');
@@ -401,7 +401,10 @@ async function runSetup(h: Harness, steps: Step[], vars: Record<string, unknown>
 let plain: Harness;
 let strict: Harness;
 beforeAll(async () => {
-  [plain, strict] = await Promise.all([harness({}), harness({ rateLimits: true, strictNotifyUrl: true })]);
+  [plain, strict] = await Promise.all([
+    harness({}),
+    harness({ fidelityOverrides: { rateLimits: 'enforce', notifyUrl: 'https-reachable', imageSizes: 'documented' } }),
+  ]);
 });
 afterAll(async () => {
   await plain?.mock.close();

@@ -49,6 +49,9 @@ export interface MediaImage {
   /** Lower-case hex SHA-256 of the bytes; the key of the blob. */
   sha256: string;
   size: number;
+  /** Pixel size read from the image's header (image-size); absent when unreadable, or for images stored before it was recorded. */
+  width?: number;
+  height?: number;
   create_time: string;
 }
 
@@ -109,6 +112,21 @@ export function isIssuedMediaUrl(data: MockData, url: string, mediaUrls: Fidelit
 
 const sha256Hex = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
+/**
+ * The pixel size from the image's header, for the stocks' documented sizes (the fidelity check
+ * `imageSizes`). image-size reads only the header, and is loaded by the first upload, not at start.
+ * An image whose header it cannot read (the type check only looks at the magic bytes) has none.
+ */
+async function pixelSize(data: Buffer): Promise<{ width: number; height: number } | Record<string, never>> {
+  const { imageSize } = await import('image-size');
+  try {
+    const { width, height } = imageSize(data);
+    return { width, height };
+  } catch {
+    return {};
+  }
+}
+
 export const favorMediaHandlers = {
   'favor.uploadImage': async (ctx) => {
     const meta = ctx.body;
@@ -151,6 +169,7 @@ export const favorMediaHandlers = {
       ...kind,
       sha256: digest,
       size: file.data.length,
+      ...(await pixelSize(file.data)),
       create_time: rfc3339(ctx.clock.nowMs(), { millis: true }),
     };
     try {

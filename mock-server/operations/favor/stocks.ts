@@ -65,6 +65,35 @@ const MAX_SPAN_MS = 90 * DAY_MS;
 const MAX_RUNNING_PER_MERCHANT = 500;
 
 /** A field rule: 400 PARAM_ERROR with the pipeline's detail shape. */
+/**
+ * The stock's images and their documented limits (api-reference.md §2.1 l.159, l.162; the API page:
+ * "商户logo大小需为120像素*120像素 … 支持JPG/JPEG/PNG格式，且图片小于1M", "代金券详情图片大小需为850像素*350像素
+ * … 图片大小不超过2M … 支持JPG/PNG格式"). Texts ours, in the doc's words (the real ones are not documented).
+ * The pixel sizes only with the fidelity check `imageSizes: 'documented'` (the strict profile): the docs
+ * say the images must have them, but no refusal of another size is on record, and test images rarely
+ * have them (docs/reference/fidelity.md).
+ */
+const STOCK_IMAGES = [
+  {
+    key: 'merchant_logo',
+    label: '商户logo',
+    typeMessage: '商户logo仅支持JPG/JPEG/PNG格式，且图片小于1M',
+    maxBytes: 1024 * 1024,
+    exclusive: true,
+    width: 120,
+    height: 120,
+  },
+  {
+    key: 'coupon_image',
+    label: '券详情图片',
+    typeMessage: '券详情图片仅支持JPG/PNG格式，且图片不超过2M',
+    maxBytes: 2 * 1024 * 1024,
+    exclusive: false,
+    width: 850,
+    height: 350,
+  },
+] as const;
+
 function paramCheck(condition: unknown, message: string, field: string, value: unknown, issue: string): asserts condition {
   assert(condition, 'PARAM_ERROR', message, { field, value: value ?? null, issue, location: 'body' });
 }
@@ -222,23 +251,24 @@ function checkCreateRules(
 
   const pattern = body.pattern_info;
   if (pattern) {
-    // The images' own limits (api-reference.md §2.1): the logo JPG/JPEG/PNG under 1 MB, the coupon image
-    // JPG/PNG up to 2 MB — checked on the image this mock issued (a foreign URL accepted with the lenient
-    // `mediaUrls: 'any'` has nothing to read). Texts ours, in the doc's words; the pixel sizes (120×120,
-    // 850×350) are not checked: the mock does not decode images.
-    for (const [key, message, maxBytes, exclusive] of [
-      ['merchant_logo', '商户logo仅支持JPG/JPEG/PNG格式，且图片小于1M', 1024 * 1024, true],
-      ['coupon_image', '券详情图片仅支持JPG/PNG格式，且图片不超过2M', 2 * 1024 * 1024, false],
-    ] as const) {
+    // The images' own limits (STOCK_IMAGES), checked on the image this mock issued (a foreign URL
+    // accepted with the lenient `mediaUrls: 'any'` has nothing to read).
+    for (const { key, label, typeMessage, maxBytes, exclusive, width, height } of STOCK_IMAGES) {
       const image = pattern[key] === undefined ? undefined : issuedMedia(ctx.data, pattern[key]);
       if (!image) continue;
       const fits = (['jpg', 'png'] as ImageExt[]).includes(image.ext) && (exclusive ? image.size < maxBytes : image.size <= maxBytes);
-      paramCheck(fits, message, `/pattern_info/${key}`, pattern[key], `${image.ext} image of ${image.size} bytes`);
+      paramCheck(fits, typeMessage, `/pattern_info/${key}`, pattern[key], `${image.ext} image of ${image.size} bytes`);
+      // An image whose size is not known (unreadable header, or stored before sizes were recorded) passes.
+      if (ctx.options.checks.imageSizes === 'documented' && image.width !== undefined)
+        paramCheck(
+          image.width === width && image.height === height,
+          `${label}大小需为${width}像素*${height}像素`,
+          `/pattern_info/${key}`,
+          pattern[key],
+          `${image.width}×${image.height} px, not ${width}×${height}`,
+        );
     }
-    for (const [key, label] of [
-      ['merchant_logo', '商户logo'],
-      ['coupon_image', '券详情图片'],
-    ] as const) {
+    for (const { key, label } of STOCK_IMAGES) {
       const url = pattern[key];
       if (url === undefined) continue;
       // The doc's own wording of the rule; the real message is not documented.
