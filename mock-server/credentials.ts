@@ -15,6 +15,8 @@ export interface MerchantCredentials {
   public_key_only: boolean;
   /** New 代金券 stocks of this merchant wait in `audit` until POST /_mock/favor/stocks/{stock_id}/approve. */
   stock_review: boolean;
+  /** Has not opened the 代金券 product: every 代金券 call but the image upload answers 403 REQUEST_BLOCKED 调用商户无权限. */
+  no_favor_product: boolean;
   merchant_serial_no: string;
   merchant_private_key_path: string;
   merchant_private_key: string;
@@ -62,6 +64,7 @@ export function credentialsOf(world: World): Credentials {
       verification_mode: m.verification_mode,
       public_key_only: m.public_key_only ?? false,
       stock_review: m.stock_review ?? false,
+      no_favor_product: m.no_favor_product ?? false,
       merchant_serial_no: m.serial_no,
       merchant_private_key_path: privateKeyPath,
       merchant_private_key: privateKeyPem,

@@ -24,6 +24,8 @@ export interface Merchant {
   public_key_only?: boolean;
   /** New 代金券 stocks wait in `audit` until approved through the control API (the review is not documented). */
   stock_review?: boolean;
+  /** Has not opened the 代金券 product: its 代金券 calls answer 403 REQUEST_BLOCKED 调用商户无权限 (operations/favor/product.ts). */
+  no_favor_product?: boolean;
   serial_no: string;
   apiv3_key: string;
   balance: number;

@@ -87,6 +87,8 @@ type MerchantSeed = {
   public_key_only?: boolean;
   /** New 代金券 stocks wait in `audit` until a control call approves them. */
   stock_review?: boolean;
+  /** Has not opened the 代金券 product: its 代金券 calls answer 403 REQUEST_BLOCKED 调用商户无权限. */
+  no_favor_product?: boolean;
 };
 const merchantSeeds: MerchantSeed[] = [
   {
@@ -139,6 +141,15 @@ const merchantSeeds: MerchantSeed[] = [
     balance: 10_000_000,
     role: 'merchant whose new 代金券 stocks wait in audit until POST /_mock/favor/stocks/{stock_id}/approve',
   },
+  {
+    mchid: '1900000007',
+    name: '未开通代金券商户',
+    brand_id: '120999',
+    verification_mode: 'certificate',
+    no_favor_product: true,
+    balance: 10_000_000,
+    role: 'merchant that has not opened the 代金券 product: its 代金券 calls answer 403 REQUEST_BLOCKED 调用商户无权限',
+  },
 ];
 
 const merchants = merchantSeeds.map((m) => {
@@ -156,6 +167,7 @@ const merchants = merchantSeeds.map((m) => {
     verification_mode: m.verification_mode,
     ...(m.public_key_only ? { public_key_only: true } : {}),
     ...(m.stock_review ? { stock_review: true } : {}),
+    ...(m.no_favor_product ? { no_favor_product: true } : {}),
     serial_no: serial,
     apiv3_key: randomText(32),
     balance: m.balance,

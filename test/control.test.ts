@@ -66,6 +66,7 @@ describe('control API /_mock/', () => {
       '1900000004',
       '1900000005',
       '1900000006',
+      '1900000007',
     ]);
     expect(res.body.merchants[0]).toMatchObject({
       merchant_serial_no: expect.stringMatching(/^[0-9A-F]{40}$/),

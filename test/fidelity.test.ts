@@ -13,10 +13,13 @@ import { loadContracts } from '../mock-server/contract/registry.js';
 import { createSigner } from '../mock-server/index.js';
 import { APP, FAVOR, NOW_MS, STOCKS, createStock, err, runningStock, send, sendOk, stockBody, stockPath } from './helpers/favor.js';
 import { CREATOR, SAME_BRAND, UNRELATED, json, newMock, sharedMock } from './helpers/mock.js';
+import { uploadImage } from './helpers/image-upload.js';
+import { PNG } from './helpers/images.js';
 import { PAYGIFT, createActivity, createBody, failure } from './helpers/paygift.js';
 
 const REVIEWED = '1900000006'; // its new stocks wait in audit (fixture stock_review)
 const PUBLIC_KEY_ONLY = '1900000005'; // no platform certificate (fixture public_key_only)
+const NO_FAVOR = '1900000007'; // has not opened the 代金券 product (fixture no_favor_product)
 const RISKY_USER = 'od3htb2NrLTEtcmlza3ktMV9fX19'; // APP, flagged risky
 const REVIEWED_APP = 'wx1a2b3c4d5e6f7007';
 
@@ -341,6 +344,31 @@ describe('a public-key-only merchant: callbacks', () => {
     await t.mock.useCoupon(couponId);
     const [delivery] = t.mock.deliveries({ coupon_id: couponId });
     expect(delivery.signing).toEqual({ mode: 'public_key', serial: t.mock.credentials.public_key_id });
+  });
+});
+
+describe('a merchant without the 代金券 product', () => {
+  it('each 代金券 call answers 403 REQUEST_BLOCKED 调用商户无权限; its image upload and certificates work, other merchants are untouched', async () => {
+    const stock = await runningStock(t);
+    const refused = [
+      await t.call('POST', STOCKS, { mchid: NO_FAVOR, body: stockBody({}, NO_FAVOR) }),
+      await t.call('GET', `${stockPath(stock)}?stock_creator_mchid=${NO_FAVOR}`, { mchid: NO_FAVOR }),
+      await t.call('GET', `${FAVOR}/stocks?offset=0&limit=10&stock_creator_mchid=${NO_FAVOR}`, { mchid: NO_FAVOR }),
+      await send(t, stock, { mchid: NO_FAVOR }),
+      await t.call('POST', `${FAVOR}/callbacks`, {
+        mchid: NO_FAVOR,
+        body: { mchid: NO_FAVOR, notify_url: 'https://merchant.example.com/notify' },
+      }),
+      await t.call('GET', `${FAVOR}/callbacks?mchid=${NO_FAVOR}`, { mchid: NO_FAVOR }),
+    ];
+    for (const res of refused) expect(err(res)).toEqual([403, 'REQUEST_BLOCKED', '调用商户无权限']);
+    const upload = await uploadImage(t, PNG, 'logo.png', NO_FAVOR);
+    expect(upload.status, upload.text).toBe(200);
+    expect((await t.call('GET', '/v3/certificates', { mchid: NO_FAVOR })).status).toBe(200);
+    expect((await send(t, stock)).status).toBe(200);
+    const credentials = (await request(t.mock.listener).get('/_mock/credentials')).body.merchants;
+    expect(credentials.find((m: { mchid: string }) => m.mchid === NO_FAVOR)).toMatchObject({ no_favor_product: true });
+    expect(credentials.find((m: { mchid: string }) => m.mchid === CREATOR)).toMatchObject({ no_favor_product: false });
   });
 });
 

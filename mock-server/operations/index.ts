@@ -4,6 +4,7 @@ import { favorCallbackHandlers } from './favor/callbacks.js';
 import { favorCouponHandlers } from './favor/coupons.js';
 import { favorFlowHandlers } from './favor/flows.js';
 import { favorMediaHandlers } from './favor/media.js';
+import { requiringFavorProduct } from './favor/product.js';
 import { favorStockHandlers } from './favor/stocks.js';
 import { paygiftHandlers } from './paygift/activities.js';
 import { partnershipHandlers } from './partnerships/partnerships.js';
@@ -29,13 +30,14 @@ type NoDuplicates<T extends never> = T;
 export type _OneHandlerPerOperation = NoDuplicates<Duplicates<Families>>;
 
 // `satisfies`: a contract without a handler, or a handler for no contract, does not compile.
+// Every 代金券 operation but the (shared) image upload asks for the 代金券 product first.
 const typed = {
   ...certificateHandlers,
-  ...favorCallbackHandlers,
+  ...requiringFavorProduct(favorCallbackHandlers),
   ...favorMediaHandlers,
-  ...favorStockHandlers,
-  ...favorCouponHandlers,
-  ...favorFlowHandlers,
+  ...requiringFavorProduct(favorStockHandlers),
+  ...requiringFavorProduct(favorCouponHandlers),
+  ...requiringFavorProduct(favorFlowHandlers),
   ...paygiftHandlers,
   ...partnershipHandlers,
 } satisfies OperationHandlers;

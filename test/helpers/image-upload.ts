@@ -39,13 +39,13 @@ export function uploadBody(
 }
 
 /** A signed upload of `file` through the real Node listener, framed and signed as the SDKs do (meta only). */
-export async function uploadImage(t: import('./mock.js').TestMock, file: Buffer, filename: string) {
+export async function uploadImage(t: import('./mock.js').TestMock, file: Buffer, filename: string, mchid?: string) {
   const { createHash } = await import('node:crypto');
   const { default: request } = await import('supertest');
   const path = '/v3/marketing/favor/media/image-upload';
   const meta = JSON.stringify({ filename, sha256: createHash('sha256').update(file).digest('hex') });
   const { body, contentType } = uploadBody(meta, file, filename);
-  const signed = t.signer().headers('POST', path, meta);
+  const signed = t.signer(mchid).headers('POST', path, meta);
   return request(t.mock.listener)
     .post(path)
     .set('Authorization', signed.Authorization)
