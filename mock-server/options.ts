@@ -26,7 +26,7 @@ export interface FidelityChecks {
   headers: 'required' | 'optional';
   /** Image URLs in stocks and activities: `issued` (only media_urls this mock's upload handed out, the real rule) or `any` http(s) URL. */
   mediaUrls: 'issued' | 'any';
-  /** 代金券 stock images: `documented` (the logo 120×120 px, the coupon image 850×350 px, as the docs say they 需为) or `any` size. */
+  /** 代金券 stock images: `documented` (the logo 120×120 px, the coupon image 850×350 px, as the docs require) or `any` size. */
   imageSizes: 'any' | 'documented';
   /** Notify URLs: `loopback-http` (https, or http on a loopback host; not probed) or `https-reachable` (https that answers a HEAD probe, the real rule). */
   notifyUrl: 'loopback-http' | 'https-reachable';

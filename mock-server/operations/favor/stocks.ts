@@ -64,14 +64,12 @@ const MAX_SPAN_MS = 90 * DAY_MS;
 /** FAQ 4 (seed 000 §4): 激活 fails with 系统繁忙 once an available merchant runs 500 stocks. */
 const MAX_RUNNING_PER_MERCHANT = 500;
 
-/** A field rule: 400 PARAM_ERROR with the pipeline's detail shape. */
 /**
- * The stock's images and their documented limits (api-reference.md §2.1 l.159, l.162; the API page:
- * "商户logo大小需为120像素*120像素 … 支持JPG/JPEG/PNG格式，且图片小于1M", "代金券详情图片大小需为850像素*350像素
- * … 图片大小不超过2M … 支持JPG/PNG格式"). Texts ours, in the doc's words (the real ones are not documented).
- * The pixel sizes only with the fidelity check `imageSizes: 'documented'` (the strict profile): the docs
- * say the images must have them, but no refusal of another size is on record, and test images rarely
- * have them (docs/reference/fidelity.md).
+ * The stock's images and their documented limits (api-reference.md §2.1 l.159: the logo 120×120 px,
+ * JPG/JPEG/PNG under 1 MB; l.162: the coupon image 850×350 px, JPG/PNG up to 2 MB). Texts ours, in the
+ * doc's words (the real ones are not documented). The pixel sizes only with the fidelity check
+ * `imageSizes: 'documented'` (the strict profile): no refusal of another size is on record, and test
+ * images rarely have them (docs/reference/fidelity.md).
  */
 const STOCK_IMAGES = [
   {
@@ -94,6 +92,7 @@ const STOCK_IMAGES = [
   },
 ] as const;
 
+/** A field rule: 400 PARAM_ERROR with the pipeline's detail shape. */
 function paramCheck(condition: unknown, message: string, field: string, value: unknown, issue: string): asserts condition {
   assert(condition, 'PARAM_ERROR', message, { field, value: value ?? null, issue, location: 'body' });
 }
