@@ -327,6 +327,14 @@ function checkNames(o: object, checks: Record<string, Check>): void {
   }
 }
 
+/** What is wrong with setting fidelity check `check` to `value` (named `label` in the text), or undefined. */
+export function overrideProblem(check: string, value: unknown, label: string): string | undefined {
+  if (!Object.hasOwn(CHECK_VALUES, check)) return `unknown fidelity check "${check}"${didYouMean(check, Object.keys(CHECK_VALUES))}`;
+  const allowed = CHECK_VALUES[check as keyof FidelityChecks] as readonly string[];
+  if (!allowed.includes(value as string)) return `${label} must be ${allowed.join(' or ')}, got ${describeValue(value)}`;
+  return undefined;
+}
+
 /** The profile's checks, then the deprecated booleans, then `fidelityOverrides`; an alias and an override that disagree are refused. */
 function fidelityOf(o: MockOptions): { profile: FidelityProfile; checks: Readonly<FidelityChecks> } {
   const profile = o.fidelity ?? DEFAULT_FIDELITY;
@@ -340,11 +348,8 @@ function fidelityOf(o: MockOptions): { profile: FidelityProfile; checks: Readonl
   }
   for (const [check, value] of Object.entries(o.fidelityOverrides ?? {})) {
     if (value === undefined) continue;
-    const allowed = CHECK_VALUES[check as keyof FidelityChecks] as readonly string[] | undefined;
-    if (!Object.hasOwn(CHECK_VALUES, check) || !allowed)
-      throw new OptionsError(`wxpay-mock: unknown fidelity check "${check}"${didYouMean(check, Object.keys(CHECK_VALUES))}`);
-    if (!allowed.includes(value))
-      throw new OptionsError(`wxpay-mock: fidelityOverrides.${check} must be ${allowed.join(' or ')}, got ${describeValue(value)}`);
+    const problem = overrideProblem(check, value, `fidelityOverrides.${check}`);
+    if (problem) throw new OptionsError(`wxpay-mock: ${problem}`);
     if (setBy[check] && checks[check] !== value)
       throw new OptionsError(
         `wxpay-mock: ${setBy[check]}: ${String(o[setBy[check] as keyof typeof ALIASES])} and fidelityOverrides.${check}: "${value}" disagree (${setBy[check]} is the older name of that override: keep one)`,

@@ -128,8 +128,9 @@ describe('a flag the command does not take → exit 2, pointing at that command�
   });
 });
 
-it('--fidelity lenient starts a mock of that profile (a signed request without Accept and User-Agent → 200); a profile it does not know → exit 2', async () => {
-  const child = spawn(process.execPath, [CLI, '--port', '0', '--in-memory', '--log', 'silent', '--fidelity', 'lenient']);
+/** The status a signed request without Accept and User-Agent gets from a mock started with `flags`. */
+async function headerlessStatus(flags: string[]): Promise<number> {
+  const child = spawn(process.execPath, [CLI, '--port', '0', '--in-memory', '--log', 'silent', ...flags]);
   try {
     const env = await new Promise<Record<string, string>>((resolve, reject) => {
       let stdout = '';
@@ -146,7 +147,7 @@ it('--fidelity lenient starts a mock of that profile (a signed request without A
       privateKey: readFileSync(env.WXPAY_MERCHANT_PRIVATE_KEY_PATH, 'utf8'),
     });
     // node:http sends neither header unless told; the default profile (real) answers 400 (cli.test.ts).
-    const status = await new Promise<number>((resolve, reject) =>
+    return await new Promise<number>((resolve, reject) =>
       request(
         `${env.WXPAY_MOCK_URL}/v3/certificates`,
         { headers: { Authorization: signer.authorization('GET', '/v3/certificates') } },
@@ -158,10 +159,34 @@ it('--fidelity lenient starts a mock of that profile (a signed request without A
         .on('error', reject)
         .end(),
     );
-    expect(status).toBe(200);
   } finally {
     child.kill('SIGKILL');
   }
+}
+
+it('--fidelity lenient starts a mock of that profile (a signed request without Accept and User-Agent → 200); a profile it does not know → exit 2', async () => {
+  expect(await headerlessStatus(['--fidelity', 'lenient'])).toBe(200);
   const bad = await cli(['--fidelity', 'loose']);
   expect([bad.status, bad.stderr.split('\n')[0]]).toEqual([2, 'wxpay-mock: --fidelity must be lenient, real, strict, got "loose"']);
+}, 20_000);
+
+it('--check NAME=VALUE sets one fidelity check over the profile (lenient with headers=required → 400); a bad one → exit 2 before anything starts', async () => {
+  expect(await headerlessStatus(['--fidelity', 'lenient', '--check', 'headers=required'])).toBe(400);
+  const first = async (args: string[]) => {
+    const r = await cli(args);
+    return [r.status, r.stderr.split('\n')[0]];
+  };
+  expect(await first(['--check', 'imageSize=documented'])).toEqual([
+    2,
+    'wxpay-mock: unknown fidelity check "imageSize" (did you mean imageSizes?)',
+  ]);
+  expect(await first(['--check', 'imageSizes=yes'])).toEqual([2, 'wxpay-mock: --check imageSizes must be any or documented, got "yes"']);
+  expect(await first(['--check', 'imageSizes'])).toEqual([
+    2,
+    'wxpay-mock: --check must be NAME=VALUE, e.g. imageSizes=documented, got "imageSizes"',
+  ]);
+  expect(await first(['--check', 'headers=required', '--relax-headers'])).toEqual([
+    2,
+    'wxpay-mock: relaxHeaders: true and fidelityOverrides.headers: "required" disagree (relaxHeaders is the older name of that override: keep one)',
+  ]);
 }, 20_000);

@@ -4,7 +4,7 @@
  */
 import { ruleSpecFromText } from '../faults/rules.js';
 import type { LogFormat } from '../log.js';
-import type { FidelityProfile } from '../options.js';
+import { OptionsError, overrideProblem, resolveOptions, type FidelityChecks, type FidelityProfile } from '../options.js';
 import type { StartOptions } from '../server.js';
 import { DEFAULT_PORT, type MOCK_OPTIONS } from './options.js';
 import { UsageError, type OptionValues } from './spec.js';
@@ -36,6 +36,30 @@ export function checkMockValues(values: MockValues): void {
   const scale = values['callback-time-scale'];
   if (scale !== undefined && !(/^\d+(\.\d+)?$/.test(scale) && Number(scale) > 0))
     throw new UsageError(`--callback-time-scale must be a positive number, got "${scale}"`);
+  // The rest is resolveOptions' to judge (one place), e.g. --check headers=required beside --relax-headers:
+  // its refusal is a usage error here, before anything starts.
+  try {
+    resolveOptions(mockStartOptions(values, undefined), { listen: true });
+  } catch (err) {
+    if (err instanceof OptionsError) throw new UsageError(err.message.replace(/^wxpay-mock: /, ''));
+    throw err;
+  }
+}
+
+/** `--check NAME=VALUE` flags as `fidelityOverrides`; a malformed, unknown or repeated one is a UsageError. */
+function fidelityOverridesOf(flags: string[] | undefined): Partial<FidelityChecks> | undefined {
+  if (!flags?.length) return undefined;
+  const overrides: Record<string, string> = {};
+  for (const text of flags) {
+    const [, name, value] = /^([^=]+)=(.*)$/.exec(text) ?? [];
+    if (name === undefined) throw new UsageError(`--check must be NAME=VALUE, e.g. imageSizes=documented, got "${text}"`);
+    const problem = overrideProblem(name, value, `--check ${name}`);
+    if (problem) throw new UsageError(problem);
+    if (Object.hasOwn(overrides, name) && overrides[name] !== value)
+      throw new UsageError(`--check ${name} is given twice, as ${overrides[name]} and ${value}`);
+    overrides[name] = value;
+  }
+  return overrides as Partial<FidelityChecks>;
 }
 
 /** The mock's options from the flags; the log is pretty unless --log says otherwise. */
@@ -52,6 +76,7 @@ export function mockStartOptions(
     seed: values.seed,
     fixturesDir: values.fixtures,
     fidelity: values.fidelity as FidelityProfile | undefined,
+    fidelityOverrides: fidelityOverridesOf(values.check),
     relaxHeaders: values['relax-headers'],
     strictNotifyUrl: values['strict-notify-url'],
     relaxMediaUrls: values['relax-media-urls'],

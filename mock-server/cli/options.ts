@@ -37,6 +37,12 @@ export const MOCK_OPTIONS = {
     help: 'the fidelity profile, how close to production requests are judged (docs/reference/programmatic-api.md#fidelity); the flags below override single checks on top of it',
     default: 'real',
   },
+  check: {
+    type: 'string',
+    arg: 'NAME=VALUE',
+    repeatable: true,
+    help: 'set one fidelity check whatever the profile, e.g. imageSizes=documented or notifyUrl=loopback-http (the checks and their values: docs/reference/programmatic-api.md#fidelity)',
+  },
   'relax-headers': { type: 'boolean', help: 'do not require Accept and User-Agent headers' },
   'strict-notify-url': { type: 'boolean', help: 'require https notify URLs that answer (a HEAD probe), as the real API does' },
   'relax-media-urls': { type: 'boolean', help: 'accept any http(s) image URL, not only media_urls this mock issued' },
