@@ -12,7 +12,7 @@ import { didYouMean } from './suggest.js';
 /**
  * How close to production the mock judges requests (docs/reference/programmatic-api.md#fidelity):
  * `real` (the default) answers as the real API does, with three local-testing allowances (http notify
- * URLs on loopback without a probe; no rate limits; stock images of any pixel size); `lenient` also
+ * URLs on loopback without a probe; no rate limits; images of any pixel size); `lenient` also
  * takes requests real clients get right but hand-written tests often do not; `strict` adds what
  * production checks that a local test setup usually cannot meet, and refuses fields the real API would
  * only tolerate.
@@ -26,7 +26,7 @@ export interface FidelityChecks {
   headers: 'required' | 'optional';
   /** Image URLs in stocks and activities: `issued` (only media_urls this mock's upload handed out, the real rule) or `any` http(s) URL. */
   mediaUrls: 'issued' | 'any';
-  /** 代金券 stock images: `documented` (the logo 120×120 px, the coupon image 850×350 px, as the docs require) or `any` size. */
+  /** Uploaded images where used: `documented` (a stock's logo 120×120 px and coupon image 850×350 px, an award's small image 120×120 px, as the docs require) or `any` size. */
   imageSizes: 'any' | 'documented';
   /** Notify URLs: `loopback-http` (https, or http on a loopback host; not probed) or `https-reachable` (https that answers a HEAD probe, the real rule). */
   notifyUrl: 'loopback-http' | 'https-reachable';

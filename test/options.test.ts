@@ -67,7 +67,7 @@ describe('fidelity profiles', () => {
     expect([res.status, json(res).code, json(res).message]).toEqual([400, 'PARAM_ERROR', '请求中含有未在API文档中定义的参数']);
   });
 
-  it('strict: stock images must have the documented pixel sizes (logo 120×120, coupon image 850×350); real takes any size', async () => {
+  it('strict: stock images must have the documented pixel sizes (logo 120×120, coupon image 850×350); a 支付有礼 award thumbnail 120×120; real takes any size', async () => {
     const imageStock = async (t: TestMock, pattern: Record<string, [number, number]>) => {
       const pattern_info: Record<string, string> = {};
       for (const [key, [w, h]] of Object.entries(pattern))
@@ -88,6 +88,14 @@ describe('fidelity profiles', () => {
       'PARAM_ERROR',
       '商户logo大小需为120像素*120像素',
     ]);
+
+    // 支付有礼: the award's small image is 120×120 too (its large image's size is only suggested).
+    await overridden.mock.clock.freeze(new Date(PAYGIFT_NOW));
+    const body = await createBody(overridden);
+    expect(err(await overridden.call('POST', CREATE, { body }))).toEqual([400, 'PARAM_ERROR', '奖品小图大小需为120像素*120像素']);
+    body.award_send_rule.award_list[0].thumbnail_url = (await uploadImage(overridden, png(120, 120), 'thumb.png')).body.media_url;
+    const created = await overridden.call('POST', CREATE, { body });
+    expect(created.status, created.text).toBe(200);
   });
 
   it('an override wins over the profile: strict with notifyUrl loopback-http accepts the local receiver, still limited', async () => {

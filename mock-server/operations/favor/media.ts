@@ -110,10 +110,27 @@ export function isIssuedMediaUrl(data: MockData, url: string, mediaUrls: Fidelit
   return issuedMedia(data, url) !== undefined;
 }
 
+/**
+ * With the fidelity check `imageSizes: 'documented'` (the strict profile): what is wrong with the pixel
+ * size of the image this mock issued at `url`, or undefined — also when the check is off, the URL names
+ * no issued image, or its size is not known (an unreadable header, or stored before sizes were recorded).
+ */
+export function documentedSizeProblem(
+  data: MockData,
+  url: string,
+  [width, height]: readonly [number, number],
+  imageSizes: FidelityChecks['imageSizes'],
+): string | undefined {
+  if (imageSizes !== 'documented') return undefined;
+  const image = issuedMedia(data, url);
+  if (image?.width === undefined || (image.width === width && image.height === height)) return undefined;
+  return `${image.width}×${image.height} px, not ${width}×${height}`;
+}
+
 const sha256Hex = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 /**
- * The pixel size from the image's header, for the stocks' documented sizes (the fidelity check
+ * The pixel size from the image's header, for the documented sizes where it is used (the fidelity check
  * `imageSizes`). image-size reads only the header, and is loaded by the first upload, not at start.
  * An image whose header it cannot read (the type check only looks at the magic bytes) has none.
  */

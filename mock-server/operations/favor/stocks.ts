@@ -17,7 +17,7 @@
 import { assert } from '../../errors.js';
 import { priorRequest, requestFingerprint } from '../../store/idempotency.js';
 import { parseRfc3339, rfc3339 } from '../../time.js';
-import { isIssuedMediaUrl, issuedMedia, type ImageExt } from './media.js';
+import { documentedSizeProblem, isIssuedMediaUrl, issuedMedia, type ImageExt } from './media.js';
 import type { FamilyHandlers, OperationContext } from '../types.js';
 import type { FavorCreateStockBody } from '../../contract/generated/operations.js';
 import { senderMayUse } from './send-authorization.js';
@@ -78,8 +78,7 @@ const STOCK_IMAGES = [
     typeMessage: '商户logo仅支持JPG/JPEG/PNG格式，且图片小于1M',
     maxBytes: 1024 * 1024,
     exclusive: true,
-    width: 120,
-    height: 120,
+    pixels: [120, 120],
   },
   {
     key: 'coupon_image',
@@ -87,8 +86,7 @@ const STOCK_IMAGES = [
     typeMessage: '券详情图片仅支持JPG/PNG格式，且图片不超过2M',
     maxBytes: 2 * 1024 * 1024,
     exclusive: false,
-    width: 850,
-    height: 350,
+    pixels: [850, 350],
   },
 ] as const;
 
@@ -252,20 +250,14 @@ function checkCreateRules(
   if (pattern) {
     // The images' own limits (STOCK_IMAGES), checked on the image this mock issued (a foreign URL
     // accepted with the lenient `mediaUrls: 'any'` has nothing to read).
-    for (const { key, label, typeMessage, maxBytes, exclusive, width, height } of STOCK_IMAGES) {
-      const image = pattern[key] === undefined ? undefined : issuedMedia(ctx.data, pattern[key]);
-      if (!image) continue;
+    for (const { key, label, typeMessage, maxBytes, exclusive, pixels } of STOCK_IMAGES) {
+      const url = pattern[key];
+      const image = url === undefined ? undefined : issuedMedia(ctx.data, url);
+      if (!url || !image) continue;
       const fits = (['jpg', 'png'] as ImageExt[]).includes(image.ext) && (exclusive ? image.size < maxBytes : image.size <= maxBytes);
-      paramCheck(fits, typeMessage, `/pattern_info/${key}`, pattern[key], `${image.ext} image of ${image.size} bytes`);
-      // An image whose size is not known (unreadable header, or stored before sizes were recorded) passes.
-      if (ctx.options.checks.imageSizes === 'documented' && image.width !== undefined)
-        paramCheck(
-          image.width === width && image.height === height,
-          `${label}大小需为${width}像素*${height}像素`,
-          `/pattern_info/${key}`,
-          pattern[key],
-          `${image.width}×${image.height} px, not ${width}×${height}`,
-        );
+      paramCheck(fits, typeMessage, `/pattern_info/${key}`, url, `${image.ext} image of ${image.size} bytes`);
+      const sizeProblem = documentedSizeProblem(ctx.data, url, pixels, ctx.options.checks.imageSizes);
+      paramCheck(!sizeProblem, `${label}大小需为${pixels[0]}像素*${pixels[1]}像素`, `/pattern_info/${key}`, url, sizeProblem!);
     }
     for (const { key, label } of STOCK_IMAGES) {
       const url = pattern[key];

@@ -13,6 +13,7 @@ import { assert } from '../../errors.js';
 import { priorRequest, requestFingerprint, sameRequest } from '../../store/idempotency.js';
 import type { BusifavorStock } from '../../world.js';
 import { parseRfc3339, rfc3339 } from '../../time.js';
+import { documentedSizeProblem } from '../favor/media.js';
 import { pageOf } from '../favor/stocks.js';
 import type { FamilyHandlers, OperationContext } from '../types.js';
 import type { PaygiftCreateActivityBody } from '../../contract/generated/operations.js';
@@ -248,6 +249,19 @@ function checkImages(ctx: OperationContext, body: CreateBody): void {
       'URL not issued by the marketing image upload',
     );
   }
+  // The award's small image is 120×120 px (api-reference.md §3.1 l.400; the large one's 678×232 is only
+  // "suggested"): checked with `imageSizes: 'documented'` (the strict profile), as the stocks' images are.
+  body.award_send_rule.award_list.forEach((award, i) => {
+    if (award.thumbnail_url === undefined) return;
+    const problem = documentedSizeProblem(ctx.data, award.thumbnail_url, [120, 120], ctx.options.checks.imageSizes);
+    paramCheck(
+      !problem,
+      '奖品小图大小需为120像素*120像素',
+      `/award_send_rule/award_list/${i}/thumbnail_url`,
+      award.thumbnail_url,
+      problem!,
+    );
+  });
 }
 
 /** Sending merchants are added or removed only while the activity is neither terminated nor over time. */
