@@ -1,6 +1,7 @@
 /**
  * The mock's flags (options.ts MOCK_OPTIONS) as startMock options, for start and exec: the checks
- * the table cannot declare (fault rules, exclusive flags, URLs), then the mapping to option names.
+ * the table cannot declare (fault rules, exclusive flags, URLs, `--check NAME=VALUE`), then the mapping
+ * to option names, which resolveOptions judges before anything starts.
  */
 import { ruleSpecFromText } from '../faults/rules.js';
 import type { LogFormat } from '../log.js';
