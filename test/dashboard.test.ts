@@ -177,6 +177,8 @@ it('drives the page: an SDK-made stock appears; stock review, activity pause, co
   await expect(favor.stocks._stock_id_.get({ params: { stock_creator_mchid: CREATOR }, stock_id })).rejects.toMatchObject({
     response: { status: 500 },
   });
+  // Its one time used, the page marks it spent (a new rule may take its place at the bound).
+  await ruleRow.getByText('spent').waitFor({ timeout: 8000 });
   await ruleRow.getByRole('button', { name: 'Remove' }).click();
   await ruleRow.waitFor({ state: 'detached', timeout: 8000 });
   expect((await (await fetch(`${running.url}/_mock/faults`)).json()).rules).toEqual([]);

@@ -631,6 +631,11 @@ const ruleText = (rule) =>
     .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`)
     .join(' ');
 
+/** A rule whose `times` are used up fires no more; at the 1,000-rule bound a new rule takes its place. */
+const SPENT_TITLE = 'its times are used up: it fires no more, and a new rule may take its place';
+const spentTag = (r) =>
+  r.times !== undefined && r.fired >= r.times ? html` <span class="muted small" title=${SPENT_TITLE}>spent</span>` : '';
+
 function RuleList({ base, rules, placeholder, act, what }) {
   const [text, setText] = useState('');
   return html`${
@@ -652,7 +657,7 @@ function RuleList({ base, rules, placeholder, act, what }) {
                     <td class="mono">${r.id}${r.source === 'startup' ? html` <span class="muted small">start-up</span>` : ''}</td>
                     <td class="mono small wrap">${ruleText(r)}</td>
                     <td class="num">${r.seen ?? ''}</td>
-                    <td class="num">${r.fired ?? ''}</td>
+                    <td class="num">${r.fired ?? ''}${spentTag(r)}</td>
                     <td>
                       <button onClick=${() => act(`${what} ${r.id} removed`, () => api(`${base}/${r.id}`, undefined, 'DELETE'))}>
                         Remove
