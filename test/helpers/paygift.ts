@@ -2,9 +2,7 @@
  * 支付有礼 test helpers: a valid create body (fixture stocks, the creator's mini program), images from
  * the mock's own upload, and short-hands for the eight endpoints.
  */
-import { createHash } from 'node:crypto';
-import request from 'supertest';
-import { uploadBody } from './image-upload.js';
+import { uploadImage } from './image-upload.js';
 import { CREATOR, json, type TestMock } from './mock.js';
 import { PNG } from './images.js';
 
@@ -44,11 +42,7 @@ export const OTHER_MINI_APP = 'wx1a2b3c4d5e6f7003'; // bound to 1900000002
  * the `meta` JSON) and answers its media_url: the only kind of URL 支付有礼 accepts for its images.
  */
 export async function uploadedImage(t: TestMock, filename = 'logo.png', mchid = CREATOR): Promise<string> {
-  const target = '/v3/marketing/favor/media/image-upload';
-  const meta = JSON.stringify({ filename, sha256: createHash('sha256').update(PNG).digest('hex') });
-  const { body, contentType } = uploadBody(meta, PNG, filename, { boundary: `----paygift${Date.now()}` });
-  const headers = { ...t.signer(mchid).headers('POST', target, meta), 'Content-Type': contentType };
-  const res = await request(t.mock.listener).post(target).set(headers).send(body);
+  const res = await uploadImage(t, PNG, filename, mchid);
   if (res.status !== 200) throw new Error(`image upload failed: ${res.status} ${res.text}`);
   return (res.body as { media_url: string }).media_url;
 }
