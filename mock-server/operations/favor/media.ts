@@ -112,17 +112,15 @@ export function isIssuedMediaUrl(data: MockData, url: string, mediaUrls: Fidelit
 
 /**
  * With the fidelity check `imageSizes: 'documented'` (the strict profile): what is wrong with the pixel
- * size of the image this mock issued at `url`, or undefined — also when the check is off, the URL names
- * no issued image, or its size is not known (an unreadable header, or stored before sizes were recorded).
+ * size of an issued image (issuedMedia), or undefined — also when the check is off, there is no such
+ * image, or its size is not known (an unreadable header, or stored before sizes were recorded).
  */
 export function documentedSizeProblem(
-  data: MockData,
-  url: string,
+  image: MediaImage | undefined,
   [width, height]: readonly [number, number],
   imageSizes: FidelityChecks['imageSizes'],
 ): string | undefined {
   if (imageSizes !== 'documented') return undefined;
-  const image = issuedMedia(data, url);
   if (image?.width === undefined || (image.width === width && image.height === height)) return undefined;
   return `${image.width}×${image.height} px, not ${width}×${height}`;
 }

@@ -256,7 +256,7 @@ function checkCreateRules(
       if (!url || !image) continue;
       const fits = (['jpg', 'png'] as ImageExt[]).includes(image.ext) && (exclusive ? image.size < maxBytes : image.size <= maxBytes);
       paramCheck(fits, typeMessage, `/pattern_info/${key}`, url, `${image.ext} image of ${image.size} bytes`);
-      const sizeProblem = documentedSizeProblem(ctx.data, url, pixels, ctx.options.checks.imageSizes);
+      const sizeProblem = documentedSizeProblem(image, pixels, ctx.options.checks.imageSizes);
       paramCheck(!sizeProblem, `${label}大小需为${pixels[0]}像素*${pixels[1]}像素`, `/pattern_info/${key}`, url, sizeProblem!);
     }
     for (const { key, label } of STOCK_IMAGES) {

@@ -13,7 +13,7 @@ import { assert } from '../../errors.js';
 import { priorRequest, requestFingerprint, sameRequest } from '../../store/idempotency.js';
 import type { BusifavorStock } from '../../world.js';
 import { parseRfc3339, rfc3339 } from '../../time.js';
-import { documentedSizeProblem } from '../favor/media.js';
+import { documentedSizeProblem, issuedMedia } from '../favor/media.js';
 import { pageOf } from '../favor/stocks.js';
 import type { FamilyHandlers, OperationContext } from '../types.js';
 import type { PaygiftCreateActivityBody } from '../../contract/generated/operations.js';
@@ -253,7 +253,8 @@ function checkImages(ctx: OperationContext, body: CreateBody): void {
   // "suggested"): checked with `imageSizes: 'documented'` (the strict profile), as the stocks' images are.
   body.award_send_rule.award_list.forEach((award, i) => {
     if (award.thumbnail_url === undefined) return;
-    const problem = documentedSizeProblem(ctx.data, award.thumbnail_url, [120, 120], ctx.options.checks.imageSizes);
+    const image = issuedMedia(ctx.data, award.thumbnail_url);
+    const problem = documentedSizeProblem(image, [120, 120], ctx.options.checks.imageSizes);
     paramCheck(
       !problem,
       '奖品小图大小需为120像素*120像素',
